@@ -1,0 +1,294 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"gorm.io/gorm"
+
+	"crmgw/config"
+	"crmgw/core"
+	"crmgw/gateway"
+)
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "crmgw",
+		Short:         "A compatibility gateway for legacy CRM APIs",
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE:          runServe,
+	}
+	config.Flags(root.PersistentFlags())
+	root.AddCommand(
+		&cobra.Command{Use: "serve", Short: "Migrate the database, then serve every enabled dialect", Args: cobra.NoArgs, RunE: runServe},
+		&cobra.Command{Use: "migrate", Short: "Create or upgrade the database schema", Args: cobra.NoArgs, RunE: runMigrate},
+		newTokenCmd(), newUserCmd(), newSeedCmd(),
+	)
+	return root
+}
+
+// app is what every command needs: the configuration, a logger and the core service.
+type app struct {
+	cfg config.Config
+	log *slog.Logger
+	db  *gorm.DB
+	svc *core.Service
+}
+
+// open loads the configuration, opens and migrates the database.
+func open(cmd *cobra.Command) (*app, error) {
+	cfg, err := config.Load(cmd.Flags())
+	if err != nil {
+		return nil, err
+	}
+	log := newLogger(cfg, cmd.ErrOrStderr())
+	db, err := core.OpenDB(cfg.DB.Driver, cfg.DB.DSN, core.SystemClock{})
+	if err != nil {
+		return nil, err
+	}
+	if err := core.Migrate(db); err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return &app{cfg: cfg, log: log, db: db, svc: core.NewService(db, core.Options{TimeZone: cfg.TimeZone})}, nil
+}
+
+func (a *app) close() {
+	if sqlDB, err := a.db.DB(); err == nil {
+		_ = sqlDB.Close()
+	}
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel()}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func runServe(cmd *cobra.Command, _ []string) error {
+	a, err := open(cmd)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	ln, err := net.Listen("tcp", a.cfg.Listen)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a.log.Info("serving", "listen", ln.Addr().String(), "db", a.cfg.DB.Driver)
+	return gateway.New(a.cfg, a.svc, a.log).Serve(ctx, ln)
+}
+
+func runMigrate(cmd *cobra.Command, _ []string) error {
+	a, err := open(cmd)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	fmt.Fprintln(cmd.ErrOrStderr(), "schema is up to date")
+	return nil
+}
+
+// identity is what `token add --json` and `seed --json` print.
+type identity struct {
+	Token        string `json:"token"`
+	TenantID     uint64 `json:"tenant_id"`
+	UserID       uint64 `json:"user_id"`
+	DepartmentID uint64 `json:"department_id"`
+}
+
+// printIdentity prints the token alone on a line, or the identity as JSON.
+func printIdentity(w io.Writer, id identity, asJSON bool) error {
+	if !asJSON {
+		_, err := fmt.Fprintln(w, id.Token)
+		return err
+	}
+	return json.NewEncoder(w).Encode(id)
+}
+
+func newTokenCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens"}
+	var tenant, user, department, value string
+	var asJSON bool
+	add := &cobra.Command{
+		Use:   "add",
+		Short: "Register a token for a user, creating the tenant, department and user when missing",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.close()
+			ctx := cmd.Context()
+			t, err := a.svc.EnsureTenant(ctx, tenant)
+			if err != nil {
+				return err
+			}
+			var deptID uint64
+			if department != "" {
+				d, err := a.svc.EnsureDepartment(ctx, t.ID, department)
+				if err != nil {
+					return err
+				}
+				deptID = d.ID
+			}
+			u, err := a.svc.EnsureUser(ctx, t.ID, user, deptID)
+			if err != nil {
+				return err
+			}
+			tok, err := a.svc.RegisterToken(ctx, t.ID, u.ID, value)
+			if err != nil {
+				return err
+			}
+			return printIdentity(cmd.OutOrStdout(), identity{tok, t.ID, u.ID, u.DepartmentID}, asJSON)
+		},
+	}
+	add.Flags().StringVar(&tenant, "tenant", "", "tenant name (required)")
+	add.Flags().StringVar(&user, "user", "", "user login name (required)")
+	add.Flags().StringVar(&department, "department", "", "department name")
+	add.Flags().StringVar(&value, "value", "", "the token value a client already has (default: a new random token)")
+	add.Flags().BoolVar(&asJSON, "json", false, `print {"token","tenant_id","user_id","department_id"}`)
+	_ = add.MarkFlagRequired("tenant")
+	_ = add.MarkFlagRequired("user")
+
+	revoke := &cobra.Command{
+		Use:   "revoke TOKEN",
+		Short: "Revoke a token; it stops working on the next request",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.close()
+			if err := a.svc.RevokeToken(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.ErrOrStderr(), "token revoked")
+			return nil
+		},
+	}
+
+	var listTenant string
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List a tenant's tokens (never their values)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.close()
+			t, err := a.svc.FindTenant(cmd.Context(), listTenant)
+			if err != nil {
+				return err
+			}
+			tokens, err := a.svc.ListTokens(cmd.Context(), t.ID)
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tUSER\tSOURCE\tCREATED\tEXPIRES")
+			for _, tk := range tokens {
+				expires := "never"
+				if tk.ExpiresAt != nil {
+					expires = tk.ExpiresAt.UTC().Format(time.RFC3339)
+				}
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", tk.ID, tk.UserName, tk.Source, tk.CreatedAt.UTC().Format(time.RFC3339), expires)
+			}
+			return w.Flush()
+		},
+	}
+	list.Flags().StringVar(&listTenant, "tenant", "", "tenant name (required)")
+	_ = list.MarkFlagRequired("tenant")
+
+	cmd.AddCommand(add, revoke, list)
+	return cmd
+}
+
+func newUserCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "user", Short: "Manage users"}
+	var tenant, user string
+	passwd := &cobra.Command{
+		Use:   "passwd",
+		Short: "Set a user's password, read from the first line of standard input",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+			if err != nil && !errors.Is(err, io.EOF) {
+				return err
+			}
+			password := strings.TrimRight(line, "\r\n")
+			a, err := open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.close()
+			t, err := a.svc.FindTenant(cmd.Context(), tenant)
+			if err != nil {
+				return err
+			}
+			if err := a.svc.SetPassword(cmd.Context(), t.ID, user, password); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.ErrOrStderr(), "password set")
+			return nil
+		},
+	}
+	passwd.Flags().StringVar(&tenant, "tenant", "", "tenant name (required)")
+	passwd.Flags().StringVar(&user, "user", "", "user login name (required)")
+	_ = passwd.MarkFlagRequired("tenant")
+	_ = passwd.MarkFlagRequired("user")
+	cmd.AddCommand(passwd)
+	return cmd
+}
+
+func newSeedCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "seed", Short: "Fill the database with example data"}
+	var asJSON bool
+	demo := &cobra.Command{
+		Use:   "demo",
+		Short: "Create the demo tenant with this month's figures and print a token for it",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.close()
+			stderr := cmd.ErrOrStderr()
+			res, err := a.svc.SeedDemo(cmd.Context(), func(line string) { fmt.Fprintln(stderr, "seeded", line) })
+			if err != nil {
+				return err
+			}
+			if res.Created {
+				fmt.Fprintf(stderr, "demo tenant %q (id %d) created; the token below is for its user zhangsan\n", core.DemoTenant, res.TenantID)
+			} else {
+				fmt.Fprintf(stderr, "demo tenant %q (id %d) already has its data; issued a new token for zhangsan\n", core.DemoTenant, res.TenantID)
+			}
+			return printIdentity(cmd.OutOrStdout(), identity{res.Token, res.TenantID, res.UserID, res.DepartmentID}, asJSON)
+		},
+	}
+	demo.Flags().BoolVar(&asJSON, "json", false, `print {"token","tenant_id","user_id","department_id"} as the last line`)
+	cmd.AddCommand(demo)
+	return cmd
+}

@@ -1,0 +1,164 @@
+// Package config reads crmgw's configuration: defaults < config file (YAML) <
+// CRMGW_* environment < command-line flags, into one validated Config.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// Config is everything crmgw reads at start.
+type Config struct {
+	Listen   string   `mapstructure:"listen"`
+	DB       DB       `mapstructure:"db"`
+	TimeZone string   `mapstructure:"timezone"`
+	Log      Log      `mapstructure:"log"`
+	Dialects Dialects `mapstructure:"dialects"`
+	// ShutdownGrace is how long in-flight requests get to finish on SIGINT/SIGTERM.
+	ShutdownGrace time.Duration `mapstructure:"shutdown_grace"`
+}
+
+// DB says which database to use.
+type DB struct {
+	Driver string `mapstructure:"driver"` // sqlite or mysql
+	DSN    string `mapstructure:"dsn"`    // a file path for sqlite, a go-sql-driver DSN for mysql
+}
+
+// Log configures the process log.
+type Log struct {
+	Level  string `mapstructure:"level"`  // debug, info, warn, error
+	Format string `mapstructure:"format"` // json or text
+}
+
+// Dialects holds each dialect's settings.
+type Dialects struct {
+	OA OA `mapstructure:"oa"`
+}
+
+// Dialect is what every dialect has: whether it is served, and where.
+type Dialect struct {
+	Enabled bool   `mapstructure:"enabled"`
+	Prefix  string `mapstructure:"prefix"`
+}
+
+// OA configures the OA dialect.
+type OA struct {
+	Dialect `mapstructure:",squash"`
+	// LoginTTL is how long a token issued by /users/login works.
+	LoginTTL time.Duration `mapstructure:"login_ttl"`
+}
+
+// defaults are the configuration of a bare `crmgw`.
+var defaults = map[string]any{
+	"listen":                ":8080",
+	"db.driver":             "sqlite",
+	"db.dsn":                "./data/crmgw.db",
+	"timezone":              "Asia/Shanghai",
+	"log.level":             "info",
+	"log.format":            "text",
+	"shutdown_grace":        "15s",
+	"dialects.oa.enabled":   true,
+	"dialects.oa.prefix":    "/oa",
+	"dialects.oa.login_ttl": "168h",
+}
+
+// Flags are the command-line flags that override configuration keys.
+func Flags(fs *pflag.FlagSet) {
+	fs.String("config", "", "configuration file (YAML)")
+	fs.String("listen", "", "address to serve on (listen)")
+	fs.String("db-driver", "", "database driver: sqlite or mysql (db.driver)")
+	fs.String("db-dsn", "", "database file (sqlite) or DSN (mysql) (db.dsn)")
+	fs.String("timezone", "", "time zone of new tenants (timezone)")
+	fs.String("log-level", "", "debug, info, warn or error (log.level)")
+}
+
+var flagKeys = map[string]string{
+	"listen": "listen", "db-driver": "db.driver", "db-dsn": "db.dsn",
+	"timezone": "timezone", "log-level": "log.level",
+}
+
+// Load reads the configuration. fs may be nil; a flag counts only when set.
+func Load(fs *pflag.FlagSet) (Config, error) {
+	v := viper.New()
+	for k, val := range defaults {
+		v.SetDefault(k, val)
+	}
+	v.SetEnvPrefix("CRMGW")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	if fs != nil {
+		if f := fs.Lookup("config"); f != nil && f.Value.String() != "" {
+			v.SetConfigFile(f.Value.String())
+			v.SetConfigType("yaml")
+			if err := v.ReadInConfig(); err != nil {
+				return Config{}, fmt.Errorf("config file %s: %w", f.Value.String(), err)
+			}
+		}
+		for name, key := range flagKeys {
+			if f := fs.Lookup(name); f != nil && f.Changed {
+				v.Set(key, f.Value.String())
+			}
+		}
+	}
+	var c Config
+	if err := v.Unmarshal(&c); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return c, c.Validate()
+}
+
+// Validate reports the first invalid key, naming it.
+func (c Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return fmt.Errorf("config: listen: %q is not host:port", c.Listen)
+	}
+	switch c.DB.Driver {
+	case "sqlite", "mysql":
+	default:
+		return fmt.Errorf("config: db.driver: %q is not sqlite or mysql", c.DB.Driver)
+	}
+	if c.DB.DSN == "" {
+		return errors.New("config: db.dsn: is empty")
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
+		return fmt.Errorf("config: timezone: %q is not a time zone", c.TimeZone)
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.Log.Level)); err != nil {
+		return fmt.Errorf("config: log.level: %q is not debug, info, warn or error", c.Log.Level)
+	}
+	if c.Log.Format != "json" && c.Log.Format != "text" {
+		return fmt.Errorf("config: log.format: %q is not json or text", c.Log.Format)
+	}
+	if c.ShutdownGrace <= 0 {
+		return fmt.Errorf("config: shutdown_grace: %s is not a positive duration", c.ShutdownGrace)
+	}
+	if err := c.Dialects.OA.validate("dialects.oa"); err != nil {
+		return err
+	}
+	if c.Dialects.OA.LoginTTL <= 0 {
+		return fmt.Errorf("config: dialects.oa.login_ttl: %s is not a positive duration", c.Dialects.OA.LoginTTL)
+	}
+	return nil
+}
+
+func (d Dialect) validate(key string) error {
+	if !strings.HasPrefix(d.Prefix, "/") || strings.HasSuffix(d.Prefix, "/") || strings.ContainsAny(d.Prefix, " ?#:*") {
+		return fmt.Errorf("config: %s.prefix: %q must start with / and not end with one", key, d.Prefix)
+	}
+	return nil
+}
+
+// LogLevel is the configured slog level.
+func (c Config) LogLevel() slog.Level {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.Log.Level)) // checked by Validate
+	return lvl
+}

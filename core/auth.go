@@ -1,0 +1,192 @@
+package core
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+)
+
+// hashToken is what the database keeps of a token. Tokens are random or
+// vendor-issued secrets, not passwords, so one SHA-256 is enough to make a
+// stolen table useless, and it lets a token be found by an index.
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// NewTokenValue makes a fresh token: base64 of a random UUID, the form the legacy OA issued.
+func NewTokenValue() string {
+	return base64.StdEncoding.EncodeToString([]byte(uuid.NewString()))
+}
+
+// Authenticate resolves a token to its caller. An unknown, revoked or expired
+// token is EUNAUTHORIZED.
+func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error) {
+	if token == "" {
+		return Caller{}, Errorf(EUNAUTHORIZED, "token is missing")
+	}
+	hash := hashToken(token)
+	var row struct {
+		Hash         string
+		TenantID     uint64
+		UserID       uint64
+		DepartmentID uint64
+		ExpiresAt    *time.Time
+		TimeZone     string
+	}
+	err := s.db.WithContext(ctx).Table("api_tokens AS t").
+		Select("t.hash, t.tenant_id, t.user_id, t.expires_at, u.department_id, n.time_zone").
+		Joins("JOIN users u ON u.id = t.user_id AND u.tenant_id = t.tenant_id").
+		Joins("JOIN tenants n ON n.id = t.tenant_id").
+		Where("t.hash = ?", hash).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) ||
+		(err == nil && subtle.ConstantTimeCompare([]byte(row.Hash), []byte(hash)) != 1) {
+		return Caller{}, Errorf(EUNAUTHORIZED, "token is unknown or revoked")
+	}
+	if err != nil {
+		return Caller{}, storeError(err, "token")
+	}
+	if row.ExpiresAt != nil && !s.clock.Now().Before(*row.ExpiresAt) {
+		return Caller{}, Errorf(EUNAUTHORIZED, "token has expired")
+	}
+	loc, err := s.location(row.TimeZone)
+	if err != nil {
+		return Caller{}, err
+	}
+	return Caller{TenantID: row.TenantID, UserID: row.UserID, DepartmentID: row.DepartmentID, Location: loc}, nil
+}
+
+// RegisterToken stores a token for a user, one that never expires. An empty value
+// makes a fresh token. Registering the same value for the same user again is a no-op;
+// for another user it is ECONFLICT.
+func (s *Service) RegisterToken(ctx context.Context, tenantID, userID uint64, value string) (string, error) {
+	if value == "" {
+		value = NewTokenValue()
+	}
+	t := APIToken{TenantID: tenantID, UserID: userID, Hash: hashToken(value), Source: TokenRegistered}
+	err := s.db.WithContext(ctx).Create(&t).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		var have APIToken
+		if err := s.db.WithContext(ctx).Where("hash = ?", t.Hash).Take(&have).Error; err != nil {
+			return "", storeError(err, "token")
+		}
+		if have.TenantID == tenantID && have.UserID == userID {
+			return value, nil
+		}
+		return "", Errorf(ECONFLICT, "that token is already registered for another user")
+	}
+	return value, storeError(err, "token")
+}
+
+// RevokeToken deletes a token; it stops working on the next request.
+func (s *Service) RevokeToken(ctx context.Context, value string) error {
+	res := s.db.WithContext(ctx).Where("hash = ?", hashToken(value)).Delete(&APIToken{})
+	if res.Error != nil {
+		return storeError(res.Error, "token")
+	}
+	if res.RowsAffected == 0 {
+		return NotFoundf("token", "no such token")
+	}
+	return nil
+}
+
+// TokenInfo describes a token without its value.
+type TokenInfo struct {
+	ID        uint64
+	UserName  string
+	Source    string
+	CreatedAt time.Time
+	ExpiresAt *time.Time
+}
+
+// ListTokens lists a tenant's tokens. Values are never kept, so never shown.
+func (s *Service) ListTokens(ctx context.Context, tenantID uint64) ([]TokenInfo, error) {
+	var out []TokenInfo
+	err := s.db.WithContext(ctx).Table("api_tokens AS t").
+		Select("t.id, u.name AS user_name, t.source, t.created_at, t.expires_at").
+		Joins("JOIN users u ON u.id = t.user_id").
+		Where("t.tenant_id = ?", tenantID).Order("t.id").Scan(&out).Error
+	return out, storeError(err, "token")
+}
+
+// SetPassword sets a user's password, kept as a bcrypt hash.
+func (s *Service) SetPassword(ctx context.Context, tenantID uint64, userName, password string) error {
+	if password == "" {
+		return Invalidf("password", "password is empty")
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return Invalidf("password", "password is not usable: %v", err)
+	}
+	res := s.db.WithContext(ctx).Model(&User{}).Scopes(inTenant(tenantID)).
+		Where("name = ?", userName).Update("password_hash", string(hash))
+	if res.Error != nil {
+		return storeError(res.Error, "user")
+	}
+	if res.RowsAffected == 0 {
+		return NotFoundf("user", "no user %q", userName)
+	}
+	return nil
+}
+
+// Session is what a login hands out.
+type Session struct {
+	Token   string
+	Caller  Caller
+	Profile UserProfile
+}
+
+// Login checks a user's password and issues a token that expires after ttl.
+// tenantName may be empty when the login name is unique across tenants.
+// An unknown user is ENOTFOUND ("user"); a wrong password EUNAUTHORIZED.
+func (s *Service) Login(ctx context.Context, tenantName, userName, password string, ttl time.Duration) (Session, error) {
+	if userName == "" {
+		return Session{}, Invalidf("username", "username is required")
+	}
+	if password == "" {
+		return Session{}, Invalidf("password", "password is required")
+	}
+	q := s.db.WithContext(ctx).Where("users.name = ?", userName)
+	if tenantName != "" {
+		q = q.Joins("JOIN tenants ON tenants.id = users.tenant_id AND tenants.name = ?", tenantName)
+	}
+	var users []User
+	if err := q.Limit(10).Find(&users).Error; err != nil {
+		return Session{}, storeError(err, "user")
+	}
+	if len(users) == 0 {
+		return Session{}, NotFoundf("user", "no user %q", userName)
+	}
+	var match *User
+	for i := range users { // the same login name may exist in several tenants: the password decides
+		if users[i].PasswordHash != "" && bcrypt.CompareHashAndPassword([]byte(users[i].PasswordHash), []byte(password)) == nil {
+			if match != nil {
+				return Session{}, Invalidf("tenant", "user %q exists in several tenants: name the tenant", userName)
+			}
+			match = &users[i]
+		}
+	}
+	if match == nil {
+		return Session{}, Errorf(EUNAUTHORIZED, "username and password do not match")
+	}
+	value := NewTokenValue()
+	expires := s.clock.Now().Add(ttl).UTC().Truncate(time.Second)
+	t := APIToken{TenantID: match.TenantID, UserID: match.ID, Hash: hashToken(value), Source: TokenLogin, ExpiresAt: &expires}
+	if err := s.db.WithContext(ctx).Create(&t).Error; err != nil {
+		return Session{}, storeError(err, "token")
+	}
+	caller, err := s.Authenticate(ctx, value)
+	if err != nil {
+		return Session{}, err
+	}
+	profile, err := s.Profile(ctx, caller)
+	return Session{Token: value, Caller: caller, Profile: profile}, err
+}

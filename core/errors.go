@@ -1,0 +1,62 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. Every adapter keeps one table from these to its dialect's own codes.
+const (
+	ECONFLICT     = "conflict"     // a unique rule would be broken (duplicate sn, existing name)
+	EINTERNAL     = "internal"     // anything unexpected; never shown to a client in detail
+	EINVALID      = "invalid"      // bad input; Field names the offending field
+	ENOTFOUND     = "not_found"    // Entity names what was looked for
+	EUNAUTHORIZED = "unauthorized" // unknown, expired or revoked credentials
+	EFORBIDDEN    = "forbidden"    // known caller, not allowed
+)
+
+// Error is the one error type core returns on purpose.
+type Error struct {
+	Code    string
+	Field   string // for EINVALID: the input field at fault
+	Entity  string // for ENOTFOUND: the kind of record looked for ("user", "department" …)
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Errorf returns an *Error with the given code and message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalidf reports bad input in one field.
+func Invalidf(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// NotFoundf reports a record of the given kind that is not in the caller's tenant.
+func NotFoundf(entity, format string, args ...any) *Error {
+	return &Error{Code: ENOTFOUND, Entity: entity, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err, EINTERNAL for anything that is not an *Error, "" for nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// AsError returns err as an *Error, or an EINTERNAL one that hides err's text.
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Code: EINTERNAL, Message: "internal error"}
+}

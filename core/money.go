@@ -1,0 +1,87 @@
+package core
+
+import (
+	"database/sql/driver"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+)
+
+// maxMoney bounds amounts to what DECIMAL(18,2) holds, so every engine and every
+// dialect's number format can carry them.
+var maxMoney = decimal.New(1, 16)
+
+// Money is an amount in yuan, exact to the cent. It is stored as integer cents
+// (BIGINT): SQLite has no exact decimal type, and integer sums are exact on every engine.
+type Money struct{ decimal.Decimal }
+
+// MoneyFromCents returns the amount of c cents.
+func MoneyFromCents(c int64) Money { return Money{decimal.New(c, -2)} }
+
+// ParseMoney reads a decimal amount such as "19800" or "0.10", rejecting
+// fractions of a cent and amounts too large to store.
+func ParseMoney(s string) (Money, error) {
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return Money{}, fmt.Errorf("%q is not a number", s)
+	}
+	m := Money{d}
+	if err := m.check(); err != nil {
+		return Money{}, err
+	}
+	return m, nil
+}
+
+func (m Money) check() error {
+	if !m.Shift(2).IsInteger() {
+		return fmt.Errorf("%s has fractions of a cent", m.String())
+	}
+	if m.Abs().GreaterThanOrEqual(maxMoney) {
+		return fmt.Errorf("%s is too large", m.String())
+	}
+	return nil
+}
+
+// Cents returns the amount in cents.
+func (m Money) Cents() int64 { return m.Shift(2).IntPart() }
+
+// Value stores the amount as integer cents.
+func (m Money) Value() (driver.Value, error) {
+	if err := m.check(); err != nil {
+		return nil, err
+	}
+	return m.Cents(), nil
+}
+
+// Scan reads integer cents, or a SUM of them (MySQL returns DECIMAL text for SUM).
+func (m *Money) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*m = Money{}
+	case int64:
+		*m = MoneyFromCents(v)
+	case []byte:
+		return m.scanText(string(v))
+	case string:
+		return m.scanText(v)
+	case float64:
+		*m = Money{decimal.NewFromFloat(v).Shift(-2)}
+	default:
+		return fmt.Errorf("money: cannot scan %T", v)
+	}
+	return nil
+}
+
+func (m *Money) scanText(s string) error {
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return fmt.Errorf("money: %w", err)
+	}
+	*m = Money{d.Shift(-2)}
+	return nil
+}
+
+// GormDataType makes every Money column a BIGINT of cents.
+func (Money) GormDataType() string { return "bigint" }
+
+func decimalOf(n int64) decimal.Decimal { return decimal.NewFromInt(n) }

@@ -1,0 +1,83 @@
+package core
+
+import (
+	"context"
+	"errors"
+
+	"gorm.io/gorm"
+)
+
+// EnsureTenant returns the tenant of that name, creating it (in the default time zone) when missing.
+func (s *Service) EnsureTenant(ctx context.Context, name string) (Tenant, error) {
+	if name == "" {
+		return Tenant{}, Invalidf("tenant", "tenant name is required")
+	}
+	t := Tenant{Name: name, TimeZone: s.defaultTZ}
+	err := s.db.WithContext(ctx).Where(Tenant{Name: name}).FirstOrCreate(&t).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) { // created concurrently: read the winner
+		err = s.db.WithContext(ctx).Where(Tenant{Name: name}).Take(&t).Error
+	}
+	return t, storeError(err, "tenant")
+}
+
+// FindTenant returns the tenant of that name.
+func (s *Service) FindTenant(ctx context.Context, name string) (Tenant, error) {
+	var t Tenant
+	err := s.db.WithContext(ctx).Where("name = ?", name).Take(&t).Error
+	return t, storeError(err, "tenant")
+}
+
+// EnsureDepartment returns the tenant's department of that name, creating it when missing.
+func (s *Service) EnsureDepartment(ctx context.Context, tenantID uint64, name string) (Department, error) {
+	if name == "" {
+		return Department{}, Invalidf("department", "department name is required")
+	}
+	d := Department{TenantID: tenantID, Name: name}
+	db := s.db.WithContext(ctx).Scopes(inTenant(tenantID))
+	err := db.Where("name = ?", name).FirstOrCreate(&d).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		err = db.Where("name = ?", name).Take(&d).Error
+	}
+	return d, storeError(err, "department")
+}
+
+// EnsureUser returns the tenant's user of that login name, creating it when missing.
+// A non-zero departmentID moves an existing user there.
+func (s *Service) EnsureUser(ctx context.Context, tenantID uint64, name string, departmentID uint64) (User, error) {
+	if name == "" {
+		return User{}, Invalidf("user", "user name is required")
+	}
+	u := User{TenantID: tenantID, Name: name, RealName: name, DepartmentID: departmentID}
+	db := s.db.WithContext(ctx).Scopes(inTenant(tenantID))
+	err := db.Where("name = ?", name).FirstOrCreate(&u).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		err = db.Where("name = ?", name).Take(&u).Error
+	}
+	if err == nil && departmentID != 0 && u.DepartmentID != departmentID {
+		u.DepartmentID = departmentID
+		err = s.db.WithContext(ctx).Model(&u).Update("department_id", departmentID).Error
+	}
+	return u, storeError(err, "user")
+}
+
+// UserProfile is a user with the department it belongs to.
+type UserProfile struct {
+	User       User
+	Department Department // zero when the user has none
+}
+
+// Profile returns the caller's own user and department.
+func (s *Service) Profile(ctx context.Context, c Caller) (UserProfile, error) {
+	var p UserProfile
+	db := s.db.WithContext(ctx).Scopes(inTenant(c.TenantID))
+	if err := db.Where("id = ?", c.UserID).Take(&p.User).Error; err != nil {
+		return p, storeError(err, "user")
+	}
+	if p.User.DepartmentID != 0 {
+		err := s.db.WithContext(ctx).Scopes(inTenant(c.TenantID)).Where("id = ?", p.User.DepartmentID).Take(&p.Department).Error
+		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return p, storeError(err, "department")
+		}
+	}
+	return p, nil
+}

@@ -1,0 +1,172 @@
+package core
+
+import (
+	"context"
+	"database/sql"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// SetMonthlyTarget sets the caller's sales target for a month, replacing any earlier one.
+func (s *Service) SetMonthlyTarget(ctx context.Context, c Caller, m Month, amount Money) error {
+	if amount.IsNegative() {
+		return Invalidf("amount", "a target cannot be negative")
+	}
+	if err := amount.check(); err != nil {
+		return Invalidf("amount", "%v", err)
+	}
+	t := MonthlyTarget{TenantID: c.TenantID, UserID: c.UserID, Month: m.String(), Amount: amount}
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "tenant_id"}, {Name: "user_id"}, {Name: "month"}},
+		DoUpdates: clause.AssignmentColumns([]string{"amount", "updated_at"}),
+	}).Create(&t).Error
+	return storeError(err, "target")
+}
+
+// MonthFigures are one user's figures for one month. A nil figure means there
+// was nothing to add up (no contract, no payment, no target), which some
+// dialects show differently from zero.
+type MonthFigures struct {
+	Deal   *Money // total amount of the user's contracts signed in the month
+	Back   *Money // payments received in the month on the user's contracts
+	Target *Money // the user's target for the month
+}
+
+// MonthFigures adds up the caller's month, in one query of three indexed aggregates.
+func (s *Service) MonthFigures(ctx context.Context, c Caller, m Month) (MonthFigures, error) {
+	from, to := m.FirstDay(), m.Next().FirstDay()
+	var deal, back, target sql.Null[Money]
+	row := s.db.WithContext(ctx).Raw(`SELECT
+  (SELECT SUM(total_amount) FROM contracts
+    WHERE tenant_id = ? AND owner_id = ? AND sign_date >= ? AND sign_date < ?),
+  (SELECT SUM(p.amount) FROM payments p JOIN contracts k ON k.id = p.contract_id AND k.tenant_id = p.tenant_id
+    WHERE p.tenant_id = ? AND p.direction = ? AND p.paid_on >= ? AND p.paid_on < ? AND k.owner_id = ?),
+  (SELECT amount FROM monthly_targets WHERE tenant_id = ? AND user_id = ? AND month = ?)`,
+		c.TenantID, c.UserID, from, to,
+		c.TenantID, PaymentIn, from, to, c.UserID,
+		c.TenantID, c.UserID, m.String()).Row()
+	if err := row.Scan(&deal, &back, &target); err != nil {
+		return MonthFigures{}, storeError(err, "figures")
+	}
+	return MonthFigures{Deal: nullMoney(deal), Back: nullMoney(back), Target: nullMoney(target)}, nil
+}
+
+func nullMoney(n sql.Null[Money]) *Money {
+	if !n.Valid {
+		return nil
+	}
+	return &n.V
+}
+
+// Scope says whose contracts a count covers.
+type Scope int
+
+// Scopes of ContractFigures.
+const (
+	ScopeUsers      Scope = iota // the users in IDs (the caller when empty)
+	ScopeDepartment              // the department in IDs (the caller's when empty)
+	ScopeCompany                 // the whole tenant
+)
+
+// ContractQuery selects contracts signed in a month, a page at a time.
+type ContractQuery struct {
+	Month Month
+	Scope Scope
+	IDs   []uint64
+	Page  int // 0-based
+	Size  int
+}
+
+// ContractFigure is one contract with its money so far.
+type ContractFigure struct {
+	ID       uint64
+	Title    string
+	Amount   Money
+	Received Money // payments in
+	PaidOut  Money // payments out
+	Status   string
+}
+
+// ContractPage is one page of figures and the count of all matching contracts.
+type ContractPage struct {
+	Items []ContractFigure
+	Total int64
+}
+
+// MaxPageSize bounds every page a dialect asks for.
+const MaxPageSize = 1000
+
+// ContractFigures lists the contracts signed in q.Month by the scope's users,
+// department or whole tenant, oldest sign date first, with received and paid-out
+// sums computed by SQL for the page's rows only.
+func (s *Service) ContractFigures(ctx context.Context, c Caller, q ContractQuery) (ContractPage, error) {
+	if q.Page < 0 {
+		return ContractPage{}, Invalidf("page", "page cannot be negative")
+	}
+	if q.Size < 1 || q.Size > MaxPageSize {
+		return ContractPage{}, Invalidf("size", "size must be between 1 and %d", MaxPageSize)
+	}
+	db := s.db.WithContext(ctx)
+	base := db.Model(&Contract{}).Scopes(inTenant(c.TenantID)).
+		Where("sign_date >= ? AND sign_date < ?", q.Month.FirstDay(), q.Month.Next().FirstDay())
+	switch q.Scope {
+	case ScopeUsers:
+		ids := q.IDs
+		if len(ids) == 0 {
+			ids = []uint64{c.UserID}
+		}
+		if err := s.mustExist(ctx, c, &User{}, "user", ids); err != nil {
+			return ContractPage{}, err
+		}
+		base = base.Where("owner_id IN ?", ids)
+	case ScopeDepartment:
+		ids := q.IDs
+		if len(ids) == 0 {
+			ids = []uint64{c.DepartmentID}
+		}
+		if len(ids) != 1 {
+			return ContractPage{}, Invalidf("ids", "a department count takes one department id")
+		}
+		if err := s.mustExist(ctx, c, &Department{}, "department", ids); err != nil {
+			return ContractPage{}, err
+		}
+		base = base.Where("department_id = ?", ids[0])
+	case ScopeCompany:
+	default:
+		return ContractPage{}, Invalidf("scope", "unknown scope %d", q.Scope)
+	}
+	var page ContractPage
+	if err := base.Session(&gorm.Session{}).Count(&page.Total).Error; err != nil {
+		return ContractPage{}, storeError(err, "contract")
+	}
+	sum := func(direction string) string {
+		return "(SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.tenant_id = contracts.tenant_id" +
+			" AND p.contract_id = contracts.id AND p.direction = '" + direction + "')"
+	}
+	err := base.Select("id, title, total_amount AS amount, status, " +
+		sum(PaymentIn) + " AS received, " + sum(PaymentOut) + " AS paid_out").
+		Order("sign_date, id").Limit(q.Size).Offset(q.Page * q.Size).Scan(&page.Items).Error
+	return page, storeError(err, "contract")
+}
+
+// mustExist checks that every id names a row of model in the caller's tenant.
+func (s *Service) mustExist(ctx context.Context, c Caller, model any, entity string, ids []uint64) error {
+	var n int64
+	err := s.db.WithContext(ctx).Model(model).Scopes(inTenant(c.TenantID)).Where("id IN ?", ids).Count(&n).Error
+	if err != nil {
+		return storeError(err, entity)
+	}
+	if int(n) != len(uniq(ids)) {
+		return NotFoundf(entity, "%s %v not found", entity, ids)
+	}
+	return nil
+}
+
+func uniq(ids []uint64) map[uint64]struct{} {
+	m := make(map[uint64]struct{}, len(ids))
+	for _, id := range ids {
+		m[id] = struct{}{}
+	}
+	return m
+}

@@ -1,0 +1,127 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/ncruces/go-sqlite3/gormlite"
+	gormmysql "gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/logger"
+)
+
+// Supported database drivers.
+const (
+	DriverSQLite = "sqlite"
+	DriverMySQL  = "mysql"
+)
+
+// OpenDB opens the database. For sqlite, dsn is a file path; for mysql, a
+// go-sql-driver DSN. Times are kept in UTC to the second on both engines.
+func OpenDB(driver, dsn string, clock Clock) (*gorm.DB, error) {
+	var dialector gorm.Dialector
+	switch driver {
+	case DriverSQLite:
+		if dir := filepath.Dir(dsn); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("create database folder: %w", err)
+			}
+		}
+		dialector = gormlite.Open(sqliteDSN(dsn))
+	case DriverMySQL:
+		cfg, err := mysql.ParseDSN(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("db.dsn: %w", err)
+		}
+		cfg.ParseTime = true
+		cfg.Loc = time.UTC
+		if cfg.Params == nil {
+			cfg.Params = map[string]string{}
+		}
+		cfg.Params["charset"] = "utf8mb4"
+		dialector = gormmysql.Open(cfg.FormatDSN())
+	default:
+		return nil, fmt.Errorf("db.driver: unknown driver %q (sqlite or mysql)", driver)
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{
+		TranslateError: true,
+		Logger:         logger.Discard,
+		NowFunc:        func() time.Time { return clock.Now().UTC().Truncate(time.Second) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	if driver == DriverSQLite {
+		sqlDB, err := db.DB()
+		if err != nil {
+			return nil, err
+		}
+		// One writer at a time is all SQLite allows; a small pool keeps readers concurrent under WAL.
+		sqlDB.SetMaxOpenConns(8)
+	}
+	return db, nil
+}
+
+// sqliteDSN turns a file path into the driver's URI: WAL for concurrent readers,
+// a busy timeout instead of immediate SQLITE_BUSY, immediate transactions so a
+// read-then-write never fails on a stale snapshot, and a fixed-width UTC time
+// format that sorts as text.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(wal)")
+	q.Add("_pragma", "synchronous(normal)")
+	q.Add("_txlock", "immediate")
+	q.Add("_timefmt", "2006-01-02 15:04:05")
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Migrate creates or upgrades the schema. It is idempotent.
+func Migrate(db *gorm.DB) error {
+	if db.Dialector.Name() == DriverMySQL {
+		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+	}
+	return db.AutoMigrate(allModels...)
+}
+
+// Ping checks that the database answers.
+func (s *Service) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// inTenant scopes a query to one tenant's rows: the one helper every query goes through.
+func inTenant(tenantID uint64) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		return db.Where(clause.Eq{Column: clause.Column{Table: clause.CurrentTable, Name: "tenant_id"}, Value: tenantID})
+	}
+}
+
+// storeError turns persistence errors into core errors, so no adapter sees gorm.
+// what names the record for not-found and conflict messages.
+func storeError(err error, entity string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return NotFoundf(entity, "%s not found", entity)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return Errorf(ECONFLICT, "%s already exists", entity)
+	default:
+		var e *Error
+		if errors.As(err, &e) {
+			return e
+		}
+		return fmt.Errorf("%s: %w", entity, err)
+	}
+}

@@ -1,0 +1,144 @@
+// Package gateway is the HTTP server: shared middleware, the dialects mounted
+// under their prefixes, health endpoints and graceful shutdown.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"crmgw/adapters/oa"
+	"crmgw/config"
+	"crmgw/core"
+)
+
+// dialect is what every adapter offers the gateway.
+type dialect interface {
+	Mount(g *echo.Group)
+	// HandleError renders an error of the dialect's routes (404s and 405s under
+	// its prefix included) in the dialect's own shape.
+	HandleError(err error, c echo.Context)
+}
+
+type mount struct {
+	prefix  string
+	dialect dialect
+}
+
+// Server is crmgw's HTTP server.
+type Server struct {
+	cfg    config.Config
+	svc    *core.Service
+	log    *slog.Logger
+	echo   *echo.Echo
+	mounts []mount
+}
+
+// New builds the server: the same constructor serves `crmgw serve` and the tests.
+func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
+	s := &Server{cfg: cfg, svc: svc, log: log, echo: echo.New()}
+	e := s.echo
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RequestID())
+	e.Use(s.accessLog())
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		DisableStackAll: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic", "request_id", requestID(c), "error", err, "stack", string(stack))
+			return err
+		},
+	}))
+	e.Use(middleware.BodyLimit("1M"))
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+
+	if d := cfg.Dialects.OA; d.Enabled {
+		s.mount(d.Prefix, oa.New(svc, oa.Options{LoginTTL: d.LoginTTL, Log: log}))
+	}
+	return s
+}
+
+func (s *Server) mount(prefix string, d dialect) {
+	d.Mount(s.echo.Group(prefix))
+	s.mounts = append(s.mounts, mount{prefix, d})
+}
+
+// Handler is the server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// handleError hands an error to the dialect whose prefix the path is under.
+func (s *Server) handleError(err error, c echo.Context) {
+	path := c.Request().URL.Path
+	for _, m := range s.mounts {
+		if path == m.prefix || strings.HasPrefix(path, m.prefix+"/") {
+			m.dialect.HandleError(err, c)
+			return
+		}
+	}
+	if c.Response().Committed {
+		return
+	}
+	code := http.StatusInternalServerError
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code = he.Code
+	} else {
+		s.log.Error("internal error", "request_id", requestID(c), "error", err)
+	}
+	_ = c.JSON(code, map[string]string{"error": strings.ToLower(http.StatusText(code))})
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.svc.Ping(ctx); err != nil {
+		s.log.Warn("not ready", "error", err)
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// Serve answers on ln until ctx is done, then lets in-flight requests finish
+// for up to the configured grace period and returns nil.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "grace", s.cfg.ShutdownGrace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func requestID(c echo.Context) string { return c.Response().Header().Get(echo.HeaderXRequestID) }
