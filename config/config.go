@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -109,14 +110,15 @@ func Load(fs *pflag.FlagSet) (Config, error) {
 	}
 	var c Config
 	if err := v.Unmarshal(&c); err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
+		// The decoder's report spans lines and names the key in quotes: keep it to one line.
+		return Config{}, fmt.Errorf("config: %s", strings.Join(strings.Fields(err.Error()), " "))
 	}
 	return c, c.Validate()
 }
 
 // Validate reports the first invalid key, naming it.
 func (c Config) Validate() error {
-	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+	if _, port, err := net.SplitHostPort(c.Listen); err != nil || !validPort(port) {
 		return fmt.Errorf("config: listen: %q is not host:port", c.Listen)
 	}
 	switch c.DB.Driver {
@@ -161,4 +163,9 @@ func (c Config) LogLevel() slog.Level {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(c.Log.Level)) // checked by Validate
 	return lvl
+}
+
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 0 && n <= 65535
 }

@@ -1,0 +1,79 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+func flags(t *testing.T, args ...string) *pflag.FlagSet {
+	t.Helper()
+	fs := pflag.NewFlagSet("crmgw", pflag.ContinueOnError)
+	Flags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(flags(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != ":8080" || c.DB.Driver != "sqlite" || c.DB.DSN != "./data/crmgw.db" || c.TimeZone != "Asia/Shanghai" ||
+		c.Log.Level != "info" || !c.Dialects.OA.Enabled || c.Dialects.OA.Prefix != "/oa" {
+		t.Fatalf("defaults = %+v", c)
+	}
+}
+
+// Defaults < file < environment < flags, key by key.
+func TestPrecedence(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "crmgw.yaml")
+	yaml := "listen: \":7000\"\ndb:\n  driver: mysql\n  dsn: from-file\ntimezone: Europe/Berlin\nlog:\n  level: warn\ndialects:\n  oa:\n    prefix: /legacy/oa\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CRMGW_DB_DSN", "from-env")
+	t.Setenv("CRMGW_TIMEZONE", "UTC")
+	t.Setenv("CRMGW_LOG_LEVEL", "debug")
+	c, err := Load(flags(t, "--config", file, "--log-level", "error"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, got := range map[string][2]string{
+		"listen (file)":              {c.Listen, ":7000"},
+		"db.driver (file)":           {c.DB.Driver, "mysql"},
+		"db.dsn (env over file)":     {c.DB.DSN, "from-env"},
+		"timezone (env over file)":   {c.TimeZone, "UTC"},
+		"log.level (flag over env)":  {c.Log.Level, "error"},
+		"dialects.oa.prefix (file)":  {c.Dialects.OA.Prefix, "/legacy/oa"},
+		"dialects.oa.enabled (dflt)": {map[bool]string{true: "true", false: "false"}[c.Dialects.OA.Enabled], "true"},
+	} {
+		if got[0] != got[1] {
+			t.Errorf("%s = %q, want %q", key, got[0], got[1])
+		}
+	}
+}
+
+func TestInvalidConfigurationNamesTheKey(t *testing.T) {
+	for env, key := range map[string]string{
+		"CRMGW_DB_DRIVER":             "db.driver",
+		"CRMGW_LISTEN":                "listen",
+		"CRMGW_TIMEZONE":              "timezone",
+		"CRMGW_LOG_LEVEL":             "log.level",
+		"CRMGW_DIALECTS_OA_PREFIX":    "dialects.oa.prefix",
+		"CRMGW_DIALECTS_OA_LOGIN_TTL": "dialects.oa.login_ttl",
+	} {
+		t.Run(key, func(t *testing.T) {
+			t.Setenv(env, "not/valid:x")
+			_, err := Load(flags(t))
+			if err == nil || !strings.Contains(err.Error(), key) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("%s=bad: %v, want one line naming %s", env, err, key)
+			}
+		})
+	}
+}

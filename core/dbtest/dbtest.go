@@ -1,0 +1,85 @@
+// Package dbtest runs a storage test on every engine: always on a fresh SQLite
+// file, and on a fresh MySQL database when CRMGW_TEST_MYSQL_DSN is set.
+package dbtest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+	"gorm.io/gorm"
+
+	"crmgw/core"
+)
+
+// MySQLEnv names the variable holding a MySQL DSN (no database needed) for tests.
+const MySQLEnv = "CRMGW_TEST_MYSQL_DSN"
+
+// Run runs fn as a subtest per engine, each on a fresh, migrated database that
+// is removed at the end.
+func Run(t *testing.T, clock core.Clock, fn func(t *testing.T, db *gorm.DB)) {
+	t.Helper()
+	t.Run(core.DriverSQLite, func(t *testing.T) { fn(t, openSQLite(t, clock)) })
+	if dsn := os.Getenv(MySQLEnv); dsn != "" {
+		t.Run(core.DriverMySQL, func(t *testing.T) { fn(t, openMySQL(t, dsn, clock)) })
+	}
+}
+
+func openSQLite(t *testing.T, clock core.Clock) *gorm.DB {
+	t.Helper()
+	db, err := core.OpenDB(core.DriverSQLite, filepath.Join(t.TempDir(), "crmgw.db"), clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return migrated(t, db)
+}
+
+// openMySQL creates a database of its own for this test and drops it afterwards.
+func openMySQL(t *testing.T, dsn string, clock core.Clock) *gorm.DB {
+	t.Helper()
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		t.Fatalf("%s: %v", MySQLEnv, err)
+	}
+	suffix := make([]byte, 6)
+	_, _ = rand.Read(suffix)
+	name := "crmgw_test_" + hex.EncodeToString(suffix)
+	cfg.DBName = ""
+	admin, err := core.OpenDB(core.DriverMySQL, cfg.FormatDSN(), clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci").Error; err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := admin.Exec("DROP DATABASE " + name).Error; err != nil {
+			t.Errorf("drop %s: %v", name, err)
+		}
+		closeDB(admin)
+	})
+	cfg.DBName = name
+	db, err := core.OpenDB(core.DriverMySQL, cfg.FormatDSN(), clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return migrated(t, db)
+}
+
+func migrated(t *testing.T, db *gorm.DB) *gorm.DB {
+	t.Helper()
+	if err := core.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { closeDB(db) })
+	return db
+}
+
+func closeDB(db *gorm.DB) {
+	if sqlDB, err := db.DB(); err == nil {
+		_ = sqlDB.Close()
+	}
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run executes the crmgw command in-process on its own SQLite file.
+func run(t *testing.T, dsn, stdin string, args ...string) (string, error) {
+	t.Helper()
+	cmd := newRootCmd()
+	var out, errOut bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	cmd.SetIn(strings.NewReader(stdin))
+	cmd.SetArgs(append(args, "--db-dsn", dsn))
+	err := cmd.Execute()
+	return out.String(), err
+}
+
+func TestTokenAddPrintsTheTokenAloneAndIsIdempotent(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "crmgw.db")
+	out, err := run(t, dsn, "", "token", "add", "--tenant", "acme", "--user", "ann", "--department", "sales", "--value", "abc123")
+	if err != nil || out != "abc123\n" {
+		t.Fatalf("token add --value: %q, %v", out, err)
+	}
+	out, err = run(t, dsn, "", "token", "add", "--tenant", "acme", "--user", "ann", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id identity
+	if err := json.Unmarshal([]byte(out), &id); err != nil || id.Token == "" || id.TenantID == 0 || id.UserID == 0 || id.DepartmentID == 0 {
+		t.Fatalf("token add --json: %q (%v)", out, err)
+	}
+	if out, err = run(t, dsn, "", "token", "add", "--tenant", "acme", "--user", "ann", "--value", "abc123"); err != nil || out != "abc123\n" {
+		t.Fatalf("re-adding the same token: %q, %v", out, err)
+	}
+	list, err := run(t, dsn, "", "token", "list", "--tenant", "acme")
+	if err != nil || strings.Count(list, "ann") != 2 || strings.Contains(list, "abc123") || strings.Contains(list, id.Token) {
+		t.Fatalf("token list: %q, %v", list, err)
+	}
+	if _, err := run(t, dsn, "", "token", "revoke", "abc123"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, dsn, "", "token", "revoke", "abc123"); err == nil {
+		t.Fatal("revoking an unknown token succeeded")
+	}
+	if _, err := run(t, dsn, "s3cret\n", "user", "passwd", "--tenant", "acme", "--user", "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, dsn, "x\n", "user", "passwd", "--tenant", "acme", "--user", "nobody"); err == nil {
+		t.Fatal("setting the password of an unknown user succeeded")
+	}
+}
+
+func TestSeedDemoPrintsATokenOnTheLastLineTwice(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "crmgw.db")
+	first, err := run(t, dsn, "", "seed", "demo")
+	if err != nil || strings.Count(first, "\n") != 1 || len(first) < 20 {
+		t.Fatalf("seed demo: %q, %v", first, err)
+	}
+	second, err := run(t, dsn, "", "seed", "demo", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id identity
+	if err := json.Unmarshal([]byte(second), &id); err != nil || id.Token == "" || id.Token+"\n" == first {
+		t.Fatalf("second seed demo --json: %q (%v)", second, err)
+	}
+}
+
+func TestInvalidConfigurationStopsStartUp(t *testing.T) {
+	t.Setenv("CRMGW_DB_DRIVER", "postgres")
+	_, err := run(t, filepath.Join(t.TempDir(), "x.db"), "", "migrate")
+	if err == nil || err.Error() != `config: db.driver: "postgres" is not sqlite or mysql` {
+		t.Fatalf("err = %v", err)
+	}
+}

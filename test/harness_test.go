@@ -1,0 +1,146 @@
+// Package test holds black-box suites that talk to crmgw over HTTP as clients do.
+package test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"crmgw/config"
+	"crmgw/core"
+	"crmgw/core/dbtest"
+	"crmgw/gateway"
+)
+
+var update = flag.Bool("update", false, "re-record the golden files")
+
+// now is the fixed instant of the suites: 2015-10-15 10:00 in Shanghai.
+var now = time.Date(2015, 10, 15, 2, 0, 0, 0, time.UTC)
+
+type movableClock struct{ t time.Time }
+
+func (c *movableClock) Now() time.Time { return c.t }
+
+// env is one running server over one fresh database.
+type env struct {
+	t     *testing.T
+	db    *gorm.DB
+	svc   *core.Service
+	clock *movableClock
+	url   string
+	log   *bytes.Buffer
+}
+
+// eachEngine runs fn against a server on every database engine.
+func eachEngine(t *testing.T, fn func(e *env)) {
+	clock := &movableClock{t: now}
+	dbtest.Run(t, clock, func(t *testing.T, db *gorm.DB) {
+		clock.t = now
+		cfg, err := config.Load(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := core.NewService(db, core.Options{Clock: clock})
+		logs := &bytes.Buffer{}
+		srv := httptest.NewServer(gateway.New(cfg, svc, slog.New(slog.NewJSONHandler(logs, nil))).Handler())
+		t.Cleanup(srv.Close)
+		fn(&env{t: t, db: db, svc: svc, clock: clock, url: srv.URL, log: logs})
+	})
+}
+
+// get sends a GET and returns the status and body.
+func (e *env) get(path string) (int, []byte) {
+	e.t.Helper()
+	return e.do(http.MethodGet, path, "", nil)
+}
+
+// postForm sends an application/x-www-form-urlencoded POST.
+func (e *env) postForm(path string, form url.Values) (int, []byte) {
+	e.t.Helper()
+	return e.do(http.MethodPost, path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+}
+
+func (e *env) do(method, path, contentType string, body io.Reader) (int, []byte) {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.url+path, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return res.StatusCode, b
+}
+
+func (e *env) must(err error) {
+	e.t.Helper()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// normalisers replace what must vary between runs: tokens and record ids.
+var normalisers = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`"access_token":"[^"]*"`), `"access_token":"<token>"`},
+	{regexp.MustCompile(`"id":"\d+"`), `"id":"<id>"`},
+	{regexp.MustCompile(`"id":\d+`), `"id":<id>`},
+}
+
+// golden compares got, normalised, with testdata/<name>.golden byte for byte.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	for _, n := range normalisers {
+		got = n.re.ReplaceAll(got, []byte(n.with))
+	}
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to record)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from %s\n got: %s\nwant: %s", name, path, got, want)
+	}
+}
+
+// compactJSON is a doc example as the wire carries it: no white space, one trailing newline.
+func compactJSON(t *testing.T, doc string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(doc)); err != nil {
+		t.Fatal(err)
+	}
+	return append(b.Bytes(), '\n')
+}
