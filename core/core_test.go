@@ -110,15 +110,13 @@ func TestMigrateIsIdempotent(t *testing.T) {
 }
 
 func TestCurrentMonthIsInTenantTimeZone(t *testing.T) {
-	eachEngine(t, func(t *testing.T, _ *gorm.DB, _ *core.Service) {
-		// 2015-09-30 17:00 UTC is already October 1st in Shanghai.
-		svc2 := core.NewService(nil, core.Options{Clock: core.FixedClock(time.Date(2015, 9, 30, 17, 0, 0, 0, time.UTC))})
-		loc, err := time.LoadLocation("Asia/Shanghai")
-		must(t, err)
-		if got := svc2.CurrentMonth(core.Caller{Location: loc}); got.String() != "2015-10" {
-			t.Fatalf("current month = %s, want 2015-10", got)
-		}
-	})
+	// 2015-09-30 17:00 UTC is already October 1st in Shanghai.
+	svc := core.NewService(nil, core.Options{Clock: core.FixedClock(time.Date(2015, 9, 30, 17, 0, 0, 0, time.UTC))})
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	must(t, err)
+	if got := svc.CurrentMonth(core.Caller{Location: loc}); got.String() != "2015-10" {
+		t.Fatalf("current month = %s, want 2015-10", got)
+	}
 }
 
 func TestMoneySumsAreExactToTheCent(t *testing.T) {
