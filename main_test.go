@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"crmgw/core"
 )
 
 // run executes the crmgw command in-process on its own SQLite file.
@@ -69,6 +71,20 @@ func TestSeedDemoPrintsATokenOnTheLastLineTwice(t *testing.T) {
 	var id identity
 	if err := json.Unmarshal([]byte(second), &id); err != nil || id.Token == "" || id.Token+"\n" == first {
 		t.Fatalf("second seed demo --json: %q (%v)", second, err)
+	}
+	db, err := core.OpenDB(core.DriverSQLite, dsn, core.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var contracts, targets int64
+	if err := db.Model(&core.Contract{}).Count(&contracts).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Model(&core.MonthlyTarget{}).Count(&targets).Error; err != nil {
+		t.Fatal(err)
+	}
+	if contracts != 6 || targets != 3 {
+		t.Fatalf("after two seeds: %d contracts, %d targets; want 6 and 3", contracts, targets)
 	}
 }
 
