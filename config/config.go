@@ -40,7 +40,8 @@ type Log struct {
 
 // Dialects holds each dialect's settings.
 type Dialects struct {
-	OA OA `mapstructure:"oa"`
+	OA  OA      `mapstructure:"oa"`
+	QCY Dialect `mapstructure:"qcy"`
 }
 
 // Dialect is what every dialect has: whether it is served, and where.
@@ -68,6 +69,8 @@ var defaults = map[string]any{
 	"dialects.oa.enabled":   true,
 	"dialects.oa.prefix":    "/oa",
 	"dialects.oa.login_ttl": "168h",
+	"dialects.qcy.enabled":  true,
+	"dialects.qcy.prefix":   "", // empty: the doc's /WebApi/... and /OM/WebApi/... from the root
 }
 
 // Flags are the command-line flags that override configuration keys.
@@ -144,6 +147,11 @@ func (c Config) Validate() error {
 	}
 	if err := c.Dialects.OA.validate("dialects.oa"); err != nil {
 		return err
+	}
+	if c.Dialects.QCY.Prefix != "" { // empty: served from the root
+		if err := c.Dialects.QCY.validate("dialects.qcy"); err != nil {
+			return err
+		}
 	}
 	if c.Dialects.OA.LoginTTL <= 0 {
 		return fmt.Errorf("config: dialects.oa.login_ttl: %s is not a positive duration", c.Dialects.OA.LoginTTL)

@@ -82,6 +82,17 @@ func (s *Service) AddContactHistory(ctx context.Context, c Caller, in NewContact
 	if err := s.mustExist(ctx, c, &Customer{}, "customer", []uint64{in.CustomerID}); err != nil {
 		return ContactHistory{}, err
 	}
+	if in.ContactID != 0 {
+		var n int64
+		err := s.db.WithContext(ctx).Model(&Contact{}).Scopes(inTenant(c.TenantID)).
+			Where("id = ? AND customer_id = ?", in.ContactID, in.CustomerID).Count(&n).Error
+		if err != nil {
+			return ContactHistory{}, storeError(err, "contact")
+		}
+		if n == 0 {
+			return ContactHistory{}, NotFoundf("contact", "contact %d of customer %d not found", in.ContactID, in.CustomerID)
+		}
+	}
 	if in.ContactedAt.IsZero() {
 		in.ContactedAt = s.clock.Now()
 	}

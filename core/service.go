@@ -51,6 +51,9 @@ func NewService(db *gorm.DB, opts Options) *Service {
 	return &Service{db: db, clock: opts.Clock, validate: v, defaultTZ: opts.TimeZone}
 }
 
+// now is the time as stored: UTC, to the second.
+func (s *Service) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }
+
 // Now is the service clock's time.
 func (s *Service) Now() time.Time { return s.clock.Now() }
 

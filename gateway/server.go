@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"crmgw/adapters/oa"
+	"crmgw/adapters/qcy"
 	"crmgw/config"
 	"crmgw/core"
 )
@@ -28,8 +29,8 @@ type dialect interface {
 }
 
 type mount struct {
-	prefix  string
-	dialect dialect
+	prefixes []string // paths under any of these are the dialect's
+	dialect  dialect
 }
 
 // Server is crmgw's HTTP server.
@@ -62,14 +63,18 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 	e.GET("/readyz", s.readyz)
 
 	if d := cfg.Dialects.OA; d.Enabled {
-		s.mount(d.Prefix, oa.New(svc, oa.Options{LoginTTL: d.LoginTTL, Log: log}))
+		s.mount(d.Prefix, oa.New(svc, oa.Options{LoginTTL: d.LoginTTL, Log: log}), d.Prefix)
+	}
+	if d := cfg.Dialects.QCY; d.Enabled {
+		s.mount(d.Prefix, qcy.New(svc, log), d.Prefix+"/WebApi", d.Prefix+"/OM/WebApi")
 	}
 	return s
 }
 
-func (s *Server) mount(prefix string, d dialect) {
+// mount registers a dialect's routes under prefix; errors under any of owned are its to render.
+func (s *Server) mount(prefix string, d dialect, owned ...string) {
 	d.Mount(s.echo.Group(prefix))
-	s.mounts = append(s.mounts, mount{prefix, d})
+	s.mounts = append(s.mounts, mount{owned, d})
 }
 
 // Handler is the server as an http.Handler.
@@ -79,9 +84,11 @@ func (s *Server) Handler() http.Handler { return s.echo }
 func (s *Server) handleError(err error, c echo.Context) {
 	path := c.Request().URL.Path
 	for _, m := range s.mounts {
-		if path == m.prefix || strings.HasPrefix(path, m.prefix+"/") {
-			m.dialect.HandleError(err, c)
-			return
+		for _, p := range m.prefixes {
+			if path == p || strings.HasPrefix(path, p+"/") {
+				m.dialect.HandleError(err, c)
+				return
+			}
 		}
 	}
 	if c.Response().Committed {

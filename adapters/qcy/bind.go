@@ -1,0 +1,117 @@
+package qcy
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// params are a request's parameters from the query string and the body
+// (form-encoded or multipart), keyed in lower case: .NET handlers match names
+// without regard to case. A body value wins over a query value of the same name.
+type params map[string]string
+
+const paramsKey = "qcy.params"
+
+// maxMultipartMemory bounds what a multipart body may hold in memory.
+const maxMultipartMemory = 1 << 20
+
+// bind reads the parameters once, before authentication needs the token.
+func (a *Adapter) bind(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		var err error
+		if strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+			err = r.ParseMultipartForm(maxMultipartMemory)
+		} else {
+			err = r.ParseForm()
+		}
+		if err != nil {
+			return wireError(codeInvalid, "请求体无法解析: "+err.Error())
+		}
+		p := params{}
+		for k, v := range r.Form { // r.Form lists body values before query values
+			if _, seen := p[strings.ToLower(k)]; !seen && len(v) > 0 {
+				p[strings.ToLower(k)] = v[0]
+			}
+		}
+		c.Set(paramsKey, p)
+		return next(c)
+	}
+}
+
+// paramsOf returns the bound parameters. Where bind did not run (an unknown
+// handler), it reads the query string and a form body, so that errors still honour format.
+func paramsOf(c echo.Context) params {
+	if p, ok := c.Get(paramsKey).(params); ok {
+		return p
+	}
+	r := c.Request()
+	_ = r.ParseForm() // best effort: this only picks the error's format
+	p := params{}
+	for k, v := range r.Form {
+		if _, seen := p[strings.ToLower(k)]; !seen && len(v) > 0 {
+			p[strings.ToLower(k)] = v[0]
+		}
+	}
+	return p
+}
+
+func (p params) get(name string) string { return strings.TrimSpace(p[strings.ToLower(name)]) }
+
+// str returns a required string parameter.
+func (p params) str(name string) (string, error) {
+	v := p.get(name)
+	if v == "" {
+		return "", missing(name)
+	}
+	return v, nil
+}
+
+// int32 returns a required Int32 parameter.
+func (p params) int32(name string) (int64, error) {
+	v := p.get(name)
+	if v == "" {
+		return 0, missing(name)
+	}
+	n, err := strconv.ParseInt(v, 10, 32)
+	if err != nil {
+		return 0, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为 Int32, 实为 %q", name, v))
+	}
+	return n, nil
+}
+
+// id returns a required positive Int32 id.
+func (p params) id(name string) (uint64, error) {
+	n, err := p.int32(name)
+	if err != nil {
+		return 0, err
+	}
+	if n <= 0 {
+		return 0, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为正整数, 实为 %d", name, n))
+	}
+	return uint64(n), nil
+}
+
+// ids returns a required comma-separated list of positive ids ("111,222").
+func (p params) ids(name string) ([]uint64, error) {
+	v, err := p.str(name)
+	if err != nil {
+		return nil, err
+	}
+	var out []uint64
+	for _, part := range strings.Split(v, ",") {
+		n, err := strconv.ParseUint(strings.TrimSpace(part), 10, 32)
+		if err != nil || n == 0 {
+			return nil, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为以逗号分隔的ID, 实为 %q", name, v))
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func missing(name string) error {
+	return wireError(codeMissing, fmt.Sprintf("缺少必需的参数 (%s)", name))
+}

@@ -1,0 +1,89 @@
+package qcy
+
+import (
+	"encoding/xml"
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"crmgw/core"
+)
+
+// Error codes, in the numbering of the API template the WebApi's "错误代码说明" copies.
+const (
+	codeInternal     = "10001" // system error
+	codeMissing      = "10016" // a required parameter is missing
+	codeInvalid      = "10017" // a parameter has the wrong type or an invalid value
+	codeNoHandler    = "10020" // no such handler
+	codeMethod       = "10021" // HTTP method not supported
+	codeNotFound     = "20003" // the id names no record in the caller's tenant
+	codeConflict     = "20019" // the write would duplicate a unique value
+	codeInvalidToken = "21332" // token missing, unknown, revoked or expired
+)
+
+// wireErr is an answer in the error envelope.
+type wireErr struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *wireErr) Error() string { return e.code + " " + e.msg }
+
+func wireError(code, msg string) *wireErr { return &wireErr{http.StatusOK, code, msg} }
+
+// errorBody is the error envelope: clients test for error_code, and otherwise read value.
+type errorBody struct {
+	XMLName   xml.Name `json:"-" xml:"root"`
+	Request   string   `json:"request" xml:"request"`
+	ErrorCode string   `json:"error_code" xml:"error_code"`
+	Error     string   `json:"error" xml:"error"`
+}
+
+// toWireError maps any error to this dialect's code, in this one place.
+func toWireError(err error) (e *wireErr, internal bool) {
+	var we *wireErr
+	if errors.As(err, &we) {
+		return we, false
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		switch he.Code {
+		case http.StatusNotFound:
+			return &wireErr{he.Code, codeNoHandler, "请求的接口不存在"}, false
+		case http.StatusMethodNotAllowed:
+			return &wireErr{he.Code, codeMethod, "不支持该 HTTP 请求方式"}, false
+		case http.StatusRequestEntityTooLarge:
+			return &wireErr{he.Code, codeInvalid, "请求体过大"}, false
+		}
+		return &wireErr{he.Code, codeInternal, http.StatusText(he.Code)}, he.Code >= 500
+	}
+	ce := core.AsError(err)
+	switch ce.Code {
+	case core.EUNAUTHORIZED:
+		return wireError(codeInvalidToken, "token 无效或已过期"), false
+	case core.EINVALID:
+		return wireError(codeInvalid, ce.Message), false
+	case core.ENOTFOUND:
+		return wireError(codeNotFound, ce.Message), false
+	case core.ECONFLICT:
+		return wireError(codeConflict, ce.Message), false
+	default:
+		return wireError(codeInternal, "系统错误"), true
+	}
+}
+
+// HandleError renders an error of this dialect in the requested format. A
+// failed call never wrote anything: core writes in one transaction or not at all.
+func (a *Adapter) HandleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	we, internal := toWireError(err)
+	if internal {
+		a.log.Error("qcy: internal error", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err)
+	}
+	body := errorBody{Request: c.Request().URL.Path, ErrorCode: we.code, Error: we.msg}
+	_ = render(c, we.status, body, body)
+}

@@ -1,0 +1,52 @@
+// Package qcy speaks the 全程云 WebApi dialect (qcy-webapi-crm.md): .ashx
+// handlers answering GET or POST, parameters matched without regard to case,
+// and {"value": …} in JSON or its XML twin.
+package qcy
+
+import (
+	"log/slog"
+
+	"github.com/labstack/echo/v4"
+
+	"crmgw/core"
+)
+
+// Adapter serves the WebApi dialect over core.
+type Adapter struct {
+	svc *core.Service
+	log *slog.Logger
+}
+
+// New returns the WebApi adapter.
+func New(svc *core.Service, log *slog.Logger) *Adapter {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Adapter{svc: svc, log: log}
+}
+
+// handlers is the table of served handlers, in the doc's order, by "<Module>/<Action>".
+func (a *Adapter) handlers() map[string]echo.HandlerFunc {
+	return map[string]echo.HandlerFunc{
+		"ContactHistory/Get":       a.getContactHistory,
+		"ContactHistory/Add":       a.addContactHistory,
+		"Contract/ContractAudit":   a.contractAudit,
+		"Contract/ContractUnAudit": a.contractUnAudit,
+		"Contract/StopContract":    a.stopContract,
+		"Customer/NameIsRepeat":    a.nameIsRepeat,
+		"Customer/Get":             a.getCustomer,
+		"Customer/Save":            a.saveCustomer,
+		"Customer/TelIsRepeat":     a.telIsRepeat,
+		"Sale/SetPublicCust":       a.setPublicCust,
+	}
+}
+
+// Mount registers every handler at /WebApi/Handler/1.0/CRM/<Module>/<Action>.ashx
+// and the same under /OM, as real deployments serve them. The group's prefix is "".
+func (a *Adapter) Mount(g *echo.Group) {
+	for name, h := range a.handlers() {
+		for _, base := range []string{"/WebApi/Handler/1.0/CRM/", "/OM/WebApi/Handler/1.0/CRM/"} {
+			g.Match([]string{"GET", "POST"}, base+name+".ashx", h, a.bind, a.authenticate)
+		}
+	}
+}

@@ -1,0 +1,56 @@
+package qcy
+
+import (
+	"time"
+
+	"crmgw/core"
+)
+
+// Customer is the WebApi's Customer object.
+type Customer struct {
+	PK_ID      uint64 `json:"PK_ID" xml:"PK_ID"`
+	CustName   string `json:"CustName" xml:"CustName"`
+	Tel        string `json:"Tel" xml:"Tel"`
+	Address    string `json:"Address" xml:"Address"`
+	FK_UserID  uint64 `json:"FK_UserID" xml:"FK_UserID"`
+	IndustryID uint64 `json:"IndustryID" xml:"IndustryID"`
+	SourceID   uint64 `json:"SourceID" xml:"SourceID"`
+	ProgressID uint64 `json:"ProgressID" xml:"ProgressID"`
+	KindID     uint64 `json:"KindID" xml:"KindID"`
+	StateID    uint64 `json:"StateID" xml:"StateID"`
+	IsPublic   bool   `json:"IsPublic" xml:"IsPublic"`
+	CDate      string `json:"CDate" xml:"CDate"`
+	UDate      string `json:"UDate" xml:"UDate"`
+}
+
+func fromCustomer(c core.Customer, loc *time.Location) Customer {
+	return Customer{PK_ID: c.ID, CustName: c.Name, Tel: c.Tel, Address: c.Address, FK_UserID: c.OwnerID,
+		IndustryID: c.IndustryID, SourceID: c.SourceID, ProgressID: c.ProgressID, KindID: c.CategoryID,
+		StateID: c.StatusID, IsPublic: c.IsPublic, CDate: formatTime(c.CreatedAt, loc), UDate: formatTime(c.UpdatedAt, loc)}
+}
+
+// toCore maps the fields a client may set; ids, owner flags and dates are the server's.
+func (c Customer) toCore() core.NewCustomer {
+	return core.NewCustomer{Name: c.CustName, Tel: c.Tel, Address: c.Address, OwnerID: c.FK_UserID,
+		IndustryID: c.IndustryID, SourceID: c.SourceID, ProgressID: c.ProgressID, CategoryID: c.KindID, StatusID: c.StateID}
+}
+
+// ContactHistory is the WebApi's ContactHistory object.
+type ContactHistory struct {
+	PK_ID        uint64 `json:"PK_ID" xml:"PK_ID"`
+	FK_CustID    uint64 `json:"FK_CustID" xml:"FK_CustID"`
+	FK_LinkManID uint64 `json:"FK_LinkManID" xml:"FK_LinkManID"`
+	FK_UserID    uint64 `json:"FK_UserID" xml:"FK_UserID"`
+	TypeID       uint64 `json:"TypeID" xml:"TypeID"`
+	RouteID      uint64 `json:"RouteID" xml:"RouteID"`
+	Title        string `json:"Title" xml:"Title"`
+	Content      string `json:"Content" xml:"Content"`
+	ContactDate  string `json:"ContactDate" xml:"ContactDate"`
+	CDate        string `json:"CDate" xml:"CDate"`
+}
+
+func fromContactHistory(h core.ContactHistory, loc *time.Location) ContactHistory {
+	return ContactHistory{PK_ID: h.ID, FK_CustID: h.CustomerID, FK_LinkManID: h.ContactID, FK_UserID: h.UserID,
+		TypeID: h.TypeID, RouteID: h.RouteID, Title: h.Title, Content: h.Content,
+		ContactDate: formatTime(h.ContactedAt, loc), CDate: formatTime(h.CreatedAt, loc)}
+}

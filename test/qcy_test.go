@@ -1,0 +1,319 @@
+package test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"crmgw/core"
+)
+
+const qcyBase = "/WebApi/Handler/1.0/CRM/"
+
+// qcyOrg is the WebApi suite's tenant: ann with a customer, a contact, a
+// follow-up and a contract; and another tenant with a customer of its own.
+type qcyOrg struct {
+	token, otherToken string
+	ann               core.Caller
+	customer          core.Customer
+	contact           core.Contact
+	history           core.ContactHistory
+	contract          core.Contract
+	otherCustomer     core.Customer
+	otherContract     core.Contract
+}
+
+func seedQCY(e *env) qcyOrg {
+	ctx := context.Background()
+	o := qcyOrg{token: "7b0c5e8e-2f1a-4c39-9d3e-0a8d2b6c1f42"}
+	caller := func(tenant, user, token string) core.Caller {
+		tn, err := e.svc.EnsureTenant(ctx, tenant)
+		e.must(err)
+		d, err := e.svc.EnsureDepartment(ctx, tn.ID, "销售部")
+		e.must(err)
+		u, err := e.svc.EnsureUser(ctx, tn.ID, user, d.ID)
+		e.must(err)
+		tok, err := e.svc.RegisterToken(ctx, tn.ID, u.ID, token)
+		e.must(err)
+		c, err := e.svc.Authenticate(ctx, tok)
+		e.must(err)
+		return c
+	}
+	o.ann = caller("acme", "ann", o.token)
+	var err error
+	o.customer, err = e.svc.CreateCustomer(ctx, o.ann, core.NewCustomer{Name: "杭州云帆科技有限公司", Tel: "0571-88001234", Address: "杭州市西湖区 <A&B> 大厦"})
+	e.must(err)
+	o.contact, err = e.svc.CreateContact(ctx, o.ann, core.NewContact{CustomerID: o.customer.ID, Name: "王经理", IsMain: true})
+	e.must(err)
+	o.history, err = e.svc.AddContactHistory(ctx, o.ann, core.NewContactHistory{CustomerID: o.customer.ID, ContactID: o.contact.ID, TypeID: 1, RouteID: 1, Title: "首次拜访", Content: "介绍产品"})
+	e.must(err)
+	o.contract = oaContract(e, o.ann, "Q1", "云帆订阅", "19800", "2015-10-08", core.ContractExecuting)
+
+	other := caller("other", "bob", "")
+	o.otherToken = "" // tenant B's token is only used through its caller's rows
+	o.otherCustomer, err = e.svc.CreateCustomer(ctx, other, core.NewCustomer{Name: "B的客户", Tel: "0571-88001234"})
+	e.must(err)
+	o.otherContract = oaContract(e, other, "QB", "B的合同", "1", "2015-10-08", core.ContractExecuting)
+	return o
+}
+
+// call sends a handler request by GET (query) or POST (form), and returns status and body.
+func (e *env) call(method, handler string, p url.Values) (int, []byte) {
+	e.t.Helper()
+	if method == http.MethodGet {
+		return e.get(qcyBase + handler + ".ashx?" + p.Encode())
+	}
+	return e.postForm(qcyBase+handler+".ashx", p)
+}
+
+func vals(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return v
+}
+
+// TestQCYHandlers calls each served handler by GET and POST, in JSON and XML, against golden files.
+func TestQCYHandlers(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedQCY(e)
+		id := func(n uint64) string { return fmt.Sprint(n) }
+		for _, c := range []struct {
+			golden, handler string
+			params          url.Values
+		}{
+			{"contacthistory_get", "ContactHistory/Get", vals("id", id(o.history.ID))},
+			{"customer_get", "Customer/Get", vals("id", id(o.customer.ID))},
+			{"customer_nameisrepeat_other", "Customer/NameIsRepeat", vals("sName", o.customer.Name, "id", "0")},
+			{"customer_nameisrepeat_self", "Customer/NameIsRepeat", vals("sName", o.customer.Name, "id", id(o.customer.ID))},
+			{"customer_telisrepeat", "Customer/TelIsRepeat", vals("tel", "0571-88001234", "id", "0")},
+		} {
+			for _, method := range []string{http.MethodGet, http.MethodPost} {
+				for _, format := range []string{"json", "xml"} {
+					p := vals("token", o.token, "format", format)
+					for k, v := range c.params {
+						p[k] = v
+					}
+					status, body := e.call(method, c.handler, p)
+					if status != http.StatusOK {
+						t.Errorf("%s %s %s: HTTP %d %s", method, c.handler, format, status, body)
+					}
+					golden(t, "qcy/"+c.golden+"."+format, body)
+					if format == "xml" {
+						wellFormed(t, body)
+					}
+				}
+			}
+		}
+	})
+}
+
+func wellFormed(t *testing.T, body []byte) {
+	t.Helper()
+	d := xml.NewDecoder(bytes.NewReader(body))
+	for {
+		_, err := d.Token()
+		if err != nil {
+			if err.Error() != "EOF" {
+				t.Errorf("XML not well formed: %v\n%s", err, body)
+			}
+			return
+		}
+	}
+}
+
+func TestQCYWrites(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedQCY(e)
+		tok := func(kv ...string) url.Values { return vals(append([]string{"token", o.token}, kv...)...) }
+		ctx := context.Background()
+
+		// ContactHistory/Add, parameter names in any case, by POST.
+		status, body := e.call(http.MethodPost, "ContactHistory/Add", tok("Customer_ID", fmt.Sprint(o.customer.ID),
+			"TYPE_ID", "2", "route_id", "1", "link_man_id", fmt.Sprint(o.contact.ID), "title", "回访", "content", "满意"))
+		golden(t, "qcy/contacthistory_add.json", body)
+		var n int64
+		e.must(e.db.Model(&core.ContactHistory{}).Where("title = ?", "回访").Count(&n).Error)
+		if status != http.StatusOK || n != 1 {
+			t.Errorf("ContactHistory/Add: HTTP %d, %d rows", status, n)
+		}
+
+		// Customer/Save: add (PK_ID 0), then update by GET in XML.
+		status, body = e.call(http.MethodPost, "Customer/Save", tok("json", `{"PK_ID":0,"CustName":"新客户","Tel":"13800000000","KindID":3}`))
+		golden(t, "qcy/customer_save.json", body)
+		var saved core.Customer
+		e.must(e.db.Where("name = ?", "新客户").Take(&saved).Error)
+		if status != http.StatusOK || saved.OwnerID != o.ann.UserID || saved.CategoryID != 3 {
+			t.Errorf("Customer/Save add: HTTP %d, %+v", status, saved)
+		}
+		_, body = e.call(http.MethodGet, "Customer/Save", tok("format", "xml", "json", fmt.Sprintf(`{"PK_ID":%d,"CustName":"改名客户","Tel":"13800000001"}`, saved.ID)))
+		golden(t, "qcy/customer_save.xml", body)
+		cu, err := e.svc.GetCustomer(ctx, o.ann, saved.ID)
+		e.must(err)
+		if cu.Name != "改名客户" || cu.Tel != "13800000001" {
+			t.Errorf("Customer/Save update: %+v", cu)
+		}
+
+		// Contract/ContractUnAudit, ContractAudit, StopContract.
+		for _, c := range []struct{ handler, golden, approve, status string }{
+			{"Contract/ContractUnAudit", "contract_unaudit", core.ApprovalApplying, core.ContractExecuting},
+			{"Contract/ContractAudit", "contract_audit", core.ApprovalApproved, core.ContractExecuting},
+			{"Contract/StopContract", "contract_stop", core.ApprovalApproved, core.ContractTerminated},
+		} {
+			_, body := e.call(http.MethodGet, c.handler, tok("id", fmt.Sprint(o.contract.ID)))
+			golden(t, "qcy/"+c.golden+".json", body)
+			var k core.Contract
+			e.must(e.db.Where("id = ?", o.contract.ID).Take(&k).Error)
+			if k.ApproveStatus != c.approve || k.Status != c.status {
+				t.Errorf("%s: approve %s status %s, want %s %s", c.handler, k.ApproveStatus, k.Status, c.approve, c.status)
+			}
+		}
+
+		// Sale/SetPublicCust through the /OM prefix, multipart.
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		for k, v := range map[string]string{"token": o.token, "pkidList": fmt.Sprintf("%d,%d", o.customer.ID, saved.ID)} {
+			e.must(mw.WriteField(k, v))
+		}
+		e.must(mw.Close())
+		status, body = e.do(http.MethodPost, "/OM"+qcyBase+"Sale/SetPublicCust.ashx", mw.FormDataContentType(), &buf)
+		golden(t, "qcy/sale_setpubliccust.json", body)
+		var public int64
+		e.must(e.db.Model(&core.Customer{}).Where("is_public = ? AND owner_id = 0", true).Count(&public).Error)
+		if status != http.StatusOK || public != 2 {
+			t.Errorf("SetPublicCust: HTTP %d, %d public customers", status, public)
+		}
+	})
+}
+
+type qcyErr struct {
+	Request   string `json:"request"`
+	ErrorCode string `json:"error_code"`
+	Error     string `json:"error"`
+}
+
+// dbState is every table a WebApi call could write, for "nothing written" checks.
+func dbState(e *env) string {
+	var parts []string
+	for _, rows := range []any{&[]core.Customer{}, &[]core.ContactHistory{}, &[]core.Contract{}, &[]core.Contact{}} {
+		e.must(e.db.Order("id").Find(rows).Error)
+		b, err := json.Marshal(rows)
+		e.must(err)
+		parts = append(parts, string(b))
+	}
+	return strings.Join(parts, "\n")
+}
+
+func TestQCYErrorsWriteNothing(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedQCY(e)
+		tok := func(kv ...string) url.Values { return vals(append([]string{"token", o.token}, kv...)...) }
+		cust, hist := fmt.Sprint(o.customer.ID), fmt.Sprint(o.history.ID)
+		addHistory := func(drop string, kv ...string) url.Values {
+			p := tok("customer_id", cust, "type_id", "1", "route_id", "1", "link_man_id", fmt.Sprint(o.contact.ID), "title", "t", "content", "c")
+			p.Del(drop)
+			for i := 0; i < len(kv); i += 2 {
+				p.Set(kv[i], kv[i+1])
+			}
+			return p
+		}
+		for _, c := range []struct {
+			name, handler string
+			params        url.Values
+			status        int
+			code          string
+		}{
+			{"no token", "Customer/Get", vals("id", cust), 200, "21332"},
+			{"token -1 before login", "Customer/Get", vals("token", "-1", "id", cust), 200, "21332"},
+			{"unknown token", "ContactHistory/Get", vals("token", "nope", "id", hist), 200, "21332"},
+			{"missing id", "Customer/Get", tok(), 200, "10016"},
+			{"id not a number", "Customer/Get", tok("id", "abc"), 200, "10017"},
+			{"id beyond Int32", "Customer/Get", tok("id", "99999999999"), 200, "10017"},
+			{"unknown customer", "Customer/Get", tok("id", "999999"), 200, "20003"},
+			{"other tenant's customer", "Customer/Get", tok("id", fmt.Sprint(o.otherCustomer.ID)), 200, "20003"},
+			{"other tenant's contract audit", "Contract/ContractAudit", tok("id", fmt.Sprint(o.otherContract.ID)), 200, "20003"},
+			{"other tenant's contract stop", "Contract/StopContract", tok("id", fmt.Sprint(o.otherContract.ID)), 200, "20003"},
+			{"history missing title", "ContactHistory/Add", addHistory("title"), 200, "10016"},
+			{"history type not a number", "ContactHistory/Add", addHistory("", "type_id", "x"), 200, "10017"},
+			{"history of another tenant's customer", "ContactHistory/Add", addHistory("", "customer_id", fmt.Sprint(o.otherCustomer.ID)), 200, "20003"},
+			{"history with a contact of no such customer", "ContactHistory/Add", addHistory("", "link_man_id", "999999"), 200, "20003"},
+			{"save bad json", "Customer/Save", tok("json", "{not json"), 200, "10017"},
+			{"save without name", "Customer/Save", tok("json", `{"PK_ID":0,"CustName":""}`), 200, "10017"},
+			{"save another tenant's customer", "Customer/Save", tok("json", fmt.Sprintf(`{"PK_ID":%d,"CustName":"x"}`, o.otherCustomer.ID)), 200, "20003"},
+			{"public pool with one foreign id", "Sale/SetPublicCust", tok("pkidList", cust+","+fmt.Sprint(o.otherCustomer.ID)), 200, "20003"},
+			{"public pool with a bad list", "Sale/SetPublicCust", tok("pkidList", cust+",x"), 200, "10017"},
+			{"unknown handler", "Customer/Nothing", tok(), 404, "10020"},
+		} {
+			for _, format := range []string{"json", "xml"} {
+				before := dbState(e)
+				p := url.Values{}
+				for k, v := range c.params {
+					p[k] = v
+				}
+				p.Set("format", format)
+				status, body := e.call(http.MethodPost, c.handler, p)
+				var got qcyErr
+				if format == "json" {
+					e.must(json.Unmarshal(body, &got))
+				} else {
+					var x struct {
+						XMLName xml.Name `xml:"root"`
+						qcyErr
+						Code string `xml:"error_code"`
+						Msg  string `xml:"error"`
+						Req  string `xml:"request"`
+					}
+					if err := xml.Unmarshal(body, &x); err != nil {
+						t.Fatalf("%s: XML error answer: %v\n%s", c.name, err, body)
+					}
+					got = qcyErr{Request: x.Req, ErrorCode: x.Code, Error: x.Msg}
+				}
+				if status != c.status || got.ErrorCode != c.code || got.Error == "" || got.Request != qcyBase+c.handler+".ashx" {
+					t.Errorf("%s (%s): HTTP %d %s, want HTTP %d error_code %s", c.name, format, status, body, c.status, c.code)
+				}
+				if after := dbState(e); after != before {
+					t.Errorf("%s (%s) wrote to the database", c.name, format)
+				}
+			}
+		}
+		_, body := e.call(http.MethodGet, "Customer/Get", tok("format", "xml"))
+		golden(t, "qcy/error_missing.xml", body)
+		_, body = e.call(http.MethodGet, "Customer/Get", tok())
+		golden(t, "qcy/error_missing.json", body)
+	})
+}
+
+// A customer saved through the WebApi and a contract audited there are seen,
+// with the same figures, through the OA's contracts/count.
+func TestCrossDialectQCYToOA(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedQCY(e)
+		tok := func(kv ...string) url.Values { return vals(append([]string{"token", o.token}, kv...)...) }
+		if _, body := e.call(http.MethodPost, "Customer/Save", tok("json", `{"CustName":"跨方言客户","Tel":"1"}`)); !strings.Contains(string(body), `"value":true`) {
+			t.Fatalf("Customer/Save: %s", body)
+		}
+		var cu core.Customer
+		e.must(e.db.Where("name = ?", "跨方言客户").Take(&cu).Error)
+		k, err := e.svc.CreateContract(context.Background(), o.ann, core.NewContract{Title: "跨方言合同", SN: "X-1", CustomerID: cu.ID,
+			TotalAmount: mustMoney(e, "66000.5"), SignDate: mustDate(e, "2015-10-09"), StartDate: mustDate(e, "2015-10-09"),
+			EndDate: mustDate(e, "2016-10-09"), ApproveStatus: core.ApprovalApplying})
+		e.must(err)
+		oaPay(e, o.ann, k, core.PaymentIn, "6000.25", "2015-10-10")
+		if _, body := e.call(http.MethodGet, "Contract/ContractAudit", tok("id", fmt.Sprint(k.ID))); !strings.Contains(string(body), `"value":true`) {
+			t.Fatalf("ContractAudit: %s", body)
+		}
+		_, body := e.get("/oa/crm/contracts/count?access_token=" + o.token + "&year=2015&month=10&flag=0")
+		golden(t, "cross/qcy_to_oa_count", body)
+		if !strings.Contains(string(body), `"name":"跨方言合同","amount":"66000.50","totalin":"6000.25","totalout":"0.00","status":0`) {
+			t.Errorf("the OA does not see the WebApi's contract: %s", body)
+		}
+	})
+}
