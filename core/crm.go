@@ -50,17 +50,26 @@ type NewContact struct {
 	IsMain     bool
 }
 
-// CreateContact adds a contact person to one of the tenant's customers.
+// CreateContact adds a contact person to one of the tenant's customers. A new
+// main contact takes the mark from the customer's previous one.
 func (s *Service) CreateContact(ctx context.Context, c Caller, in NewContact) (Contact, error) {
 	if err := s.check(in); err != nil {
 		return Contact{}, err
 	}
-	if err := s.mustExist(ctx, c, &Customer{}, "customer", []uint64{in.CustomerID}); err != nil {
-		return Contact{}, err
-	}
 	ct := Contact{TenantID: c.TenantID, CustomerID: in.CustomerID, Name: in.Name, Title: in.Title,
 		Phone: in.Phone, Email: in.Email, IsMain: in.IsMain}
-	return ct, storeError(s.db.WithContext(ctx).Create(&ct).Error, "contact")
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.mustExistTx(tx, c, &Customer{}, "customer", in.CustomerID); err != nil {
+			return err
+		}
+		if in.IsMain {
+			if err := clearMain(tx, c, in.CustomerID); err != nil {
+				return err
+			}
+		}
+		return storeError(tx.Create(&ct).Error, "contact")
+	})
+	return ct, err
 }
 
 // NewContactHistory is the input of AddContactHistory.
@@ -79,19 +88,8 @@ func (s *Service) AddContactHistory(ctx context.Context, c Caller, in NewContact
 	if err := s.check(in); err != nil {
 		return ContactHistory{}, err
 	}
-	if err := s.mustExist(ctx, c, &Customer{}, "customer", []uint64{in.CustomerID}); err != nil {
+	if err := s.checkContactOf(s.db.WithContext(ctx), c, in.CustomerID, in.ContactID); err != nil {
 		return ContactHistory{}, err
-	}
-	if in.ContactID != 0 {
-		var n int64
-		err := s.db.WithContext(ctx).Model(&Contact{}).Scopes(inTenant(c.TenantID)).
-			Where("id = ? AND customer_id = ?", in.ContactID, in.CustomerID).Count(&n).Error
-		if err != nil {
-			return ContactHistory{}, storeError(err, "contact")
-		}
-		if n == 0 {
-			return ContactHistory{}, NotFoundf("contact", "contact %d of customer %d not found", in.ContactID, in.CustomerID)
-		}
 	}
 	if in.ContactedAt.IsZero() {
 		in.ContactedAt = s.clock.Now()

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"crmgw/core"
 )
@@ -25,6 +26,9 @@ type qcyOrg struct {
 	customer          core.Customer
 	contact           core.Contact
 	history           core.ContactHistory
+	plan              core.ContactPlan
+	otherContact      core.Contact
+	otherPlan         core.ContactPlan
 	contract          core.Contract
 	otherCustomer     core.Customer
 	otherContract     core.Contract
@@ -55,12 +59,21 @@ func seedQCY(e *env) qcyOrg {
 	o.history, err = e.svc.AddContactHistory(ctx, o.ann, core.NewContactHistory{CustomerID: o.customer.ID, ContactID: o.contact.ID, TypeID: 1, RouteID: 1, Title: "首次拜访", Content: "介绍产品"})
 	e.must(err)
 	o.contract = oaContract(e, o.ann, "Q1", "云帆订阅", "19800", "2015-10-08", core.ContractExecuting)
+	_, err = e.svc.CreateContact(ctx, o.ann, core.NewContact{CustomerID: o.customer.ID, Name: "李助理", Phone: "13900000000"})
+	e.must(err)
+	o.plan, err = e.svc.AddContactPlan(ctx, o.ann, core.NewContactPlan{CustomerID: o.customer.ID, ContactID: o.contact.ID,
+		TypeID: 3, RouteID: 1, HistoryID: o.history.ID, Title: "售后回访", PlannedAt: time.Date(2015, 10, 20, 1, 30, 0, 0, time.UTC)})
+	e.must(err)
 
 	other := caller("other", "bob", "")
 	o.otherToken = "" // tenant B's token is only used through its caller's rows
 	o.otherCustomer, err = e.svc.CreateCustomer(ctx, other, core.NewCustomer{Name: "B的客户", Tel: "0571-88001234"})
 	e.must(err)
 	o.otherContract = oaContract(e, other, "QB", "B的合同", "1", "2015-10-08", core.ContractExecuting)
+	o.otherContact, err = e.svc.CreateContact(ctx, other, core.NewContact{CustomerID: o.otherCustomer.ID, Name: "B的联系人"})
+	e.must(err)
+	o.otherPlan, err = e.svc.AddContactPlan(ctx, other, core.NewContactPlan{CustomerID: o.otherCustomer.ID, Title: "B的计划", PlannedAt: now})
+	e.must(err)
 	return o
 }
 
@@ -95,6 +108,13 @@ func TestQCYHandlers(t *testing.T) {
 			{"customer_nameisrepeat_other", "Customer/NameIsRepeat", vals("sName", o.customer.Name, "id", "0")},
 			{"customer_nameisrepeat_self", "Customer/NameIsRepeat", vals("sName", o.customer.Name, "id", id(o.customer.ID))},
 			{"customer_telisrepeat", "Customer/TelIsRepeat", vals("tel", "0571-88001234", "id", "0")},
+			{"customer_getalllist", "Customer/GetAllList", vals("pageIndex", "1")},
+			{"customer_getalllist_page2", "Customer/GetAllList", vals("PAGEINDEX", "2", "pagesize", "1")},
+			{"contactplan_get", "ContactPlan/GetContactPlan", vals("id", id(o.plan.ID))},
+			{"contactplan_count", "ContactPlan/GetContactPlanCount", nil},
+			{"linkman_getlist", "LinkMan/GetList", vals("custId", id(o.customer.ID))},
+			{"linkman_getlinkmanlist", "LinkMan/GetLinkManList", vals("cust_id", id(o.customer.ID))},
+			{"linkman_getlinkman", "LinkMan/GetLinkMan", vals("id", id(o.contact.ID))},
 		} {
 			for _, method := range []string{http.MethodGet, http.MethodPost} {
 				for _, format := range []string{"json", "xml"} {
@@ -177,6 +197,60 @@ func TestQCYWrites(t *testing.T) {
 			}
 		}
 
+		// ContactPlan: carry out the pending plan, then insert one by hand.
+		status, body = e.call(http.MethodPost, "ContactPlan/SaveContactPlan", tok("plan_id", fmt.Sprint(o.plan.ID), "customer_id", fmt.Sprint(o.customer.ID),
+			"type_id", "3", "route_id", "1", "link_man_id", fmt.Sprint(o.contact.ID), "title", "售后回访", "content", "已回访", "next_time", "2015-11-20 09:30:00"))
+		golden(t, "qcy/contactplan_save.json", body)
+		var done core.ContactPlan
+		e.must(e.db.Where("id = ?", o.plan.ID).Take(&done).Error)
+		var next core.ContactPlan
+		e.must(e.db.Where("done_at IS NULL AND user_id = ?", o.ann.UserID).Take(&next).Error)
+		if status != http.StatusOK || done.DoneAt == nil || next.PlannedAt.UTC().Format("2006-01-02 15:04") != "2015-11-20 01:30" || next.HistoryID == 0 {
+			t.Errorf("SaveContactPlan: HTTP %d, done %v, next %+v", status, done.DoneAt, next)
+		}
+		_, body = e.call(http.MethodGet, "ContactPlan/InsertContactPlan", tok("plan_id", "0", "title", "签约", "customer_id", fmt.Sprint(o.customer.ID),
+			"type_id", "1", "route_id", "4", "link_man_id", fmt.Sprint(o.contact.ID), "history_id", "0", "next_time", "2015-12-01 14:00:00", "format", "xml"))
+		golden(t, "qcy/contactplan_insert.xml", body)
+		if _, body = e.call(http.MethodGet, "ContactPlan/GetContactPlanCount", tok()); string(body) != "{\"value\":2}\n" {
+			t.Errorf("pending plans after save and insert: %s, want 2", body)
+		}
+
+		// Customer/Update.
+		_, body = e.call(http.MethodPost, "Customer/Update", tok("tran", "ignored", "customer", fmt.Sprintf(`{"PK_ID":%d,"CustName":"云帆科技","Tel":"0571-1","StateID":2}`, o.customer.ID)))
+		golden(t, "qcy/customer_update.json", body)
+		cu, err = e.svc.GetCustomer(ctx, o.ann, o.customer.ID)
+		e.must(err)
+		if cu.Name != "云帆科技" || cu.StatusID != 2 {
+			t.Errorf("Customer/Update: %+v", cu)
+		}
+
+		// LinkMan: insert a new main contact, update it, cancel its mark, delete it.
+		_, body = e.call(http.MethodPost, "LinkMan/InsertLinkMan", tok("man", fmt.Sprintf(`{"FK_CustID":%d,"LinkManName":"赵总","Mobile":"13700000000","IsMainMan":true}`, o.customer.ID)))
+		golden(t, "qcy/linkman_insert.json", body)
+		var zhao, wang core.Contact
+		e.must(e.db.Where("name = ?", "赵总").Take(&zhao).Error)
+		e.must(e.db.Where("id = ?", o.contact.ID).Take(&wang).Error)
+		if !zhao.IsMain || wang.IsMain {
+			t.Errorf("a new main contact must take the mark: zhao %v, wang %v", zhao.IsMain, wang.IsMain)
+		}
+		_, body = e.call(http.MethodPost, "LinkMan/SaveLinkMan", tok("man", fmt.Sprintf(`{"PK_ID":%d,"FK_CustID":%d,"LinkManName":"赵总经理","Post":"总经理","IsMainMan":true}`, zhao.ID, o.otherCustomer.ID)))
+		golden(t, "qcy/linkman_save.json", body)
+		e.must(e.db.Where("id = ?", zhao.ID).Take(&zhao).Error)
+		if zhao.Name != "赵总经理" || zhao.Title != "总经理" || zhao.CustomerID != o.customer.ID {
+			t.Errorf("SaveLinkMan: %+v (a contact must not move to another customer)", zhao)
+		}
+		for _, c := range []struct{ handler, golden, want string }{
+			{"LinkMan/CancelMainMan", "linkman_cancelmain", "{\"value\":1}\n"},
+			{"LinkMan/CancelMainMan", "linkman_cancelmain_again", "{\"value\":0}\n"},
+			{"LinkMan/DeleteLinkMan", "linkman_delete", "{\"value\":1}\n"},
+		} {
+			_, body = e.call(http.MethodGet, c.handler, tok("id", fmt.Sprint(zhao.ID)))
+			golden(t, "qcy/"+c.golden+".json", body)
+			if string(body) != c.want {
+				t.Errorf("%s: %s, want %s", c.golden, body, c.want)
+			}
+		}
+
 		// Sale/SetPublicCust through the /OM prefix, multipart.
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
@@ -203,7 +277,7 @@ type qcyErr struct {
 // dbState is every table a WebApi call could write, for "nothing written" checks.
 func dbState(e *env) string {
 	var parts []string
-	for _, rows := range []any{&[]core.Customer{}, &[]core.ContactHistory{}, &[]core.Contract{}, &[]core.Contact{}} {
+	for _, rows := range []any{&[]core.Customer{}, &[]core.ContactHistory{}, &[]core.Contract{}, &[]core.Contact{}, &[]core.ContactPlan{}} {
 		e.must(e.db.Order("id").Find(rows).Error)
 		b, err := json.Marshal(rows)
 		e.must(err)
@@ -251,6 +325,21 @@ func TestQCYErrorsWriteNothing(t *testing.T) {
 			{"public pool with one foreign id", "Sale/SetPublicCust", tok("pkidList", cust+","+fmt.Sprint(o.otherCustomer.ID)), 200, "20003"},
 			{"public pool with a bad list", "Sale/SetPublicCust", tok("pkidList", cust+",x"), 200, "10017"},
 			{"unknown handler", "Customer/Nothing", tok(), 404, "10020"},
+			{"other tenant's plan", "ContactPlan/GetContactPlan", tok("id", fmt.Sprint(o.otherPlan.ID)), 200, "20003"},
+			{"execute other tenant's plan", "ContactPlan/SaveContactPlan", addHistory("", "plan_id", fmt.Sprint(o.otherPlan.ID), "next_time", "2015-11-01 10:00:00"), 200, "20003"},
+			{"execute with a bad next_time", "ContactPlan/SaveContactPlan", addHistory("", "plan_id", fmt.Sprint(o.plan.ID), "next_time", "2015/11/01"), 200, "10017"},
+			{"execute without next_time", "ContactPlan/SaveContactPlan", addHistory("", "plan_id", fmt.Sprint(o.plan.ID)), 200, "10016"},
+			{"insert plan for another tenant's customer", "ContactPlan/InsertContactPlan", addHistory("content", "customer_id", fmt.Sprint(o.otherCustomer.ID), "link_man_id", fmt.Sprint(o.otherContact.ID), "history_id", "0", "next_time", "2015-11-01 10:00:00"), 200, "20003"},
+			{"page size over 100", "Customer/GetAllList", tok("pageIndex", "1", "pageSize", "101"), 200, "10017"},
+			{"page index missing", "Customer/GetAllList", tok(), 200, "10016"},
+			{"contacts of another tenant's customer", "LinkMan/GetList", tok("custId", fmt.Sprint(o.otherCustomer.ID)), 200, "20003"},
+			{"another tenant's contact", "LinkMan/GetLinkMan", tok("id", fmt.Sprint(o.otherContact.ID)), 200, "20003"},
+			{"delete another tenant's contact", "LinkMan/DeleteLinkMan", tok("id", fmt.Sprint(o.otherContact.ID)), 200, "20003"},
+			{"cancel another tenant's main contact", "LinkMan/CancelMainMan", tok("id", fmt.Sprint(o.otherContact.ID)), 200, "20003"},
+			{"save another tenant's contact", "LinkMan/SaveLinkMan", tok("man", fmt.Sprintf(`{"PK_ID":%d,"LinkManName":"x"}`, o.otherContact.ID)), 200, "20003"},
+			{"insert contact for another tenant's customer", "LinkMan/InsertLinkMan", tok("man", fmt.Sprintf(`{"FK_CustID":%d,"LinkManName":"x"}`, o.otherCustomer.ID)), 200, "20003"},
+			{"insert contact without a name", "LinkMan/InsertLinkMan", tok("man", fmt.Sprintf(`{"FK_CustID":%d}`, o.customer.ID)), 200, "10017"},
+			{"update without PK_ID", "Customer/Update", tok("customer", `{"CustName":"x"}`), 200, "10017"},
 		} {
 			for _, format := range []string{"json", "xml"} {
 				before := dbState(e)

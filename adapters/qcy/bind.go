@@ -1,9 +1,11 @@
 package qcy
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 )
@@ -114,4 +116,29 @@ func (p params) ids(name string) ([]uint64, error) {
 
 func missing(name string) error {
 	return wireError(codeMissing, fmt.Sprintf("缺少必需的参数 (%s)", name))
+}
+
+// dateTime returns a required DateTime parameter ("2013-05-05 10:25:30"), read in the tenant's time zone.
+func (p params) dateTime(name string, loc *time.Location) (time.Time, error) {
+	v, err := p.str(name)
+	if err != nil {
+		return time.Time{}, err
+	}
+	t, err := time.ParseInLocation(dateTime, v, loc)
+	if err != nil {
+		return time.Time{}, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为 yyyy-MM-dd HH:mm:ss, 实为 %q", name, v))
+	}
+	return t, nil
+}
+
+// object decodes a required parameter that carries a JSON object (Customer, CustomerLinkMan).
+func (p params) object(name string, into any) error {
+	v, err := p.str(name)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(v), into); err != nil {
+		return wireError(codeInvalid, fmt.Sprintf("参数 %s 不是有效的 JSON 对象: %v", name, err))
+	}
+	return nil
 }

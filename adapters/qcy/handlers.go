@@ -2,7 +2,6 @@ package qcy
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,31 +24,27 @@ func (a *Adapter) getContactHistory(c echo.Context) error {
 
 // ContactHistory/Add.ashx (customer_id, type_id, route_id, link_man_id, title, content): true.
 func (a *Adapter) addContactHistory(c echo.Context) error {
-	p := paramsOf(c)
-	in := core.NewContactHistory{}
-	var err error
-	if in.CustomerID, err = p.id("customer_id"); err != nil {
-		return err
-	}
-	if in.TypeID, err = p.id("type_id"); err != nil {
-		return err
-	}
-	if in.RouteID, err = p.id("route_id"); err != nil {
-		return err
-	}
-	if in.ContactID, err = p.id("link_man_id"); err != nil {
-		return err
-	}
-	if in.Title, err = p.str("title"); err != nil {
-		return err
-	}
-	if in.Content, err = p.str("content"); err != nil {
+	in, err := historyParams(paramsOf(c))
+	if err != nil {
 		return err
 	}
 	if _, err := a.svc.AddContactHistory(c.Request().Context(), callerOf(c), in); err != nil {
 		return err
 	}
 	return ok(c, true)
+}
+
+// countByID runs a change on the record named by the id parameter and answers the count of rows it touched.
+func (a *Adapter) countByID(c echo.Context, change func(context.Context, core.Caller, uint64) (int64, error)) error {
+	id, err := paramsOf(c).id("id")
+	if err != nil {
+		return err
+	}
+	n, err := change(c.Request().Context(), callerOf(c), id)
+	if err != nil {
+		return err
+	}
+	return ok(c, n)
 }
 
 // Contract/ContractAudit.ashx (id): approve the contract; true.
@@ -124,18 +119,16 @@ func (a *Adapter) getCustomer(c echo.Context) error {
 	return ok(c, fromCustomer(cu, caller.Location))
 }
 
-// Customer/Save.ashx (json: a Customer object): PK_ID 0 adds it, another PK_ID updates that customer; true.
+// Customer/Save.ashx (json: a Customer object as a string): PK_ID 0 adds it,
+// another PK_ID updates that customer; true.
 func (a *Adapter) saveCustomer(c echo.Context) error {
-	text, err := paramsOf(c).str("json")
-	if err != nil {
-		return err
-	}
 	var in Customer
-	if err := json.Unmarshal([]byte(text), &in); err != nil {
-		return wireError(codeInvalid, "参数 json 不是有效的 Customer 对象: "+err.Error())
+	if err := paramsOf(c).object("json", &in); err != nil {
+		return err
 	}
 	caller := callerOf(c)
 	ctx := c.Request().Context()
+	var err error
 	if in.PK_ID == 0 {
 		_, err = a.svc.CreateCustomer(ctx, caller, in.toCore())
 	} else {
@@ -145,6 +138,49 @@ func (a *Adapter) saveCustomer(c echo.Context) error {
 		return err
 	}
 	return ok(c, true)
+}
+
+// Customer/Update.ashx (customer: a Customer object with PK_ID; tran cannot
+// travel over HTTP and is ignored): true.
+func (a *Adapter) updateCustomer(c echo.Context) error {
+	var in Customer
+	if err := paramsOf(c).object("customer", &in); err != nil {
+		return err
+	}
+	if in.PK_ID == 0 {
+		return wireError(codeInvalid, "参数 customer 缺少 PK_ID: Update 更新已有的客户")
+	}
+	if _, err := a.svc.UpdateCustomer(c.Request().Context(), callerOf(c), in.PK_ID, in.toCore()); err != nil {
+		return err
+	}
+	return ok(c, true)
+}
+
+// Customer/GetAllList.ashx (pageIndex from 1, pageSize default 10, at most 100): a page of customers, newest first.
+func (a *Adapter) getAllList(c echo.Context) error {
+	p, caller := paramsOf(c), callerOf(c)
+	page, err := p.int32("pageIndex")
+	if err != nil {
+		return err
+	}
+	size := int64(10)
+	if p.get("pageSize") != "" {
+		if size, err = p.int32("pageSize"); err != nil {
+			return err
+		}
+	}
+	if page < 1 || size < 1 || size > 100 {
+		return wireError(codeInvalid, "pageIndex 从 1 开始, pageSize 应在 1 到 100 之间")
+	}
+	res, err := a.svc.ListCustomers(c.Request().Context(), caller, int(page), int(size))
+	if err != nil {
+		return err
+	}
+	out := make([]Customer, 0, len(res.Items))
+	for _, cu := range res.Items {
+		out = append(out, fromCustomer(cu, caller.Location))
+	}
+	return okList(c, "Customer", out)
 }
 
 // Sale/SetPublicCust.ashx (pkidList: "1,2,3"): move the customers to the public pool; true.

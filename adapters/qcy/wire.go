@@ -54,3 +54,50 @@ func fromContactHistory(h core.ContactHistory, loc *time.Location) ContactHistor
 		TypeID: h.TypeID, RouteID: h.RouteID, Title: h.Title, Content: h.Content,
 		ContactDate: formatTime(h.ContactedAt, loc), CDate: formatTime(h.CreatedAt, loc)}
 }
+
+// CustomerLinkMan is the WebApi's contact person of a customer (also listed as LinkMan).
+type CustomerLinkMan struct {
+	PK_ID       uint64 `json:"PK_ID" xml:"PK_ID"`
+	FK_CustID   uint64 `json:"FK_CustID" xml:"FK_CustID"`
+	LinkManName string `json:"LinkManName" xml:"LinkManName"`
+	Post        string `json:"Post" xml:"Post"`
+	Mobile      string `json:"Mobile" xml:"Mobile"`
+	Email       string `json:"Email" xml:"Email"`
+	IsMainMan   bool   `json:"IsMainMan" xml:"IsMainMan"`
+	CDate       string `json:"CDate" xml:"CDate"`
+}
+
+func fromContact(ct core.Contact, loc *time.Location) CustomerLinkMan {
+	return CustomerLinkMan{PK_ID: ct.ID, FK_CustID: ct.CustomerID, LinkManName: ct.Name, Post: ct.Title,
+		Mobile: ct.Phone, Email: ct.Email, IsMainMan: ct.IsMain, CDate: formatTime(ct.CreatedAt, loc)}
+}
+
+func (m CustomerLinkMan) toCore() core.NewContact {
+	return core.NewContact{CustomerID: m.FK_CustID, Name: m.LinkManName, Title: m.Post, Phone: m.Mobile, Email: m.Email, IsMain: m.IsMainMan}
+}
+
+// CustomerContactPlan is the WebApi's contact plan.
+type CustomerContactPlan struct {
+	PK_ID        uint64 `json:"PK_ID" xml:"PK_ID"`
+	FK_CustID    uint64 `json:"FK_CustID" xml:"FK_CustID"`
+	FK_LinkManID uint64 `json:"FK_LinkManID" xml:"FK_LinkManID"`
+	FK_UserID    uint64 `json:"FK_UserID" xml:"FK_UserID"`
+	FK_HistoryID uint64 `json:"FK_HistoryID" xml:"FK_HistoryID"`
+	TypeID       uint64 `json:"TypeID" xml:"TypeID"`
+	RouteID      uint64 `json:"RouteID" xml:"RouteID"`
+	Title        string `json:"Title" xml:"Title"`
+	NextTime     string `json:"NextTime" xml:"NextTime"`
+	IsDone       bool   `json:"IsDone" xml:"IsDone"`
+	DoneTime     string `json:"DoneTime" xml:"DoneTime"` // "" while pending
+	CDate        string `json:"CDate" xml:"CDate"`
+}
+
+func fromContactPlan(p core.ContactPlan, loc *time.Location) CustomerContactPlan {
+	w := CustomerContactPlan{PK_ID: p.ID, FK_CustID: p.CustomerID, FK_LinkManID: p.ContactID, FK_UserID: p.UserID,
+		FK_HistoryID: p.HistoryID, TypeID: p.TypeID, RouteID: p.RouteID, Title: p.Title,
+		NextTime: formatTime(p.PlannedAt, loc), IsDone: p.DoneAt != nil, CDate: formatTime(p.CreatedAt, loc)}
+	if p.DoneAt != nil {
+		w.DoneTime = formatTime(*p.DoneAt, loc)
+	}
+	return w
+}
