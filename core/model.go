@@ -230,5 +230,5 @@ var allModels = []any{
 	&Tenant{}, &Department{}, &User{}, &APIToken{},
 	&Customer{}, &CustomerTag{}, &Contact{}, &ContactHistory{}, &ContactPlan{},
 	&Opportunity{}, &Contract{}, &ContractLine{}, &Payment{}, &PaymentPlan{},
-	&MonthlyTarget{},
+	&MonthlyTarget{}, &ImsLock{}, &CallRecord{}, &SmsMessage{}, &CustomerCollection{}, &CustomerShare{},
 }

@@ -29,6 +29,7 @@ type qcyOrg struct {
 	plan              core.ContactPlan
 	otherContact      core.Contact
 	otherPlan         core.ContactPlan
+	otherUserID       uint64
 	contract          core.Contract
 	otherCustomer     core.Customer
 	otherContract     core.Contract
@@ -66,6 +67,7 @@ func seedQCY(e *env) qcyOrg {
 	e.must(err)
 
 	other := caller("other", "bob", "")
+	o.otherUserID = other.UserID
 	o.otherToken = "" // tenant B's token is only used through its caller's rows
 	o.otherCustomer, err = e.svc.CreateCustomer(ctx, other, core.NewCustomer{Name: "B的客户", Tel: "0571-88001234"})
 	e.must(err)
@@ -277,8 +279,9 @@ type qcyErr struct {
 // dbState is every table a WebApi call could write, for "nothing written" checks.
 func dbState(e *env) string {
 	var parts []string
-	for _, rows := range []any{&[]core.Customer{}, &[]core.ContactHistory{}, &[]core.Contract{}, &[]core.Contact{}, &[]core.ContactPlan{}} {
-		e.must(e.db.Order("id").Find(rows).Error)
+	for _, rows := range []any{&[]core.Customer{}, &[]core.ContactHistory{}, &[]core.Contract{}, &[]core.Contact{}, &[]core.ContactPlan{},
+		&[]core.CallRecord{}, &[]core.ImsLock{}, &[]core.SmsMessage{}, &[]core.CustomerCollection{}, &[]core.CustomerShare{}} {
+		e.must(e.db.Find(rows).Error) // primary key order on both engines
 		b, err := json.Marshal(rows)
 		e.must(err)
 		parts = append(parts, string(b))
@@ -298,6 +301,12 @@ func TestQCYErrorsWriteNothing(t *testing.T) {
 				p.Set(kv[i], kv[i+1])
 			}
 			return p
+		}
+		call := func(p url.Values, kv ...string) url.Values {
+			return with(callParams(o, p), kv...)
+		}
+		sms := func(p url.Values, kv ...string) url.Values {
+			return with(smsParams(o, p), kv...)
 		}
 		for _, c := range []struct {
 			name, handler string
@@ -340,6 +349,19 @@ func TestQCYErrorsWriteNothing(t *testing.T) {
 			{"insert contact for another tenant's customer", "LinkMan/InsertLinkMan", tok("man", fmt.Sprintf(`{"FK_CustID":%d,"LinkManName":"x"}`, o.otherCustomer.ID)), 200, "20003"},
 			{"insert contact without a name", "LinkMan/InsertLinkMan", tok("man", fmt.Sprintf(`{"FK_CustID":%d}`, o.customer.ID)), 200, "10017"},
 			{"update without PK_ID", "Customer/Update", tok("customer", `{"CustName":"x"}`), 200, "10017"},
+			{"cancel share of another tenant's customer", "Customer/CancelShare", tok("strIds", fmt.Sprint(o.otherCustomer.ID)), 200, "20003"},
+			{"remove collection of another tenant's customer", "Customer/RemoveCollection", tok("userId", fmt.Sprint(o.ann.UserID), "custIdString", cust+","+fmt.Sprint(o.otherCustomer.ID)), 200, "20003"},
+			{"identity on another tenant's customer", "Customer/SetCustIdentity", tok("identityId", "1", "custId", fmt.Sprint(o.otherCustomer.ID)), 200, "20003"},
+			{"call with a bad callType", "Customer/AddCallHistory", call(tok(), "callType", "3"), 200, "10017"},
+			{"call ending before it starts", "Customer/AddCallHistory", call(tok(), "endTime", "2015-10-15 08:00:00"), 200, "10017"},
+			{"call of another tenant's user", "Customer/AddCallHistory", call(tok(), "userID", fmt.Sprint(o.otherUserID)), 200, "20003"},
+			{"call without ims", "Customer/AddCallHistory", call(tok(), "ims", ""), 200, "10016"},
+			{"update of a call never made", "Customer/UpdateCallHistory", tok("sCallNumber", "110", "dCallTime", "2015-10-15 09:00:00", "bCallState", "1", "callType", "2", "teleIms", "1", "displayTel", "1", "endTime", "2015-10-15 09:01:00", "record", "0", "duration", "60", "addUserName", "ann"), 200, "20003"},
+			{"lock for another tenant's user", "Customer/IMSLock", tok("userID", fmt.Sprint(o.otherUserID), "ims", "95566"), 200, "20003"},
+			{"unlock a number never locked", "Customer/UnIMSLock", tok("ims", "95566"), 200, "20003"},
+			{"sms with a bad sendType", "Customer/InsertSms", sms(tok(), "sendType", "9"), 200, "10017"},
+			{"sms without template", "Customer/InsertSms", sms(tok(), "messageTempleID", ""), 200, "10016"},
+			{"sms from another tenant's user", "Customer/InsertSms", sms(tok(), "senderID", fmt.Sprint(o.otherUserID)), 200, "20003"},
 		} {
 			for _, format := range []string{"json", "xml"} {
 				before := dbState(e)
@@ -403,6 +425,106 @@ func TestCrossDialectQCYToOA(t *testing.T) {
 		golden(t, "cross/qcy_to_oa_count", body)
 		if !strings.Contains(string(body), `"name":"跨方言合同","amount":"66000.50","totalin":"6000.25","totalout":"0.00","status":0`) {
 			t.Errorf("the OA does not see the WebApi's contract: %s", body)
+		}
+	})
+}
+
+// with returns p with the given pairs set; an empty value removes the parameter.
+func with(p url.Values, kv ...string) url.Values {
+	for i := 0; i < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			p.Del(kv[i])
+		} else {
+			p.Set(kv[i], kv[i+1])
+		}
+	}
+	return p
+}
+
+// callParams are a valid Customer/AddCallHistory call by ann.
+func callParams(o qcyOrg, p url.Values) url.Values {
+	return with(p, "callState", "1", "tel", "13800138000", "userID", fmt.Sprint(o.ann.UserID), "remark", "咨询价格",
+		"callType", "2", "startTime", "2015-10-15 09:00:00", "endTime", "2015-10-15 09:05:00", "record", "1",
+		"duration", "300", "ims", "057188880000", "userName", "ann")
+}
+
+// smsParams are a valid Customer/InsertSms call by ann.
+func smsParams(o qcyOrg, p url.Values) url.Values {
+	return with(p, "senderID", fmt.Sprint(o.ann.UserID), "mobilePhone", "13800138000", "receiveName", "王经理",
+		"sendDate", "2015-10-16 09:00:00", "content", "您好 {1}", "sendType", "1", "messageTempleID", "T001",
+		"value1", "王经理", "value3", "三")
+}
+
+func TestQCYCallsAndCollections(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedQCY(e)
+		tok := func(kv ...string) url.Values { return vals(append([]string{"token", o.token}, kv...)...) }
+		cust := fmt.Sprint(o.customer.ID)
+		for _, c := range []struct {
+			handler string
+			params  url.Values
+		}{
+			{"Customer/SetCustIdentity", tok("identityId", "2", "custId", cust)},
+			{"Customer/SetCustIdentity", tok("identityId", "3", "custId", cust)},
+			{"Customer/AddCallHistory", callParams(o, tok())},
+			{"Customer/UpdateCallHistory", tok("sCallNumber", "13800138000", "dCallTime", "2015-10-15 09:00:00", "bCallState", "0", "callType", "2",
+				"teleIms", "057188880001", "displayTel", "057188880002", "endTime", "2015-10-15 09:10:00", "record", "0", "duration", "600", "addUserName", "安")},
+			{"Customer/IMSLock", tok("userID", fmt.Sprint(o.ann.UserID), "ims", "95566")},
+			{"Customer/IMSLock", tok("userID", fmt.Sprint(o.ann.UserID), "ims", "95566")},
+			{"Customer/InsertSms", smsParams(o, tok())},
+			{"Customer/CancelShare", tok("strIds", cust)},
+		} {
+			for _, format := range []string{"json", "xml"} {
+				p := with(url.Values{}, "format", format)
+				for k, v := range c.params {
+					p[k] = v
+				}
+				status, body := e.call(http.MethodPost, c.handler, p)
+				golden(t, "qcy/true."+format, body)
+				if status != http.StatusOK {
+					t.Errorf("%s: HTTP %d", c.handler, status)
+				}
+			}
+		}
+		var col core.CustomerCollection
+		e.must(e.db.Take(&col).Error)
+		if col.IdentityID != 3 || col.UserID != o.ann.UserID {
+			t.Errorf("collection = %+v, want identity 3 for ann", col)
+		}
+		var calls []core.CallRecord
+		e.must(e.db.Find(&calls).Error)
+		// Two calls (one by JSON, one by XML) at the same time: UpdateCallHistory completes the latest.
+		if len(calls) != 2 || !calls[0].Answered || calls[0].Duration != 300 ||
+			calls[1].Answered || calls[1].Duration != 600 || calls[1].DisplayTel != "057188880002" || calls[1].UserName != "安" ||
+			calls[1].StartedAt.UTC().Format(time.DateTime) != "2015-10-15 01:00:00" {
+			t.Errorf("calls = %+v, want the second completed by UpdateCallHistory", calls)
+		}
+		var sms core.SmsMessage
+		e.must(e.db.Take(&sms).Error)
+		if sms.TemplateValues != `["王经理","","三","","",""]` || sms.Schedule != 1 || sms.ReceiverName != "王经理" {
+			t.Errorf("sms = %+v", sms)
+		}
+		if status, _ := e.call(http.MethodGet, "Customer/UnIMSLock", tok("ims", "95566")); status != http.StatusOK {
+			t.Errorf("UnIMSLock: HTTP %d", status)
+		}
+		var locks int64
+		e.must(e.db.Model(&core.ImsLock{}).Count(&locks).Error)
+		if locks != 0 {
+			t.Errorf("%d locks left after UnIMSLock", locks)
+		}
+		_, body := e.call(http.MethodPost, "Customer/RemoveCollection", tok("userId", fmt.Sprint(o.ann.UserID), "custIdString", cust))
+		var cols int64
+		e.must(e.db.Model(&core.CustomerCollection{}).Count(&cols).Error)
+		if string(body) != "{\"value\":true}\n" || cols != 0 {
+			t.Errorf("RemoveCollection: %s, %d collections left", body, cols)
+		}
+		// Another user locking a number already locked: a conflict, nothing written.
+		bob, err := e.svc.EnsureUser(context.Background(), o.ann.TenantID, "bob", 0)
+		e.must(err)
+		e.call(http.MethodPost, "Customer/IMSLock", tok("userID", fmt.Sprint(o.ann.UserID), "ims", "95566"))
+		_, body = e.call(http.MethodPost, "Customer/IMSLock", tok("userID", fmt.Sprint(bob.ID), "ims", "95566"))
+		if !strings.Contains(string(body), `"error_code":"20019"`) {
+			t.Errorf("locking another user's number: %s, want 20019", body)
 		}
 	})
 }
