@@ -7,10 +7,12 @@ import "time"
 
 // Tenant is one company using the gateway.
 type Tenant struct {
-	ID        uint64    `gorm:"primaryKey"`
-	Name      string    `gorm:"size:128;not null;uniqueIndex"`
-	TimeZone  string    `gorm:"size:64;not null"`
-	CreatedAt time.Time `gorm:"not null"`
+	ID       uint64 `gorm:"primaryKey"`
+	Name     string `gorm:"size:128;not null;uniqueIndex"`
+	TimeZone string `gorm:"size:64;not null"`
+	// CustomerSign is the kind of customer a new one is by default: 1 a company, 2 a person.
+	CustomerSign int       `gorm:"not null;default:1"`
+	CreatedAt    time.Time `gorm:"not null"`
 }
 
 // Department groups users; contracts are credited to one.
@@ -231,4 +233,5 @@ var allModels = []any{
 	&Customer{}, &CustomerTag{}, &Contact{}, &ContactHistory{}, &ContactPlan{},
 	&Opportunity{}, &Contract{}, &ContractLine{}, &Payment{}, &PaymentPlan{},
 	&MonthlyTarget{}, &ImsLock{}, &CallRecord{}, &SmsMessage{}, &CustomerCollection{}, &CustomerShare{},
+	&DictEntry{},
 }

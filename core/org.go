@@ -12,10 +12,13 @@ func (s *Service) EnsureTenant(ctx context.Context, name string) (Tenant, error)
 	if name == "" {
 		return Tenant{}, Invalidf("tenant", "tenant name is required")
 	}
-	t := Tenant{Name: name, TimeZone: s.defaultTZ}
+	t := Tenant{Name: name, TimeZone: s.defaultTZ, CustomerSign: 1}
 	err := s.db.WithContext(ctx).Where(Tenant{Name: name}).FirstOrCreate(&t).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) { // created concurrently: read the winner
 		err = s.db.WithContext(ctx).Where(Tenant{Name: name}).Take(&t).Error
+	}
+	if err == nil {
+		err = seedDictionaries(s.db.WithContext(ctx), t.ID)
 	}
 	return t, storeError(err, "tenant")
 }

@@ -83,12 +83,16 @@ func sqliteDSN(path string) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
-// Migrate creates or upgrades the schema. It is idempotent.
+// Migrate creates or upgrades the schema and gives every tenant its default
+// dictionaries. It is idempotent.
 func Migrate(db *gorm.DB) error {
 	if db.Dialector.Name() == DriverMySQL {
 		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
 	}
-	return db.AutoMigrate(allModels...)
+	if err := db.AutoMigrate(allModels...); err != nil {
+		return err
+	}
+	return seedDictionaries(db)
 }
 
 // Ping checks that the database answers.

@@ -117,6 +117,12 @@ func TestQCYHandlers(t *testing.T) {
 			{"linkman_getlist", "LinkMan/GetList", vals("custId", id(o.customer.ID))},
 			{"linkman_getlinkmanlist", "LinkMan/GetLinkManList", vals("cust_id", id(o.customer.ID))},
 			{"linkman_getlinkman", "LinkMan/GetLinkMan", vals("id", id(o.contact.ID))},
+			{"basetype_contact_types", "BaseType/GetBaseType", vals("par_id", "1")},
+			{"basetype_contact_routes", "BaseType/GetBaseType", vals("PAR_ID", "ContactRoute")},
+			{"customertype_top", "CustomerType/GetTypeList", vals("parent_id", "0")},
+			{"customertype_children", "CustomerType/GetTypeList", vals("parent_id", "1")},
+			{"customersign_default", "CustomerSign/GetClientSignDefault", nil},
+			{"customersign_kinds", "CustomerSign/GetCustTypeBdefault", nil},
 		} {
 			for _, method := range []string{http.MethodGet, http.MethodPost} {
 				for _, format := range []string{"json", "xml"} {
@@ -361,6 +367,9 @@ func TestQCYErrorsWriteNothing(t *testing.T) {
 			{"unlock a number never locked", "Customer/UnIMSLock", tok("ims", "95566"), 200, "20003"},
 			{"sms with a bad sendType", "Customer/InsertSms", sms(tok(), "sendType", "9"), 200, "10017"},
 			{"sms without template", "Customer/InsertSms", sms(tok(), "messageTempleID", ""), 200, "10016"},
+			{"unknown dictionary", "BaseType/GetBaseType", tok("par_id", "Planets"), 200, "10017"},
+			{"dictionary not named", "BaseType/GetBaseType", tok(), 200, "10016"},
+			{"customer type parent not a number", "CustomerType/GetTypeList", tok("parent_id", "x"), 200, "10017"},
 			{"sms from another tenant's user", "Customer/InsertSms", sms(tok(), "senderID", fmt.Sprint(o.otherUserID)), 200, "20003"},
 		} {
 			for _, format := range []string{"json", "xml"} {
@@ -527,4 +536,29 @@ func TestQCYCallsAndCollections(t *testing.T) {
 			t.Errorf("locking another user's number: %s, want 20019", body)
 		}
 	})
+}
+
+// The contact types and routes keep the doc's own ids (1 销售联系 … 7 实施培训; 1 电话 … 4 上门),
+// which the golden files normalise away.
+func TestQCYDictionaryIDsAreTheDocs(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedQCY(e)
+		for par, want := range map[string]string{"1": "1 销售联系,2 客户关怀,3 售后回访,4 投诉回访,5 服务支持,6 维修维护,7 实施培训", "2": "1 电话,2 信函,3 邮件,4 上门"} {
+			_, body := e.call(http.MethodGet, "BaseType/GetBaseType", vals("token", o.token, "par_id", par))
+			var a struct{ Value []BaseTypeWire }
+			e.must(json.Unmarshal(body, &a))
+			var got []string
+			for _, b := range a.Value {
+				got = append(got, fmt.Sprintf("%d %s", b.PK_ID, b.TypeName))
+			}
+			if strings.Join(got, ",") != want {
+				t.Errorf("par_id %s: %s, want %s", par, strings.Join(got, ","), want)
+			}
+		}
+	})
+}
+
+type BaseTypeWire struct {
+	PK_ID    uint64
+	TypeName string
 }

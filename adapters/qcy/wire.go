@@ -101,3 +101,27 @@ func fromContactPlan(p core.ContactPlan, loc *time.Location) CustomerContactPlan
 	}
 	return w
 }
+
+// BaseType is a dictionary entry (BaseType/GetBaseType).
+type BaseType struct {
+	PK_ID    uint64 `json:"PK_ID" xml:"PK_ID"`
+	Par_ID   string `json:"Par_ID" xml:"Par_ID"` // the dictionary, as the caller named it
+	TypeName string `json:"TypeName" xml:"TypeName"`
+	SortNo   int    `json:"SortNo" xml:"SortNo"`
+}
+
+// CustomerType is a node of the customer type tree (CustomerType/GetTypeList).
+type CustomerType struct {
+	PK_ID     uint64 `json:"PK_ID" xml:"PK_ID"`
+	Parent_ID uint64 `json:"Parent_ID" xml:"Parent_ID"`
+	TypeName  string `json:"TypeName" xml:"TypeName"`
+	SortNo    int    `json:"SortNo" xml:"SortNo"`
+}
+
+// CRM_Cust_T_CustKind is a customer kind (CustomerSign/GetCustTypeBdefault).
+type CRM_Cust_T_CustKind struct {
+	PK_ID     uint64 `json:"PK_ID" xml:"PK_ID"`
+	KindName  string `json:"KindName" xml:"KindName"`
+	SortNo    int    `json:"SortNo" xml:"SortNo"`
+	IsDefault bool   `json:"IsDefault" xml:"IsDefault"`
+}

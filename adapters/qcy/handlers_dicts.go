@@ -1,0 +1,78 @@
+package qcy
+
+import (
+	"fmt"
+
+	"github.com/labstack/echo/v4"
+
+	"crmgw/core"
+)
+
+// BaseType/GetBaseType.ashx (par_id: a dictionary's number 1–12 or name, e.g. 1 or ContactType): its entries.
+func (a *Adapter) getBaseType(c echo.Context) error {
+	par, err := paramsOf(c).str("par_id")
+	if err != nil {
+		return err
+	}
+	kind, known := core.DictKind(par)
+	if !known {
+		return wireError(codeInvalid, fmt.Sprintf("参数 par_id 不是已知的字典: %q", par))
+	}
+	entries, err := a.svc.Dictionary(c.Request().Context(), callerOf(c), kind)
+	if err != nil {
+		return err
+	}
+	out := make([]BaseType, 0, len(entries))
+	for _, d := range entries {
+		out = append(out, BaseType{PK_ID: d.Code, Par_ID: par, TypeName: d.Name, SortNo: d.Sort})
+	}
+	return okList(c, "BaseType", out)
+}
+
+// CustomerSign/GetClientSignDefault.ashx: the default customer sign, 1 a company, 2 a person.
+func (a *Adapter) getClientSignDefault(c echo.Context) error {
+	sign, err := a.svc.CustomerSign(c.Request().Context(), callerOf(c))
+	if err != nil {
+		return err
+	}
+	return ok(c, sign)
+}
+
+// CustomerSign/GetCustTypeBdefault.ashx: the customer kinds, the one of the default sign marked.
+func (a *Adapter) getCustTypeBdefault(c echo.Context) error {
+	caller := callerOf(c)
+	ctx := c.Request().Context()
+	sign, err := a.svc.CustomerSign(ctx, caller)
+	if err != nil {
+		return err
+	}
+	kinds, err := a.svc.Dictionary(ctx, caller, core.DictCustomerCategory)
+	if err != nil {
+		return err
+	}
+	out := make([]CRM_Cust_T_CustKind, 0, len(kinds))
+	for _, k := range kinds {
+		out = append(out, CRM_Cust_T_CustKind{PK_ID: k.Code, KindName: k.Name, SortNo: k.Sort, IsDefault: k.Code == uint64(sign)})
+	}
+	return okList(c, "CRM_Cust_T_CustKind", out)
+}
+
+// CustomerType/GetTypeList.ashx (parent_id: 0 for the top level): the customer types under it.
+func (a *Adapter) getTypeList(c echo.Context) error {
+	parent, err := paramsOf(c).int32("parent_id")
+	if err != nil {
+		return err
+	}
+	if parent < 0 {
+		return wireError(codeInvalid, fmt.Sprintf("参数 parent_id 不能为负: %d", parent))
+	}
+	types, err := a.svc.CustomerTypes(c.Request().Context(), callerOf(c), uint64(parent))
+	if err != nil {
+		return err
+	}
+	out := make([]CustomerType, 0, len(types))
+	for _, t := range types {
+		out = append(out, CustomerType{PK_ID: t.Code, Parent_ID: t.ParentCode, TypeName: t.Name, SortNo: t.Sort})
+	}
+	return okList(c, "CustomerType", out)
+}

@@ -1,0 +1,135 @@
+package core
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// DictEntry is one value of a tenant's dictionary (the WebApi's BaseType, the
+// ikcrm field maps): a contact type, an industry, a payment type … Code is the
+// id clients see, unique per tenant and kind; ParentCode builds trees (customer types).
+type DictEntry struct {
+	ID         uint64 `gorm:"primaryKey"`
+	TenantID   uint64 `gorm:"not null;uniqueIndex:ux_dict_code,priority:1"`
+	Kind       string `gorm:"size:32;not null;uniqueIndex:ux_dict_code,priority:2"`
+	Code       uint64 `gorm:"not null;uniqueIndex:ux_dict_code,priority:3"`
+	ParentCode uint64 `gorm:"not null"`
+	Name       string `gorm:"size:128;not null"`
+	Sort       int    `gorm:"not null"`
+	Enabled    bool   `gorm:"not null"`
+}
+
+// Dictionary kinds. Their numbers are the kinds' BaseType par_id.
+const (
+	DictContactType      = "contact_type"      // 1
+	DictContactRoute     = "contact_route"     // 2
+	DictIndustry         = "industry"          // 3
+	DictSource           = "source"            // 4
+	DictProgress         = "progress"          // 5
+	DictContractCategory = "contract_category" // 6
+	DictPaymentType      = "payment_type"      // 7
+	DictContractStatus   = "contract_status"   // 8
+	DictCustomerStatus   = "customer_status"   // 9
+	DictCustomerCategory = "customer_category" // 10: the customer kinds (CustKind)
+	DictCustomerType     = "customer_type"     // 11: a tree
+	DictTag              = "tag"               // 12
+)
+
+// DictKinds lists the kinds in par_id order (par_id = index + 1).
+var DictKinds = []string{DictContactType, DictContactRoute, DictIndustry, DictSource, DictProgress,
+	DictContractCategory, DictPaymentType, DictContractStatus, DictCustomerStatus, DictCustomerCategory,
+	DictCustomerType, DictTag}
+
+// DictKind resolves a kind from its name (any case, with or without underscores: "ContactType")
+// or its par_id number ("1").
+func DictKind(key string) (string, bool) {
+	if n, err := strconv.Atoi(key); err == nil {
+		if n >= 1 && n <= len(DictKinds) {
+			return DictKinds[n-1], true
+		}
+		return "", false
+	}
+	norm := strings.ToLower(strings.ReplaceAll(key, "_", ""))
+	for _, k := range DictKinds {
+		if strings.ReplaceAll(k, "_", "") == norm {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// defaultDicts are every new tenant's dictionaries. Contact types and routes
+// are the WebApi doc's own (ContactPlan: 1 销售联系 … 7 实施培训; 1 电话 … 4 上门).
+var defaultDicts = map[string][]string{
+	DictContactType:      {"销售联系", "客户关怀", "售后回访", "投诉回访", "服务支持", "维修维护", "实施培训"},
+	DictContactRoute:     {"电话", "信函", "邮件", "上门"},
+	DictIndustry:         {"IT/互联网", "制造业", "批发零售", "教育培训", "金融", "其他"},
+	DictSource:           {"电话营销", "网络推广", "客户介绍", "展会", "其他"},
+	DictProgress:         {"初步接触", "需求确认", "方案报价", "商务谈判", "成交", "流失"},
+	DictContractCategory: {"销售合同", "采购合同", "服务合同"},
+	DictPaymentType:      {"现金", "支票", "银行转账"},
+	DictContractStatus:   {"执行中", "结束", "意外终止"}, // codes 1–3: executing, finished, terminated
+	DictCustomerStatus:   {"潜在客户", "意向客户", "成交客户", "流失客户"},
+	DictCustomerCategory: {"企业客户", "个人客户"},
+	DictCustomerType:     {"重点客户", "普通客户", "VIP客户"},
+	DictTag:              {"重要", "待跟进"},
+}
+
+// customerTypeParents places VIP客户 (code 3) under 重点客户 (code 1).
+var customerTypeParents = map[uint64]uint64{3: 1}
+
+// seedDictionaries gives the tenants (all of them when none is named) the
+// default dictionary entries they lack. Entries are only ever added, never
+// changed, so a tenant's own edits survive.
+func seedDictionaries(db *gorm.DB, tenants ...uint64) error {
+	if len(tenants) == 0 {
+		if err := db.Model(&Tenant{}).Pluck("id", &tenants).Error; err != nil {
+			return err
+		}
+	}
+	for _, t := range tenants {
+		var entries []DictEntry
+		for kind, names := range defaultDicts {
+			for i, name := range names {
+				code := uint64(i + 1)
+				parent := uint64(0)
+				if kind == DictCustomerType {
+					parent = customerTypeParents[code]
+				}
+				entries = append(entries, DictEntry{TenantID: t, Kind: kind, Code: code, ParentCode: parent, Name: name, Sort: i + 1, Enabled: true})
+			}
+		}
+		if err := db.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(entries, 100).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Dictionary lists a kind's enabled entries in their order.
+func (s *Service) Dictionary(ctx context.Context, c Caller, kind string) ([]DictEntry, error) {
+	var out []DictEntry
+	err := s.db.WithContext(ctx).Scopes(inTenant(c.TenantID)).Where("kind = ? AND enabled = ?", kind, true).
+		Order("sort, code").Find(&out).Error
+	return out, storeError(err, "dictionary")
+}
+
+// CustomerTypes lists the customer types under parent (0: the top level).
+func (s *Service) CustomerTypes(ctx context.Context, c Caller, parent uint64) ([]DictEntry, error) {
+	var out []DictEntry
+	err := s.db.WithContext(ctx).Scopes(inTenant(c.TenantID)).
+		Where("kind = ? AND enabled = ? AND parent_code = ?", DictCustomerType, true, parent).
+		Order("sort, code").Find(&out).Error
+	return out, storeError(err, "customer type")
+}
+
+// CustomerSign is the tenant's default kind of customer: 1 a company, 2 a person.
+func (s *Service) CustomerSign(ctx context.Context, c Caller) (int, error) {
+	var t Tenant
+	err := s.db.WithContext(ctx).Where("id = ?", c.TenantID).Take(&t).Error
+	return t.CustomerSign, storeError(err, "tenant")
+}
