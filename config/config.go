@@ -40,8 +40,8 @@ type Log struct {
 
 // Dialects holds each dialect's settings.
 type Dialects struct {
-	OA  OA      `mapstructure:"oa"`
-	QCY Dialect `mapstructure:"qcy"`
+	OA  OA  `mapstructure:"oa"`
+	QCY QCY `mapstructure:"qcy"`
 }
 
 // Dialect is what every dialect has: whether it is served, and where.
@@ -57,20 +57,28 @@ type OA struct {
 	LoginTTL time.Duration `mapstructure:"login_ttl"`
 }
 
+// QCY configures the 全程云 WebApi dialect.
+type QCY struct {
+	Dialect `mapstructure:",squash"`
+	// LoginTTL is how long a token issued by Token/Get.ashx works.
+	LoginTTL time.Duration `mapstructure:"login_ttl"`
+}
+
 // defaults are the configuration of a bare `crmgw`.
 var defaults = map[string]any{
-	"listen":                ":8080",
-	"db.driver":             "sqlite",
-	"db.dsn":                "./data/crmgw.db",
-	"timezone":              "Asia/Shanghai",
-	"log.level":             "info",
-	"log.format":            "text",
-	"shutdown_grace":        "15s",
-	"dialects.oa.enabled":   true,
-	"dialects.oa.prefix":    "/oa",
-	"dialects.oa.login_ttl": "168h",
-	"dialects.qcy.enabled":  true,
-	"dialects.qcy.prefix":   "", // empty: the doc's /WebApi/... and /OM/WebApi/... from the root
+	"listen":                 ":8080",
+	"db.driver":              "sqlite",
+	"db.dsn":                 "./data/crmgw.db",
+	"timezone":               "Asia/Shanghai",
+	"log.level":              "info",
+	"log.format":             "text",
+	"shutdown_grace":         "15s",
+	"dialects.oa.enabled":    true,
+	"dialects.oa.prefix":     "/oa",
+	"dialects.oa.login_ttl":  "168h",
+	"dialects.qcy.enabled":   true,
+	"dialects.qcy.login_ttl": "168h",
+	"dialects.qcy.prefix":    "", // empty: the doc's /WebApi/... and /OM/WebApi/... from the root
 }
 
 // Flags are the command-line flags that override configuration keys.
@@ -152,6 +160,9 @@ func (c Config) Validate() error {
 		if err := c.Dialects.QCY.validate("dialects.qcy"); err != nil {
 			return err
 		}
+	}
+	if c.Dialects.QCY.LoginTTL <= 0 {
+		return fmt.Errorf("config: dialects.qcy.login_ttl: %s is not a positive duration", c.Dialects.QCY.LoginTTL)
 	}
 	if c.Dialects.OA.LoginTTL <= 0 {
 		return fmt.Errorf("config: dialects.oa.login_ttl: %s is not a positive duration", c.Dialects.OA.LoginTTL)

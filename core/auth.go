@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -144,10 +145,11 @@ type Session struct {
 	Profile UserProfile
 }
 
-// Login checks a user's password and issues a token that expires after ttl.
-// tenantName may be empty when the login name is unique across tenants.
+// Login checks a user's password and issues token (in the form the dialect's
+// clients expect) to expire after ttl. tenant, a tenant's name or numeric id,
+// may be empty when the login name is unique across tenants.
 // An unknown user is ENOTFOUND ("user"); a wrong password EUNAUTHORIZED.
-func (s *Service) Login(ctx context.Context, tenantName, userName, password string, ttl time.Duration) (Session, error) {
+func (s *Service) Login(ctx context.Context, tenant, userName, password, token string, ttl time.Duration) (Session, error) {
 	if userName == "" {
 		return Session{}, Invalidf("username", "username is required")
 	}
@@ -155,8 +157,9 @@ func (s *Service) Login(ctx context.Context, tenantName, userName, password stri
 		return Session{}, Invalidf("password", "password is required")
 	}
 	q := s.db.WithContext(ctx).Where("users.name = ?", userName)
-	if tenantName != "" {
-		q = q.Joins("JOIN tenants ON tenants.id = users.tenant_id AND tenants.name = ?", tenantName)
+	if tenant != "" {
+		id, _ := strconv.ParseUint(tenant, 10, 64)
+		q = q.Joins("JOIN tenants ON tenants.id = users.tenant_id AND (tenants.name = ? OR tenants.id = ?)", tenant, id)
 	}
 	var users []User
 	if err := q.Limit(10).Find(&users).Error; err != nil {
@@ -177,7 +180,10 @@ func (s *Service) Login(ctx context.Context, tenantName, userName, password stri
 	if match == nil {
 		return Session{}, Errorf(EUNAUTHORIZED, "username and password do not match")
 	}
-	value := NewTokenValue()
+	if token == "" {
+		return Session{}, Errorf(EINTERNAL, "no token to issue")
+	}
+	value := token
 	expires := s.clock.Now().Add(ttl).UTC().Truncate(time.Second)
 	t := APIToken{TenantID: match.TenantID, UserID: match.ID, Hash: hashToken(value), Source: TokenLogin, ExpiresAt: &expires}
 	if err := s.db.WithContext(ctx).Create(&t).Error; err != nil {

@@ -384,13 +384,13 @@ func TestTokens(t *testing.T) {
 		}
 
 		must(t, svc.SetPassword(ctx, o.tenant.ID, "ann", "s3cret"))
-		if _, err := svc.Login(ctx, "", "ann", "wrong", time.Hour); core.ErrorCode(err) != core.EUNAUTHORIZED {
+		if _, err := svc.Login(ctx, "", "ann", "wrong", core.NewTokenValue(), time.Hour); core.ErrorCode(err) != core.EUNAUTHORIZED {
 			t.Errorf("wrong password: %v, want unauthorized", err)
 		}
-		if _, err := svc.Login(ctx, "", "nobody", "s3cret", time.Hour); core.ErrorCode(err) != core.ENOTFOUND {
+		if _, err := svc.Login(ctx, "", "nobody", "s3cret", core.NewTokenValue(), time.Hour); core.ErrorCode(err) != core.ENOTFOUND {
 			t.Errorf("unknown user: %v, want not found", err)
 		}
-		s, err := svc.Login(ctx, "", "ann", "s3cret", time.Hour)
+		s, err := svc.Login(ctx, "", "ann", "s3cret", core.NewTokenValue(), time.Hour)
 		must(t, err)
 		if s.Profile.User.Name != "ann" || s.Profile.Department.Name != "sales" {
 			t.Fatalf("profile = %+v", s.Profile)
@@ -407,10 +407,10 @@ func TestTokens(t *testing.T) {
 		// The same login name and password in two tenants: the tenant must be named.
 		b := newOrg(t, svc, "other", "sales", "ann")
 		must(t, svc.SetPassword(ctx, b.tenant.ID, "ann", "s3cret"))
-		if _, err := svc.Login(ctx, "", "ann", "s3cret", time.Hour); core.ErrorCode(err) != core.EINVALID {
+		if _, err := svc.Login(ctx, "", "ann", "s3cret", core.NewTokenValue(), time.Hour); core.ErrorCode(err) != core.EINVALID {
 			t.Errorf("ambiguous login: %v, want invalid", err)
 		}
-		s, err = svc.Login(ctx, "other", "ann", "s3cret", time.Hour)
+		s, err = svc.Login(ctx, "other", "ann", "s3cret", core.NewTokenValue(), time.Hour)
 		must(t, err)
 		if s.Caller.TenantID != b.tenant.ID {
 			t.Errorf("login in tenant other went to tenant %d", s.Caller.TenantID)

@@ -66,7 +66,7 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 		s.mount(d.Prefix, oa.New(svc, oa.Options{LoginTTL: d.LoginTTL, Log: log}), d.Prefix)
 	}
 	if d := cfg.Dialects.QCY; d.Enabled {
-		s.mount(d.Prefix, qcy.New(svc, log), d.Prefix+"/WebApi", d.Prefix+"/OM/WebApi")
+		s.mount(d.Prefix, qcy.New(svc, qcy.Options{LoginTTL: d.LoginTTL, Log: log}), d.Prefix+"/WebApi", d.Prefix+"/OM/WebApi")
 	}
 	return s
 }

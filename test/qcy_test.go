@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -561,4 +562,45 @@ func TestQCYDictionaryIDsAreTheDocs(t *testing.T) {
 type BaseTypeWire struct {
 	PK_ID    uint64
 	TypeName string
+}
+
+func TestQCYTokenGet(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedQCY(e)
+		e.must(e.svc.SetPassword(context.Background(), o.ann.TenantID, "ann", "s3cret"))
+		org := fmt.Sprint(o.ann.TenantID)
+		status, body := e.get("/WebApi/Handler/1.0/Token/Get.ashx?format=json&org_id=" + org + "&login_name=ann&password=s3cret")
+		var a struct{ Value string }
+		e.must(json.Unmarshal(body, &a))
+		if status != http.StatusOK || !regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`).MatchString(a.Value) {
+			t.Fatalf("Token/Get: HTTP %d %s, want a GUID", status, body)
+		}
+		if _, body := e.call(http.MethodGet, "Customer/Get", vals("token", a.Value, "id", fmt.Sprint(o.customer.ID))); !strings.Contains(string(body), `"CustName"`) {
+			t.Errorf("the issued token does not work: %s", body)
+		}
+		for name, q := range map[string]string{
+			"wrong password": "org_id=" + org + "&login_name=ann&password=nope",
+			"unknown user":   "org_id=" + org + "&login_name=nobody&password=s3cret",
+			"wrong org":      "org_id=99999&login_name=ann&password=s3cret",
+		} {
+			_, body := e.postForm("/OM/WebApi/Handler/1.0/Token/Get.ashx", mustQuery(t, q))
+			if !strings.Contains(string(body), `"error_code":"21301"`) {
+				t.Errorf("%s: %s, want 21301", name, body)
+			}
+		}
+		_, body = e.get("/WebApi/Handler/1.0/Token/Get.ashx?format=xml&org_id=" + org + "&login_name=ann")
+		golden(t, "qcy/token_get_missing.xml", body)
+		e.clock.t = now.Add(8 * 24 * time.Hour)
+		if _, body := e.call(http.MethodGet, "Customer/Get", vals("token", a.Value, "id", fmt.Sprint(o.customer.ID))); !strings.Contains(string(body), `"error_code":"21332"`) {
+			t.Errorf("an expired token still works: %s", body)
+		}
+	})
+}
+
+func mustQuery(t *testing.T, q string) url.Values {
+	v, err := url.ParseQuery(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

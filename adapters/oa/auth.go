@@ -33,7 +33,7 @@ func (a *Adapter) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := a.svc.Login(c.Request().Context(), c.FormValue("tenant"), username, password, a.opts.LoginTTL)
+	s, err := a.svc.Login(c.Request().Context(), c.FormValue("tenant"), username, password, core.NewTokenValue(), a.opts.LoginTTL)
 	if core.ErrorCode(err) == core.EUNAUTHORIZED {
 		return statusError(codeBadPassword, "账号和密码不匹配")
 	}

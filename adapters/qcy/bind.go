@@ -142,3 +142,5 @@ func (p params) object(name string, into any) error {
 	}
 	return nil
 }
+
+func formatID(id uint64) string { return strconv.FormatUint(id, 10) }

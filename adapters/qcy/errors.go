@@ -19,6 +19,7 @@ const (
 	codeMethod       = "10021" // HTTP method not supported
 	codeNotFound     = "20003" // the id names no record in the caller's tenant
 	codeConflict     = "20019" // the write would duplicate a unique value
+	codeAuthFailed   = "21301" // Token/Get.ashx: organisation, login name or password wrong
 	codeInvalidToken = "21332" // token missing, unknown, revoked or expired
 )
 

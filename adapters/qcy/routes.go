@@ -5,24 +5,32 @@ package qcy
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"crmgw/core"
 )
 
+// Options configures the dialect.
+type Options struct {
+	LoginTTL time.Duration // how long a token issued by Token/Get.ashx works
+	Log      *slog.Logger
+}
+
 // Adapter serves the WebApi dialect over core.
 type Adapter struct {
-	svc *core.Service
-	log *slog.Logger
+	svc      *core.Service
+	log      *slog.Logger
+	loginTTL time.Duration
 }
 
 // New returns the WebApi adapter.
-func New(svc *core.Service, log *slog.Logger) *Adapter {
-	if log == nil {
-		log = slog.Default()
+func New(svc *core.Service, opts Options) *Adapter {
+	if opts.Log == nil {
+		opts.Log = slog.Default()
 	}
-	return &Adapter{svc: svc, log: log}
+	return &Adapter{svc: svc, log: opts.Log, loginTTL: opts.LoginTTL}
 }
 
 // handlers is the table of served handlers, in the doc's order, by "<Module>/<Action>".
@@ -69,6 +77,9 @@ func (a *Adapter) handlers() map[string]echo.HandlerFunc {
 // Mount registers every handler at /WebApi/Handler/1.0/CRM/<Module>/<Action>.ashx
 // and the same under /OM, as real deployments serve them. The group's prefix is "".
 func (a *Adapter) Mount(g *echo.Group) {
+	for _, base := range []string{"/WebApi/Handler/1.0/", "/OM/WebApi/Handler/1.0/"} {
+		g.Match([]string{"GET", "POST"}, base+"Token/Get.ashx", a.getToken, a.bind) // vendor-facts.md
+	}
 	for name, h := range a.handlers() {
 		for _, base := range []string{"/WebApi/Handler/1.0/CRM/", "/OM/WebApi/Handler/1.0/CRM/"} {
 			g.Match([]string{"GET", "POST"}, base+name+".ashx", h, a.bind, a.authenticate)
