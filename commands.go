@@ -36,7 +36,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(
 		&cobra.Command{Use: "serve", Short: "Migrate the database, then serve every enabled dialect", Args: cobra.NoArgs, RunE: runServe},
 		&cobra.Command{Use: "migrate", Short: "Create or upgrade the database schema", Args: cobra.NoArgs, RunE: runMigrate},
-		newTokenCmd(), newUserCmd(), newSeedCmd(),
+		newTokenCmd(), newSiteKeyCmd(), newUserCmd(), newSeedCmd(),
 	)
 	return root
 }
@@ -222,6 +222,38 @@ func newTokenCmd() *cobra.Command {
 	_ = list.MarkFlagRequired("tenant")
 
 	cmd.AddCommand(add, revoke, list)
+	return cmd
+}
+
+func newSiteKeyCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "sitekey", Short: "Manage the site keys of tenants' web shops (WebApi ECommerce handlers)"}
+	var tenant, value string
+	add := &cobra.Command{
+		Use:   "add",
+		Short: "Register a site key for a tenant, creating the tenant when missing; prints the key",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := open(cmd)
+			if err != nil {
+				return err
+			}
+			defer a.close()
+			t, err := a.svc.EnsureTenant(cmd.Context(), tenant)
+			if err != nil {
+				return err
+			}
+			key, err := a.svc.RegisterSiteKey(cmd.Context(), t.ID, value)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), key)
+			return err
+		},
+	}
+	add.Flags().StringVar(&tenant, "tenant", "", "tenant name (required)")
+	add.Flags().StringVar(&value, "value", "", "the site key the shop already has (default: a new random key)")
+	_ = add.MarkFlagRequired("tenant")
+	cmd.AddCommand(add)
 	return cmd
 }
 

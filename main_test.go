@@ -58,6 +58,19 @@ func TestTokenAddPrintsTheTokenAloneAndIsIdempotent(t *testing.T) {
 	}
 }
 
+func TestSiteKeyAdd(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "crmgw.db")
+	if out, err := run(t, dsn, "", "sitekey", "add", "--tenant", "acme", "--value", "shop-key"); err != nil || out != "shop-key\n" {
+		t.Fatalf("sitekey add --value: %q, %v", out, err)
+	}
+	if out, err := run(t, dsn, "", "sitekey", "add", "--tenant", "other", "--value", "shop-key"); err == nil {
+		t.Fatalf("the same key for another tenant: %q, want an error", out)
+	}
+	if out, err := run(t, dsn, "", "sitekey", "add", "--tenant", "acme"); err != nil || len(strings.TrimSpace(out)) < 20 {
+		t.Fatalf("sitekey add: %q, %v", out, err)
+	}
+}
+
 func TestSeedDemoPrintsATokenOnTheLastLineTwice(t *testing.T) {
 	dsn := filepath.Join(t.TempDir(), "crmgw.db")
 	first, err := run(t, dsn, "", "seed", "demo")

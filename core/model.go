@@ -233,5 +233,5 @@ var allModels = []any{
 	&Customer{}, &CustomerTag{}, &Contact{}, &ContactHistory{}, &ContactPlan{},
 	&Opportunity{}, &Contract{}, &ContractLine{}, &Payment{}, &PaymentPlan{},
 	&MonthlyTarget{}, &ImsLock{}, &CallRecord{}, &SmsMessage{}, &CustomerCollection{}, &CustomerShare{},
-	&DictEntry{},
+	&DictEntry{}, &SiteKey{}, &HitCounter{}, &MessageBoardEntry{}, &SampleOrder{}, &SampleOrderLine{},
 }

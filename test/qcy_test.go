@@ -604,3 +604,124 @@ func mustQuery(t *testing.T, q string) url.Values {
 	}
 	return v
 }
+
+// docHandlers are the 39 handlers qcy-webapi-crm.md lists, in its order.
+var docHandlers = []string{
+	"BaseType/GetBaseType", "ContactHistory/Get", "ContactHistory/Add",
+	"ContactPlan/SaveContactPlan", "ContactPlan/GetContactPlan", "ContactPlan/GetContactPlanCount", "ContactPlan/InsertContactPlan",
+	"Contract/SampleGiftAuditById", "Contract/SampleGiftUnAuditById", "Contract/ContractAudit", "Contract/ContractUnAudit", "Contract/StopContract",
+	"Customer/CancelShare", "Customer/RemoveCollection", "Customer/SetCustIdentity", "Customer/GetAllList", "Customer/AddCallHistory",
+	"Customer/IMSLock", "Customer/UnIMSLock", "Customer/InsertSms", "Customer/UpdateCallHistory", "Customer/NameIsRepeat",
+	"Customer/Get", "Customer/Update", "Customer/Save", "Customer/TelIsRepeat",
+	"CustomerSign/GetClientSignDefault", "CustomerSign/GetCustTypeBdefault", "CustomerType/GetTypeList",
+	"ECommerce/UpdateBaseInfoHit", "ECommerce/AddMessageBoard",
+	"LinkMan/GetList", "LinkMan/CancelMainMan", "LinkMan/GetLinkManList", "LinkMan/GetLinkMan", "LinkMan/SaveLinkMan",
+	"LinkMan/InsertLinkMan", "LinkMan/DeleteLinkMan", "Sale/SetPublicCust",
+}
+
+// Every handler of the doc is served, at both bases and by GET and POST: without
+// credentials each asks for them (21332) rather than being unknown (10020).
+func TestQCYServesAll39Handlers(t *testing.T) {
+	if len(docHandlers) != 39 {
+		t.Fatalf("the doc lists 39 handlers, the table %d", len(docHandlers))
+	}
+	eachEngine(t, func(e *env) {
+		for _, h := range docHandlers {
+			for _, base := range []string{"", "/OM"} {
+				for _, method := range []string{http.MethodGet, http.MethodPost} {
+					status, body := e.do(method, base+qcyBase+h+".ashx", "", nil)
+					if status != http.StatusOK || !strings.Contains(string(body), `"error_code":"21332"`) {
+						t.Errorf("%s %s%s: HTTP %d %s", method, base, h, status, body)
+					}
+				}
+			}
+		}
+		if status, body := e.do(http.MethodPut, qcyBase+"Customer/Get.ashx", "", nil); status != http.StatusMethodNotAllowed || !strings.Contains(string(body), `"error_code":"10021"`) {
+			t.Errorf("PUT: HTTP %d %s, want 405 and 10021", status, body)
+		}
+	})
+}
+
+func TestQCYECommerceAndSampleOrders(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedQCY(e)
+		ctx := context.Background()
+		key, err := e.svc.RegisterSiteKey(ctx, o.ann.TenantID, "shop-key-1")
+		e.must(err)
+		site := func(kv ...string) url.Values { return vals(append([]string{"siteKey", key}, kv...)...) }
+		for i := 0; i < 2; i++ {
+			_, body := e.call(http.MethodGet, "ECommerce/UpdateBaseInfoHit", site("pkid", "42", "addHit", "5"))
+			golden(t, "qcy/true.json", body)
+		}
+		var hits core.HitCounter
+		e.must(e.db.Take(&hits).Error)
+		if hits.RecordID != 42 || hits.Hits != 10 {
+			t.Errorf("hits = %+v, want 10 on record 42", hits)
+		}
+		_, body := e.call(http.MethodPost, "ECommerce/AddMessageBoard", site("token", "ignored", "custID", fmt.Sprint(o.customer.ID), "content", "请联系我 <急>", "contact", "王先生", "format", "xml"))
+		golden(t, "qcy/true.xml", body)
+		var msg core.MessageBoardEntry
+		e.must(e.db.Take(&msg).Error)
+		if msg.Content != "请联系我 <急>" || msg.Contact != "王先生" || msg.CustomerID != o.customer.ID {
+			t.Errorf("message = %+v", msg)
+		}
+
+		_, err = e.svc.CreateSampleOrder(ctx, o.ann, "YP-001", o.customer.ID, []core.SampleOrderLine{{ProductName: "样品A", Quantity: 2}})
+		e.must(err)
+		tok := func(kv ...string) url.Values { return vals(append([]string{"token", o.token}, kv...)...) }
+		for _, c := range []struct{ handler, want string }{
+			{"Contract/SampleGiftAuditById", "{\"value\":1}\n"},
+			{"Contract/SampleGiftAuditById", "{\"value\":0}\n"},
+			{"Contract/SampleGiftUnAuditById", "{\"value\":1}\n"},
+			{"Contract/SampleGiftUnAuditById", "{\"value\":0}\n"},
+		} {
+			if _, body := e.call(http.MethodPost, c.handler, tok("orderID", "YP-001")); string(body) != c.want {
+				t.Errorf("%s: %s, want %s", c.handler, body, c.want)
+			}
+		}
+
+		other, err := e.svc.EnsureTenant(ctx, "other")
+		e.must(err)
+		otherKey, err := e.svc.RegisterSiteKey(ctx, other.ID, "")
+		e.must(err)
+		for _, c := range []struct {
+			name, handler string
+			params        url.Values
+			code          string
+		}{
+			{"no site key", "ECommerce/UpdateBaseInfoHit", vals("pkid", "1", "addHit", "1"), "21332"},
+			{"a token is not a site key", "ECommerce/UpdateBaseInfoHit", vals("token", o.token, "pkid", "1", "addHit", "1"), "21332"},
+			{"unknown site key", "ECommerce/AddMessageBoard", vals("siteKey", "nope", "custID", "1", "content", "x"), "21332"},
+			{"message for another tenant's customer", "ECommerce/AddMessageBoard", vals("siteKey", otherKey, "custID", fmt.Sprint(o.customer.ID), "content", "x"), "20003"},
+			{"message without content", "ECommerce/AddMessageBoard", site("custID", fmt.Sprint(o.customer.ID)), "10016"},
+			{"negative hits", "ECommerce/UpdateBaseInfoHit", site("pkid", "1", "addHit", "-1"), "10017"},
+			{"unknown sample order", "Contract/SampleGiftAuditById", tok("orderID", "YP-404"), "20003"},
+			{"sample order without number", "Contract/SampleGiftUnAuditById", tok(), "10016"},
+		} {
+			var before int64
+			e.must(e.db.Model(&core.MessageBoardEntry{}).Count(&before).Error)
+			_, body := e.call(http.MethodPost, c.handler, c.params)
+			if !strings.Contains(string(body), `"error_code":"`+c.code+`"`) {
+				t.Errorf("%s: %s, want %s", c.name, body, c.code)
+			}
+			var after int64
+			e.must(e.db.Model(&core.MessageBoardEntry{}).Count(&after).Error)
+			e.must(e.db.Take(&hits).Error)
+			if after != before || hits.Hits != 10 {
+				t.Errorf("%s wrote: %d → %d messages, %d hits", c.name, before, after, hits.Hits)
+			}
+		}
+		// Another tenant cannot audit this tenant's sample order through its number.
+		bTok, err := e.svc.RegisterToken(ctx, other.ID, mustUser(e, other.ID, "bob"), "")
+		e.must(err)
+		if _, body := e.call(http.MethodPost, "Contract/SampleGiftAuditById", vals("token", bTok, "orderID", "YP-001")); !strings.Contains(string(body), `"error_code":"20003"`) {
+			t.Errorf("another tenant audited the order: %s", body)
+		}
+	})
+}
+
+func mustUser(e *env, tenantID uint64, name string) uint64 {
+	u, err := e.svc.EnsureUser(context.Background(), tenantID, name, 0)
+	e.must(err)
+	return u.ID
+}

@@ -21,3 +21,16 @@ func (a *Adapter) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func callerOf(c echo.Context) core.Caller { return c.Get(callerKey).(core.Caller) }
+
+// authenticateSite resolves siteKey, which the ECommerce handlers take instead
+// of a token (a token, if sent too, is not needed and not checked).
+func (a *Adapter) authenticateSite(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		caller, err := a.svc.AuthenticateSite(c.Request().Context(), paramsOf(c).get("siteKey"))
+		if err != nil {
+			return err
+		}
+		c.Set(callerKey, caller)
+		return next(c)
+	}
+}

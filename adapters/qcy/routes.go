@@ -5,6 +5,7 @@ package qcy
 
 import (
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -33,7 +34,8 @@ func New(svc *core.Service, opts Options) *Adapter {
 	return &Adapter{svc: svc, log: opts.Log, loginTTL: opts.LoginTTL}
 }
 
-// handlers is the table of served handlers, in the doc's order, by "<Module>/<Action>".
+// handlers is the table of all 39 handlers, in the doc's order, by "<Module>/<Action>".
+// The ECommerce ones authenticate by siteKey, the others by token.
 func (a *Adapter) handlers() map[string]echo.HandlerFunc {
 	return map[string]echo.HandlerFunc{
 		"BaseType/GetBaseType":              a.getBaseType,
@@ -43,6 +45,8 @@ func (a *Adapter) handlers() map[string]echo.HandlerFunc {
 		"ContactPlan/GetContactPlan":        a.getContactPlan,
 		"ContactPlan/GetContactPlanCount":   a.getContactPlanCount,
 		"ContactPlan/InsertContactPlan":     a.insertContactPlan,
+		"Contract/SampleGiftAuditById":      a.sampleGiftAudit,
+		"Contract/SampleGiftUnAuditById":    a.sampleGiftUnAudit,
 		"Contract/ContractAudit":            a.contractAudit,
 		"Contract/ContractUnAudit":          a.contractUnAudit,
 		"Contract/StopContract":             a.stopContract,
@@ -63,6 +67,8 @@ func (a *Adapter) handlers() map[string]echo.HandlerFunc {
 		"CustomerSign/GetClientSignDefault": a.getClientSignDefault,
 		"CustomerSign/GetCustTypeBdefault":  a.getCustTypeBdefault,
 		"CustomerType/GetTypeList":          a.getTypeList,
+		"ECommerce/UpdateBaseInfoHit":       a.updateBaseInfoHit,
+		"ECommerce/AddMessageBoard":         a.addMessageBoard,
 		"LinkMan/GetList":                   a.getLinkManListAs("LinkMan", "custId"),
 		"LinkMan/CancelMainMan":             a.cancelMainMan,
 		"LinkMan/GetLinkManList":            a.getLinkManListAs("CustomerLinkMan", "cust_id"),
@@ -81,8 +87,12 @@ func (a *Adapter) Mount(g *echo.Group) {
 		g.Match([]string{"GET", "POST"}, base+"Token/Get.ashx", a.getToken, a.bind) // vendor-facts.md
 	}
 	for name, h := range a.handlers() {
+		auth := a.authenticate
+		if strings.HasPrefix(name, "ECommerce/") {
+			auth = a.authenticateSite
+		}
 		for _, base := range []string{"/WebApi/Handler/1.0/CRM/", "/OM/WebApi/Handler/1.0/CRM/"} {
-			g.Match([]string{"GET", "POST"}, base+name+".ashx", h, a.bind, a.authenticate)
+			g.Match([]string{"GET", "POST"}, base+name+".ashx", h, a.bind, auth)
 		}
 	}
 }
