@@ -101,7 +101,6 @@ func vals(kv ...string) url.Values {
 func TestQCYHandlers(t *testing.T) {
 	eachEngine(t, func(e *env) {
 		o := seedQCY(e)
-		id := func(n uint64) string { return fmt.Sprint(n) }
 		for _, c := range []struct {
 			golden, handler string
 			params          url.Values
@@ -629,9 +628,11 @@ func TestQCYServesAll39Handlers(t *testing.T) {
 		for _, h := range docHandlers {
 			for _, base := range []string{"", "/OM"} {
 				for _, method := range []string{http.MethodGet, http.MethodPost} {
-					status, body := e.do(method, base+qcyBase+h+".ashx", "", nil)
-					if status != http.StatusOK || !strings.Contains(string(body), `"error_code":"21332"`) {
-						t.Errorf("%s %s%s: HTTP %d %s", method, base, h, status, body)
+					for _, query := range []string{"", "?token=nope&siteKey=nope"} {
+						status, body := e.do(method, base+qcyBase+h+".ashx"+query, "", nil)
+						if status != http.StatusOK || !strings.Contains(string(body), `"error_code":"21332"`) {
+							t.Errorf("%s %s%s%s: HTTP %d %s", method, base, h, query, status, body)
+						}
 					}
 				}
 			}
@@ -724,4 +725,25 @@ func mustUser(e *env, tenantID uint64, name string) uint64 {
 	u, err := e.svc.EnsureUser(context.Background(), tenantID, name, 0)
 	e.must(err)
 	return u.ID
+}
+
+// With the database gone, a handler answers the internal error shape, and says nothing of why.
+func TestInternalErrorsAreHidden(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedQCY(e)
+		sqlDB, err := e.db.DB()
+		e.must(err)
+		e.must(sqlDB.Close())
+		_, body := e.call(http.MethodGet, "Customer/Get", vals("token", o.token, "id", "1"))
+		if string(body) != `{"request":"/WebApi/Handler/1.0/CRM/Customer/Get.ashx","error_code":"10001","error":"系统错误"}`+"\n" {
+			t.Errorf("WebApi: %s", body)
+		}
+		_, body = e.get("/oa/crm/home?access_token=" + o.token)
+		if string(body) != `{"statuscode":"10500","statusmsg":"操作异常","data":{},"usermsg":"操作异常"}`+"\n" {
+			t.Errorf("OA: %s", body)
+		}
+		if !strings.Contains(e.log.String(), `"request_id"`) || !strings.Contains(e.log.String(), "internal error") {
+			t.Errorf("the internal error was not logged with its request id: %s", e.log.String())
+		}
+	})
 }
