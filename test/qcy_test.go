@@ -31,6 +31,7 @@ type qcyOrg struct {
 	otherContact      core.Contact
 	otherPlan         core.ContactPlan
 	otherUserID       uint64
+	otherHistory      core.ContactHistory
 	contract          core.Contract
 	otherCustomer     core.Customer
 	otherContract     core.Contract
@@ -76,6 +77,8 @@ func seedQCY(e *env) qcyOrg {
 	o.otherContact, err = e.svc.CreateContact(ctx, other, core.NewContact{CustomerID: o.otherCustomer.ID, Name: "B的联系人"})
 	e.must(err)
 	o.otherPlan, err = e.svc.AddContactPlan(ctx, other, core.NewContactPlan{CustomerID: o.otherCustomer.ID, Title: "B的计划", PlannedAt: now})
+	e.must(err)
+	o.otherHistory, err = e.svc.AddContactHistory(ctx, other, core.NewContactHistory{CustomerID: o.otherCustomer.ID, Title: "B的跟进"})
 	e.must(err)
 	return o
 }
@@ -329,6 +332,10 @@ func TestQCYErrorsWriteNothing(t *testing.T) {
 			{"unknown customer", "Customer/Get", tok("id", "999999"), 200, "20003"},
 			{"other tenant's customer", "Customer/Get", tok("id", fmt.Sprint(o.otherCustomer.ID)), 200, "20003"},
 			{"other tenant's contract audit", "Contract/ContractAudit", tok("id", fmt.Sprint(o.otherContract.ID)), 200, "20003"},
+			{"other tenant's contract unaudit", "Contract/ContractUnAudit", tok("id", fmt.Sprint(o.otherContract.ID)), 200, "20003"},
+			{"update another tenant's customer", "Customer/Update", tok("customer", fmt.Sprintf(`{"PK_ID":%d,"CustName":"x"}`, o.otherCustomer.ID)), 200, "20003"},
+			{"contact list of another tenant's customer", "LinkMan/GetLinkManList", tok("cust_id", fmt.Sprint(o.otherCustomer.ID)), 200, "20003"},
+			{"other tenant's follow-up", "ContactHistory/Get", tok("id", fmt.Sprint(o.otherHistory.ID)), 200, "20003"},
 			{"other tenant's contract stop", "Contract/StopContract", tok("id", fmt.Sprint(o.otherContract.ID)), 200, "20003"},
 			{"history missing title", "ContactHistory/Add", addHistory("title"), 200, "10016"},
 			{"history type not a number", "ContactHistory/Add", addHistory("", "type_id", "x"), 200, "10017"},
