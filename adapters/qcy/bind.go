@@ -97,6 +97,18 @@ func (p params) id(name string) (uint64, error) {
 	return uint64(n), nil
 }
 
+// flag reads a required 0/1 parameter.
+func (p params) flag(name string) (bool, error) {
+	n, err := p.int32(name)
+	if err != nil {
+		return false, err
+	}
+	if n != 0 && n != 1 {
+		return false, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为 0 或 1, 实为 %d", name, n))
+	}
+	return n == 1, nil
+}
+
 // ids returns a required comma-separated list of positive ids ("111,222").
 func (p params) ids(name string) ([]uint64, error) {
 	v, err := p.str(name)
@@ -144,3 +156,38 @@ func (p params) object(name string, into any) error {
 }
 
 func formatID(id uint64) string { return strconv.FormatUint(id, 10) }
+
+// reader reads parameters and keeps the first error, so a handler with many
+// parameters reads them all and checks once.
+type reader struct {
+	p   params
+	err error
+}
+
+func read(c echo.Context) *reader { return &reader{p: paramsOf(c)} }
+
+func keep[T any](r *reader, get func() (T, error)) T {
+	var zero T
+	if r.err != nil {
+		return zero
+	}
+	v, err := get()
+	r.err = err
+	return v
+}
+
+func (r *reader) str(name string) string {
+	return keep(r, func() (string, error) { return r.p.str(name) })
+}
+func (r *reader) id(name string) uint64 {
+	return keep(r, func() (uint64, error) { return r.p.id(name) })
+}
+func (r *reader) int32(name string) int64 {
+	return keep(r, func() (int64, error) { return r.p.int32(name) })
+}
+func (r *reader) flag(name string) bool {
+	return keep(r, func() (bool, error) { return r.p.flag(name) })
+}
+func (r *reader) dateTime(name string, loc *time.Location) time.Time {
+	return keep(r, func() (time.Time, error) { return r.p.dateTime(name, loc) })
+}

@@ -24,9 +24,10 @@ func (a *Adapter) getContactHistory(c echo.Context) error {
 
 // ContactHistory/Add.ashx (customer_id, type_id, route_id, link_man_id, title, content): true.
 func (a *Adapter) addContactHistory(c echo.Context) error {
-	in, err := historyParams(paramsOf(c))
-	if err != nil {
-		return err
+	r := read(c)
+	in := historyParams(r)
+	if r.err != nil {
+		return r.err
 	}
 	if _, err := a.svc.AddContactHistory(c.Request().Context(), callerOf(c), in); err != nil {
 		return err

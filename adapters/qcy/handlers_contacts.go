@@ -9,18 +9,12 @@ import (
 // ContactPlan/SaveContactPlan.ashx: carry out plan_id — record the contact
 // (customer_id, type_id, route_id, link_man_id, title, content) and schedule the next at next_time; true.
 func (a *Adapter) saveContactPlan(c echo.Context) error {
-	p, caller := paramsOf(c), callerOf(c)
-	planID, err := p.id("plan_id")
-	if err != nil {
-		return err
-	}
-	done, err := historyParams(p)
-	if err != nil {
-		return err
-	}
-	next, err := p.dateTime("next_time", caller.Location)
-	if err != nil {
-		return err
+	r, caller := read(c), callerOf(c)
+	planID := r.id("plan_id")
+	done := historyParams(r)
+	next := r.dateTime("next_time", caller.Location)
+	if r.err != nil {
+		return r.err
 	}
 	if err := a.svc.ExecuteContactPlan(c.Request().Context(), caller, planID, done, next); err != nil {
 		return err
@@ -29,26 +23,15 @@ func (a *Adapter) saveContactPlan(c echo.Context) error {
 }
 
 // historyParams reads the parameters of a contact made, shared by ContactHistory/Add and SaveContactPlan.
-func historyParams(p params) (core.NewContactHistory, error) {
-	var in core.NewContactHistory
-	var err error
-	if in.CustomerID, err = p.id("customer_id"); err != nil {
-		return in, err
+func historyParams(r *reader) core.NewContactHistory {
+	return core.NewContactHistory{
+		CustomerID: r.id("customer_id"),
+		TypeID:     r.id("type_id"),
+		RouteID:    r.id("route_id"),
+		ContactID:  r.id("link_man_id"),
+		Title:      r.str("title"),
+		Content:    r.str("content"),
 	}
-	if in.TypeID, err = p.id("type_id"); err != nil {
-		return in, err
-	}
-	if in.RouteID, err = p.id("route_id"); err != nil {
-		return in, err
-	}
-	if in.ContactID, err = p.id("link_man_id"); err != nil {
-		return in, err
-	}
-	if in.Title, err = p.str("title"); err != nil {
-		return in, err
-	}
-	in.Content, err = p.str("content")
-	return in, err
 }
 
 // ContactPlan/GetContactPlan.ashx (id): one plan.
@@ -77,31 +60,18 @@ func (a *Adapter) getContactPlanCount(c echo.Context) error {
 // ContactPlan/InsertContactPlan.ashx (title, customer_id, type_id, route_id,
 // link_man_id, history_id, next_time; plan_id is accepted and ignored: the new plan gets its own id); true.
 func (a *Adapter) insertContactPlan(c echo.Context) error {
-	p, caller := paramsOf(c), callerOf(c)
-	var in core.NewContactPlan
-	var err error
-	if in.Title, err = p.str("title"); err != nil {
-		return err
+	r, caller := read(c), callerOf(c)
+	in := core.NewContactPlan{
+		Title:      r.str("title"),
+		CustomerID: r.id("customer_id"),
+		TypeID:     r.id("type_id"),
+		RouteID:    r.id("route_id"),
+		ContactID:  r.id("link_man_id"),
+		HistoryID:  uint64(max(r.int32("history_id"), 0)), // 0: the plan follows no recorded contact
+		PlannedAt:  r.dateTime("next_time", caller.Location),
 	}
-	if in.CustomerID, err = p.id("customer_id"); err != nil {
-		return err
-	}
-	if in.TypeID, err = p.id("type_id"); err != nil {
-		return err
-	}
-	if in.RouteID, err = p.id("route_id"); err != nil {
-		return err
-	}
-	if in.ContactID, err = p.id("link_man_id"); err != nil {
-		return err
-	}
-	history, err := p.int32("history_id") // 0: the plan follows no recorded contact
-	if err != nil {
-		return err
-	}
-	in.HistoryID = uint64(max(history, 0))
-	if in.PlannedAt, err = p.dateTime("next_time", caller.Location); err != nil {
-		return err
+	if r.err != nil {
+		return r.err
 	}
 	if _, err := a.svc.AddContactPlan(c.Request().Context(), caller, in); err != nil {
 		return err
