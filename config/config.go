@@ -40,8 +40,9 @@ type Log struct {
 
 // Dialects holds each dialect's settings.
 type Dialects struct {
-	OA  OA  `mapstructure:"oa"`
-	QCY QCY `mapstructure:"qcy"`
+	OA    OA    `mapstructure:"oa"`
+	QCY   QCY   `mapstructure:"qcy"`
+	IKCRM IKCRM `mapstructure:"ikcrm"`
 }
 
 // Dialect is what every dialect has: whether it is served, and where.
@@ -64,21 +65,31 @@ type QCY struct {
 	LoginTTL time.Duration `mapstructure:"login_ttl"`
 }
 
+// IKCRM configures the ikcrm (weiwenjia) open API dialect.
+type IKCRM struct {
+	Dialect `mapstructure:",squash"`
+	// LoginTTL is how long a user_token issued by /api/v2/auth/login works.
+	LoginTTL time.Duration `mapstructure:"login_ttl"`
+}
+
 // defaults are the configuration of a bare `crmgw`.
 var defaults = map[string]any{
-	"listen":                 ":8080",
-	"db.driver":              "sqlite",
-	"db.dsn":                 "./data/crmgw.db",
-	"timezone":               "Asia/Shanghai",
-	"log.level":              "info",
-	"log.format":             "text",
-	"shutdown_grace":         "15s",
-	"dialects.oa.enabled":    true,
-	"dialects.oa.prefix":     "/oa",
-	"dialects.oa.login_ttl":  "168h",
-	"dialects.qcy.enabled":   true,
-	"dialects.qcy.login_ttl": "168h",
-	"dialects.qcy.prefix":    "", // empty: the doc's /WebApi/... and /OM/WebApi/... from the root
+	"listen":                   ":8080",
+	"db.driver":                "sqlite",
+	"db.dsn":                   "./data/crmgw.db",
+	"timezone":                 "Asia/Shanghai",
+	"log.level":                "info",
+	"log.format":               "text",
+	"shutdown_grace":           "15s",
+	"dialects.oa.enabled":      true,
+	"dialects.oa.prefix":       "/oa",
+	"dialects.oa.login_ttl":    "168h",
+	"dialects.qcy.enabled":     true,
+	"dialects.qcy.login_ttl":   "168h",
+	"dialects.qcy.prefix":      "", // empty: the doc's /WebApi/... and /OM/WebApi/... from the root
+	"dialects.ikcrm.enabled":   true,
+	"dialects.ikcrm.prefix":    "", // empty: the doc's /api/v2/... from the root
+	"dialects.ikcrm.login_ttl": "168h",
 }
 
 // Flags are the command-line flags that override configuration keys.
@@ -160,6 +171,14 @@ func (c Config) Validate() error {
 		if err := c.Dialects.QCY.validate("dialects.qcy"); err != nil {
 			return err
 		}
+	}
+	if c.Dialects.IKCRM.Prefix != "" {
+		if err := c.Dialects.IKCRM.validate("dialects.ikcrm"); err != nil {
+			return err
+		}
+	}
+	if c.Dialects.IKCRM.LoginTTL <= 0 {
+		return fmt.Errorf("config: dialects.ikcrm.login_ttl: %s is not a positive duration", c.Dialects.IKCRM.LoginTTL)
 	}
 	if c.Dialects.QCY.LoginTTL <= 0 {
 		return fmt.Errorf("config: dialects.qcy.login_ttl: %s is not a positive duration", c.Dialects.QCY.LoginTTL)

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"crmgw/adapters/ikcrm"
 	"crmgw/adapters/oa"
 	"crmgw/adapters/qcy"
 	"crmgw/config"
@@ -64,6 +65,9 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 
 	if d := cfg.Dialects.OA; d.Enabled {
 		s.mount(d.Prefix, oa.New(svc, oa.Options{LoginTTL: d.LoginTTL, Log: log}), d.Prefix)
+	}
+	if d := cfg.Dialects.IKCRM; d.Enabled {
+		s.mount(d.Prefix, ikcrm.New(svc, ikcrm.Options{LoginTTL: d.LoginTTL, Log: log}), d.Prefix+"/api")
 	}
 	if d := cfg.Dialects.QCY; d.Enabled {
 		s.mount(d.Prefix, qcy.New(svc, qcy.Options{LoginTTL: d.LoginTTL, Log: log}), d.Prefix+"/WebApi", d.Prefix+"/OM/WebApi")

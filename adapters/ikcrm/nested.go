@@ -1,6 +1,6 @@
-// Package ikcrm will speak the ikcrm (weiwenjia) open API (ikcrm-contracts.md).
-// This file is its request decoder: Rails-style nested keys, as Rack parses them.
 package ikcrm
+
+// The open API's request decoder: Rails-style nested keys, as Rack parses them.
 
 import (
 	"fmt"

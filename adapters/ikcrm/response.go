@@ -1,0 +1,25 @@
+package ikcrm
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+// ok answers {"code":0,"data":…}.
+func ok(c echo.Context, data any) error {
+	return write(c, http.StatusOK, struct {
+		Code int `json:"code"`
+		Data any `json:"data"`
+	}{0, data})
+}
+
+// write renders JSON as the Rails server did: UTF-8, no HTML escaping.
+func write(c echo.Context, status int, v any) error {
+	c.Response().Header().Set(echo.HeaderContentType, "application/json; charset=utf-8")
+	c.Response().WriteHeader(status)
+	enc := json.NewEncoder(c.Response())
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
