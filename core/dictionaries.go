@@ -133,3 +133,20 @@ func (s *Service) CustomerSign(ctx context.Context, c Caller) (int, error) {
 	err := s.db.WithContext(ctx).Where("id = ?", c.TenantID).Take(&t).Error
 	return t.CustomerSign, storeError(err, "tenant")
 }
+
+// contractStatusCodes ties the contract states to their codes in the
+// contract_status dictionary (the order of its defaults).
+var contractStatusCodes = map[string]uint64{ContractExecuting: 1, ContractFinished: 2, ContractTerminated: 3}
+
+// ContractStatusCode is a contract state's code in the contract_status dictionary.
+func ContractStatusCode(status string) uint64 { return contractStatusCodes[status] }
+
+// ContractStatusOfCode is the contract state of a contract_status code.
+func ContractStatusOfCode(code uint64) (string, bool) {
+	for s, c := range contractStatusCodes {
+		if c == code {
+			return s, true
+		}
+	}
+	return "", false
+}

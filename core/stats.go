@@ -136,8 +136,9 @@ func (s *Service) ContractFigures(ctx context.Context, c Caller, q ContractQuery
 	default:
 		return ContractPage{}, Invalidf("scope", "unknown scope %d", q.Scope)
 	}
+	base = base.Session(&gorm.Session{}) // the conditions, safe to reuse for the count and the page
 	var page ContractPage
-	if err := base.Session(&gorm.Session{}).Count(&page.Total).Error; err != nil {
+	if err := base.Count(&page.Total).Error; err != nil {
 		return ContractPage{}, storeError(err, "contract")
 	}
 	sum := func(direction string) string {

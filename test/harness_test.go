@@ -109,6 +109,7 @@ var normalisers = []struct {
 	{regexp.MustCompile(`"access_token":"[^"]*"`), `"access_token":"<token>"`},
 	{regexp.MustCompile(`"id":"\d+"`), `"id":"<id>"`},
 	{regexp.MustCompile(`"id":\d+`), `"id":<id>`},
+	{regexp.MustCompile(`"(\w+_id)":\d+`), `"$1":<id>`},
 	{regexp.MustCompile(`"(PK_ID|FK_\w+)":\d+`), `"$1":<id>`},
 	{regexp.MustCompile(`<(PK_ID|FK_\w+)>\d+</`), `<$1><id></`},
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"crmgw/core"
 )
@@ -135,6 +136,74 @@ func TestIKCRMLogin(t *testing.T) {
 		} {
 			_, body := e.postForm("/api/v2/auth/login", form)
 			if strings.Contains(string(body), `"code":0`) || !strings.Contains(string(body), `"error":`) {
+				t.Errorf("%s: %s", name, body)
+			}
+		}
+	})
+}
+
+func TestIKCRMListContracts(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		ctx := context.Background()
+		tn := seedIK(e)
+		me, err := e.svc.Authenticate(ctx, ikToken)
+		e.must(err)
+		other := func(name, dept string) core.Caller {
+			d, err := e.svc.EnsureDepartment(ctx, tn.ID, dept)
+			e.must(err)
+			u, err := e.svc.EnsureUser(ctx, tn.ID, name, d.ID)
+			e.must(err)
+			return core.Caller{TenantID: tn.ID, UserID: u.ID, DepartmentID: d.ID, Location: me.Location}
+		}
+		peer, stranger := other("peer", "总裁办"), other("stranger", "市场部")
+		mine := oaContract(e, me, "IK-1", "CRM集团版", "19800", "2015-10-01", core.ContractExecuting)
+		oaPay(e, me, mine, core.PaymentIn, "800.5", "2015-10-02")
+		oaContract(e, me, "IK-2", "集团版 100%_折扣", "5000", "2015-10-02", core.ContractTerminated)
+		e.clock.t = now.Add(time.Hour)
+		oaContract(e, peer, "IK-3", "同事的合同", "300", "2015-10-03", core.ContractFinished)
+		oaContract(e, stranger, "IK-4", "市场部合同", "1", "2015-10-04", core.ContractExecuting)
+		e.must(e.svc.SetContractApproval(ctx, me, mine.ID, core.ApprovalApplying))
+		auth := `Token token="` + ikToken + `",device="open_api"`
+		for _, c := range []struct{ golden, query, want string }{
+			{"contracts_default", "", "IK-4,IK-3,IK-2,IK-1"},
+			{"contracts_page2", "?page=2&per_page=3", "IK-1"},
+			{"contracts_mine_asc", "?tab_type=my&sort=created_at&order=asc", "IK-1,IK-2"},
+			{"contracts_sub", "?tab_type=sub", "IK-3"},
+			{"contracts_query", "?query=" + url.QueryEscape("100%_"), "IK-2"},
+			{"contracts_status", "?status=3", "IK-2"},
+			{"contracts_applying", "?approve_status=applying", "IK-1"},
+			{"contracts_customer", fmt.Sprintf("?entity=customer&entity_id=%d", mine.CustomerID), "IK-1"},
+			{"contracts_by_amount", "?sort=total_amount&order=desc&per_page=2", "IK-1,IK-2"},
+		} {
+			status, body := e.ikGet("/api/v2/contracts"+c.query, auth)
+			var a struct {
+				Code int
+				Data struct {
+					Contracts []struct{ Title string }
+				}
+			}
+			e.must(json.Unmarshal(body, &a))
+			var sns []string
+			for _, k := range a.Data.Contracts {
+				for sn, title := range map[string]string{"IK-1": "CRM集团版", "IK-2": "集团版 100%_折扣", "IK-3": "同事的合同", "IK-4": "市场部合同"} {
+					if k.Title == title {
+						sns = append(sns, sn)
+					}
+				}
+			}
+			if status != http.StatusOK || a.Code != 0 || strings.Join(sns, ",") != c.want {
+				t.Errorf("%s: HTTP %d %v, want %s\n%s", c.golden, status, sns, c.want, body)
+			}
+			golden(t, "ikcrm/"+c.golden, body)
+		}
+		for name, q := range map[string]string{
+			"page 0": "?page=0", "per_page not a number": "?per_page=x", "unknown status": "?status=99",
+			"bad approve_status": "?approve_status=denied", "bad order": "?order=up", "bad sort": "?sort=title",
+			"bad entity": "?entity=lead&entity_id=1", "entity without id": "?entity=customer", "bad tab": "?tab_type=all",
+			"per_page too large": "?per_page=100000",
+		} {
+			_, body := e.ikGet("/api/v2/contracts"+q, auth)
+			if !strings.Contains(string(body), `"error":"invalid_params"`) {
 				t.Errorf("%s: %s", name, body)
 			}
 		}

@@ -35,5 +35,6 @@ func New(svc *core.Service, opts Options) *Adapter {
 // Mount registers the endpoints served so far under /api/v2.
 func (a *Adapter) Mount(g *echo.Group) {
 	g.POST("/api/v2/auth/login", a.login) // vendor-facts.md
+	g.GET("/api/v2/contracts", a.listContracts, a.authenticate)
 	g.GET("/api/v2/field_maps/contract", a.contractFieldMaps, a.authenticate)
 }
