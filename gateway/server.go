@@ -49,6 +49,7 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
+	e.Pre(s.canonicalPaths)
 	e.Use(middleware.RequestID())
 	e.Use(s.accessLog())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -70,7 +71,7 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 		s.mount(d.Prefix, ikcrm.New(svc, ikcrm.Options{LoginTTL: d.LoginTTL, Log: log}), d.Prefix+"/api")
 	}
 	if d := cfg.Dialects.QCY; d.Enabled {
-		s.mount(d.Prefix, qcy.New(svc, qcy.Options{LoginTTL: d.LoginTTL, Log: log}), d.Prefix+"/WebApi", d.Prefix+"/OM/WebApi")
+		s.mount(d.Prefix, qcy.New(svc, qcy.Options{Prefix: d.Prefix, LoginTTL: d.LoginTTL, Log: log}), d.Prefix+"/WebApi", d.Prefix+"/OM/WebApi")
 	}
 	return s
 }
@@ -79,6 +80,27 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 func (s *Server) mount(prefix string, d dialect, owned ...string) {
 	d.Mount(s.echo.Group(prefix))
 	s.mounts = append(s.mounts, mount{owned, d})
+}
+
+// canonicalizer is a dialect whose paths match without regard to case.
+type canonicalizer interface {
+	CanonicalPath(path string) (string, bool)
+}
+
+// canonicalPaths respells, before routing, a path that a dialect matches in any case.
+func (s *Server) canonicalPaths(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		for _, m := range s.mounts {
+			if cp, ok := m.dialect.(canonicalizer); ok {
+				if p, found := cp.CanonicalPath(r.URL.Path); found {
+					r.URL.Path, r.URL.RawPath = p, ""
+					break
+				}
+			}
+		}
+		return next(c)
+	}
 }
 
 // Handler is the server as an http.Handler.

@@ -754,3 +754,23 @@ func TestInternalErrorsAreHidden(t *testing.T) {
 		}
 	})
 }
+
+// IIS matched paths in any case; clients written against it may spell them so.
+func TestQCYPathsInAnyCase(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedQCY(e)
+		for _, path := range []string{
+			"/webapi/handler/1.0/crm/customer/get.ashx",
+			"/WEBAPI/HANDLER/1.0/CRM/CUSTOMER/GET.ASHX",
+			"/om/WebApi/Handler/1.0/CRM/customer/Get.ashx",
+		} {
+			_, body := e.get(path + "?token=" + o.token + "&id=" + fmt.Sprint(o.customer.ID))
+			if !strings.Contains(string(body), `"CustName":"杭州云帆科技有限公司"`) {
+				t.Errorf("%s: %s", path, body)
+			}
+		}
+		if _, body := e.get("/webapi/handler/1.0/token/get.ashx"); !strings.Contains(string(body), `"error_code":"10016"`) {
+			t.Errorf("token/get.ashx in lower case: %s", body)
+		}
+	})
+}

@@ -15,6 +15,7 @@ import (
 
 // Options configures the dialect.
 type Options struct {
+	Prefix   string        // where the dialect is mounted ("" for the root)
 	LoginTTL time.Duration // how long a token issued by Token/Get.ashx works
 	Log      *slog.Logger
 }
@@ -24,14 +25,34 @@ type Adapter struct {
 	svc      *core.Service
 	log      *slog.Logger
 	loginTTL time.Duration
+	paths    map[string]string // lower-cased path → the path as routed
 }
+
+// bases are where real deployments serve the handlers.
+var bases = []string{"/WebApi/Handler/1.0/", "/OM/WebApi/Handler/1.0/"}
 
 // New returns the WebApi adapter.
 func New(svc *core.Service, opts Options) *Adapter {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	return &Adapter{svc: svc, log: opts.Log, loginTTL: opts.LoginTTL}
+	a := &Adapter{svc: svc, log: opts.Log, loginTTL: opts.LoginTTL, paths: map[string]string{}}
+	for _, base := range bases {
+		for name := range a.handlers() {
+			p := opts.Prefix + base + "CRM/" + name + ".ashx"
+			a.paths[strings.ToLower(p)] = p
+		}
+		p := opts.Prefix + base + "Token/Get.ashx"
+		a.paths[strings.ToLower(p)] = p
+	}
+	return a
+}
+
+// CanonicalPath spells a path as routed, whatever its case: IIS, where the
+// WebApi ran, matches paths without regard to case, and clients rely on it.
+func (a *Adapter) CanonicalPath(path string) (string, bool) {
+	p, ok := a.paths[strings.ToLower(path)]
+	return p, ok
 }
 
 // handlers is the table of all 39 handlers, in the doc's order, by "<Module>/<Action>".
@@ -83,7 +104,7 @@ func (a *Adapter) handlers() map[string]echo.HandlerFunc {
 // Mount registers every handler at /WebApi/Handler/1.0/CRM/<Module>/<Action>.ashx
 // and the same under /OM, as real deployments serve them. The group's prefix is "".
 func (a *Adapter) Mount(g *echo.Group) {
-	for _, base := range []string{"/WebApi/Handler/1.0/", "/OM/WebApi/Handler/1.0/"} {
+	for _, base := range bases {
 		g.Match([]string{"GET", "POST"}, base+"Token/Get.ashx", a.getToken, a.bind) // vendor-facts.md
 	}
 	for name, h := range a.handlers() {
@@ -91,8 +112,8 @@ func (a *Adapter) Mount(g *echo.Group) {
 		if strings.HasPrefix(name, "ECommerce/") {
 			auth = a.authenticateSite
 		}
-		for _, base := range []string{"/WebApi/Handler/1.0/CRM/", "/OM/WebApi/Handler/1.0/CRM/"} {
-			g.Match([]string{"GET", "POST"}, base+name+".ashx", h, a.bind, auth)
+		for _, base := range bases {
+			g.Match([]string{"GET", "POST"}, base+"CRM/"+name+".ashx", h, a.bind, auth)
 		}
 	}
 }
