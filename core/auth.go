@@ -72,6 +72,9 @@ func (s *Service) RegisterToken(ctx context.Context, tenantID, userID uint64, va
 	if value == "" {
 		value = NewTokenValue()
 	}
+	if err := s.mustExist(ctx, Caller{TenantID: tenantID}, &User{}, "user", []uint64{userID}); err != nil {
+		return "", err
+	}
 	t := APIToken{TenantID: tenantID, UserID: userID, Hash: hashToken(value), Source: TokenRegistered}
 	err := s.db.WithContext(ctx).Create(&t).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
@@ -113,7 +116,7 @@ func (s *Service) ListTokens(ctx context.Context, tenantID uint64) ([]TokenInfo,
 	var out []TokenInfo
 	err := s.db.WithContext(ctx).Table("api_tokens AS t").
 		Select("t.id, u.name AS user_name, t.source, t.created_at, t.expires_at").
-		Joins("JOIN users u ON u.id = t.user_id").
+		Joins("JOIN users u ON u.id = t.user_id AND u.tenant_id = t.tenant_id").
 		Where("t.tenant_id = ?", tenantID).Order("t.id").Scan(&out).Error
 	return out, storeError(err, "token")
 }

@@ -79,11 +79,8 @@ type CustomerPage struct {
 
 // ListCustomers pages through the tenant's customers, newest first. page is 1-based.
 func (s *Service) ListCustomers(ctx context.Context, c Caller, page, size int) (CustomerPage, error) {
-	if page < 1 {
-		return CustomerPage{}, Invalidf("page", "page starts at 1")
-	}
-	if size < 1 || size > MaxPageSize {
-		return CustomerPage{}, Invalidf("size", "size must be between 1 and %d", MaxPageSize)
+	if err := checkPage(page, 1, size, "size"); err != nil {
+		return CustomerPage{}, err
 	}
 	var p CustomerPage
 	db := s.db.WithContext(ctx).Model(&Customer{}).Scopes(inTenant(c.TenantID))
@@ -183,8 +180,8 @@ func (s *Service) ExecuteContactPlan(ctx context.Context, c Caller, planID uint6
 		if err := tx.Scopes(inTenant(c.TenantID)).Where("id = ?", planID).Take(&p).Error; err != nil {
 			return storeError(err, "contact plan")
 		}
-		if p.DoneAt != nil {
-			return Errorf(ECONFLICT, "contact plan %d was already carried out", planID)
+		if done.CustomerID != p.CustomerID {
+			return Invalidf("customer_id", "contact plan %d is for customer %d, not %d", planID, p.CustomerID, done.CustomerID)
 		}
 		if err := s.checkContactOf(tx, c, done.CustomerID, done.ContactID); err != nil {
 			return err
@@ -195,8 +192,13 @@ func (s *Service) ExecuteContactPlan(ctx context.Context, c Caller, planID uint6
 		if err := tx.Create(&h).Error; err != nil {
 			return storeError(err, "contact history")
 		}
-		if err := tx.Model(&p).Update("done_at", now).Error; err != nil {
-			return storeError(err, "contact plan")
+		// Mark it done only if it is still pending: of two concurrent calls, one wins.
+		res := tx.Model(&ContactPlan{}).Scopes(inTenant(c.TenantID)).Where("id = ? AND done_at IS NULL", planID).Update("done_at", now)
+		if res.Error != nil {
+			return storeError(res.Error, "contact plan")
+		}
+		if res.RowsAffected != 1 {
+			return Errorf(ECONFLICT, "contact plan %d was already carried out", planID)
 		}
 		_, err := s.addContactPlanTx(tx, c, NewContactPlan{CustomerID: done.CustomerID, ContactID: done.ContactID,
 			TypeID: done.TypeID, RouteID: done.RouteID, HistoryID: h.ID, Title: done.Title, PlannedAt: next})

@@ -51,11 +51,8 @@ var contractSorts = map[string]string{
 
 // ListContracts pages through the tenant's contracts.
 func (s *Service) ListContracts(ctx context.Context, c Caller, q ContractListQuery) (ContractList, error) {
-	if q.Page < 1 {
-		return ContractList{}, Invalidf("page", "page starts at 1")
-	}
-	if q.PerPage < 1 || q.PerPage > MaxPageSize {
-		return ContractList{}, Invalidf("per_page", "per_page must be between 1 and %d", MaxPageSize)
+	if err := checkPage(q.Page, 1, q.PerPage, "per_page"); err != nil {
+		return ContractList{}, err
 	}
 	sort, known := contractSorts[q.Sort]
 	if !known {

@@ -184,9 +184,15 @@ func (s *Service) CreateContract(ctx context.Context, c Caller, in NewContract) 
 		if l.UnitPrice.IsNegative() {
 			return Contract{}, Invalidf("unit_price", "line %d: unit price cannot be negative", i+1)
 		}
+		total := Money{l.UnitPrice.Mul(decimalOf(l.Quantity))}
+		for _, m := range []Money{l.UnitPrice, total} {
+			if err := m.check(); err != nil {
+				return Contract{}, Invalidf("unit_price", "line %d: %v", i+1, err)
+			}
+		}
 		k.Lines = append(k.Lines, ContractLine{TenantID: c.TenantID, ProductID: l.ProductID, ProductName: l.ProductName,
 			ProductNo: l.ProductNo, Quantity: l.Quantity, UnitPrice: l.UnitPrice,
-			TotalPrice: Money{l.UnitPrice.Mul(decimalOf(l.Quantity))}, SaleUnit: l.SaleUnit, Spec: l.Spec, Remark: l.Remark})
+			TotalPrice: total, SaleUnit: l.SaleUnit, Spec: l.Spec, Remark: l.Remark})
 	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var owner User

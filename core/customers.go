@@ -57,8 +57,8 @@ func (s *Service) customerExists(ctx context.Context, c Caller, cond, value stri
 // MoveToPublicPool puts the given customers in the public pool, all or none:
 // an id that is not the tenant's fails the whole call.
 func (s *Service) MoveToPublicPool(ctx context.Context, c Caller, ids []uint64) error {
-	if len(ids) == 0 {
-		return Invalidf("ids", "no customer ids")
+	if err := checkIDs("ids", ids); err != nil {
+		return err
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		for id := range uniq(ids) {

@@ -147,15 +147,17 @@ func (s *Service) AuditSampleOrder(ctx context.Context, c Caller, orderNo string
 		if err := tx.Scopes(inTenant(c.TenantID)).Where("order_no = ?", orderNo).Take(&o).Error; err != nil {
 			return storeError(err, "sample order")
 		}
-		if (o.AuditedAt != nil) == audited {
-			return nil
-		}
+		// Change it only if it is not so already: of two concurrent calls, one counts.
+		q := tx.Model(&SampleOrder{}).Scopes(inTenant(c.TenantID)).Where("id = ?", o.ID)
 		fields := map[string]any{"audited_at": nil, "audited_by": uint64(0)}
 		if audited {
-			fields = map[string]any{"audited_at": s.now(), "audited_by": c.UserID}
+			q, fields = q.Where("audited_at IS NULL"), map[string]any{"audited_at": s.now(), "audited_by": c.UserID}
+		} else {
+			q = q.Where("audited_at IS NOT NULL")
 		}
-		n = 1
-		return storeError(tx.Model(&o).Updates(fields).Error, "sample order")
+		res := q.Updates(fields)
+		n = res.RowsAffected
+		return storeError(res.Error, "sample order")
 	})
 	return n, err
 }

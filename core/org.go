@@ -36,10 +36,9 @@ func (s *Service) EnsureDepartment(ctx context.Context, tenantID uint64, name st
 		return Department{}, Invalidf("department", "department name is required")
 	}
 	d := Department{TenantID: tenantID, Name: name}
-	db := s.db.WithContext(ctx).Scopes(inTenant(tenantID))
-	err := db.Where("name = ?", name).FirstOrCreate(&d).Error
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		err = db.Where("name = ?", name).Take(&d).Error
+	err := s.db.WithContext(ctx).Scopes(inTenant(tenantID)).Where("name = ?", name).FirstOrCreate(&d).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) { // created concurrently: read the winner, on a fresh chain
+		err = s.db.WithContext(ctx).Scopes(inTenant(tenantID)).Where("name = ?", name).Take(&d).Error
 	}
 	return d, storeError(err, "department")
 }
@@ -51,10 +50,9 @@ func (s *Service) EnsureUser(ctx context.Context, tenantID uint64, name string, 
 		return User{}, Invalidf("user", "user name is required")
 	}
 	u := User{TenantID: tenantID, Name: name, RealName: name, DepartmentID: departmentID}
-	db := s.db.WithContext(ctx).Scopes(inTenant(tenantID))
-	err := db.Where("name = ?", name).FirstOrCreate(&u).Error
-	if errors.Is(err, gorm.ErrDuplicatedKey) {
-		err = db.Where("name = ?", name).Take(&u).Error
+	err := s.db.WithContext(ctx).Scopes(inTenant(tenantID)).Where("name = ?", name).FirstOrCreate(&u).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) { // created concurrently: read the winner, on a fresh chain
+		err = s.db.WithContext(ctx).Scopes(inTenant(tenantID)).Where("name = ?", name).Take(&u).Error
 	}
 	if err == nil && departmentID != 0 && u.DepartmentID != departmentID {
 		u.DepartmentID = departmentID

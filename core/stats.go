@@ -94,18 +94,44 @@ type ContractPage struct {
 	Total int64
 }
 
-// MaxPageSize bounds every page a dialect asks for.
-const MaxPageSize = 1000
+// Bounds on what one request may ask for.
+const (
+	MaxPageSize = 1000    // rows in one page
+	MaxPage     = 1000000 // page number: keeps page × size far from overflow
+	MaxIDs      = 1000    // ids in one list ("12,15,…")
+)
+
+// checkPage rejects a page number (from first) and size out of bounds.
+func checkPage(page, first, size int, sizeField string) error {
+	if page < first || page > MaxPage {
+		return Invalidf("page", "page must be between %d and %d", first, MaxPage)
+	}
+	if size < 1 || size > MaxPageSize {
+		return Invalidf(sizeField, "%s must be between 1 and %d", sizeField, MaxPageSize)
+	}
+	return nil
+}
+
+// checkIDs rejects an empty or too long id list.
+func checkIDs(field string, ids []uint64) error {
+	if len(ids) == 0 {
+		return Invalidf(field, "no ids")
+	}
+	if len(ids) > MaxIDs {
+		return Invalidf(field, "more than %d ids", MaxIDs)
+	}
+	return nil
+}
 
 // ContractFigures lists the contracts signed in q.Month by the scope's users,
 // department or whole tenant, oldest sign date first, with received and paid-out
 // sums computed by SQL for the page's rows only.
 func (s *Service) ContractFigures(ctx context.Context, c Caller, q ContractQuery) (ContractPage, error) {
-	if q.Page < 0 {
-		return ContractPage{}, Invalidf("page", "page cannot be negative")
+	if err := checkPage(q.Page, 0, q.Size, "size"); err != nil {
+		return ContractPage{}, err
 	}
-	if q.Size < 1 || q.Size > MaxPageSize {
-		return ContractPage{}, Invalidf("size", "size must be between 1 and %d", MaxPageSize)
+	if len(q.IDs) > MaxIDs {
+		return ContractPage{}, Invalidf("ids", "more than %d ids", MaxIDs)
 	}
 	db := s.db.WithContext(ctx)
 	base := db.Model(&Contract{}).Scopes(inTenant(c.TenantID)).

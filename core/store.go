@@ -87,7 +87,9 @@ func sqliteDSN(path string) string {
 // dictionaries. It is idempotent.
 func Migrate(db *gorm.DB) error {
 	if db.Dialector.Name() == DriverMySQL {
-		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+		// Binary collation: names, numbers and sn compare exactly, as on SQLite,
+		// so uniqueness and duplicate checks answer the same on both engines.
+		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")
 	}
 	if err := db.AutoMigrate(allModels...); err != nil {
 		return err

@@ -175,6 +175,9 @@ func (s *Service) SetCollectionIdentity(ctx context.Context, c Caller, customerI
 
 // RemoveCollections takes the given customers out of a user's collection.
 func (s *Service) RemoveCollections(ctx context.Context, c Caller, userID uint64, customerIDs []uint64) error {
+	if err := checkIDs("custIdString", customerIDs); err != nil {
+		return err
+	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		if err := s.mustExistTx(tx, c, &User{}, "user", userID); err != nil {
 			return err
@@ -191,6 +194,9 @@ func (s *Service) RemoveCollections(ctx context.Context, c Caller, userID uint64
 
 // CancelShares stops sharing the given customers with anyone.
 func (s *Service) CancelShares(ctx context.Context, c Caller, customerIDs []uint64) error {
+	if err := checkIDs("strIds", customerIDs); err != nil {
+		return err
+	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		for id := range uniq(customerIDs) {
 			if err := s.mustExistTx(tx, c, &Customer{}, "customer", id); err != nil {

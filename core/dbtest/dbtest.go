@@ -52,7 +52,7 @@ func openMySQL(t *testing.T, dsn string, clock core.Clock) *gorm.DB {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci").Error; err != nil {
+	if err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin").Error; err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
