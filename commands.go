@@ -66,6 +66,16 @@ func open(cmd *cobra.Command) (*app, error) {
 	return &app{cfg: cfg, log: log, db: db, svc: core.NewService(db, core.Options{TimeZone: cfg.TimeZone})}, nil
 }
 
+// withApp opens the app, runs fn and closes it again.
+func withApp(cmd *cobra.Command, fn func(a *app) error) error {
+	a, err := open(cmd)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	return fn(a)
+}
+
 func (a *app) close() {
 	if sqlDB, err := a.db.DB(); err == nil {
 		_ = sqlDB.Close()
@@ -81,29 +91,23 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 }
 
 func runServe(cmd *cobra.Command, _ []string) error {
-	a, err := open(cmd)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	ln, err := net.Listen("tcp", a.cfg.Listen)
-	if err != nil {
-		return err
-	}
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	a.log.Info("serving", "listen", ln.Addr().String(), "db", a.cfg.DB.Driver)
-	return gateway.New(a.cfg, a.svc, a.log).Serve(ctx, ln)
+	return withApp(cmd, func(a *app) error {
+		ln, err := net.Listen("tcp", a.cfg.Listen)
+		if err != nil {
+			return err
+		}
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		a.log.Info("serving", "listen", ln.Addr().String(), "db", a.cfg.DB.Driver)
+		return gateway.New(a.cfg, a.svc, a.log).Serve(ctx, ln)
+	})
 }
 
 func runMigrate(cmd *cobra.Command, _ []string) error {
-	a, err := open(cmd)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	fmt.Fprintln(cmd.ErrOrStderr(), "schema is up to date")
-	return nil
+	return withApp(cmd, func(a *app) error {
+		fmt.Fprintln(cmd.ErrOrStderr(), "schema is up to date")
+		return nil
+	})
 }
 
 // identity is what `token add --json` and `seed --json` print.
@@ -132,33 +136,30 @@ func newTokenCmd() *cobra.Command {
 		Short: "Register a token for a user, creating the tenant, department and user when missing",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			ctx := cmd.Context()
-			t, err := a.svc.EnsureTenant(ctx, tenant)
-			if err != nil {
-				return err
-			}
-			var deptID uint64
-			if department != "" {
-				d, err := a.svc.EnsureDepartment(ctx, t.ID, department)
+			return withApp(cmd, func(a *app) error {
+				ctx := cmd.Context()
+				t, err := a.svc.EnsureTenant(ctx, tenant)
 				if err != nil {
 					return err
 				}
-				deptID = d.ID
-			}
-			u, err := a.svc.EnsureUser(ctx, t.ID, user, deptID)
-			if err != nil {
-				return err
-			}
-			tok, err := a.svc.RegisterToken(ctx, t.ID, u.ID, value)
-			if err != nil {
-				return err
-			}
-			return printIdentity(cmd.OutOrStdout(), identity{tok, t.ID, u.ID, u.DepartmentID}, asJSON)
+				var deptID uint64
+				if department != "" {
+					d, err := a.svc.EnsureDepartment(ctx, t.ID, department)
+					if err != nil {
+						return err
+					}
+					deptID = d.ID
+				}
+				u, err := a.svc.EnsureUser(ctx, t.ID, user, deptID)
+				if err != nil {
+					return err
+				}
+				tok, err := a.svc.RegisterToken(ctx, t.ID, u.ID, value)
+				if err != nil {
+					return err
+				}
+				return printIdentity(cmd.OutOrStdout(), identity{tok, t.ID, u.ID, u.DepartmentID}, asJSON)
+			})
 		},
 	}
 	add.Flags().StringVar(&tenant, "tenant", "", "tenant name (required)")
@@ -174,16 +175,13 @@ func newTokenCmd() *cobra.Command {
 		Short: "Revoke a token; it stops working on the next request",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			if err := a.svc.RevokeToken(cmd.Context(), args[0]); err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.ErrOrStderr(), "token revoked")
-			return nil
+			return withApp(cmd, func(a *app) error {
+				if err := a.svc.RevokeToken(cmd.Context(), args[0]); err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.ErrOrStderr(), "token revoked")
+				return nil
+			})
 		},
 	}
 
@@ -193,29 +191,26 @@ func newTokenCmd() *cobra.Command {
 		Short: "List a tenant's tokens (never their values)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			t, err := a.svc.FindTenant(cmd.Context(), listTenant)
-			if err != nil {
-				return err
-			}
-			tokens, err := a.svc.ListTokens(cmd.Context(), t.ID)
-			if err != nil {
-				return err
-			}
-			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "ID\tUSER\tSOURCE\tCREATED\tEXPIRES")
-			for _, tk := range tokens {
-				expires := "never"
-				if tk.ExpiresAt != nil {
-					expires = tk.ExpiresAt.UTC().Format(time.RFC3339)
+			return withApp(cmd, func(a *app) error {
+				t, err := a.svc.FindTenant(cmd.Context(), listTenant)
+				if err != nil {
+					return err
 				}
-				fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", tk.ID, tk.UserName, tk.Source, tk.CreatedAt.UTC().Format(time.RFC3339), expires)
-			}
-			return w.Flush()
+				tokens, err := a.svc.ListTokens(cmd.Context(), t.ID)
+				if err != nil {
+					return err
+				}
+				w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "ID\tUSER\tSOURCE\tCREATED\tEXPIRES")
+				for _, tk := range tokens {
+					expires := "never"
+					if tk.ExpiresAt != nil {
+						expires = tk.ExpiresAt.UTC().Format(time.RFC3339)
+					}
+					fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\n", tk.ID, tk.UserName, tk.Source, tk.CreatedAt.UTC().Format(time.RFC3339), expires)
+				}
+				return w.Flush()
+			})
 		},
 	}
 	list.Flags().StringVar(&listTenant, "tenant", "", "tenant name (required)")
@@ -233,21 +228,18 @@ func newSiteKeyCmd() *cobra.Command {
 		Short: "Register a site key for a tenant, creating the tenant when missing; prints the key",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := open(cmd)
-			if err != nil {
+			return withApp(cmd, func(a *app) error {
+				t, err := a.svc.EnsureTenant(cmd.Context(), tenant)
+				if err != nil {
+					return err
+				}
+				key, err := a.svc.RegisterSiteKey(cmd.Context(), t.ID, value)
+				if err != nil {
+					return err
+				}
+				_, err = fmt.Fprintln(cmd.OutOrStdout(), key)
 				return err
-			}
-			defer a.close()
-			t, err := a.svc.EnsureTenant(cmd.Context(), tenant)
-			if err != nil {
-				return err
-			}
-			key, err := a.svc.RegisterSiteKey(cmd.Context(), t.ID, value)
-			if err != nil {
-				return err
-			}
-			_, err = fmt.Fprintln(cmd.OutOrStdout(), key)
-			return err
+			})
 		},
 	}
 	add.Flags().StringVar(&tenant, "tenant", "", "tenant name (required)")
@@ -270,20 +262,17 @@ func newUserCmd() *cobra.Command {
 				return err
 			}
 			password := strings.TrimRight(line, "\r\n")
-			a, err := open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			t, err := a.svc.FindTenant(cmd.Context(), tenant)
-			if err != nil {
-				return err
-			}
-			if err := a.svc.SetPassword(cmd.Context(), t.ID, user, password); err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.ErrOrStderr(), "password set")
-			return nil
+			return withApp(cmd, func(a *app) error {
+				t, err := a.svc.FindTenant(cmd.Context(), tenant)
+				if err != nil {
+					return err
+				}
+				if err := a.svc.SetPassword(cmd.Context(), t.ID, user, password); err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.ErrOrStderr(), "password set")
+				return nil
+			})
 		},
 	}
 	passwd.Flags().StringVar(&tenant, "tenant", "", "tenant name (required)")
@@ -302,22 +291,19 @@ func newSeedCmd() *cobra.Command {
 		Short: "Create the demo tenant with this month's figures and print a token for it",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := open(cmd)
-			if err != nil {
-				return err
-			}
-			defer a.close()
-			stderr := cmd.ErrOrStderr()
-			res, err := a.svc.SeedDemo(cmd.Context(), func(line string) { fmt.Fprintln(stderr, "seeded", line) })
-			if err != nil {
-				return err
-			}
-			if res.Created {
-				fmt.Fprintf(stderr, "demo tenant %q (id %d) created; the token below is for its user zhangsan\n", core.DemoTenant, res.TenantID)
-			} else {
-				fmt.Fprintf(stderr, "demo tenant %q (id %d) already has its data; issued a new token for zhangsan\n", core.DemoTenant, res.TenantID)
-			}
-			return printIdentity(cmd.OutOrStdout(), identity{res.Token, res.TenantID, res.UserID, res.DepartmentID}, asJSON)
+			return withApp(cmd, func(a *app) error {
+				stderr := cmd.ErrOrStderr()
+				res, err := a.svc.SeedDemo(cmd.Context(), func(line string) { fmt.Fprintln(stderr, "seeded", line) })
+				if err != nil {
+					return err
+				}
+				if res.Created {
+					fmt.Fprintf(stderr, "demo tenant %q (id %d) created; the token below is for its user zhangsan\n", core.DemoTenant, res.TenantID)
+				} else {
+					fmt.Fprintf(stderr, "demo tenant %q (id %d) already has its data; issued a new token for zhangsan\n", core.DemoTenant, res.TenantID)
+				}
+				return printIdentity(cmd.OutOrStdout(), identity{res.Token, res.TenantID, res.UserID, res.DepartmentID}, asJSON)
+			})
 		},
 	}
 	demo.Flags().BoolVar(&asJSON, "json", false, `print {"token","tenant_id","user_id","department_id"} as the last line`)
