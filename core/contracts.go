@@ -32,7 +32,8 @@ type ContractListItem struct {
 	CustomerName  string
 	Title         string
 	TotalAmount   Money
-	Received      Money
+	Received      Money // payments in so far
+	Unreceived    Money // total amount less what was received
 	ApproveStatus string
 	Status        string
 	UpdatedAt     time.Time
@@ -100,5 +101,9 @@ func (s *Service) ListContracts(ctx context.Context, c Caller, q ContractListQue
 		Joins("JOIN users ON users.id = contracts.owner_id AND users.tenant_id = contracts.tenant_id").
 		Joins("JOIN customers ON customers.id = contracts.customer_id AND customers.tenant_id = contracts.tenant_id").
 		Order(order).Limit(q.PerPage).Offset((q.Page - 1) * q.PerPage).Scan(&out.Items).Error
+	for i := range out.Items {
+		k := &out.Items[i]
+		k.Unreceived = Money{k.TotalAmount.Sub(k.Received.Decimal)}
+	}
 	return out, storeError(err, "contract")
 }

@@ -143,7 +143,7 @@ func (a *Adapter) listContracts(c echo.Context) error {
 		items = append(items, contractListItem{
 			ID: k.ID, UserID: k.OwnerID, UserName: k.OwnerName, CustomerID: k.CustomerID, CustomerName: k.CustomerName,
 			Title: k.Title, TotalAmount: rubyDecimal(k.TotalAmount.Decimal),
-			UnreceivedAmount: json.Number(k.TotalAmount.Sub(k.Received.Decimal).String()),
+			UnreceivedAmount: json.Number(k.Unreceived.String()),
 			ApproveStatus:    k.ApproveStatus, ApproveStatusI18n: approveStatusI18n[k.ApproveStatus],
 			Status: strconv.FormatUint(code, 10), StatusMapped: statusName[code],
 			UpdatedAt: k.UpdatedAt.In(caller.Location).Format(timeLayout), IsUserSelf: k.OwnerID == caller.UserID,
