@@ -2,6 +2,10 @@ package core
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -106,4 +110,460 @@ func (s *Service) ListContracts(ctx context.Context, c Caller, q ContractListQue
 		k.Unreceived = Money{k.TotalAmount.Sub(k.Received.Decimal)}
 	}
 	return out, storeError(err, "contract")
+}
+
+// NewContract is the input of CreateContract and, whole, of UpdateContract.
+type NewContract struct {
+	Title                 string `name:"title" validate:"required,max=255"`
+	SN                    string `name:"sn" validate:"max=64"` // unique in the tenant; "": numbered by the tenant's rule
+	CustomerID            uint64 `name:"customer_id" validate:"required"`
+	OwnerID               uint64 // 0: the caller
+	DepartmentID          uint64 // 0: the owner's department
+	OpportunityID         uint64
+	TurnOpportunity       bool // the opportunity is won: this contract is what it turned into
+	TotalAmount           Money
+	SignDate              Date   // zero: today in the tenant's time zone
+	StartDate             Date   `name:"start_at"`
+	EndDate               Date   `name:"end_at"`
+	Status                string `name:"status" validate:"omitempty,oneof=executing finished terminated"`
+	ApproveStatus         string `name:"approve_status" validate:"omitempty,oneof=applying approved"` // "": the tenant's setting
+	CategoryID            uint64 // a contract_category dictionary code, 0 for none
+	PaymentTypeID         uint64 // a payment_type dictionary code, 0 for none
+	CustomFieldTemplateID uint64
+	CustomerSigner        string `name:"customer_signer" validate:"max=128"`
+	OurSigner             string `name:"our_signer" validate:"max=128"`
+	SpecialTerms          string `name:"special_terms" validate:"max=65535"`
+	CustomFields          map[string]any
+	NotifyUserIDs         []uint64          `name:"notify_user_ids" validate:"max=1000"`
+	Lines                 []NewContractLine `name:"product_assets" validate:"max=1000,dive"`
+}
+
+// NewContractLine is one product line of a NewContract. In UpdateContract a
+// line with an ID replaces that line of the contract.
+type NewContractLine struct {
+	ID            uint64
+	ProductID     uint64
+	ProductAttrID uint64
+	ProductName   string `name:"product_name" validate:"max=255"`
+	ProductNo     string `name:"product_no" validate:"max=64"`
+	Quantity      int64  `name:"quantity" validate:"gte=0"`
+	UnitPrice     Money
+	TotalPrice    *Money // when given, it must be UnitPrice × Quantity
+	SaleUnit      string `name:"sale_unit" validate:"max=32"`
+	Spec          string `name:"spec" validate:"max=255"`
+	Remark        string `name:"remark" validate:"max=255"`
+}
+
+// line checks l and makes it the i-th line of a contract.
+func (l NewContractLine) line(tenantID uint64, i int) (ContractLine, error) {
+	if l.UnitPrice.IsNegative() {
+		return ContractLine{}, Invalidf("recommended_unit_price", "line %d: unit price cannot be negative", i+1)
+	}
+	total := Money{l.UnitPrice.Mul(decimalOf(l.Quantity))}
+	for _, m := range []Money{l.UnitPrice, total} {
+		if err := m.check(); err != nil {
+			return ContractLine{}, Invalidf("recommended_unit_price", "line %d: %v", i+1, err)
+		}
+	}
+	if l.TotalPrice != nil && !l.TotalPrice.Equal(total.Decimal) {
+		return ContractLine{}, Invalidf("total_price", "line %d: total_price %s is not recommended_unit_price × quantity = %s",
+			i+1, l.TotalPrice.StringFixed(2), total.StringFixed(2))
+	}
+	return ContractLine{ID: l.ID, TenantID: tenantID, ProductID: l.ProductID, ProductAttrID: l.ProductAttrID,
+		ProductName: l.ProductName, ProductNo: l.ProductNo, Quantity: l.Quantity, UnitPrice: l.UnitPrice,
+		TotalPrice: total, SaleUnit: l.SaleUnit, Spec: l.Spec, Remark: l.Remark}, nil
+}
+
+// contract checks in and fills the fields of k it decides.
+func (s *Service) contract(c Caller, in NewContract, k *Contract) error {
+	if err := s.check(in); err != nil {
+		return err
+	}
+	switch {
+	case in.StartDate.IsZero():
+		return Invalidf("start_at", "start_at is required")
+	case in.EndDate.IsZero():
+		return Invalidf("end_at", "end_at is required")
+	case in.EndDate.Before(in.StartDate):
+		return Invalidf("end_at", "end_at %s is before start_at %s", in.EndDate, in.StartDate)
+	case in.TotalAmount.IsNegative():
+		return Invalidf("total_amount", "total_amount cannot be negative")
+	}
+	if err := in.TotalAmount.check(); err != nil {
+		return Invalidf("total_amount", "total_amount: %v", err)
+	}
+	if in.SignDate.IsZero() {
+		in.SignDate = DateOf(s.clock.Now().In(c.Location))
+	}
+	if in.OwnerID == 0 {
+		in.OwnerID = c.UserID
+	}
+	if in.Status == "" {
+		in.Status = ContractExecuting
+	}
+	custom := []byte("{}")
+	if len(in.CustomFields) > 0 {
+		var err error
+		if custom, err = json.Marshal(in.CustomFields); err != nil {
+			return Invalidf("custom_fields", "custom fields are not JSON: %v", err)
+		}
+	}
+	k.TenantID, k.SN, k.Title, k.CustomerID, k.OwnerID = c.TenantID, in.SN, in.Title, in.CustomerID, in.OwnerID
+	k.DepartmentID, k.OpportunityID, k.TotalAmount = in.DepartmentID, in.OpportunityID, in.TotalAmount
+	k.SignDate, k.StartDate, k.EndDate, k.Status = in.SignDate, in.StartDate, in.EndDate, in.Status
+	k.CategoryID, k.PaymentTypeID, k.CustomFieldTemplateID = in.CategoryID, in.PaymentTypeID, in.CustomFieldTemplateID
+	k.CustomerSigner, k.OurSigner, k.SpecialTerms, k.CustomFields = in.CustomerSigner, in.OurSigner, in.SpecialTerms, string(custom)
+	k.Lines = k.Lines[:0]
+	for i, l := range in.Lines {
+		line, err := l.line(c.TenantID, i)
+		if err != nil {
+			return err
+		}
+		k.Lines = append(k.Lines, line)
+	}
+	return nil
+}
+
+// references checks, inside tx, that everything k and notify name is in the
+// caller's tenant, and gives k its owner's department when it has none.
+func (s *Service) references(tx *gorm.DB, c Caller, k *Contract, notify []uint64) error {
+	var owner User
+	if err := tx.Scopes(inTenant(c.TenantID)).Where("id = ?", k.OwnerID).Take(&owner).Error; err != nil {
+		return storeError(err, "user")
+	}
+	if k.DepartmentID == 0 {
+		k.DepartmentID = owner.DepartmentID
+	} else if err := s.mustExistTx(tx, c, &Department{}, "department", k.DepartmentID); err != nil {
+		return err
+	}
+	if err := s.mustExistTx(tx, c, &Customer{}, "customer", k.CustomerID); err != nil {
+		return err
+	}
+	if k.OpportunityID != 0 {
+		if err := s.mustExistTx(tx, c, &Opportunity{}, "opportunity", k.OpportunityID); err != nil {
+			return err
+		}
+	}
+	for _, d := range []struct {
+		kind string
+		code uint64
+	}{{DictContractCategory, k.CategoryID}, {DictPaymentType, k.PaymentTypeID}} {
+		if d.code == 0 {
+			continue
+		}
+		var n int64
+		if err := tx.Model(&DictEntry{}).Scopes(inTenant(c.TenantID)).Where("kind = ? AND code = ?", d.kind, d.code).Count(&n).Error; err != nil {
+			return storeError(err, d.kind)
+		}
+		if n == 0 {
+			return NotFoundf(d.kind, "%s %d not found", d.kind, d.code)
+		}
+	}
+	if len(notify) > 0 {
+		var n int64
+		if err := tx.Model(&User{}).Scopes(inTenant(c.TenantID)).Where("id IN ?", notify).Count(&n).Error; err != nil {
+			return storeError(err, "user")
+		}
+		if int(n) != len(uniq(notify)) {
+			return NotFoundf("user", "notify_user_ids %v: not all are users of the tenant", notify)
+		}
+	}
+	return nil
+}
+
+// numberContract gives k the tenant's next contract number not yet taken.
+// The sequence is a column of the tenant's row: incrementing it locks the row,
+// so concurrent creations never draw the same number.
+func numberContract(tx *gorm.DB, k *Contract) error {
+	for range 1000 { // numbers taken by hand are skipped; a thousand in a row means something is wrong
+		if err := tx.Model(&Tenant{}).Where("id = ?", k.TenantID).
+			UpdateColumn("contract_seq", gorm.Expr("contract_seq + 1")).Error; err != nil {
+			return storeError(err, "tenant")
+		}
+		var t Tenant
+		if err := tx.Select("contract_prefix", "contract_seq").Where("id = ?", k.TenantID).Take(&t).Error; err != nil {
+			return storeError(err, "tenant")
+		}
+		k.SN = fmt.Sprintf("%s%06d", t.ContractPrefix, t.ContractSeq)
+		var n int64
+		if err := tx.Model(&Contract{}).Scopes(inTenant(k.TenantID)).Where("sn = ?", k.SN).Count(&n).Error; err != nil {
+			return storeError(err, "contract")
+		}
+		if n == 0 {
+			return nil
+		}
+	}
+	return Errorf(EINTERNAL, "no free contract number after %s", k.SN)
+}
+
+// snFree checks that no other contract of the tenant has k's sn.
+func snFree(tx *gorm.DB, k *Contract) error {
+	var n int64
+	if err := tx.Model(&Contract{}).Scopes(inTenant(k.TenantID)).Where("sn = ? AND id <> ?", k.SN, k.ID).Count(&n).Error; err != nil {
+		return storeError(err, "contract")
+	}
+	if n > 0 {
+		return &Error{Code: ECONFLICT, Field: "sn", Entity: "contract", Message: fmt.Sprintf("contract sn %q is taken", k.SN)}
+	}
+	return nil
+}
+
+// CreateContract adds a contract, its lines and the users to notify in one transaction.
+func (s *Service) CreateContract(ctx context.Context, c Caller, in NewContract) (Contract, error) {
+	var k Contract
+	if err := s.contract(c, in, &k); err != nil {
+		return Contract{}, err
+	}
+	k.CreatorID = c.UserID
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.references(tx, c, &k, in.NotifyUserIDs); err != nil {
+			return err
+		}
+		var t Tenant
+		if err := tx.Select("contract_approval").Where("id = ?", c.TenantID).Take(&t).Error; err != nil {
+			return storeError(err, "tenant")
+		}
+		k.ApproveStatus = in.ApproveStatus
+		if k.ApproveStatus == "" {
+			k.ApproveStatus = map[bool]string{true: ApprovalApplying, false: ApprovalApproved}[t.ContractApproval]
+		}
+		if k.SN == "" {
+			if err := numberContract(tx, &k); err != nil {
+				return err
+			}
+		} else if err := snFree(tx, &k); err != nil {
+			return err
+		}
+		if err := tx.Create(&k).Error; err != nil {
+			return storeError(err, "contract")
+		}
+		if in.TurnOpportunity && k.OpportunityID != 0 {
+			if err := tx.Model(&Opportunity{}).Scopes(inTenant(c.TenantID)).Where("id = ?", k.OpportunityID).
+				Update("stage", OpportunityWon).Error; err != nil {
+				return storeError(err, "opportunity")
+			}
+		}
+		return setNotifyUsers(tx, k, in.NotifyUserIDs)
+	})
+	return k, err
+}
+
+// setNotifyUsers replaces the users told about k.
+func setNotifyUsers(tx *gorm.DB, k Contract, ids []uint64) error {
+	if err := tx.Scopes(inTenant(k.TenantID)).Where("contract_id = ?", k.ID).Delete(&ContractNotifyUser{}).Error; err != nil {
+		return storeError(err, "contract")
+	}
+	rows := make([]ContractNotifyUser, 0, len(ids))
+	for id := range uniq(ids) {
+		rows = append(rows, ContractNotifyUser{TenantID: k.TenantID, ContractID: k.ID, UserID: id})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return storeError(tx.Create(&rows).Error, "contract")
+}
+
+// UpdateContract replaces a contract's fields, lines and users to notify with
+// in, in one transaction: lines with an ID replace those lines, lines without
+// one are added, and the contract's lines in is silent about are removed.
+// Clients that send changes only start from ContractDetail.Editable.
+// Its approval state and creator stay as they are.
+func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, in NewContract) (Contract, error) {
+	var k Contract
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Scopes(inTenant(c.TenantID)).Where("id = ?", id).Take(&k).Error; err != nil {
+			return storeError(err, "contract")
+		}
+		if err := s.contract(c, in, &k); err != nil {
+			return err
+		}
+		if k.SN == "" {
+			return Invalidf("sn", "sn cannot be emptied")
+		}
+		if err := s.references(tx, c, &k, in.NotifyUserIDs); err != nil {
+			return err
+		}
+		if err := snFree(tx, &k); err != nil {
+			return err
+		}
+		k.UpdatedAt = s.now()
+		// Save would insert when MySQL reports no changed rows; Updates of every column does not.
+		if err := tx.Model(&k).Select("*").Omit("ID", "Lines", "CreatedAt", "CreatorID", "ApproveStatus").Updates(&k).Error; err != nil {
+			return storeError(err, "contract")
+		}
+		if err := replaceLines(tx, &k); err != nil {
+			return err
+		}
+		return setNotifyUsers(tx, k, in.NotifyUserIDs)
+	})
+	return k, err
+}
+
+// replaceLines makes k.Lines the contract's lines.
+func replaceLines(tx *gorm.DB, k *Contract) error {
+	var existing []uint64
+	if err := tx.Model(&ContractLine{}).Scopes(inTenant(k.TenantID)).Where("contract_id = ?", k.ID).Pluck("id", &existing).Error; err != nil {
+		return storeError(err, "contract line")
+	}
+	kept := uniq(nil)
+	for i := range k.Lines {
+		l := &k.Lines[i]
+		l.ContractID = k.ID
+		if l.ID == 0 {
+			continue
+		}
+		if !slices.Contains(existing, l.ID) {
+			return NotFoundf("contract line", "contract %d has no line %d", k.ID, l.ID)
+		}
+		kept[l.ID] = struct{}{}
+	}
+	var gone []uint64
+	for _, id := range existing {
+		if _, ok := kept[id]; !ok {
+			gone = append(gone, id)
+		}
+	}
+	if len(gone) > 0 {
+		if err := tx.Scopes(inTenant(k.TenantID)).Where("id IN ?", gone).Delete(&ContractLine{}).Error; err != nil {
+			return storeError(err, "contract line")
+		}
+	}
+	for i := range k.Lines {
+		l := &k.Lines[i]
+		var err error
+		if l.ID == 0 {
+			err = tx.Create(l).Error
+		} else {
+			err = tx.Model(l).Select("*").Omit("ID", "CreatedAt").Updates(l).Error
+		}
+		if err != nil {
+			return storeError(err, "contract line")
+		}
+	}
+	return nil
+}
+
+// DeleteContract removes a contract with its lines, payments, payment plans and users to notify.
+func (s *Service) DeleteContract(ctx context.Context, c Caller, id uint64) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.mustExistTx(tx, c, &Contract{}, "contract", id); err != nil {
+			return err
+		}
+		for _, m := range []any{&ContractLine{}, &Payment{}, &PaymentPlan{}, &ContractNotifyUser{}} {
+			if err := tx.Scopes(inTenant(c.TenantID)).Where("contract_id = ?", id).Delete(m).Error; err != nil {
+				return storeError(err, "contract")
+			}
+		}
+		return storeError(tx.Scopes(inTenant(c.TenantID)).Where("id = ?", id).Delete(&Contract{}).Error, "contract")
+	})
+}
+
+// ContractDetail is a contract with everything its full view shows.
+type ContractDetail struct {
+	Contract
+	Owner, Creator  User
+	Department      Department
+	Customer        Customer
+	CustomerOwner   User // zero while the customer is in the public pool
+	CustomerCreator User // zero when not known
+	LastContactAt   *time.Time
+	Opportunity     *Opportunity
+	NotifyUsers     []User
+	Received        Money // payments in so far
+	Unreceived      Money // total amount less what was received
+	Plans           []PaymentPlan
+	DepartmentNames map[uint64]string // of every department a user above is in
+}
+
+// Editable is the detail as the input that would leave it unchanged, for
+// updates that start from what is there.
+func (d ContractDetail) Editable() (NewContract, error) {
+	in := NewContract{Title: d.Title, SN: d.SN, CustomerID: d.CustomerID, OwnerID: d.OwnerID,
+		DepartmentID: d.DepartmentID, OpportunityID: d.OpportunityID, TotalAmount: d.TotalAmount,
+		SignDate: d.SignDate, StartDate: d.StartDate, EndDate: d.EndDate, Status: d.Status,
+		CategoryID: d.CategoryID, PaymentTypeID: d.PaymentTypeID, CustomFieldTemplateID: d.CustomFieldTemplateID,
+		CustomerSigner: d.CustomerSigner, OurSigner: d.OurSigner, SpecialTerms: d.SpecialTerms}
+	if err := json.Unmarshal([]byte(d.CustomFields), &in.CustomFields); err != nil {
+		return NewContract{}, Errorf(EINTERNAL, "contract %d: custom fields: %v", d.ID, err)
+	}
+	for _, u := range d.NotifyUsers {
+		in.NotifyUserIDs = append(in.NotifyUserIDs, u.ID)
+	}
+	for _, l := range d.Lines {
+		in.Lines = append(in.Lines, NewContractLine{ID: l.ID, ProductID: l.ProductID, ProductAttrID: l.ProductAttrID,
+			ProductName: l.ProductName, ProductNo: l.ProductNo, Quantity: l.Quantity, UnitPrice: l.UnitPrice,
+			SaleUnit: l.SaleUnit, Spec: l.Spec, Remark: l.Remark})
+	}
+	return in, nil
+}
+
+// GetContract reads one of the tenant's contracts with its lines, people,
+// customer, payment figures and plans.
+func (s *Service) GetContract(ctx context.Context, c Caller, id uint64) (ContractDetail, error) {
+	db := s.db.WithContext(ctx)
+	in := func() *gorm.DB { return db.Scopes(inTenant(c.TenantID)) }
+	var d ContractDetail
+	if err := in().Where("id = ?", id).Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).
+		Take(&d.Contract).Error; err != nil {
+		return ContractDetail{}, storeError(err, "contract")
+	}
+	if err := in().Where("id = ?", d.CustomerID).Take(&d.Customer).Error; err != nil {
+		return ContractDetail{}, storeError(err, "customer")
+	}
+	var notify []uint64
+	if err := in().Model(&ContractNotifyUser{}).Where("contract_id = ?", id).Order("user_id").Pluck("user_id", &notify).Error; err != nil {
+		return ContractDetail{}, storeError(err, "contract")
+	}
+	var users []User
+	if err := in().Where("id IN ?", append([]uint64{d.OwnerID, d.CreatorID, d.Customer.OwnerID, d.Customer.CreatorID}, notify...)).
+		Find(&users).Error; err != nil {
+		return ContractDetail{}, storeError(err, "user")
+	}
+	byID := map[uint64]User{}
+	var departments []uint64
+	for _, u := range users {
+		byID[u.ID] = u
+		departments = append(departments, u.DepartmentID)
+	}
+	d.Owner, d.Creator = byID[d.OwnerID], byID[d.CreatorID]
+	d.CustomerOwner, d.CustomerCreator = byID[d.Customer.OwnerID], byID[d.Customer.CreatorID]
+	for _, uid := range notify {
+		d.NotifyUsers = append(d.NotifyUsers, byID[uid])
+	}
+	var depts []Department
+	if err := in().Where("id IN ?", append(departments, d.DepartmentID)).Find(&depts).Error; err != nil {
+		return ContractDetail{}, storeError(err, "department")
+	}
+	d.DepartmentNames = map[uint64]string{}
+	for _, dep := range depts {
+		d.DepartmentNames[dep.ID] = dep.Name
+		if dep.ID == d.DepartmentID {
+			d.Department = dep
+		}
+	}
+	if d.OpportunityID != 0 {
+		var o Opportunity
+		if err := in().Where("id = ?", d.OpportunityID).Take(&o).Error; err == nil {
+			d.Opportunity = &o
+		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return ContractDetail{}, storeError(err, "opportunity")
+		}
+	}
+	var last ContactHistory
+	switch err := in().Select("contacted_at").Where("customer_id = ?", d.CustomerID).Order("contacted_at DESC").
+		Take(&last).Error; {
+	case err == nil:
+		d.LastContactAt = &last.ContactedAt
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return ContractDetail{}, storeError(err, "contact history")
+	}
+	if err := in().Model(&Payment{}).Select("COALESCE(SUM(amount), 0)").Where("contract_id = ? AND direction = ?", id, PaymentIn).
+		Scan(&d.Received).Error; err != nil {
+		return ContractDetail{}, storeError(err, "payment")
+	}
+	d.Unreceived = Money{d.TotalAmount.Sub(d.Received.Decimal)}
+	if err := in().Where("contract_id = ?", id).Order("due_on, id").Find(&d.Plans).Error; err != nil {
+		return ContractDetail{}, storeError(err, "payment plan")
+	}
+	return d, nil
 }

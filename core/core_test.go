@@ -321,12 +321,17 @@ func TestCreateContractRejectsBadInputAndWritesNothing(t *testing.T) {
 			edit              func(*core.NewContract)
 		}{
 			{"no title", core.EINVALID, "title", func(k *core.NewContract) { k.Title = "" }},
-			{"no sn", core.EINVALID, "sn", func(k *core.NewContract) { k.SN = "" }},
 			{"no start", core.EINVALID, "start_at", func(k *core.NewContract) { k.StartDate = core.Date{} }},
 			{"end before start", core.EINVALID, "end_at", func(k *core.NewContract) { k.EndDate = date(t, "2015-09-01") }},
 			{"bad status", core.EINVALID, "status", func(k *core.NewContract) { k.Status = "lost" }},
 			{"unknown customer", core.ENOTFOUND, "", func(k *core.NewContract) { k.CustomerID = 999 }},
-			{"duplicate sn", core.ECONFLICT, "", func(k *core.NewContract) { k.SN = "K1" }},
+			{"duplicate sn", core.ECONFLICT, "sn", func(k *core.NewContract) { k.SN = "K1" }},
+			{"wrong total price", core.EINVALID, "total_price", func(k *core.NewContract) { k.Lines[0].TotalPrice = ptr(money(t, "7")) }},
+			{"unknown opportunity", core.ENOTFOUND, "", func(k *core.NewContract) { k.OpportunityID = 999 }},
+			{"unknown category", core.ENOTFOUND, "", func(k *core.NewContract) { k.CategoryID = 999 }},
+			{"unknown payment type", core.ENOTFOUND, "", func(k *core.NewContract) { k.PaymentTypeID = 999 }},
+			{"unknown user to notify", core.ENOTFOUND, "", func(k *core.NewContract) { k.NotifyUserIDs = []uint64{o.caller.UserID, 999} }},
+			{"unknown owner", core.ENOTFOUND, "", func(k *core.NewContract) { k.OwnerID = 999 }},
 		} {
 			in := good()
 			c.edit(&in)

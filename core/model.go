@@ -11,8 +11,13 @@ type Tenant struct {
 	Name     string `gorm:"size:128;not null;uniqueIndex"`
 	TimeZone string `gorm:"size:64;not null"`
 	// CustomerSign is the kind of customer a new one is by default: 1 a company, 2 a person.
-	CustomerSign int       `gorm:"not null;default:1"`
-	CreatedAt    time.Time `gorm:"not null"`
+	CustomerSign int `gorm:"not null;default:1"`
+	// ContractApproval: new contracts wait for approval (applying) rather than start approved.
+	ContractApproval bool `gorm:"not null;default:false"`
+	// Contracts created without an sn are numbered ContractPrefix + the next ContractSeq, six digits.
+	ContractPrefix string    `gorm:"size:16;not null;default:HT"`
+	ContractSeq    uint64    `gorm:"not null;default:0"`
+	CreatedAt      time.Time `gorm:"not null"`
 }
 
 // Department groups users; contracts are credited to one.
@@ -58,6 +63,7 @@ type Customer struct {
 	ID         uint64     `gorm:"primaryKey"`
 	TenantID   uint64     `gorm:"not null;index:ix_customers_owner,priority:1;index:ix_customers_name,priority:1;index:ix_customers_created,priority:1"`
 	OwnerID    uint64     `gorm:"not null;index:ix_customers_owner,priority:2"` // 0 while in the public pool
+	CreatorID  uint64     `gorm:"not null;default:0"`
 	Name       string     `gorm:"size:255;not null;index:ix_customers_name,priority:2"`
 	Tel        string     `gorm:"size:64;not null"`
 	Address    string     `gorm:"size:255;not null"`
@@ -135,6 +141,9 @@ type Opportunity struct {
 	CreatedAt  time.Time `gorm:"not null;index:ix_opportunities_owner,priority:3"`
 }
 
+// OpportunityWon is the stage of an opportunity turned into a contract.
+const OpportunityWon = "won"
+
 // Contract states.
 const (
 	ContractExecuting  = "executing"
@@ -147,47 +156,57 @@ const (
 
 // Contract is a signed deal with a customer.
 type Contract struct {
-	ID             uint64         `gorm:"primaryKey"`
-	TenantID       uint64         `gorm:"not null;uniqueIndex:ux_contracts_sn,priority:1;index:ix_contracts_owner_signed,priority:1;index:ix_contracts_department_signed,priority:1;index:ix_contracts_signed,priority:1;index:ix_contracts_customer,priority:1"`
-	SN             string         `gorm:"column:sn;size:64;not null;uniqueIndex:ux_contracts_sn,priority:2"`
-	Title          string         `gorm:"size:255;not null"`
-	CustomerID     uint64         `gorm:"not null;index:ix_contracts_customer,priority:2"`
-	OwnerID        uint64         `gorm:"not null;index:ix_contracts_owner_signed,priority:2"`
-	DepartmentID   uint64         `gorm:"not null;index:ix_contracts_department_signed,priority:2"`
-	CreatorID      uint64         `gorm:"not null"`
-	OpportunityID  uint64         `gorm:"not null"`
-	TotalAmount    Money          `gorm:"not null"`
-	SignDate       Date           `gorm:"not null;index:ix_contracts_owner_signed,priority:3;index:ix_contracts_department_signed,priority:3;index:ix_contracts_signed,priority:2"`
-	StartDate      Date           `gorm:"not null"`
-	EndDate        Date           `gorm:"not null"`
-	Status         string         `gorm:"size:16;not null"`
-	ApproveStatus  string         `gorm:"size:16;not null"`
-	CategoryID     uint64         `gorm:"not null"`
-	PaymentTypeID  uint64         `gorm:"not null"`
-	CustomerSigner string         `gorm:"size:128;not null"`
-	OurSigner      string         `gorm:"size:128;not null"`
-	SpecialTerms   string         `gorm:"type:text;not null"`
-	CustomFields   string         `gorm:"type:text;not null"` // a JSON object of fields no dialect models
-	CreatedAt      time.Time      `gorm:"not null"`
-	UpdatedAt      time.Time      `gorm:"not null"`
-	Lines          []ContractLine `gorm:"foreignKey:ContractID"`
+	ID            uint64 `gorm:"primaryKey"`
+	TenantID      uint64 `gorm:"not null;uniqueIndex:ux_contracts_sn,priority:1;index:ix_contracts_owner_signed,priority:1;index:ix_contracts_department_signed,priority:1;index:ix_contracts_signed,priority:1;index:ix_contracts_customer,priority:1"`
+	SN            string `gorm:"column:sn;size:64;not null;uniqueIndex:ux_contracts_sn,priority:2"`
+	Title         string `gorm:"size:255;not null"`
+	CustomerID    uint64 `gorm:"not null;index:ix_contracts_customer,priority:2"`
+	OwnerID       uint64 `gorm:"not null;index:ix_contracts_owner_signed,priority:2"`
+	DepartmentID  uint64 `gorm:"not null;index:ix_contracts_department_signed,priority:2"`
+	CreatorID     uint64 `gorm:"not null"`
+	OpportunityID uint64 `gorm:"not null"`
+	// CustomFieldTemplateID is the client's business type id, kept as given (no catalogue yet).
+	CustomFieldTemplateID uint64         `gorm:"not null;default:0"`
+	TotalAmount           Money          `gorm:"not null"`
+	SignDate              Date           `gorm:"not null;index:ix_contracts_owner_signed,priority:3;index:ix_contracts_department_signed,priority:3;index:ix_contracts_signed,priority:2"`
+	StartDate             Date           `gorm:"not null"`
+	EndDate               Date           `gorm:"not null"`
+	Status                string         `gorm:"size:16;not null"`
+	ApproveStatus         string         `gorm:"size:16;not null"`
+	CategoryID            uint64         `gorm:"not null"`
+	PaymentTypeID         uint64         `gorm:"not null"`
+	CustomerSigner        string         `gorm:"size:128;not null"`
+	OurSigner             string         `gorm:"size:128;not null"`
+	SpecialTerms          string         `gorm:"type:text;not null"`
+	CustomFields          string         `gorm:"type:text;not null"` // a JSON object of fields no dialect models
+	CreatedAt             time.Time      `gorm:"not null"`
+	UpdatedAt             time.Time      `gorm:"not null"`
+	Lines                 []ContractLine `gorm:"foreignKey:ContractID"`
+}
+
+// ContractNotifyUser is a user told when the contract's approval completes.
+type ContractNotifyUser struct {
+	TenantID   uint64 `gorm:"primaryKey;autoIncrement:false"`
+	ContractID uint64 `gorm:"primaryKey;autoIncrement:false"`
+	UserID     uint64 `gorm:"primaryKey;autoIncrement:false"`
 }
 
 // ContractLine is a product line of a contract: quantity × unit price.
 type ContractLine struct {
-	ID          uint64    `gorm:"primaryKey"`
-	TenantID    uint64    `gorm:"not null;index:ix_contract_lines_contract,priority:1"`
-	ContractID  uint64    `gorm:"not null;index:ix_contract_lines_contract,priority:2"`
-	ProductID   uint64    `gorm:"not null"`
-	ProductName string    `gorm:"size:255;not null"`
-	ProductNo   string    `gorm:"size:64;not null"`
-	Quantity    int64     `gorm:"not null"`
-	UnitPrice   Money     `gorm:"not null"`
-	TotalPrice  Money     `gorm:"not null"`
-	SaleUnit    string    `gorm:"size:32;not null"`
-	Spec        string    `gorm:"size:255;not null"`
-	Remark      string    `gorm:"size:255;not null"`
-	CreatedAt   time.Time `gorm:"not null"`
+	ID            uint64    `gorm:"primaryKey"`
+	TenantID      uint64    `gorm:"not null;index:ix_contract_lines_contract,priority:1"`
+	ContractID    uint64    `gorm:"not null;index:ix_contract_lines_contract,priority:2"`
+	ProductID     uint64    `gorm:"not null"` // kept as given: there is no product catalogue
+	ProductAttrID uint64    `gorm:"not null;default:0"`
+	ProductName   string    `gorm:"size:255;not null"`
+	ProductNo     string    `gorm:"size:64;not null"`
+	Quantity      int64     `gorm:"not null"`
+	UnitPrice     Money     `gorm:"not null"`
+	TotalPrice    Money     `gorm:"not null"`
+	SaleUnit      string    `gorm:"size:32;not null"`
+	Spec          string    `gorm:"size:255;not null"`
+	Remark        string    `gorm:"size:255;not null"`
+	CreatedAt     time.Time `gorm:"not null"`
 }
 
 // Payment directions.
@@ -231,7 +250,7 @@ type MonthlyTarget struct {
 var allModels = []any{
 	&Tenant{}, &Department{}, &User{}, &APIToken{},
 	&Customer{}, &CustomerTag{}, &Contact{}, &ContactHistory{}, &ContactPlan{},
-	&Opportunity{}, &Contract{}, &ContractLine{}, &Payment{}, &PaymentPlan{},
+	&Opportunity{}, &Contract{}, &ContractLine{}, &ContractNotifyUser{}, &Payment{}, &PaymentPlan{},
 	&MonthlyTarget{}, &ImsLock{}, &CallRecord{}, &SmsMessage{}, &CustomerCollection{}, &CustomerShare{},
 	&DictEntry{}, &SiteKey{}, &HitCounter{}, &MessageBoardEntry{}, &SampleOrder{}, &SampleOrderLine{},
 }

@@ -1,0 +1,179 @@
+package core_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"crmgw/core"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func newContract(t *testing.T, customer uint64) core.NewContract {
+	return core.NewContract{Title: "t", CustomerID: customer, StartDate: date(t, "2015-10-01"), EndDate: date(t, "2015-10-02")}
+}
+
+// Contracts without an sn are numbered by the tenant's rule, skipping numbers
+// taken by hand, and no two concurrent creations draw the same number.
+func TestContractNumbering(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		ctx := context.Background()
+		o := newOrg(t, svc, "acme", "sales", "ann")
+		cu, err := svc.CreateCustomer(ctx, o.caller, core.NewCustomer{Name: "c"})
+		must(t, err)
+		byHand := newContract(t, cu.ID)
+		byHand.SN = "HT000002"
+		_, err = svc.CreateContract(ctx, o.caller, byHand)
+		must(t, err)
+		first, err := svc.CreateContract(ctx, o.caller, newContract(t, cu.ID))
+		must(t, err)
+		second, err := svc.CreateContract(ctx, o.caller, newContract(t, cu.ID))
+		must(t, err)
+		if first.SN != "HT000001" || second.SN != "HT000003" {
+			t.Fatalf("numbers %q, %q; want HT000001, HT000003 (HT000002 was taken)", first.SN, second.SN)
+		}
+		must(t, db.Model(&core.Tenant{}).Where("id = ?", o.caller.TenantID).Update("contract_prefix", "QY-").Error)
+
+		const writers = 20
+		var wg sync.WaitGroup
+		sns := make(chan string, writers)
+		for range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				k, err := svc.CreateContract(ctx, o.caller, newContract(t, cu.ID))
+				if err != nil {
+					t.Errorf("create: %v", err)
+					return
+				}
+				sns <- k.SN
+			}()
+		}
+		wg.Wait()
+		close(sns)
+		seen := map[string]bool{}
+		for sn := range sns {
+			seen[sn] = true
+		}
+		for i := 4; i < 4+writers; i++ {
+			if sn := fmt.Sprintf("QY-%06d", i); !seen[sn] {
+				t.Errorf("no contract numbered %s among %v", sn, seen)
+			}
+		}
+	})
+}
+
+// Racing creations with one sn: one wins, the others get a conflict.
+func TestDuplicateSNUnderRaces(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		ctx := context.Background()
+		o := newOrg(t, svc, "acme", "sales", "ann")
+		cu, err := svc.CreateCustomer(ctx, o.caller, core.NewCustomer{Name: "c"})
+		must(t, err)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		codes := map[string]int{}
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				in := newContract(t, cu.ID)
+				in.SN = "SAME"
+				_, err := svc.CreateContract(ctx, o.caller, in)
+				mu.Lock()
+				codes[core.ErrorCode(err)]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if codes[""] != 1 || codes[core.ECONFLICT] != 7 {
+			t.Fatalf("outcomes %v, want one success and 7 conflicts", codes)
+		}
+	})
+}
+
+func TestContractApprovalFollowsTheTenantSetting(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		ctx := context.Background()
+		o := newOrg(t, svc, "acme", "sales", "ann")
+		cu, err := svc.CreateCustomer(ctx, o.caller, core.NewCustomer{Name: "c"})
+		must(t, err)
+		k, err := svc.CreateContract(ctx, o.caller, newContract(t, cu.ID))
+		must(t, err)
+		if k.ApproveStatus != core.ApprovalApproved {
+			t.Errorf("without approval: %q, want approved", k.ApproveStatus)
+		}
+		must(t, db.Model(&core.Tenant{}).Where("id = ?", o.caller.TenantID).Update("contract_approval", true).Error)
+		k, err = svc.CreateContract(ctx, o.caller, newContract(t, cu.ID))
+		must(t, err)
+		if k.ApproveStatus != core.ApprovalApplying {
+			t.Errorf("with approval: %q, want applying", k.ApproveStatus)
+		}
+	})
+}
+
+// An update edits, adds and removes lines; the detail shows the result; delete takes everything with it.
+func TestUpdateAndDeleteContract(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		ctx := context.Background()
+		o := newOrg(t, svc, "acme", "sales", "ann")
+		b := newOrg(t, svc, "other", "sales", "bob")
+		cu, err := svc.CreateCustomer(ctx, o.caller, core.NewCustomer{Name: "c"})
+		must(t, err)
+		in := newContract(t, cu.ID)
+		in.TotalAmount = money(t, "100")
+		in.CustomFields = map[string]any{"self_x": "1"}
+		in.NotifyUserIDs = []uint64{o.caller.UserID}
+		in.Lines = []core.NewContractLine{{ProductName: "a", Quantity: 1, UnitPrice: money(t, "10")}, {ProductName: "b", Quantity: 2, UnitPrice: money(t, "20")}}
+		k, err := svc.CreateContract(ctx, o.caller, in)
+		must(t, err)
+		pay(t, svc, o.caller, k, core.PaymentIn, "30", "2015-10-01")
+
+		d, err := svc.GetContract(ctx, o.caller, k.ID)
+		must(t, err)
+		if d.Received.String() != "30" || d.Unreceived.String() != "70" || len(d.Lines) != 2 || len(d.NotifyUsers) != 1 {
+			t.Fatalf("detail: received %s unreceived %s, %d lines, %d notified", d.Received, d.Unreceived, len(d.Lines), len(d.NotifyUsers))
+		}
+		edit, err := d.Editable()
+		must(t, err)
+		edit.Title = "renamed"
+		edit.Lines = []core.NewContractLine{edit.Lines[1], {ProductName: "c", Quantity: 3, UnitPrice: money(t, "1")}}
+		edit.Lines[0].Quantity = 5
+		edit.NotifyUserIDs = nil
+		_, err = svc.UpdateContract(ctx, b.caller, k.ID, edit)
+		if core.ErrorCode(err) != core.ENOTFOUND {
+			t.Fatalf("another tenant's update: %v, want not found", err)
+		}
+		_, err = svc.UpdateContract(ctx, o.caller, k.ID, edit)
+		must(t, err)
+		d, err = svc.GetContract(ctx, o.caller, k.ID)
+		must(t, err)
+		var got []string
+		for _, l := range d.Lines {
+			got = append(got, fmt.Sprintf("%s×%d=%s", l.ProductName, l.Quantity, l.TotalPrice))
+		}
+		if d.Title != "renamed" || fmt.Sprint(got) != "[b×5=100 c×3=3]" || len(d.NotifyUsers) != 0 || d.CustomFields != `{"self_x":"1"}` {
+			t.Fatalf("after update: %q %v notify %v custom %s", d.Title, got, d.NotifyUsers, d.CustomFields)
+		}
+		edit.Lines = []core.NewContractLine{{ID: 9999, ProductName: "x"}}
+		if _, err = svc.UpdateContract(ctx, o.caller, k.ID, edit); core.ErrorCode(err) != core.ENOTFOUND {
+			t.Fatalf("a line of no contract: %v, want not found", err)
+		}
+		if err := svc.DeleteContract(ctx, b.caller, k.ID); core.ErrorCode(err) != core.ENOTFOUND {
+			t.Fatalf("another tenant's delete: %v, want not found", err)
+		}
+		must(t, svc.DeleteContract(ctx, o.caller, k.ID))
+		for _, m := range []any{&core.Contract{}, &core.ContractLine{}, &core.Payment{}, &core.ContractNotifyUser{}} {
+			if n := count(t, db, m); n != 0 {
+				t.Errorf("%T: %d rows left after delete", m, n)
+			}
+		}
+		if _, err := svc.GetContract(ctx, o.caller, k.ID); core.ErrorCode(err) != core.ENOTFOUND {
+			t.Fatalf("get after delete: %v", err)
+		}
+	})
+}
