@@ -265,7 +265,7 @@ func (s *Service) references(tx *gorm.DB, c Caller, k *Contract, notify []uint64
 			return storeError(err, "user")
 		}
 		if int(n) != len(uniq(notify)) {
-			return NotFoundf("user", "notify_user_ids %v: not all are users of the tenant", notify)
+			return &Error{Code: ENOTFOUND, Entity: "user", Field: "notify_user_ids", Message: fmt.Sprintf("notify_user_ids %v: not all are users of the tenant", notify)}
 		}
 	}
 	return nil

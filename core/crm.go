@@ -139,3 +139,31 @@ func (s *Service) AddPayment(ctx context.Context, c Caller, in NewPayment) (Paym
 	p := Payment{TenantID: c.TenantID, ContractID: in.ContractID, Direction: in.Direction, Amount: in.Amount, PaidOn: in.PaidOn}
 	return p, storeError(s.db.WithContext(ctx).Create(&p).Error, "payment")
 }
+
+// NewPaymentPlan is the input of AddPaymentPlan.
+type NewPaymentPlan struct {
+	ContractID uint64 `name:"contract_id" validate:"required"`
+	Amount     Money
+	DueOn      Date `name:"due_on"`
+}
+
+// AddPaymentPlan schedules an instalment expected under one of the tenant's contracts.
+func (s *Service) AddPaymentPlan(ctx context.Context, c Caller, in NewPaymentPlan) (PaymentPlan, error) {
+	if err := s.check(in); err != nil {
+		return PaymentPlan{}, err
+	}
+	if !in.Amount.IsPositive() {
+		return PaymentPlan{}, Invalidf("amount", "a planned payment must be positive")
+	}
+	if err := in.Amount.check(); err != nil {
+		return PaymentPlan{}, Invalidf("amount", "amount: %v", err)
+	}
+	if in.DueOn.IsZero() {
+		return PaymentPlan{}, Invalidf("due_on", "due_on is required")
+	}
+	if err := s.mustExist(ctx, c, &Contract{}, "contract", []uint64{in.ContractID}); err != nil {
+		return PaymentPlan{}, err
+	}
+	p := PaymentPlan{TenantID: c.TenantID, ContractID: in.ContractID, Amount: in.Amount, DueOn: in.DueOn}
+	return p, storeError(s.db.WithContext(ctx).Create(&p).Error, "payment plan")
+}

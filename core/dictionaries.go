@@ -150,3 +150,21 @@ func ContractStatusOfCode(code uint64) (string, bool) {
 	}
 	return "", false
 }
+
+// DictionaryNames maps the codes of the given kinds to their names (disabled
+// entries included: old records still name them), in one query.
+func (s *Service) DictionaryNames(ctx context.Context, c Caller, kinds ...string) (map[string]map[uint64]string, error) {
+	var entries []DictEntry
+	if err := s.db.WithContext(ctx).Scopes(inTenant(c.TenantID)).Select("kind", "code", "name").
+		Where("kind IN ?", kinds).Find(&entries).Error; err != nil {
+		return nil, storeError(err, "dictionary")
+	}
+	out := make(map[string]map[uint64]string, len(kinds))
+	for _, k := range kinds {
+		out[k] = map[uint64]string{}
+	}
+	for _, e := range entries {
+		out[e.Kind][e.Code] = e.Name
+	}
+	return out, nil
+}

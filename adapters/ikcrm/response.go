@@ -1,6 +1,7 @@
 package ikcrm
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 
@@ -13,6 +14,17 @@ func ok(c echo.Context, data any) error {
 		Code int `json:"code"`
 		Data any `json:"data"`
 	}{0, data})
+}
+
+// marshal is json.Marshal without HTML escaping, as write renders.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // write renders JSON as the Rails server did: UTF-8, no HTML escaping.

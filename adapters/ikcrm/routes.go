@@ -32,9 +32,13 @@ func New(svc *core.Service, opts Options) *Adapter {
 	return &Adapter{svc: svc, opts: opts}
 }
 
-// Mount registers the endpoints served so far under /api/v2.
+// Mount registers the open API's endpoints.
 func (a *Adapter) Mount(g *echo.Group) {
 	g.POST("/api/v2/auth/login", a.login) // vendor-facts.md
 	g.GET("/api/v2/contracts", a.listContracts, a.authenticate)
+	g.POST("/api/v2/contracts", a.createContract, a.authenticate)
+	g.GET("/api/v2/contracts/:id", a.showContract, a.authenticate)
+	g.PUT("/api/v2/contracts/:id", a.updateContract, a.authenticate)
+	g.DELETE("/api/v2/contracts/:id", a.deleteContract, a.authenticate)
 	g.GET("/api/v2/field_maps/contract", a.contractFieldMaps, a.authenticate)
 }
