@@ -36,7 +36,7 @@ func newRootCmd() *cobra.Command {
 	root.AddCommand(
 		&cobra.Command{Use: "serve", Short: "Migrate the database, then serve every enabled dialect", Args: cobra.NoArgs, RunE: runServe},
 		&cobra.Command{Use: "migrate", Short: "Create or upgrade the database schema", Args: cobra.NoArgs, RunE: runMigrate},
-		newTokenCmd(), newSiteKeyCmd(), newUserCmd(), newSeedCmd(),
+		newTokenCmd(), newSiteKeyCmd(), newUserCmd(), newTenantCmd(), newSeedCmd(),
 	)
 	return root
 }
@@ -280,6 +280,43 @@ func newUserCmd() *cobra.Command {
 	_ = passwd.MarkFlagRequired("tenant")
 	_ = passwd.MarkFlagRequired("user")
 	cmd.AddCommand(passwd)
+	return cmd
+}
+
+func newTenantCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "tenant", Short: "Manage tenants' settings"}
+	var tenant, prefix string
+	var approval bool
+	contracts := &cobra.Command{
+		Use:   "contracts",
+		Short: "Set how a tenant's new contracts start: approval, and the prefix of their numbers",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withApp(cmd, func(a *app) error {
+				t, err := a.svc.FindTenant(cmd.Context(), tenant)
+				if err != nil {
+					return err
+				}
+				r := core.ContractRule{Approval: t.ContractApproval, Prefix: t.ContractPrefix}
+				if cmd.Flags().Changed("approval") {
+					r.Approval = approval
+				}
+				if cmd.Flags().Changed("prefix") {
+					r.Prefix = prefix
+				}
+				if err := a.svc.SetContractRule(cmd.Context(), t.ID, r); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "tenant %s: approval %t, contracts numbered %s000001…\n", t.Name, r.Approval, r.Prefix)
+				return nil
+			})
+		},
+	}
+	contracts.Flags().StringVar(&tenant, "tenant", "", "tenant name (required)")
+	contracts.Flags().BoolVar(&approval, "approval", false, "new contracts wait for approval (applying) instead of starting approved")
+	contracts.Flags().StringVar(&prefix, "prefix", "HT", "prefix of the numbers given to contracts created without an sn")
+	_ = contracts.MarkFlagRequired("tenant")
+	cmd.AddCommand(contracts)
 	return cmd
 }
 

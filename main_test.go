@@ -108,3 +108,33 @@ func TestInvalidConfigurationStopsStartUp(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestTenantContracts(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "crmgw.db")
+	if _, err := run(t, dsn, "", "token", "add", "--tenant", "acme", "--user", "ann"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, dsn, "", "tenant", "contracts", "--tenant", "acme", "--approval", "--prefix", "QY-"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, dsn, "", "tenant", "contracts", "--tenant", "acme", "--prefix", "A-"); err != nil { // approval stays on
+		t.Fatal(err)
+	}
+	if _, err := run(t, dsn, "", "tenant", "contracts", "--tenant", "acme", "--prefix", "合同"); err == nil {
+		t.Fatal("a prefix of other than printable ASCII was taken")
+	}
+	if _, err := run(t, dsn, "", "tenant", "contracts", "--tenant", "nobody", "--approval"); err == nil {
+		t.Fatal("an unknown tenant was configured")
+	}
+	db, err := core.OpenDB(core.DriverSQLite, dsn, core.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tn core.Tenant
+	if err := db.Where("name = ?", "acme").Take(&tn).Error; err != nil {
+		t.Fatal(err)
+	}
+	if !tn.ContractApproval || tn.ContractPrefix != "A-" {
+		t.Fatalf("tenant: approval %t, prefix %q; want true, A-", tn.ContractApproval, tn.ContractPrefix)
+	}
+}

@@ -330,7 +330,7 @@ func TestCreateContractRejectsBadInputAndWritesNothing(t *testing.T) {
 			{"unknown opportunity", core.ENOTFOUND, "", func(k *core.NewContract) { k.OpportunityID = 999 }},
 			{"unknown category", core.ENOTFOUND, "", func(k *core.NewContract) { k.CategoryID = 999 }},
 			{"unknown payment type", core.ENOTFOUND, "", func(k *core.NewContract) { k.PaymentTypeID = 999 }},
-			{"unknown user to notify", core.ENOTFOUND, "", func(k *core.NewContract) { k.NotifyUserIDs = []uint64{o.caller.UserID, 999} }},
+			{"unknown user to notify", core.ENOTFOUND, "notify_user_ids", func(k *core.NewContract) { k.NotifyUserIDs = []uint64{o.caller.UserID, 999} }},
 			{"unknown owner", core.ENOTFOUND, "", func(k *core.NewContract) { k.OwnerID = 999 }},
 		} {
 			in := good()

@@ -82,3 +82,24 @@ func (s *Service) Profile(ctx context.Context, c Caller) (UserProfile, error) {
 	}
 	return p, nil
 }
+
+// ContractRule is how a tenant's new contracts start: waiting for approval or
+// approved, and numbered Prefix + a six-digit sequence when given no sn.
+type ContractRule struct {
+	Approval bool
+	Prefix   string `name:"prefix" validate:"max=16,printascii"`
+}
+
+// SetContractRule changes a tenant's contract rule; the sequence carries on.
+func (s *Service) SetContractRule(ctx context.Context, tenantID uint64, r ContractRule) error {
+	if err := s.check(r); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		var t Tenant
+		if err := tx.Where("id = ?", tenantID).Take(&t).Error; err != nil {
+			return storeError(err, "tenant")
+		}
+		return storeError(tx.Model(&t).Updates(map[string]any{"contract_approval": r.Approval, "contract_prefix": r.Prefix}).Error, "tenant")
+	})
+}

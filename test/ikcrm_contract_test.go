@@ -372,3 +372,183 @@ func TestIKCRMContractHasTheDocExampleShape(t *testing.T) {
 		}
 	})
 }
+
+// ikSnapshot is what a contract write could change, compared before and after a bad one.
+func ikSnapshot(e *env) string {
+	var s []string
+	for _, table := range []string{"contracts", "contract_lines", "contract_notify_users", "payments"} {
+		var n int64
+		e.must(e.db.Table(table).Count(&n).Error)
+		s = append(s, fmt.Sprintf("%s=%d", table, n))
+	}
+	var ks []core.Contract
+	e.must(e.db.Order("id").Find(&ks).Error)
+	for _, k := range ks {
+		s = append(s, k.SN+":"+k.Title+":"+k.TotalAmount.String()+":"+k.UpdatedAt.String())
+	}
+	var rows []string
+	e.must(e.db.Model(&core.Tenant{}).Order("id").Pluck("contract_seq", &rows).Error)
+	e.must(e.db.Model(&core.Opportunity{}).Order("id").Pluck("stage", &rows).Error)
+	return strings.Join(append(s, rows...), " ")
+}
+
+func TestIKCRMBadContractWritesGetTheErrorAndWriteNothing(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedIKContracts(e)
+		opp := core.Opportunity{TenantID: o.tenant.ID, OwnerID: o.me.UserID, CustomerID: o.customer.ID, Title: "商机", Stage: "open"}
+		e.must(e.db.Create(&opp).Error)
+		status, body := e.ikSend(http.MethodPost, "/api/v2/contracts", "application/json", []byte(o.fill(
+			`{"contract":{"title":"已有","sn":"K1","customer_id":{customer},"start_at":"2015-10-01","end_at":"2015-10-31",
+			"product_assets_attributes":[{"product_name":"A","quantity":1,"recommended_unit_price":"1"}]}}`)))
+		if status != http.StatusOK {
+			t.Fatalf("seeding a contract: %s", body)
+		}
+		var existing struct{ Data struct{ ID uint64 } }
+		e.must(json.Unmarshal(body, &existing))
+		contract := func(fields string) []byte {
+			base := `"title":"t","customer_id":{customer},"start_at":"2015-10-01","end_at":"2015-10-31"`
+			if fields != "" {
+				base += "," + fields
+			}
+			return []byte(o.fill(`{"contract":{` + base + `}}`))
+		}
+		without := func(field string) []byte {
+			var m map[string]map[string]any
+			e.must(json.Unmarshal(contract(""), &m))
+			delete(m["contract"], field)
+			b, err := json.Marshal(m)
+			e.must(err)
+			return b
+		}
+		const jsonType, formType = "application/json", "application/x-www-form-urlencoded"
+		post, put := http.MethodPost, http.MethodPut
+		onExisting := fmt.Sprintf("/api/v2/contracts/%d", existing.Data.ID)
+		for _, c := range []struct {
+			name, method, path, contentType string
+			body                            []byte
+			status, code                    int
+			message                         string
+		}{
+			{"no title", post, "", jsonType, without("title"), 200, 100422, "合同标题(title) 不能为空"},
+			{"no customer", post, "", jsonType, without("customer_id"), 200, 100422, "客户(customer_id) 不能为空"},
+			{"no start", post, "", jsonType, without("start_at"), 200, 100422, "开始时间(start_at) 不能为空"},
+			{"no end", post, "", jsonType, without("end_at"), 200, 100422, "结束时间(end_at) 不能为空"},
+			{"empty title", post, "", jsonType, contract(`"title":" "`), 200, 100422, "合同标题(title) 不能为空"},
+			{"bad start", post, "", jsonType, contract(`"start_at":"2019-13-45"`), 200, 100422, `开始时间(start_at) 不是有效的日期: "2019-13-45"`},
+			{"bad end", post, "", jsonType, contract(`"end_at":"tomorrow"`), 200, 100422, `结束时间(end_at) 不是有效的日期: "tomorrow"`},
+			{"bad sign date", post, "", jsonType, contract(`"sign_date":"2015-02-30"`), 200, 100422, "签约日期(sign_date) 不是有效的日期"},
+			{"end before start", post, "", jsonType, contract(`"end_at":"2015-09-30"`), 200, 100422, "结束时间(end_at): end_at 2015-09-30 is before start_at 2015-10-01"},
+			{"unknown customer", post, "", jsonType, contract(`"customer_id":999999`), 200, 100422, "客户(customer_id) 不存在"},
+			{"another tenant's customer", post, "", jsonType, contract(`"customer_id":{other_customer}`), 200, 100422, "客户(customer_id) 不存在"},
+			{"customer id not a number", post, "", jsonType, contract(`"customer_id":"abc"`), 200, 100422, `客户(customer_id) 应为整数 id: "abc"`},
+			{"duplicate sn", post, "", jsonType, contract(`"sn":"K1"`), 200, 100409, "合同编号(sn) 已经被使用"},
+			{"wrong total price", post, "", jsonType, contract(`"product_assets_attributes":[{"product_name":"A","quantity":"200","recommended_unit_price":"2000","total_price":"40000"}]`),
+				200, 100422, "总价(total_price): line 1: total_price 40000.00 is not recommended_unit_price × quantity = 400000.00"},
+			{"quantity not a number", post, "", jsonType, contract(`"product_assets_attributes":[{"quantity":"many"}]`), 200, 100422, `关联产品(product_assets_attributes) 第 1 项: 数量(quantity) 应为整数: "many"`},
+			{"product line not an object", post, "", jsonType, contract(`"product_assets_attributes":["x"]`), 200, 100422, "关联产品(product_assets_attributes) 第 1 项应为对象"},
+			{"negative total", post, "", jsonType, contract(`"total_amount":"-1"`), 200, 100422, "总金额(total_amount): total_amount cannot be negative"},
+			{"total not a number", post, "", jsonType, contract(`"total_amount":"一万"`), 200, 100422, `总金额(total_amount) 应为金额: "一万"`},
+			{"unknown status", post, "", jsonType, contract(`"status":3166436`), 200, 100422, "合同状态(status) 不是合同状态的 id"},
+			{"unknown category", post, "", jsonType, contract(`"category":99`), 200, 100422, "类别(category) 不存在"},
+			{"unknown payment type", post, "", jsonType, contract(`"payment_type":99`), 200, 100422, "付款方式(payment_type) 不存在"},
+			{"unknown owner", post, "", jsonType, contract(`"user_id":999999`), 200, 100422, "负责人(user_id) 不存在"},
+			{"unknown department", post, "", jsonType, contract(`"want_department_id":999999`), 200, 100422, "所属部门(want_department_id) 不存在"},
+			{"unknown opportunity", post, "", jsonType, contract(`"opportunity_id":999999`), 200, 100422, "商机(opportunity_id) 不存在"},
+			{"unknown user to notify", post, "", jsonType, contract(`"notify_user_ids":[{peer1},999999]`), 200, 100422, "通知人(notify_user_ids) 不存在"},
+			{"bad approve status", post, "", jsonType, contract(`"approve_status":"rejected"`), 200, 100422, `审批状态(approve_status) 应为 applying 或 approved: "rejected"`},
+			{"turning no opportunity", post, "", jsonType, []byte(o.fill(`{"contract_action_name":"turn_to_contract","contract":{"title":"t","customer_id":{customer},"start_at":"2015-10-01","end_at":"2015-10-31"}}`)),
+				200, 100422, "商机(opportunity_id) 不能为空"},
+			{"contract not an object", post, "", jsonType, []byte(`{"contract":"x"}`), 200, 100422, "contract 应为对象"},
+			{"not JSON", post, "", jsonType, []byte(`{"contract":`), 200, 100422, "请求体不是有效的 JSON 对象"},
+			{"two JSON objects", post, "", jsonType, append(contract(""), contract("")...), 200, 100422, "对象之后还有内容"},
+			{"unclosed bracket", post, "", formType, []byte("contract[title=x"), 200, 100422, `参数名 "contract[title" 格式错误: has an unclosed [`},
+			{"value and object", post, "", formType, []byte("contract[title]=x&contract[title][a]=y"), 200, 100422, `参数名 "contract[title][a]" 格式错误`},
+			{"bad escape", post, "", formType, []byte("contract[title]=%zz"), 200, 100422, "参数格式错误"},
+			{"plain text", post, "", "text/plain", []byte("title=t"), 415, 100415, "不支持的 Content-Type: text/plain"},
+			{"body over the limit", post, "", jsonType, contract(`"special_terms":"` + strings.Repeat("x", 2<<20) + `"`), 413, 100413, "请求体过大"},
+			{"update: empty title", put, onExisting, jsonType, []byte(`{"contract":{"title":""}}`), 200, 100422, "合同标题(title) 不能为空"},
+			{"update: end before start", put, onExisting, jsonType, []byte(`{"contract":{"end_at":"2015-01-01"}}`), 200, 100422, "结束时间(end_at)"},
+			{"update: a line of no contract", put, onExisting, jsonType, []byte(`{"contract":{"product_assets_attributes":[{"id":999999,"quantity":2}]}}`), 200, 100422, "明细 999999 不属于该合同"},
+			{"update: another tenant's customer", put, onExisting, jsonType, contract(`"customer_id":{other_customer}`), 200, 100422, "客户(customer_id) 不存在"},
+			{"update: a missing contract", put, "/api/v2/contracts/999999", jsonType, contract(""), 200, 100100, "您没有权限查看该对象或该对象不存在。"},
+			{"update: a contract id not a number", put, "/api/v2/contracts/abc", jsonType, contract(""), 200, 100100, "您没有权限查看该对象或该对象不存在。"},
+		} {
+			before := ikSnapshot(e)
+			path := c.path
+			if path == "" {
+				path = "/api/v2/contracts"
+			}
+			status, body := e.ikSend(c.method, path, c.contentType, c.body)
+			var a struct {
+				Code    int
+				Message string
+				Error   string
+			}
+			if err := json.Unmarshal(body, &a); err != nil || status != c.status || a.Code != c.code || !strings.Contains(a.Message, c.message) || a.Error == "" {
+				t.Errorf("%s: HTTP %d %s\nwant HTTP %d, code %d, a message with %q", c.name, status, body, c.status, c.code, c.message)
+			}
+			if after := ikSnapshot(e); after != before {
+				t.Errorf("%s wrote:\nbefore %s\nafter  %s", c.name, before, after)
+			}
+		}
+
+		// Over the limit without a Content-Length (chunked): cut off while read, same answer.
+		before := ikSnapshot(e)
+		big := io.MultiReader(strings.NewReader(`{"contract":{"title":"`), strings.NewReader(strings.Repeat("x", 2<<20)), strings.NewReader(`"}}`))
+		req, err := http.NewRequest(http.MethodPost, e.url+"/api/v2/contracts", big)
+		e.must(err)
+		req.Header.Set("Authorization", ikAuth)
+		req.Header.Set("Content-Type", jsonType)
+		res, err := http.DefaultClient.Do(req)
+		e.must(err)
+		body, err = io.ReadAll(res.Body)
+		res.Body.Close()
+		e.must(err)
+		if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), `"code":100413`) || ikSnapshot(e) != before {
+			t.Errorf("chunked body over the limit: HTTP %d %s", res.StatusCode, body)
+		}
+	})
+}
+
+// A contract created through the open API counts in the OA's home figures and
+// contracts/count, and its audit through the WebApi shows here as approved.
+func TestCrossDialectIKCRMWithOAAndWebApi(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedIKContracts(e)
+		e.must(e.svc.SetContractRule(context.Background(), o.tenant.ID, core.ContractRule{Approval: true, Prefix: "HT"}))
+		_, body := e.ikSend(http.MethodPost, "/api/v2/contracts", "application/json", []byte(o.fill(`{"contract":{
+			"title":"跨方言合同","customer_id":{customer},"total_amount":"400000","sign_date":"2015-10-09",
+			"start_at":"2015-10-09","end_at":"2016-10-09"}}`)))
+		var created struct {
+			Data struct {
+				ID            uint64
+				SN            string
+				ApproveStatus string `json:"approve_status"`
+			}
+		}
+		e.must(json.Unmarshal(body, &created))
+		if created.Data.ApproveStatus != core.ApprovalApplying || created.Data.SN != "HT000001" {
+			t.Fatalf("with approval on, the new contract is %q, numbered %q: %s", created.Data.ApproveStatus, created.Data.SN, body)
+		}
+		oaPay(e, o.me, core.Contract{ID: created.Data.ID}, core.PaymentIn, "6000.25", "2015-10-10")
+
+		_, body = e.get("/oa/crm/home?access_token=" + ikToken)
+		if !strings.Contains(string(body), `"monthdeal":400000.0,"monthback":6000.25`) {
+			t.Errorf("OA home does not count the open API's contract: %s", body)
+		}
+		_, body = e.get("/oa/crm/contracts/count?access_token=" + ikToken + "&year=2015&month=10&flag=0")
+		if !strings.Contains(string(body), `"name":"跨方言合同","amount":"400000.00","totalin":"6000.25","totalout":"0.00"`) {
+			t.Errorf("OA contracts/count does not list the open API's contract: %s", body)
+		}
+		golden(t, "cross/ikcrm_to_oa_count", body)
+
+		if _, body := e.call(http.MethodGet, "Contract/ContractAudit", vals("token", ikToken, "id", fmt.Sprint(created.Data.ID))); !strings.Contains(string(body), `"value":true`) {
+			t.Fatalf("ContractAudit: %s", body)
+		}
+		_, body = e.ikSend(http.MethodGet, fmt.Sprintf("/api/v2/contracts/%d", created.Data.ID), "", nil)
+		if !strings.Contains(string(body), `"approve_status":"approved","approve_status_i18n":"已通过"`) ||
+			!strings.Contains(string(body), `"received_payments_amount":"6000.25","unreceived_amount":393999.75`) {
+			t.Errorf("the WebApi's audit or the payment is not seen here: %s", body)
+		}
+	})
+}
