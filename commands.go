@@ -284,12 +284,12 @@ func newUserCmd() *cobra.Command {
 }
 
 func newTenantCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "tenant", Short: "Manage tenants' settings"}
+	cmd := &cobra.Command{Use: "tenant", Short: "Manage tenants"}
 	var tenant, prefix string
-	var approval bool
-	contracts := &cobra.Command{
-		Use:   "contracts",
-		Short: "Set how a tenant's new contracts start: approval, and the prefix of their numbers",
+	var approval, opportunities bool
+	set := &cobra.Command{
+		Use:   "set",
+		Short: "Change a tenant's settings; those not given stay as they are",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withApp(cmd, func(a *app) error {
@@ -297,26 +297,32 @@ func newTenantCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				r := core.ContractRule{Approval: t.ContractApproval, Prefix: t.ContractPrefix}
-				if cmd.Flags().Changed("approval") {
-					r.Approval = approval
+				in := t.Settings()
+				flags := cmd.Flags()
+				if flags.Changed("contract-approval") {
+					in.ContractApproval = approval
 				}
-				if cmd.Flags().Changed("prefix") {
-					r.Prefix = prefix
+				if flags.Changed("contract-prefix") {
+					in.ContractPrefix = prefix
 				}
-				if err := a.svc.SetContractRule(cmd.Context(), t.ID, r); err != nil {
+				if flags.Changed("opportunities") {
+					in.Opportunities = opportunities
+				}
+				if err := a.svc.SetTenantSettings(cmd.Context(), t.ID, in); err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "tenant %s: approval %t, contracts numbered %s000001…\n", t.Name, r.Approval, r.Prefix)
+				fmt.Fprintf(cmd.ErrOrStderr(), "tenant %s: contract approval %t, contracts numbered %s000001…, opportunities %t\n",
+					t.Name, in.ContractApproval, in.ContractPrefix, in.Opportunities)
 				return nil
 			})
 		},
 	}
-	contracts.Flags().StringVar(&tenant, "tenant", "", "tenant name (required)")
-	contracts.Flags().BoolVar(&approval, "approval", false, "new contracts wait for approval (applying) instead of starting approved")
-	contracts.Flags().StringVar(&prefix, "prefix", "HT", "prefix of the numbers given to contracts created without an sn")
-	_ = contracts.MarkFlagRequired("tenant")
-	cmd.AddCommand(contracts)
+	set.Flags().StringVar(&tenant, "tenant", "", "tenant name (required)")
+	set.Flags().BoolVar(&approval, "contract-approval", false, "new contracts wait for approval (applying) instead of starting approved")
+	set.Flags().StringVar(&prefix, "contract-prefix", "HT", "prefix of the numbers given to contracts created without an sn")
+	set.Flags().BoolVar(&opportunities, "opportunities", false, "the tenant uses opportunities (yunzmall statistics show opportunity_count)")
+	_ = set.MarkFlagRequired("tenant")
+	cmd.AddCommand(set)
 	return cmd
 }
 

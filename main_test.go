@@ -109,21 +109,21 @@ func TestInvalidConfigurationStopsStartUp(t *testing.T) {
 	}
 }
 
-func TestTenantContracts(t *testing.T) {
+func TestTenantSet(t *testing.T) {
 	dsn := filepath.Join(t.TempDir(), "crmgw.db")
 	if _, err := run(t, dsn, "", "token", "add", "--tenant", "acme", "--user", "ann"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := run(t, dsn, "", "tenant", "contracts", "--tenant", "acme", "--approval", "--prefix", "QY-"); err != nil {
+	if _, err := run(t, dsn, "", "tenant", "set", "--tenant", "acme", "--contract-approval", "--contract-prefix", "QY-"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := run(t, dsn, "", "tenant", "contracts", "--tenant", "acme", "--prefix", "A-"); err != nil { // approval stays on
+	if _, err := run(t, dsn, "", "tenant", "set", "--tenant", "acme", "--contract-prefix", "A-", "--opportunities"); err != nil { // approval stays on
 		t.Fatal(err)
 	}
-	if _, err := run(t, dsn, "", "tenant", "contracts", "--tenant", "acme", "--prefix", "合同"); err == nil {
+	if _, err := run(t, dsn, "", "tenant", "set", "--tenant", "acme", "--contract-prefix", "合同"); err == nil {
 		t.Fatal("a prefix of other than printable ASCII was taken")
 	}
-	if _, err := run(t, dsn, "", "tenant", "contracts", "--tenant", "nobody", "--approval"); err == nil {
+	if _, err := run(t, dsn, "", "tenant", "set", "--tenant", "nobody", "--contract-approval"); err == nil {
 		t.Fatal("an unknown tenant was configured")
 	}
 	db, err := core.OpenDB(core.DriverSQLite, dsn, core.SystemClock{})
@@ -134,7 +134,7 @@ func TestTenantContracts(t *testing.T) {
 	if err := db.Where("name = ?", "acme").Take(&tn).Error; err != nil {
 		t.Fatal(err)
 	}
-	if !tn.ContractApproval || tn.ContractPrefix != "A-" {
-		t.Fatalf("tenant: approval %t, prefix %q; want true, A-", tn.ContractApproval, tn.ContractPrefix)
+	if !tn.ContractApproval || tn.ContractPrefix != "A-" || !tn.Opportunities {
+		t.Fatalf("tenant: %+v; want approval, prefix A-, opportunities", tn.Settings())
 	}
 }

@@ -43,6 +43,8 @@ type Dialects struct {
 	OA    OA    `mapstructure:"oa"`
 	QCY   QCY   `mapstructure:"qcy"`
 	IKCRM IKCRM `mapstructure:"ikcrm"`
+	// Yunzmall has no login of its own here: it takes tokens registered with `crmgw token add`.
+	Yunzmall Dialect `mapstructure:"yunzmall"`
 }
 
 // Dialect is what every dialect has: whether it is served, and where.
@@ -74,22 +76,24 @@ type IKCRM struct {
 
 // defaults are the configuration of a bare `crmgw`.
 var defaults = map[string]any{
-	"listen":                   ":8080",
-	"db.driver":                "sqlite",
-	"db.dsn":                   "./data/crmgw.db",
-	"timezone":                 "Asia/Shanghai",
-	"log.level":                "info",
-	"log.format":               "text",
-	"shutdown_grace":           "15s",
-	"dialects.oa.enabled":      true,
-	"dialects.oa.prefix":       "/oa",
-	"dialects.oa.login_ttl":    "168h",
-	"dialects.qcy.enabled":     true,
-	"dialects.qcy.login_ttl":   "168h",
-	"dialects.qcy.prefix":      "", // empty: the doc's /WebApi/... and /OM/WebApi/... from the root
-	"dialects.ikcrm.enabled":   true,
-	"dialects.ikcrm.prefix":    "", // empty: the doc's /api/v2/... from the root
-	"dialects.ikcrm.login_ttl": "168h",
+	"listen":                    ":8080",
+	"db.driver":                 "sqlite",
+	"db.dsn":                    "./data/crmgw.db",
+	"timezone":                  "Asia/Shanghai",
+	"log.level":                 "info",
+	"log.format":                "text",
+	"shutdown_grace":            "15s",
+	"dialects.oa.enabled":       true,
+	"dialects.oa.prefix":        "/oa",
+	"dialects.oa.login_ttl":     "168h",
+	"dialects.qcy.enabled":      true,
+	"dialects.qcy.login_ttl":    "168h",
+	"dialects.qcy.prefix":       "", // empty: the doc's /WebApi/... and /OM/WebApi/... from the root
+	"dialects.ikcrm.enabled":    true,
+	"dialects.ikcrm.prefix":     "", // empty: the doc's /api/v2/... from the root
+	"dialects.ikcrm.login_ttl":  "168h",
+	"dialects.yunzmall.enabled": true,
+	"dialects.yunzmall.prefix":  "", // empty: the doc's /business/{id}/plugin/... from the root
 }
 
 // Flags are the command-line flags that override configuration keys.
@@ -174,6 +178,11 @@ func (c Config) Validate() error {
 	}
 	if c.Dialects.IKCRM.Prefix != "" {
 		if err := c.Dialects.IKCRM.validate("dialects.ikcrm"); err != nil {
+			return err
+		}
+	}
+	if c.Dialects.Yunzmall.Prefix != "" {
+		if err := c.Dialects.Yunzmall.validate("dialects.yunzmall"); err != nil {
 			return err
 		}
 	}

@@ -66,8 +66,15 @@ func (s *Service) MoveToPublicPool(ctx context.Context, c Caller, ids []uint64) 
 				return err
 			}
 		}
-		err := tx.Model(&Customer{}).Scopes(inTenant(c.TenantID)).Where("id IN ?", ids).
-			Updates(map[string]any{"is_public": true, "owner_id": 0, "updated_at": s.now()}).Error
+		// The owners lose them: recorded first, as one UPDATE's SET order differs between engines.
+		now := s.now()
+		err := tx.Model(&Customer{}).Scopes(inTenant(c.TenantID)).Where("id IN ? AND owner_id <> 0", ids).
+			Updates(map[string]any{"lost_by_id": gorm.Expr("owner_id"), "lost_at": now}).Error
+		if err != nil {
+			return storeError(err, "customer")
+		}
+		err = tx.Model(&Customer{}).Scopes(inTenant(c.TenantID)).Where("id IN ?", ids).
+			Updates(map[string]any{"is_public": true, "owner_id": 0, "updated_at": now}).Error
 		return storeError(err, "customer")
 	})
 }

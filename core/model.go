@@ -15,9 +15,11 @@ type Tenant struct {
 	// ContractApproval: new contracts wait for approval (applying) rather than start approved.
 	ContractApproval bool `gorm:"not null;default:false"`
 	// Contracts created without an sn are numbered ContractPrefix + the next ContractSeq, six digits.
-	ContractPrefix string    `gorm:"size:16;not null;default:HT"`
-	ContractSeq    uint64    `gorm:"not null;default:0"`
-	CreatedAt      time.Time `gorm:"not null"`
+	ContractPrefix string `gorm:"size:16;not null;default:HT"`
+	ContractSeq    uint64 `gorm:"not null;default:0"`
+	// Opportunities: the tenant uses opportunities (the yunzmall statistics show opportunity_count).
+	Opportunities bool      `gorm:"not null;default:false"`
+	CreatedAt     time.Time `gorm:"not null"`
 }
 
 // Department groups users; contracts are credited to one.
@@ -61,9 +63,9 @@ const (
 // Customer is a company or person a tenant sells to.
 type Customer struct {
 	ID         uint64     `gorm:"primaryKey"`
-	TenantID   uint64     `gorm:"not null;index:ix_customers_owner,priority:1;index:ix_customers_name,priority:1;index:ix_customers_created,priority:1"`
+	TenantID   uint64     `gorm:"not null;index:ix_customers_owner,priority:1;index:ix_customers_name,priority:1;index:ix_customers_created,priority:1;index:ix_customers_creator,priority:1;index:ix_customers_lost,priority:1"`
 	OwnerID    uint64     `gorm:"not null;index:ix_customers_owner,priority:2"` // 0 while in the public pool
-	CreatorID  uint64     `gorm:"not null;default:0"`
+	CreatorID  uint64     `gorm:"not null;default:0;index:ix_customers_creator,priority:2"`
 	Name       string     `gorm:"size:255;not null;index:ix_customers_name,priority:2"`
 	Tel        string     `gorm:"size:64;not null"`
 	Address    string     `gorm:"size:255;not null"`
@@ -73,8 +75,9 @@ type Customer struct {
 	CategoryID uint64     `gorm:"not null"`
 	StatusID   uint64     `gorm:"not null"`
 	IsPublic   bool       `gorm:"not null"`
-	LostAt     *time.Time // set when the customer was lost
-	CreatedAt  time.Time  `gorm:"not null;index:ix_customers_created,priority:2"`
+	LostByID   uint64     `gorm:"not null;default:0;index:ix_customers_lost,priority:2"` // the owner it was lost by
+	LostAt     *time.Time `gorm:"index:ix_customers_lost,priority:3"`                    // when it went to the public pool
+	CreatedAt  time.Time  `gorm:"not null;index:ix_customers_created,priority:2;index:ix_customers_owner,priority:3;index:ix_customers_creator,priority:3"`
 	UpdatedAt  time.Time  `gorm:"not null"`
 }
 

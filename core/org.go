@@ -83,16 +83,24 @@ func (s *Service) Profile(ctx context.Context, c Caller) (UserProfile, error) {
 	return p, nil
 }
 
-// ContractRule is how a tenant's new contracts start: waiting for approval or
-// approved, and numbered Prefix + a six-digit sequence when given no sn.
-type ContractRule struct {
-	Approval bool
-	Prefix   string `name:"prefix" validate:"max=16,printascii"`
+// TenantSettings are what a tenant decides about its own data.
+type TenantSettings struct {
+	// ContractApproval: new contracts wait for approval (applying) instead of starting approved.
+	ContractApproval bool
+	// ContractPrefix starts the numbers of contracts created without an sn: prefix + six digits.
+	ContractPrefix string `name:"contract_prefix" validate:"max=16,printascii"`
+	// Opportunities: the tenant uses opportunities.
+	Opportunities bool
 }
 
-// SetContractRule changes a tenant's contract rule; the sequence carries on.
-func (s *Service) SetContractRule(ctx context.Context, tenantID uint64, r ContractRule) error {
-	if err := s.check(r); err != nil {
+// Settings are the tenant's settings.
+func (t Tenant) Settings() TenantSettings {
+	return TenantSettings{ContractApproval: t.ContractApproval, ContractPrefix: t.ContractPrefix, Opportunities: t.Opportunities}
+}
+
+// SetTenantSettings changes a tenant's settings; the contract sequence carries on.
+func (s *Service) SetTenantSettings(ctx context.Context, tenantID uint64, in TenantSettings) error {
+	if err := s.check(in); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
@@ -100,6 +108,7 @@ func (s *Service) SetContractRule(ctx context.Context, tenantID uint64, r Contra
 		if err := tx.Where("id = ?", tenantID).Take(&t).Error; err != nil {
 			return storeError(err, "tenant")
 		}
-		return storeError(tx.Model(&t).Updates(map[string]any{"contract_approval": r.Approval, "contract_prefix": r.Prefix}).Error, "tenant")
+		return storeError(tx.Model(&t).Updates(map[string]any{"contract_approval": in.ContractApproval,
+			"contract_prefix": in.ContractPrefix, "opportunities": in.Opportunities}).Error, "tenant")
 	})
 }

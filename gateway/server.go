@@ -17,6 +17,7 @@ import (
 	"crmgw/adapters/ikcrm"
 	"crmgw/adapters/oa"
 	"crmgw/adapters/qcy"
+	"crmgw/adapters/yunzmall"
 	"crmgw/config"
 	"crmgw/core"
 )
@@ -72,6 +73,9 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 	}
 	if d := cfg.Dialects.QCY; d.Enabled {
 		s.mount(d.Prefix, qcy.New(svc, qcy.Options{Prefix: d.Prefix, LoginTTL: d.LoginTTL, Log: log}), d.Prefix+"/WebApi", d.Prefix+"/OM/WebApi")
+	}
+	if d := cfg.Dialects.Yunzmall; d.Enabled {
+		s.mount(d.Prefix, yunzmall.New(svc, yunzmall.Options{Log: log}), d.Prefix+"/business")
 	}
 	return s
 }

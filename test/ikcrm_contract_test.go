@@ -515,7 +515,7 @@ func TestIKCRMBadContractWritesGetTheErrorAndWriteNothing(t *testing.T) {
 func TestCrossDialectIKCRMWithOAAndWebApi(t *testing.T) {
 	eachEngine(t, func(e *env) {
 		o := seedIKContracts(e)
-		e.must(e.svc.SetContractRule(context.Background(), o.tenant.ID, core.ContractRule{Approval: true, Prefix: "HT"}))
+		e.must(e.svc.SetTenantSettings(context.Background(), o.tenant.ID, core.TenantSettings{ContractApproval: true, ContractPrefix: "HT"}))
 		_, body := e.ikSend(http.MethodPost, "/api/v2/contracts", "application/json", []byte(o.fill(`{"contract":{
 			"title":"跨方言合同","customer_id":{customer},"total_amount":"400000","sign_date":"2015-10-09",
 			"start_at":"2015-10-09","end_at":"2016-10-09"}}`)))

@@ -1,0 +1,77 @@
+package yunzmall
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// ok answers the framework's success envelope {"result":1,"msg":"ok","data":…}.
+func ok(c echo.Context, data any) error {
+	return write(c, http.StatusOK, struct {
+		Result  int    `json:"result"`
+		Message string `json:"msg"`
+		Data    any    `json:"data"`
+	}{1, "ok", data})
+}
+
+// write renders JSON as the doc's example shows it: Unicode and slashes unescaped.
+func write(c echo.Context, status int, v any) error {
+	c.Response().Header().Set(echo.HeaderContentType, "application/json; charset=utf-8")
+	c.Response().WriteHeader(status)
+	enc := json.NewEncoder(c.Response())
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// paginator is Laravel 6's LengthAwarePaginator as JSON, keys in its order.
+type paginator struct {
+	CurrentPage  int     `json:"current_page"`
+	Data         any     `json:"data"`
+	FirstPageURL string  `json:"first_page_url"`
+	From         *int    `json:"from"`
+	LastPage     int     `json:"last_page"`
+	LastPageURL  string  `json:"last_page_url"`
+	NextPageURL  *string `json:"next_page_url"`
+	Path         string  `json:"path"`
+	PerPage      int     `json:"per_page"`
+	PrevPageURL  *string `json:"prev_page_url"`
+	To           *int    `json:"to"`
+	Total        int64   `json:"total"`
+}
+
+// paginate pages items as Laravel does, its URLs built from the request's own
+// scheme, host (X-Forwarded-Proto and -Host honoured) and path.
+func paginate(c echo.Context, items any, count int, page, perPage int, total int64) paginator {
+	path := c.Scheme() + "://" + host(c) + c.Request().URL.Path
+	pageURL := func(n int) string { return path + "?" + url.Values{"page": {strconv.Itoa(n)}}.Encode() }
+	last := max(1, int((total+int64(perPage)-1)/int64(perPage)))
+	p := paginator{CurrentPage: page, Data: items, FirstPageURL: pageURL(1), LastPage: last, LastPageURL: pageURL(last),
+		Path: path, PerPage: perPage, Total: total}
+	if count > 0 {
+		from, to := (page-1)*perPage+1, (page-1)*perPage+count
+		p.From, p.To = &from, &to
+	}
+	if page < last {
+		next := pageURL(page + 1)
+		p.NextPageURL = &next
+	}
+	if page > 1 {
+		prev := pageURL(page - 1)
+		p.PrevPageURL = &prev
+	}
+	return p
+}
+
+// host is the host the client asked for, behind a proxy too.
+func host(c echo.Context) string {
+	if h := c.Request().Header.Get("X-Forwarded-Host"); h != "" {
+		first, _, _ := strings.Cut(h, ",") // the client's, when proxies are chained
+		return strings.TrimSpace(first)
+	}
+	return c.Request().Host
+}
