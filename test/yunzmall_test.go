@@ -66,9 +66,9 @@ func TestYunzmallDocExample(t *testing.T) {
 			return core.Caller{TenantID: tn.ID, UserID: u.ID, DepartmentID: d.ID, Location: shanghai(e, "2023-01-01 00:00:00").Location()}
 		}
 		rows := []struct {
-			name                   string
-			follows, customers     int
-			opportunities          int
+			name                     string
+			follows, customers       int
+			opportunities            int
 			customerLast, followLast string
 		}{
 			{"谢梓杰", 65, 73, 14, "2023-03-30 14:41:18", "2023-03-07 17:19:04"},
