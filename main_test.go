@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -136,5 +137,44 @@ func TestTenantSet(t *testing.T) {
 	}
 	if !tn.ContractApproval || tn.ContractPrefix != "A-" || !tn.Opportunities {
 		t.Fatalf("tenant: %+v; want approval, prefix A-, opportunities", tn.Settings())
+	}
+}
+
+func TestSeedBenchIsReproducible(t *testing.T) {
+	sums := make([]string, 2)
+	for i := range sums {
+		dsn := filepath.Join(t.TempDir(), "crmgw.db")
+		args := []string{"seed", "bench", "--tenants", "2", "--users", "3", "--customers", "41", "--contracts", "99", "--follow-ups", "77", "--json"}
+		out, err := run(t, dsn, "", args...)
+		var id identity
+		if err != nil || json.Unmarshal([]byte(out), &id) != nil || id.Token == "" || strings.Count(out, "\n") != 1 {
+			t.Fatalf("seed bench: %q, %v", out, err)
+		}
+		if again, err := run(t, dsn, "", args...); err != nil || again == out {
+			t.Fatalf("seed bench again: %q, %v; want a new token and no new data", again, err)
+		}
+		db, err := core.OpenDB(core.DriverSQLite, dsn, core.SystemClock{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s []string
+		for _, q := range []string{
+			"SELECT COUNT(*) FROM tenants", "SELECT COUNT(*) FROM users", "SELECT COUNT(*) FROM customers",
+			"SELECT COUNT(*) FROM contracts", "SELECT COUNT(*) FROM contact_histories", "SELECT COUNT(*) FROM payments",
+			"SELECT SUM(total_amount) FROM contracts", "SELECT COUNT(*) FROM customers WHERE is_public",
+		} {
+			var n int64
+			if err := db.Raw(q).Scan(&n).Error; err != nil {
+				t.Fatal(err)
+			}
+			s = append(s, fmt.Sprint(n))
+		}
+		sums[i] = strings.Join(s, " ")
+		if !strings.HasPrefix(sums[i], "2 6 41 99 77 ") {
+			t.Fatalf("tenants users customers contracts follow-ups ...: %s", sums[i])
+		}
+	}
+	if sums[0] != sums[1] {
+		t.Fatalf("two runs with one seed differ: %s vs %s", sums[0], sums[1])
 	}
 }
