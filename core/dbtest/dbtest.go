@@ -22,13 +22,29 @@ const MySQLEnv = "CRMGW_TEST_MYSQL_DSN"
 // is removed at the end.
 func Run(t *testing.T, clock core.Clock, fn func(t *testing.T, db *gorm.DB)) {
 	t.Helper()
-	t.Run(core.DriverSQLite, func(t *testing.T) { fn(t, openSQLite(t, clock)) })
-	if dsn := os.Getenv(MySQLEnv); dsn != "" {
-		t.Run(core.DriverMySQL, func(t *testing.T) { fn(t, openMySQL(t, dsn, clock)) })
+	for _, driver := range Drivers() {
+		t.Run(driver, func(t *testing.T) { fn(t, Open(t, driver, clock)) })
 	}
 }
 
-func openSQLite(t *testing.T, clock core.Clock) *gorm.DB {
+// Drivers are the engines to test on: SQLite, and MySQL when CRMGW_TEST_MYSQL_DSN is set.
+func Drivers() []string {
+	if os.Getenv(MySQLEnv) != "" {
+		return []string{core.DriverSQLite, core.DriverMySQL}
+	}
+	return []string{core.DriverSQLite}
+}
+
+// Open opens a fresh, migrated database on driver, removed when t ends.
+func Open(t testing.TB, driver string, clock core.Clock) *gorm.DB {
+	t.Helper()
+	if driver == core.DriverMySQL {
+		return openMySQL(t, os.Getenv(MySQLEnv), clock)
+	}
+	return openSQLite(t, clock)
+}
+
+func openSQLite(t testing.TB, clock core.Clock) *gorm.DB {
 	t.Helper()
 	db, err := core.OpenDB(core.DriverSQLite, filepath.Join(t.TempDir(), "crmgw.db"), clock)
 	if err != nil {
@@ -38,7 +54,7 @@ func openSQLite(t *testing.T, clock core.Clock) *gorm.DB {
 }
 
 // openMySQL creates a database of its own for this test and drops it afterwards.
-func openMySQL(t *testing.T, dsn string, clock core.Clock) *gorm.DB {
+func openMySQL(t testing.TB, dsn string, clock core.Clock) *gorm.DB {
 	t.Helper()
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
@@ -69,7 +85,7 @@ func openMySQL(t *testing.T, dsn string, clock core.Clock) *gorm.DB {
 	return migrated(t, db)
 }
 
-func migrated(t *testing.T, db *gorm.DB) *gorm.DB {
+func migrated(t testing.TB, db *gorm.DB) *gorm.DB {
 	t.Helper()
 	if err := core.Migrate(db); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,323 @@
+// Package bench measures crmgw: the cost of each dialect's translation over a
+// bare handler making the same core call, the statistics at growing sizes on
+// both engines, and a server process under 64 concurrent connections.
+//
+//	go test ./test/bench -run '^$' -bench . -benchtime 200x -count 5
+//
+// CRMGW_BENCH_CONTRACTS sizes the data (default 10000; BENCHMARKS.md ran
+// 10000,100000,1000000), CRMGW_TEST_MYSQL_DSN adds MySQL. See BENCHMARKS.md.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"crmgw/config"
+	"crmgw/core"
+	"crmgw/core/dbtest"
+	"crmgw/gateway"
+)
+
+// sizes are the contract counts to measure at.
+func sizes(b *testing.B) []int {
+	v := os.Getenv("CRMGW_BENCH_CONTRACTS")
+	if v == "" {
+		return []int{10_000}
+	}
+	var out []int
+	for _, s := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 100 {
+			b.Fatalf("CRMGW_BENCH_CONTRACTS: %q is not a size of at least 100", s)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// spec is the data at a size: half as many customers and twice as many follow-ups as contracts, 50 users.
+func spec(contracts int) core.BenchSpec {
+	return core.BenchSpec{Tenants: 1, Users: 50, Customers: contracts / 2, Contracts: contracts, FollowUps: 2 * contracts, Seed: 1}
+}
+
+// fixture is a seeded database behind the gateway.
+type fixture struct {
+	svc        *core.Service
+	url        string
+	token      string
+	tenantID   uint64
+	contractID uint64
+	customerID uint64
+}
+
+func newFixture(b *testing.B, driver string, contracts int) fixture {
+	ctx := context.Background()
+	db := dbtest.Open(b, driver, core.SystemClock{})
+	svc := core.NewService(db, core.Options{})
+	res, _, err := svc.SeedBench(ctx, spec(contracts), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := svc.SetTenantSettings(ctx, res.TenantID, core.TenantSettings{ContractPrefix: "HT", Opportunities: true}); err != nil {
+		b.Fatal(err)
+	}
+	f := fixture{svc: svc, token: res.Token, tenantID: res.TenantID}
+	// The first user's most recent contract, and its customer.
+	if err := db.Raw("SELECT id, customer_id FROM contracts WHERE tenant_id = ? AND owner_id = ? ORDER BY id DESC LIMIT 1",
+		res.TenantID, res.UserID).Row().Scan(&f.contractID, &f.customerID); err != nil {
+		b.Fatal(err)
+	}
+	cfg, err := config.Load(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(gateway.New(cfg, svc, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())
+	b.Cleanup(srv.Close)
+	f.url = srv.URL
+	return f
+}
+
+// endpoint is a dialect's read request, and the core call(s) it makes, for a bare handler.
+type endpoint struct {
+	name    string
+	request func(f fixture, base string) *http.Request
+	core    func(ctx context.Context, f fixture, c core.Caller) (any, error)
+}
+
+func get(url string) *http.Request {
+	r, _ := http.NewRequest(http.MethodGet, url, nil)
+	return r
+}
+
+var endpoints = []endpoint{
+	{"oa_home",
+		func(f fixture, base string) *http.Request { return get(base + "/oa/crm/home?access_token=" + f.token) },
+		func(ctx context.Context, f fixture, c core.Caller) (any, error) {
+			return f.svc.MonthFigures(ctx, c, f.svc.CurrentMonth(c))
+		}},
+	{"oa_contracts_count",
+		func(f fixture, base string) *http.Request {
+			return get(base + "/oa/crm/contracts/count?access_token=" + f.token + "&flag=2")
+		},
+		func(ctx context.Context, f fixture, c core.Caller) (any, error) {
+			return f.svc.ContractFigures(ctx, c, core.ContractQuery{Month: f.svc.CurrentMonth(c), Scope: core.ScopeCompany, Size: 20})
+		}},
+	{"ikcrm_contract_show",
+		func(f fixture, base string) *http.Request {
+			r := get(fmt.Sprintf("%s/api/v2/contracts/%d", base, f.contractID))
+			r.Header.Set("Authorization", `Token token="`+f.token+`",device="open_api"`)
+			return r
+		},
+		func(ctx context.Context, f fixture, c core.Caller) (any, error) {
+			d, err := f.svc.GetContract(ctx, c, f.contractID)
+			if err != nil {
+				return nil, err
+			}
+			names, err := f.svc.DictionaryNames(ctx, c, core.DictContractCategory, core.DictPaymentType,
+				core.DictContractStatus, core.DictCustomerStatus, core.DictCustomerCategory)
+			return []any{d, names}, err
+		}},
+	{"ashx_customer_get",
+		func(f fixture, base string) *http.Request {
+			return get(fmt.Sprintf("%s/WebApi/Handler/1.0/CRM/Customer/Get.ashx?token=%s&id=%d", base, f.token, f.customerID))
+		},
+		func(ctx context.Context, f fixture, c core.Caller) (any, error) { return f.svc.GetCustomer(ctx, c, f.customerID) }},
+	{"yunzmall_statistics",
+		func(f fixture, base string) *http.Request {
+			r, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/business/%d/plugin/CustomerManage/getStatisticsList", base, f.tenantID), nil)
+			r.Header.Set("Authorization", "Bearer "+f.token)
+			return r
+		},
+		func(ctx context.Context, f fixture, c core.Caller) (any, error) {
+			return f.svc.EmployeeStats(ctx, c, core.EmployeeStatsQuery{Page: 1, PerPage: 10})
+		}},
+}
+
+// bare serves every endpoint's path with a plain handler: authenticate, the same core call, plain JSON.
+func bare(b *testing.B, f fixture) string {
+	e := echo.New()
+	for _, ep := range endpoints {
+		r := ep.request(f, "")
+		e.Add(r.Method, r.URL.Path, func(c echo.Context) error {
+			caller, err := f.svc.Authenticate(c.Request().Context(), f.token)
+			if err != nil {
+				return err
+			}
+			v, err := ep.core(c.Request().Context(), f, caller)
+			if err != nil {
+				return err
+			}
+			return c.JSON(http.StatusOK, v)
+		})
+	}
+	srv := httptest.NewServer(e)
+	b.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// measure sends the request b.N times, one after another, and reports p50 and p99.
+func measure(b *testing.B, request func() *http.Request) {
+	client := &http.Client{}
+	durations := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		res, err := client.Do(request())
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		durations = append(durations, time.Since(start))
+		if res.StatusCode != http.StatusOK || strings.Contains(string(body), `"error`) || strings.Contains(string(body), `"result":0`) {
+			b.Fatalf("HTTP %d %s", res.StatusCode, body)
+		}
+	}
+	b.StopTimer()
+	slices.Sort(durations)
+	b.ReportMetric(ms(durations[len(durations)/2]), "p50-ms")
+	b.ReportMetric(ms(durations[len(durations)*99/100]), "p99-ms")
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// BenchmarkTranslationTax compares each dialect's endpoint with a bare echo
+// handler making the same core call and writing plain JSON, side by side.
+func BenchmarkTranslationTax(b *testing.B) {
+	f := newFixture(b, core.DriverSQLite, sizes(b)[0])
+	plain := bare(b, f)
+	for _, ep := range endpoints {
+		b.Run(ep.name+"/dialect", func(b *testing.B) { measure(b, func() *http.Request { return ep.request(f, f.url) }) })
+		b.Run(ep.name+"/bare", func(b *testing.B) { measure(b, func() *http.Request { return ep.request(f, plain) }) })
+	}
+}
+
+// BenchmarkStatistics measures the statistics at each size on each engine.
+func BenchmarkStatistics(b *testing.B) {
+	for _, driver := range dbtest.Drivers() {
+		for _, n := range sizes(b) {
+			b.Run(fmt.Sprintf("%s/%d", driver, n), func(b *testing.B) {
+				f := newFixture(b, driver, n)
+				for _, ep := range endpoints {
+					if ep.name == "oa_home" || ep.name == "oa_contracts_count" || ep.name == "yunzmall_statistics" {
+						b.Run(ep.name, func(b *testing.B) { measure(b, func() *http.Request { return ep.request(f, f.url) }) })
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkServerUnderLoad runs the crmgw binary on a seeded SQLite file and
+// sends every endpoint in turn over 64 concurrent connections; it reports
+// requests per second and the server's peak resident memory.
+func BenchmarkServerUnderLoad(b *testing.B) {
+	dir := b.TempDir()
+	bin, dsn := filepath.Join(dir, "crmgw"), filepath.Join(dir, "crmgw.db")
+	if out, err := exec.Command("go", "build", "-o", bin, "crmgw").CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	n := sizes(b)[0]
+	s := spec(n)
+	out, err := exec.Command(bin, "seed", "bench", "--db-dsn", dsn, "--json", "--contracts", strconv.Itoa(n),
+		"--customers", strconv.Itoa(s.Customers), "--follow-ups", strconv.Itoa(s.FollowUps)).Output()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var f fixture
+	if _, err := fmt.Sscanf(strings.ReplaceAll(string(out), `"`, " "), "{ token : %s , tenant_id :%d", &f.token, &f.tenantID); err != nil {
+		b.Fatalf("seed bench printed %q: %v", out, err)
+	}
+	f.token = strings.TrimSuffix(f.token, ",")
+	f.contractID, f.customerID = 1, 1
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	server := exec.Command(bin, "--db-dsn", dsn, "--listen", addr, "--log-level", "error")
+	if err := server.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = server.Process.Kill(); _ = server.Wait() })
+	base := "http://" + addr
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if res, err := http.Get(base + "/readyz"); err == nil {
+			res.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatal("the server did not start")
+		}
+	}
+
+	const connections = 64
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: connections, MaxConnsPerHost: connections}}
+	var next, failed atomic.Int64
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	start := time.Now()
+	for range connections {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
+				res, err := client.Do(endpoints[i%int64(len(endpoints))].request(f, base))
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					failed.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	if failed.Load() > 0 {
+		b.Fatalf("%d of %d requests failed", failed.Load(), b.N)
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
+	b.ReportMetric(peakRSS(b, server.Process.Pid), "peak-RSS-MiB")
+}
+
+// peakRSS reads a process's high-water resident set from /proc.
+func peakRSS(b *testing.B, pid int) float64 {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Skipf("no /proc: %v", err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return kb / 1024
+		}
+	}
+	b.Fatal("no VmHWM in /proc status")
+	return 0
+}
