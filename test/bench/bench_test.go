@@ -138,7 +138,9 @@ var endpoints = []endpoint{
 		func(f fixture, base string) *http.Request {
 			return get(fmt.Sprintf("%s/WebApi/Handler/1.0/CRM/Customer/Get.ashx?token=%s&id=%d", base, f.token, f.customerID))
 		},
-		func(ctx context.Context, f fixture, c core.Caller) (any, error) { return f.svc.GetCustomer(ctx, c, f.customerID) }},
+		func(ctx context.Context, f fixture, c core.Caller) (any, error) {
+			return f.svc.GetCustomer(ctx, c, f.customerID)
+		}},
 	{"yunzmall_statistics",
 		func(f fixture, base string) *http.Request {
 			r, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/business/%d/plugin/CustomerManage/getStatisticsList", base, f.tenantID), nil)
