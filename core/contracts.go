@@ -391,6 +391,10 @@ func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, in Ne
 		if err := tx.Model(&k).Select("*").Omit("ID", "Lines", "CreatedAt", "CreatorID", "ApproveStatus").Updates(&k).Error; err != nil {
 			return storeError(err, "contract")
 		}
+		if err := tx.Model(&Payment{}).Scopes(inTenant(c.TenantID)).Where("contract_id = ? AND owner_id <> ?", k.ID, k.OwnerID).
+			Update("owner_id", k.OwnerID).Error; err != nil {
+			return storeError(err, "payment")
+		}
 		if err := replaceLines(tx, &k); err != nil {
 			return err
 		}

@@ -177,3 +177,39 @@ func TestUpdateAndDeleteContract(t *testing.T) {
 		}
 	})
 }
+
+// A contract handed to another owner takes its payments to the new owner's month.
+func TestOwnerChangeMovesMonthBack(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		ctx := context.Background()
+		o := newOrg(t, svc, "acme", "sales", "ann")
+		bob, err := svc.EnsureUser(ctx, o.caller.TenantID, "bob", o.caller.DepartmentID)
+		must(t, err)
+		bobCaller := o.caller
+		bobCaller.UserID = bob.ID
+		k := contract(t, svc, o.caller, "K1", "100", "2015-10-01")
+		pay(t, svc, o.caller, k, core.PaymentIn, "40", "2015-10-02")
+		month := svc.CurrentMonth(o.caller)
+		back := func(c core.Caller) string {
+			f, err := svc.MonthFigures(ctx, c, month)
+			must(t, err)
+			if f.Back == nil {
+				return "none"
+			}
+			return f.Back.String()
+		}
+		if a, b := back(o.caller), back(bobCaller); a != "40" || b != "none" {
+			t.Fatalf("before: ann %s, bob %s", a, b)
+		}
+		d, err := svc.GetContract(ctx, o.caller, k.ID)
+		must(t, err)
+		in, err := d.Editable()
+		must(t, err)
+		in.OwnerID = bob.ID
+		_, err = svc.UpdateContract(ctx, o.caller, k.ID, in)
+		must(t, err)
+		if a, b := back(o.caller), back(bobCaller); a != "none" || b != "40" {
+			t.Fatalf("after handing the contract to bob: ann %s, bob %s", a, b)
+		}
+	})
+}

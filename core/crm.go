@@ -130,13 +130,14 @@ func (s *Service) AddPayment(ctx context.Context, c Caller, in NewPayment) (Paym
 	if err := in.Amount.check(); err != nil {
 		return Payment{}, Invalidf("amount", "amount: %v", err)
 	}
-	if err := s.mustExist(ctx, c, &Contract{}, "contract", []uint64{in.ContractID}); err != nil {
-		return Payment{}, err
+	var k Contract
+	if err := s.db.WithContext(ctx).Scopes(inTenant(c.TenantID)).Select("owner_id").Where("id = ?", in.ContractID).Take(&k).Error; err != nil {
+		return Payment{}, storeError(err, "contract")
 	}
 	if in.PaidOn.IsZero() {
 		in.PaidOn = DateOf(s.clock.Now().In(c.Location))
 	}
-	p := Payment{TenantID: c.TenantID, ContractID: in.ContractID, Direction: in.Direction, Amount: in.Amount, PaidOn: in.PaidOn}
+	p := Payment{TenantID: c.TenantID, ContractID: in.ContractID, OwnerID: k.OwnerID, Direction: in.Direction, Amount: in.Amount, PaidOn: in.PaidOn}
 	return p, storeError(s.db.WithContext(ctx).Create(&p).Error, "payment")
 }
 

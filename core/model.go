@@ -220,13 +220,16 @@ const (
 
 // Payment is money that moved under a contract.
 type Payment struct {
-	ID         uint64    `gorm:"primaryKey"`
-	TenantID   uint64    `gorm:"not null;index:ix_payments_contract,priority:1;index:ix_payments_paid,priority:1"`
-	ContractID uint64    `gorm:"not null;index:ix_payments_contract,priority:2"`
-	Direction  string    `gorm:"size:8;not null;index:ix_payments_contract,priority:3;index:ix_payments_paid,priority:2"`
-	Amount     Money     `gorm:"not null"`
-	PaidOn     Date      `gorm:"not null;index:ix_payments_paid,priority:3"`
-	CreatedAt  time.Time `gorm:"not null"`
+	ID         uint64 `gorm:"primaryKey"`
+	TenantID   uint64 `gorm:"not null;index:ix_payments_contract,priority:1;index:ix_payments_paid,priority:1;index:ix_payments_owner,priority:1"`
+	ContractID uint64 `gorm:"not null;index:ix_payments_contract,priority:2"`
+	// OwnerID copies the contract's owner (UpdateContract keeps it in step), so
+	// a user's payments in a month are one index range, whatever the data size.
+	OwnerID   uint64    `gorm:"not null;default:0;index:ix_payments_owner,priority:2"`
+	Direction string    `gorm:"size:8;not null;index:ix_payments_contract,priority:3;index:ix_payments_paid,priority:2;index:ix_payments_owner,priority:3"`
+	Amount    Money     `gorm:"not null"`
+	PaidOn    Date      `gorm:"not null;index:ix_payments_paid,priority:3;index:ix_payments_owner,priority:4"`
+	CreatedAt time.Time `gorm:"not null"`
 }
 
 // PaymentPlan is an instalment expected from the customer.

@@ -188,7 +188,7 @@ func (s *Service) seedBenchTenant(ctx context.Context, rng *rand.Rand, name stri
 			return SeedResult{}, false, err
 		}
 		var kids []Contract
-		if err := db.Scopes(inTenant(tenant.ID)).Select("id", "total_amount", "sign_date").
+		if err := db.Scopes(inTenant(tenant.ID)).Select("id", "owner_id", "total_amount", "sign_date").
 			Where("sn >= ? AND sn <= ?", rows[0].SN, rows[len(rows)-1].SN).Find(&kids).Error; err != nil {
 			return SeedResult{}, false, storeError(err, "contract")
 		}
@@ -198,7 +198,7 @@ func (s *Service) seedBenchTenant(ctx context.Context, rng *rand.Rand, name stri
 				days := int(today.In(time.UTC).Sub(k.SignDate.In(time.UTC)).Hours() / 24)
 				paid := k.SignDate.AddDays(rng.IntN(days + 1))
 				part := Money{k.TotalAmount.Mul(decimalOf(10 + rng.Int64N(40))).Div(decimalOf(100)).Round(2)}
-				pays = append(pays, Payment{TenantID: tenant.ID, ContractID: k.ID, Direction: PaymentIn, Amount: part, PaidOn: paid, CreatedAt: now})
+				pays = append(pays, Payment{TenantID: tenant.ID, ContractID: k.ID, OwnerID: k.OwnerID, Direction: PaymentIn, Amount: part, PaidOn: paid, CreatedAt: now})
 			}
 		}
 		if len(pays) > 0 {

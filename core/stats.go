@@ -40,11 +40,11 @@ func (s *Service) MonthFigures(ctx context.Context, c Caller, m Month) (MonthFig
 	row := s.db.WithContext(ctx).Raw(`SELECT
   (SELECT SUM(total_amount) FROM contracts
     WHERE tenant_id = ? AND owner_id = ? AND sign_date >= ? AND sign_date < ?),
-  (SELECT SUM(p.amount) FROM payments p JOIN contracts k ON k.id = p.contract_id AND k.tenant_id = p.tenant_id
-    WHERE p.tenant_id = ? AND p.direction = ? AND p.paid_on >= ? AND p.paid_on < ? AND k.owner_id = ?),
+  (SELECT SUM(amount) FROM payments
+    WHERE tenant_id = ? AND owner_id = ? AND direction = ? AND paid_on >= ? AND paid_on < ?),
   (SELECT amount FROM monthly_targets WHERE tenant_id = ? AND user_id = ? AND month = ?)`,
 		c.TenantID, c.UserID, from, to,
-		c.TenantID, PaymentIn, from, to, c.UserID,
+		c.TenantID, c.UserID, PaymentIn, from, to,
 		c.TenantID, c.UserID, m.String()).Row()
 	if err := row.Scan(&deal, &back, &target); err != nil {
 		return MonthFigures{}, storeError(err, "figures")
