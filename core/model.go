@@ -160,31 +160,32 @@ const (
 // Contract is a signed deal with a customer.
 type Contract struct {
 	ID            uint64 `gorm:"primaryKey"`
-	TenantID      uint64 `gorm:"not null;uniqueIndex:ux_contracts_sn,priority:1;index:ix_contracts_owner_signed,priority:1;index:ix_contracts_department_signed,priority:1;index:ix_contracts_signed,priority:1;index:ix_contracts_customer,priority:1"`
+	TenantID      uint64 `gorm:"not null;uniqueIndex:ux_contracts_sn,priority:1;index:ix_contracts_owner_month,priority:1;index:ix_contracts_department_signed,priority:1;index:ix_contracts_signed,priority:1;index:ix_contracts_customer,priority:1"`
 	SN            string `gorm:"column:sn;size:64;not null;uniqueIndex:ux_contracts_sn,priority:2"`
 	Title         string `gorm:"size:255;not null"`
 	CustomerID    uint64 `gorm:"not null;index:ix_contracts_customer,priority:2"`
-	OwnerID       uint64 `gorm:"not null;index:ix_contracts_owner_signed,priority:2"`
+	OwnerID       uint64 `gorm:"not null;index:ix_contracts_owner_month,priority:2"`
 	DepartmentID  uint64 `gorm:"not null;index:ix_contracts_department_signed,priority:2"`
 	CreatorID     uint64 `gorm:"not null"`
 	OpportunityID uint64 `gorm:"not null"`
 	// CustomFieldTemplateID is the client's business type id, kept as given (no catalogue yet).
-	CustomFieldTemplateID uint64         `gorm:"not null;default:0"`
-	TotalAmount           Money          `gorm:"not null"`
-	SignDate              Date           `gorm:"not null;index:ix_contracts_owner_signed,priority:3;index:ix_contracts_department_signed,priority:3;index:ix_contracts_signed,priority:2"`
-	StartDate             Date           `gorm:"not null"`
-	EndDate               Date           `gorm:"not null"`
-	Status                string         `gorm:"size:16;not null"`
-	ApproveStatus         string         `gorm:"size:16;not null"`
-	CategoryID            uint64         `gorm:"not null"`
-	PaymentTypeID         uint64         `gorm:"not null"`
-	CustomerSigner        string         `gorm:"size:128;not null"`
-	OurSigner             string         `gorm:"size:128;not null"`
-	SpecialTerms          string         `gorm:"type:text;not null"`
-	CustomFields          string         `gorm:"type:text;not null"` // a JSON object of fields no dialect models
-	CreatedAt             time.Time      `gorm:"not null"`
-	UpdatedAt             time.Time      `gorm:"not null"`
-	Lines                 []ContractLine `gorm:"foreignKey:ContractID"`
+	CustomFieldTemplateID uint64 `gorm:"not null;default:0"`
+	// In the owner-and-month index too, so a month's deal is summed from the index alone.
+	TotalAmount    Money          `gorm:"not null;index:ix_contracts_owner_month,priority:4"`
+	SignDate       Date           `gorm:"not null;index:ix_contracts_owner_month,priority:3;index:ix_contracts_department_signed,priority:3;index:ix_contracts_signed,priority:2"`
+	StartDate      Date           `gorm:"not null"`
+	EndDate        Date           `gorm:"not null"`
+	Status         string         `gorm:"size:16;not null"`
+	ApproveStatus  string         `gorm:"size:16;not null"`
+	CategoryID     uint64         `gorm:"not null"`
+	PaymentTypeID  uint64         `gorm:"not null"`
+	CustomerSigner string         `gorm:"size:128;not null"`
+	OurSigner      string         `gorm:"size:128;not null"`
+	SpecialTerms   string         `gorm:"type:text;not null"`
+	CustomFields   string         `gorm:"type:text;not null"` // a JSON object of fields no dialect models
+	CreatedAt      time.Time      `gorm:"not null"`
+	UpdatedAt      time.Time      `gorm:"not null"`
+	Lines          []ContractLine `gorm:"foreignKey:ContractID"`
 }
 
 // ContractNotifyUser is a user told when the contract's approval completes.
@@ -227,7 +228,7 @@ type Payment struct {
 	// a user's payments in a month are one index range, whatever the data size.
 	OwnerID   uint64    `gorm:"not null;default:0;index:ix_payments_owner,priority:2"`
 	Direction string    `gorm:"size:8;not null;index:ix_payments_contract,priority:3;index:ix_payments_paid,priority:2;index:ix_payments_owner,priority:3"`
-	Amount    Money     `gorm:"not null"`
+	Amount    Money     `gorm:"not null;index:ix_payments_owner,priority:5"` // summed from the index alone
 	PaidOn    Date      `gorm:"not null;index:ix_payments_paid,priority:3;index:ix_payments_owner,priority:4"`
 	CreatedAt time.Time `gorm:"not null"`
 }

@@ -71,13 +71,14 @@ func OpenDB(driver, dsn string, clock Clock) (*gorm.DB, error) {
 
 // sqliteDSN turns a file path into the driver's URI: WAL for concurrent readers,
 // a busy timeout instead of immediate SQLITE_BUSY, immediate transactions so a
-// read-then-write never fails on a stale snapshot, and a fixed-width UTC time
+// read-then-write never fails on a stale snapshot, a larger page cache, and a fixed-width UTC time
 // format that sorts as text.
 func sqliteDSN(path string) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(wal)")
 	q.Add("_pragma", "synchronous(normal)")
+	q.Add("_pragma", "cache_size(-8000)") // 8 MiB of pages per connection (8 at most) instead of 2: big indexes stay warm
 	q.Add("_txlock", "immediate")
 	q.Add("_timefmt", "2006-01-02 15:04:05")
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
@@ -94,6 +95,12 @@ func Migrate(db *gorm.DB) error {
 	backfillOwners := db.Migrator().HasTable(&Payment{}) && !db.Migrator().HasColumn(&Payment{}, "owner_id")
 	if err := db.AutoMigrate(allModels...); err != nil {
 		return err
+	}
+	// Indexes replaced by wider ones.
+	if m := db.Migrator(); m.HasIndex(&Contract{}, "ix_contracts_owner_signed") {
+		if err := m.DropIndex(&Contract{}, "ix_contracts_owner_signed"); err != nil {
+			return err
+		}
 	}
 	if backfillOwners { // payments recorded before they carried their contract's owner
 		if err := db.Exec(`UPDATE payments SET owner_id = (SELECT k.owner_id FROM contracts k
