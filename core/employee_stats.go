@@ -124,8 +124,12 @@ func (s *Service) EmployeeStats(ctx context.Context, c Caller, q EmployeeStatsQu
 	add("\n (SELECT MAX(h.contacted_at) "+histFrom+") AS follow_last,", histWhere...)
 	add("\n (SELECT COUNT(*) FROM customers cu WHERE cu.tenant_id = ? AND cu.lost_by_id = p.id AND cu.lost_at IS NOT NULL"+lostRange+custSQL+") AS lose_customer_count,",
 		append(append([]any{c.TenantID}, lostArgs...), custArgs...)...)
-	add("\n (SELECT COUNT(*) FROM customers cu WHERE cu.tenant_id = ? AND cu.owner_id = p.id"+newRange+custSQL+") AS new_customer_count,",
-		append(append([]any{c.TenantID}, newArgs...), custArgs...)...)
+	if newRange == "" { // every customer owned is new when there is no range: counted once already
+		add("\n p.customer_count AS new_customer_count,")
+	} else {
+		add("\n (SELECT COUNT(*) FROM customers cu WHERE cu.tenant_id = ? AND cu.owner_id = p.id"+newRange+custSQL+") AS new_customer_count,",
+			append(append([]any{c.TenantID}, newArgs...), custArgs...)...)
+	}
 	add("\n (SELECT MAX(cu.created_at) FROM customers cu WHERE cu.tenant_id = ? AND cu.creator_id = p.id"+newRange+custSQL+") AS customer_last,",
 		append(append([]any{c.TenantID}, newArgs...), custArgs...)...)
 	add("\n (SELECT COUNT(*) FROM opportunities o"+onCustomers("o")+" WHERE o.tenant_id = ? AND o.owner_id = p.id"+oppRange+custSQL+") AS opportunity_count",
