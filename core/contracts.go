@@ -310,6 +310,11 @@ func snFree(tx *gorm.DB, k *Contract) error {
 
 // CreateContract adds a contract, its lines and the users to notify in one transaction.
 func (s *Service) CreateContract(ctx context.Context, c Caller, in NewContract) (Contract, error) {
+	for _, l := range in.Lines {
+		if l.ID != 0 { // a line id names an existing line, of this contract or another
+			return Contract{}, Invalidf("product_assets", "a new contract's lines have no id (got %d)", l.ID)
+		}
+	}
 	var k Contract
 	if err := s.contract(c, in, &k); err != nil {
 		return Contract{}, err

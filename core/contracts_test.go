@@ -213,3 +213,19 @@ func TestOwnerChangeMovesMonthBack(t *testing.T) {
 		}
 	})
 }
+
+// Migrate gives payments recorded before they carried an owner their contract's owner.
+func TestMigrateBackfillsPaymentOwners(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		o := newOrg(t, svc, "acme", "sales", "ann")
+		k := contract(t, svc, o.caller, "K1", "100", "2015-10-01")
+		pay(t, svc, o.caller, k, core.PaymentIn, "40", "2015-10-02")
+		must(t, db.Model(&core.Payment{}).Where("contract_id = ?", k.ID).Update("owner_id", 0).Error)
+		must(t, core.Migrate(db))
+		var p core.Payment
+		must(t, db.Where("contract_id = ?", k.ID).Take(&p).Error)
+		if p.OwnerID != o.caller.UserID {
+			t.Fatalf("owner after migrate: %d, want %d", p.OwnerID, o.caller.UserID)
+		}
+	})
+}

@@ -332,6 +332,7 @@ func TestCreateContractRejectsBadInputAndWritesNothing(t *testing.T) {
 			{"unknown payment type", core.ENOTFOUND, "", func(k *core.NewContract) { k.PaymentTypeID = 999 }},
 			{"unknown user to notify", core.ENOTFOUND, "notify_user_ids", func(k *core.NewContract) { k.NotifyUserIDs = []uint64{o.caller.UserID, 999} }},
 			{"unknown owner", core.ENOTFOUND, "", func(k *core.NewContract) { k.OwnerID = 999 }},
+			{"a line id on a new contract", core.EINVALID, "product_assets", func(k *core.NewContract) { k.Lines[0].ID = 1 }},
 		} {
 			in := good()
 			c.edit(&in)

@@ -130,15 +130,28 @@ func (s *Service) AddPayment(ctx context.Context, c Caller, in NewPayment) (Paym
 	if err := in.Amount.check(); err != nil {
 		return Payment{}, Invalidf("amount", "amount: %v", err)
 	}
-	var k Contract
-	if err := s.db.WithContext(ctx).Scopes(inTenant(c.TenantID)).Select("owner_id").Where("id = ?", in.ContractID).Take(&k).Error; err != nil {
-		return Payment{}, storeError(err, "contract")
-	}
 	if in.PaidOn.IsZero() {
 		in.PaidOn = DateOf(s.clock.Now().In(c.Location))
 	}
-	p := Payment{TenantID: c.TenantID, ContractID: in.ContractID, OwnerID: k.OwnerID, Direction: in.Direction, Amount: in.Amount, PaidOn: in.PaidOn}
-	return p, storeError(s.db.WithContext(ctx).Create(&p).Error, "payment")
+	p := Payment{TenantID: c.TenantID, ContractID: in.ContractID, Direction: in.Direction, Amount: in.Amount, PaidOn: in.PaidOn}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var k Contract
+		if err := tx.Scopes(inTenant(c.TenantID)).Select("owner_id").Where("id = ?", in.ContractID).Take(&k).Error; err != nil {
+			return storeError(err, "contract")
+		}
+		p.OwnerID = k.OwnerID
+		if err := tx.Create(&p).Error; err != nil {
+			return storeError(err, "payment")
+		}
+		// Read the owner again in the write itself: on MySQL that read locks the
+		// contract row, so an owner change committed meanwhile is not missed.
+		return storeError(tx.Exec(`UPDATE payments SET owner_id = COALESCE((SELECT k.owner_id FROM contracts k
+  WHERE k.id = ? AND k.tenant_id = ?), owner_id) WHERE id = ?`, in.ContractID, c.TenantID, p.ID).Error, "payment")
+	})
+	if err != nil {
+		return Payment{}, err
+	}
+	return p, nil
 }
 
 // NewPaymentPlan is the input of AddPaymentPlan.

@@ -92,7 +92,6 @@ func Migrate(db *gorm.DB) error {
 		// so uniqueness and duplicate checks answer the same on both engines.
 		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")
 	}
-	backfillOwners := db.Migrator().HasTable(&Payment{}) && !db.Migrator().HasColumn(&Payment{}, "owner_id")
 	if err := db.AutoMigrate(allModels...); err != nil {
 		return err
 	}
@@ -102,11 +101,12 @@ func Migrate(db *gorm.DB) error {
 			return err
 		}
 	}
-	if backfillOwners { // payments recorded before they carried their contract's owner
-		if err := db.Exec(`UPDATE payments SET owner_id = (SELECT k.owner_id FROM contracts k
-  WHERE k.id = payments.contract_id AND k.tenant_id = payments.tenant_id)`).Error; err != nil {
-			return err
-		}
+	// Payments recorded before they carried their contract's owner (owners are never 0);
+	// checked at every start, so an upgrade cut short is finished by the next.
+	if err := db.Exec(`UPDATE payments SET owner_id = (SELECT k.owner_id FROM contracts k
+  WHERE k.id = payments.contract_id AND k.tenant_id = payments.tenant_id)
+  WHERE owner_id = 0 AND EXISTS (SELECT 1 FROM contracts k WHERE k.id = payments.contract_id AND k.tenant_id = payments.tenant_id)`).Error; err != nil {
+		return err
 	}
 	return seedDictionaries(db)
 }

@@ -222,6 +222,13 @@ func TestIKCRMCreateContractDocExamples(t *testing.T) {
 		if lines != 3 {
 			t.Errorf("%d lines of 400000.00, want one per contract", lines)
 		}
+
+		// The object's computed keys sent back (as a client echoing what it read) are not custom fields.
+		_, body = e.ikSend(http.MethodPost, "/api/v2/contracts", "application/json", []byte(o.fill(
+			`{"contract":{"title":"t","customer_id":{customer},"start_at":"2019-01-10","end_at":"2019-01-10","organization_id":999,"can_approve":false,"is_own":false}}`)))
+		if !strings.HasSuffix(string(body), `"received_payment_plans":[]}}`+"\n") || strings.Contains(string(body), "999") {
+			t.Errorf("computed keys taken from the request: %s", body)
+		}
 	})
 }
 

@@ -350,6 +350,7 @@ func TestYunzmallErrors(t *testing.T) {
 			{"page not a number", "POST", path, yzToken, form, "page=x", 200, framework(`page 应为正整数: \"x\"`)},
 			{"bad date", "POST", path, yzToken, form, "search%5Bdate%5D%5B%5D=2023-13-01", 200, framework(`search[date] 不是有效的日期: \"2023-13-01\"`)},
 			{"end before start", "POST", path, yzToken, form, "search%5Bdate%5D%5B%5D=2023-03-02&search%5Bdate%5D%5B%5D=2023-03-01", 200, framework("search[date] 结束日期 2023-03-01 早于开始日期 2023-03-02")},
+			{"a day past what a database holds", "POST", path, yzToken, form, "search%5Bdate%5D%5B%5D=2023-03-01&search%5Bdate%5D%5B%5D=9999-12-31", 200, framework("9999-12-31 is outside 1000-01-02 to 9999-12-30")},
 			{"three dates", "POST", path, yzToken, form, "search%5Bdate%5D%5B%5D=1&search%5Bdate%5D%5B%5D=2&search%5Bdate%5D%5B%5D=3", 200, framework("search[date] 应为 [开始日期, 结束日期], 收到 3 个值")},
 			{"unknown department", "POST", path, yzToken, form, "search%5Bdepartment_id%5D=999999", 200, framework("部门不存在: 999999")},
 			{"another tenant's department", "POST", path, yzToken, form, fmt.Sprintf("search%%5Bdepartment_id%%5D=%d", s.otherDept.ID), 200, framework(fmt.Sprintf("部门不存在: %d", s.otherDept.ID))},

@@ -2,8 +2,10 @@ package ikcrm
 
 import (
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -25,6 +27,21 @@ var contractKeys = map[string]bool{
 	// Sent beside an unwrapped JSON contract, never contract fields.
 	"contract_action_name": true, "user_token": true, "device": true, "version_code": true,
 }
+
+// viewKeys are the keys the contract object is rendered with. The ones not
+// written through contractKeys are computed and read-only: skipped, as a
+// client may send back the object it read, and never kept as custom fields
+// (which would render the same key twice).
+var viewKeys = func() map[string]bool {
+	keys := map[string]bool{}
+	t := reflect.TypeFor[contractView]()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			keys[name] = true
+		}
+	}
+	return keys
+}()
 
 // contractRequest reads a create or update request into in, which holds the
 // contract as it is (empty when creating).
@@ -88,7 +105,7 @@ func contractRequest(c echo.Context, in *core.NewContract, creating bool) error 
 	})
 	set("product_assets_attributes", func() { in.Lines = productAssets(f, in.Lines, creating) })
 	for key, v := range f.m {
-		if contractKeys[key] {
+		if contractKeys[key] || viewKeys[key] {
 			continue
 		}
 		if in.CustomFields == nil {
