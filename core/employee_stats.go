@@ -54,7 +54,7 @@ func (s *Service) EmployeeStats(ctx context.Context, c Caller, q EmployeeStatsQu
 			return EmployeeStats{}, Invalidf("date", "%s is outside %s to %s", d, minStatsDay, maxStatsDay)
 		}
 	}
-		if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
 		return EmployeeStats{}, Invalidf("date", "the range ends (%s) before it starts (%s)", q.To, q.From)
 	}
 	if q.DepartmentID != 0 {

@@ -90,7 +90,8 @@ func Migrate(db *gorm.DB) error {
 	if db.Dialector.Name() == DriverMySQL {
 		// Binary collation: names, numbers and sn compare exactly, as on SQLite,
 		// so uniqueness and duplicate checks answer the same on both engines.
-		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")
+		// A new session: the statements below must not build on one another.
+		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin").Session(&gorm.Session{})
 	}
 	if err := db.AutoMigrate(allModels...); err != nil {
 		return err
