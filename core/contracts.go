@@ -481,6 +481,7 @@ type ContractDetail struct {
 	Received        Money // payments in so far
 	Unreceived      Money // total amount less what was received
 	Plans           []PaymentPlan
+	Planned         Money             // the plans' amounts added up
 	DepartmentNames map[uint64]string // of every department a user above is in
 }
 
@@ -573,6 +574,9 @@ func (s *Service) GetContract(ctx context.Context, c Caller, id uint64) (Contrac
 	d.Unreceived = Money{d.TotalAmount.Sub(d.Received.Decimal)}
 	if err := in().Where("contract_id = ?", id).Order("due_on, id").Find(&d.Plans).Error; err != nil {
 		return ContractDetail{}, storeError(err, "payment plan")
+	}
+	for _, p := range d.Plans {
+		d.Planned = Money{d.Planned.Add(p.Amount.Decimal)}
 	}
 	return d, nil
 }

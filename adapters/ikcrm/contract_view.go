@@ -223,12 +223,10 @@ func viewOf(caller core.Caller, d core.ContractDetail, names map[string]map[uint
 		ReceivedPaymentPlans:  []paymentPlan{},
 		CustomFieldTemplateID: d.CustomFieldTemplateID,
 	}
-	planned := core.Money{}
 	for _, p := range d.Plans {
-		planned = core.Money{Decimal: planned.Add(p.Amount.Decimal)}
 		v.ReceivedPaymentPlans = append(v.ReceivedPaymentPlans, paymentPlan{p.ID, json.Number(p.Amount.String()), p.DueOn.String()})
 	}
-	v.ReceivedPaymentsPlanAmount = json.Number(planned.String())
+	v.ReceivedPaymentsPlanAmount = json.Number(d.Planned.String())
 	if d.Department.ID != 0 {
 		v.OwnedDepartment = departmentRef{d.Department.ID, d.Department.Name}
 	}
