@@ -107,6 +107,9 @@ func (s *Server) canonicalPaths(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// Routes lists every route served, so that tests can walk them all.
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
+
 // Handler is the server as an http.Handler.
 func (s *Server) Handler() http.Handler { return s.echo }
 
