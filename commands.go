@@ -64,7 +64,8 @@ func open(cmd *cobra.Command) (*app, error) {
 	if err := core.Migrate(db); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	return &app{cfg: cfg, log: log, db: db, svc: core.NewService(db, core.Options{TimeZone: cfg.TimeZone})}, nil
+	return &app{cfg: cfg, log: log, db: db, svc: core.NewService(db, core.Options{TimeZone: cfg.TimeZone,
+		RateLimit: cfg.RateLimit.PerSecond, RateBurst: cfg.RateLimit.Burst, MaxPageSize: cfg.Limits.MaxPageSize})}, nil
 }
 
 // withApp opens the app, runs fn and closes it again.

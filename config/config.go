@@ -24,6 +24,29 @@ type Config struct {
 	Dialects Dialects `mapstructure:"dialects"`
 	// ShutdownGrace is how long in-flight requests get to finish on SIGINT/SIGTERM.
 	ShutdownGrace time.Duration `mapstructure:"shutdown_grace"`
+	Limits        Limits        `mapstructure:"limits"`
+	RateLimit     RateLimit     `mapstructure:"rate_limit"`
+}
+
+// Limits bound what one request may take from the server.
+type Limits struct {
+	MaxBodyBytes      int64         `mapstructure:"max_body_bytes"`
+	MaxHeaderBytes    int           `mapstructure:"max_header_bytes"` // request line and headers
+	ReadHeaderTimeout time.Duration `mapstructure:"read_header_timeout"`
+	ReadTimeout       time.Duration `mapstructure:"read_timeout"` // the whole request, body included
+	WriteTimeout      time.Duration `mapstructure:"write_timeout"`
+	IdleTimeout       time.Duration `mapstructure:"idle_timeout"` // a kept-alive connection between requests
+	// RequestTimeout bounds a handler's work (its database queries): past it the
+	// request answers 503. It is below WriteTimeout so that the answer can still be written.
+	RequestTimeout time.Duration `mapstructure:"request_timeout"`
+	MaxPageSize    int           `mapstructure:"max_page_size"` // rows in one page of any list
+}
+
+// RateLimit bounds the requests of each token or site key: PerSecond on
+// average, Burst at once. PerSecond 0 turns it off.
+type RateLimit struct {
+	PerSecond float64 `mapstructure:"per_second"`
+	Burst     int     `mapstructure:"burst"`
 }
 
 // DB says which database to use.
@@ -76,24 +99,34 @@ type IKCRM struct {
 
 // defaults are the configuration of a bare `crmgw`.
 var defaults = map[string]any{
-	"listen":                    ":8080",
-	"db.driver":                 "sqlite",
-	"db.dsn":                    "./data/crmgw.db",
-	"timezone":                  "Asia/Shanghai",
-	"log.level":                 "info",
-	"log.format":                "text",
-	"shutdown_grace":            "15s",
-	"dialects.oa.enabled":       true,
-	"dialects.oa.prefix":        "/oa",
-	"dialects.oa.login_ttl":     "168h",
-	"dialects.qcy.enabled":      true,
-	"dialects.qcy.login_ttl":    "168h",
-	"dialects.qcy.prefix":       "", // empty: the doc's /WebApi/... and /OM/WebApi/... from the root
-	"dialects.ikcrm.enabled":    true,
-	"dialects.ikcrm.prefix":     "", // empty: the doc's /api/v2/... from the root
-	"dialects.ikcrm.login_ttl":  "168h",
-	"dialects.yunzmall.enabled": true,
-	"dialects.yunzmall.prefix":  "", // empty: the doc's /business/{id}/plugin/... from the root
+	"listen":                     ":8080",
+	"db.driver":                  "sqlite",
+	"db.dsn":                     "./data/crmgw.db",
+	"timezone":                   "Asia/Shanghai",
+	"log.level":                  "info",
+	"log.format":                 "text",
+	"shutdown_grace":             "15s",
+	"limits.max_body_bytes":      1 << 20,
+	"limits.max_header_bytes":    64 << 10,
+	"limits.read_header_timeout": "10s",
+	"limits.read_timeout":        "30s",
+	"limits.write_timeout":       "60s",
+	"limits.idle_timeout":        "120s",
+	"limits.request_timeout":     "30s",
+	"limits.max_page_size":       1000,
+	"rate_limit.per_second":      0,
+	"rate_limit.burst":           20,
+	"dialects.oa.enabled":        true,
+	"dialects.oa.prefix":         "/oa",
+	"dialects.oa.login_ttl":      "168h",
+	"dialects.qcy.enabled":       true,
+	"dialects.qcy.login_ttl":     "168h",
+	"dialects.qcy.prefix":        "", // empty: the doc's /WebApi/... and /OM/WebApi/... from the root
+	"dialects.ikcrm.enabled":     true,
+	"dialects.ikcrm.prefix":      "", // empty: the doc's /api/v2/... from the root
+	"dialects.ikcrm.login_ttl":   "168h",
+	"dialects.yunzmall.enabled":  true,
+	"dialects.yunzmall.prefix":   "", // empty: the doc's /business/{id}/plugin/... from the root
 }
 
 // Flags are the command-line flags that override configuration keys.
@@ -168,6 +201,15 @@ func (c Config) Validate() error {
 	if c.ShutdownGrace <= 0 {
 		return fmt.Errorf("config: shutdown_grace: %s is not a positive duration", c.ShutdownGrace)
 	}
+	if err := c.Limits.validate(); err != nil {
+		return err
+	}
+	if c.RateLimit.PerSecond < 0 {
+		return fmt.Errorf("config: rate_limit.per_second: %v is negative", c.RateLimit.PerSecond)
+	}
+	if c.RateLimit.PerSecond > 0 && c.RateLimit.Burst < 1 {
+		return fmt.Errorf("config: rate_limit.burst: %d is less than 1", c.RateLimit.Burst)
+	}
 	if err := c.Dialects.OA.validate("dialects.oa"); err != nil {
 		return err
 	}
@@ -194,6 +236,31 @@ func (c Config) Validate() error {
 	}
 	if c.Dialects.OA.LoginTTL <= 0 {
 		return fmt.Errorf("config: dialects.oa.login_ttl: %s is not a positive duration", c.Dialects.OA.LoginTTL)
+	}
+	return nil
+}
+
+func (l Limits) validate() error {
+	for _, n := range []struct {
+		key string
+		n   int64
+	}{{"max_body_bytes", l.MaxBodyBytes}, {"max_header_bytes", int64(l.MaxHeaderBytes)}, {"max_page_size", int64(l.MaxPageSize)}} {
+		if n.n <= 0 {
+			return fmt.Errorf("config: limits.%s: %d is not positive", n.key, n.n)
+		}
+	}
+	for _, d := range []struct {
+		key string
+		d   time.Duration
+	}{{"read_header_timeout", l.ReadHeaderTimeout}, {"read_timeout", l.ReadTimeout}, {"write_timeout", l.WriteTimeout},
+		{"idle_timeout", l.IdleTimeout}, {"request_timeout", l.RequestTimeout}} {
+		if d.d <= 0 {
+			return fmt.Errorf("config: limits.%s: %s is not a positive duration", d.key, d.d)
+		}
+	}
+	if l.RequestTimeout >= l.WriteTimeout {
+		return fmt.Errorf("config: limits.request_timeout: %s must be below limits.write_timeout (%s), or its answer could not be written",
+			l.RequestTimeout, l.WriteTimeout)
 	}
 	return nil
 }

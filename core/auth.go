@@ -35,6 +35,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 		return Caller{}, Errorf(EUNAUTHORIZED, "token is missing")
 	}
 	hash := hashToken(token)
+	if wait := s.limiter.wait(hash, s.clock.Now()); wait > 0 {
+		return Caller{}, limited(wait)
+	}
 	var row struct {
 		Hash         string
 		TenantID     uint64

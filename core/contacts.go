@@ -79,7 +79,7 @@ type CustomerPage struct {
 
 // ListCustomers pages through the tenant's customers, newest first. page is 1-based.
 func (s *Service) ListCustomers(ctx context.Context, c Caller, page, size int) (CustomerPage, error) {
-	if err := checkPage(page, 1, size, "size"); err != nil {
+	if err := s.checkPage(page, 1, size, "size"); err != nil {
 		return CustomerPage{}, err
 	}
 	var p CustomerPage

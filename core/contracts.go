@@ -56,7 +56,7 @@ var contractSorts = map[string]string{
 
 // ListContracts pages through the tenant's contracts.
 func (s *Service) ListContracts(ctx context.Context, c Caller, q ContractListQuery) (ContractList, error) {
-	if err := checkPage(q.Page, 1, q.PerPage, "per_page"); err != nil {
+	if err := s.checkPage(q.Page, 1, q.PerPage, "per_page"); err != nil {
 		return ContractList{}, err
 	}
 	sort, known := contractSorts[q.Sort]

@@ -59,12 +59,16 @@ func (s *Service) AuthenticateSite(ctx context.Context, key string) (Caller, err
 	if key == "" {
 		return Caller{}, Errorf(EUNAUTHORIZED, "site key is missing")
 	}
+	hash := hashToken(key)
+	if wait := s.limiter.wait(hash, s.clock.Now()); wait > 0 {
+		return Caller{}, limited(wait)
+	}
 	var row struct {
 		TenantID uint64
 		TimeZone string
 	}
 	err := s.db.WithContext(ctx).Table("site_keys AS k").Select("k.tenant_id, n.time_zone").
-		Joins("JOIN tenants n ON n.id = k.tenant_id").Where("k.hash = ?", hashToken(key)).Take(&row).Error
+		Joins("JOIN tenants n ON n.id = k.tenant_id").Where("k.hash = ?", hash).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Caller{}, Errorf(EUNAUTHORIZED, "site key is unknown")
 	}

@@ -46,7 +46,7 @@ type EmployeeStats struct {
 // EmployeeStats computes the employees' figures for one page, in one query of
 // indexed aggregates (and one count of the employees).
 func (s *Service) EmployeeStats(ctx context.Context, c Caller, q EmployeeStatsQuery) (EmployeeStats, error) {
-	if err := checkPage(q.Page, 1, q.PerPage, "per_page"); err != nil {
+	if err := s.checkPage(q.Page, 1, q.PerPage, "per_page"); err != nil {
 		return EmployeeStats{}, err
 	}
 	for _, d := range []Date{q.From, q.To} {

@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. Every adapter keeps one table from these to its dialect's own codes.
@@ -13,6 +14,8 @@ const (
 	ENOTFOUND     = "not_found"    // Entity names what was looked for
 	EUNAUTHORIZED = "unauthorized" // unknown, expired or revoked credentials
 	EFORBIDDEN    = "forbidden"    // known caller, not allowed
+	EUNAVAILABLE  = "unavailable"  // the database could not be reached or did not answer in time
+	ELIMITED      = "limited"      // the caller made more requests than its rate allows
 )
 
 // Error is the one error type core returns on purpose.
@@ -21,6 +24,8 @@ type Error struct {
 	Field   string // for EINVALID: the input field at fault
 	Entity  string // for ENOTFOUND: the kind of record looked for ("user", "department" …)
 	Message string
+	// RetryAfter, for EUNAVAILABLE and ELIMITED, is when asking again makes sense.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -40,23 +45,27 @@ func NotFoundf(entity, format string, args ...any) *Error {
 	return &Error{Code: ENOTFOUND, Entity: entity, Message: fmt.Sprintf(format, args...)}
 }
 
-// ErrorCode returns the code of err, EINTERNAL for anything that is not an *Error, "" for nil.
+// ErrorCode returns the code of err (see AsError), "" for nil.
 func ErrorCode(err error) string {
 	if err == nil {
 		return ""
 	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return EINTERNAL
+	return AsError(err).Code
 }
 
-// AsError returns err as an *Error, or an EINTERNAL one that hides err's text.
+// errUnavailable is what a request learns when the database is out of reach.
+var errUnavailable = &Error{Code: EUNAVAILABLE, Message: "the database is unavailable", RetryAfter: time.Second}
+
+// AsError returns err as an *Error: EUNAVAILABLE for a database that could not
+// be reached or did not answer in time, whichever path the error took, and
+// otherwise an EINTERNAL one that hides err's text.
 func AsError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
+	}
+	if unavailable(err) {
+		return errUnavailable
 	}
 	return &Error{Code: EINTERNAL, Message: "internal error"}
 }

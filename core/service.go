@@ -21,12 +21,20 @@ type Service struct {
 	validate  *validator.Validate
 	defaultTZ string
 	zones     sync.Map // time zone name → *time.Location
+	limiter   *rateLimiter
+	maxPage   int
 }
 
 // Options configures a Service.
 type Options struct {
 	Clock    Clock  // defaults to SystemClock
 	TimeZone string // for new tenants; defaults to Asia/Shanghai
+	// RateLimit is how many requests a second one token or site key may make
+	// on average, RateBurst how many at once; 0 means no limit.
+	RateLimit float64
+	RateBurst int
+	// MaxPageSize bounds the rows of one page; 0 means DefaultMaxPageSize.
+	MaxPageSize int
 }
 
 // DefaultTimeZone is the time zone of a tenant created without one.
@@ -48,7 +56,11 @@ func NewService(db *gorm.DB, opts Options) *Service {
 		}
 		return f.Name
 	})
-	return &Service{db: db, clock: opts.Clock, validate: v, defaultTZ: opts.TimeZone}
+	if opts.MaxPageSize <= 0 {
+		opts.MaxPageSize = DefaultMaxPageSize
+	}
+	return &Service{db: db, clock: opts.Clock, validate: v, defaultTZ: opts.TimeZone,
+		limiter: newRateLimiter(opts.RateLimit, opts.RateBurst), maxPage: opts.MaxPageSize}
 }
 
 // now is the time as stored: UTC, to the second.

@@ -96,18 +96,21 @@ type ContractPage struct {
 
 // Bounds on what one request may ask for.
 const (
-	MaxPageSize = 1000    // rows in one page
-	MaxPage     = 1000000 // page number: keeps page × size far from overflow
+	DefaultMaxPageSize = 1000    // rows in one page, unless configured otherwise
+	MaxPage            = 1000000 // page number: keeps page × size far from overflow
 	MaxIDs      = 1000    // ids in one list ("12,15,…")
 )
 
+// MaxPageSize is the most rows one page may hold.
+func (s *Service) MaxPageSize() int { return s.maxPage }
+
 // checkPage rejects a page number (from first) and size out of bounds.
-func checkPage(page, first, size int, sizeField string) error {
+func (s *Service) checkPage(page, first, size int, sizeField string) error {
 	if page < first || page > MaxPage {
 		return Invalidf("page", "page must be between %d and %d", first, MaxPage)
 	}
-	if size < 1 || size > MaxPageSize {
-		return Invalidf(sizeField, "%s must be between 1 and %d", sizeField, MaxPageSize)
+	if size < 1 || size > s.maxPage {
+		return Invalidf(sizeField, "%s must be between 1 and %d", sizeField, s.maxPage)
 	}
 	return nil
 }
@@ -127,7 +130,7 @@ func checkIDs(field string, ids []uint64) error {
 // department or whole tenant, oldest sign date first, with received and paid-out
 // sums computed by SQL for the page's rows only.
 func (s *Service) ContractFigures(ctx context.Context, c Caller, q ContractQuery) (ContractPage, error) {
-	if err := checkPage(q.Page, 0, q.Size, "size"); err != nil {
+	if err := s.checkPage(q.Page, 0, q.Size, "size"); err != nil {
 		return ContractPage{}, err
 	}
 	if len(q.IDs) > MaxIDs {

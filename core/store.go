@@ -2,14 +2,17 @@ package core
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/gormlite"
 	gormmysql "gorm.io/driver/mysql"
 	"gorm.io/gorm"
@@ -46,6 +49,9 @@ func OpenDB(driver, dsn string, clock Clock) (*gorm.DB, error) {
 			cfg.Params = map[string]string{}
 		}
 		cfg.Params["charset"] = "utf8mb4"
+		if cfg.Timeout == 0 { // a server that does not answer fails the request, not hangs it
+			cfg.Timeout = 5 * time.Second
+		}
 		dialector = gormmysql.Open(cfg.FormatDSN())
 	default:
 		return nil, fmt.Errorf("db.driver: unknown driver %q (sqlite or mysql)", driver)
@@ -126,6 +132,37 @@ func inTenant(tenantID uint64) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
 		return db.Where(clause.Eq{Column: clause.Column{Table: clause.CurrentTable, Name: "tenant_id"}, Value: tenantID})
 	}
+}
+
+// unavailable tells a database that is out of reach — refused, cut, gone away,
+// read-only, full, locked for longer than the busy timeout, or slower than the
+// request's deadline — from everything else, which is a bug.
+func unavailable(err error) bool {
+	var netErr net.Error
+	var myErr *mysql.MySQLError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
+		errors.Is(err, driver.ErrBadConn), errors.Is(err, mysql.ErrInvalidConn),
+		errors.As(err, &netErr):
+		return true
+	case errors.As(err, &myErr):
+		switch myErr.Number {
+		case 1040, // too many connections
+			1053, // server shutdown in progress
+			1205, // lock wait timeout
+			1290, // the server runs --read-only
+			1927, // connection killed
+			4031: // disconnected for inactivity
+			return true
+		}
+	}
+	for _, code := range []sqlite3.ErrorCode{sqlite3.BUSY, sqlite3.LOCKED, sqlite3.READONLY, sqlite3.CANTOPEN,
+		sqlite3.IOERR, sqlite3.FULL, sqlite3.PERM, sqlite3.INTERRUPT} {
+		if errors.Is(err, code) {
+			return true
+		}
+	}
+	return false
 }
 
 // storeError turns persistence errors into core errors, so no adapter sees gorm.

@@ -3,11 +3,15 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -60,7 +64,7 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 			return err
 		},
 	}))
-	e.Use(middleware.BodyLimit("1M"))
+	e.Use(s.requestLimits)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
@@ -114,7 +118,12 @@ func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 func (s *Server) Handler() http.Handler { return s.echo }
 
 // handleError hands an error to the dialect whose prefix the path is under.
+// An error worth retrying (rate limited, database unavailable) says when in
+// Retry-After, whatever the dialect.
 func (s *Server) handleError(err error, c echo.Context) {
+	if wait := core.AsError(err).RetryAfter; wait > 0 && !c.Response().Committed {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	}
 	path := c.Request().URL.Path
 	for _, m := range s.mounts {
 		for _, p := range m.prefixes {
@@ -156,11 +165,14 @@ func (s *Server) readyz(c echo.Context) error {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.echo,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ReadHeaderTimeout: s.cfg.Limits.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.Limits.ReadTimeout,
+		WriteTimeout:      s.cfg.Limits.WriteTimeout,
+		IdleTimeout:       s.cfg.Limits.IdleTimeout,
+		// Twice the limit: headers between the two get requestLimits' answer in
+		// the dialect's shape, only larger ones net/http's bare 431.
+		MaxHeaderBytes: 2 * s.cfg.Limits.MaxHeaderBytes,
+		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -179,6 +191,54 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	return nil
+}
+
+// requestLimits holds every request to the configured limits before a dialect
+// sees it, so that each rejection is rendered in the dialect's shape: headers
+// over max_header_bytes (431), a body over max_body_bytes (413) or not sent
+// within read_timeout (408). The body is read here, whole, so that no handler
+// meets those errors halfway through binding; and the handler's work gets
+// request_timeout, past which its database calls give up (503).
+func (s *Server) requestLimits(next echo.HandlerFunc) echo.HandlerFunc {
+	limits := s.cfg.Limits
+	return func(c echo.Context) error {
+		r := c.Request()
+		if headerBytes(r) > limits.MaxHeaderBytes {
+			return echo.NewHTTPError(http.StatusRequestHeaderFieldsTooLarge)
+		}
+		if r.ContentLength > limits.MaxBodyBytes {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, limits.MaxBodyBytes))
+			var tooLarge *http.MaxBytesError
+			var netErr net.Error
+			switch {
+			case errors.As(err, &tooLarge):
+				return echo.ErrStatusRequestEntityTooLarge
+			case errors.As(err, &netErr) && netErr.Timeout():
+				return echo.NewHTTPError(http.StatusRequestTimeout)
+			case err != nil: // the client went away mid-body
+				return echo.NewHTTPError(http.StatusBadRequest, "the request body could not be read")
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), limits.RequestTimeout)
+		defer cancel()
+		c.SetRequest(r.WithContext(ctx))
+		return next(c)
+	}
+}
+
+// headerBytes is the size of the request line and headers, as net/http counts them.
+func headerBytes(r *http.Request) int {
+	n := len(r.Method) + len(r.RequestURI) + len(r.Proto) + 4
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4 // ": " and CRLF
+		}
+	}
+	return n
 }
 
 func requestID(c echo.Context) string { return c.Response().Header().Get(echo.HeaderXRequestID) }

@@ -43,6 +43,10 @@ func toAPIError(err error) (e *apiError, internal bool) {
 			return &apiError{he.Code, 100405, "不支持该请求方式", "method_not_allowed"}, false
 		case http.StatusRequestEntityTooLarge:
 			return &apiError{he.Code, 100413, "请求体过大", "request_entity_too_large"}, false
+		case http.StatusRequestHeaderFieldsTooLarge:
+			return &apiError{he.Code, 100431, "请求头过大", "request_header_fields_too_large"}, false
+		case http.StatusRequestTimeout:
+			return &apiError{he.Code, 100408, "请求超时", "request_timeout"}, false
 		}
 		return &apiError{he.Code, 100500, http.StatusText(he.Code), "internal_error"}, he.Code >= 500
 	}
@@ -58,6 +62,10 @@ func toAPIError(err error) (e *apiError, internal bool) {
 		return &apiError{http.StatusOK, 100409, ce.Message, "record_not_unique"}, false
 	case core.EFORBIDDEN:
 		return &apiError{http.StatusOK, 100403, ce.Message, "forbidden"}, false
+	case core.ELIMITED: // vendor-facts.md: HTTP 429, which clients retry
+		return &apiError{http.StatusTooManyRequests, 100429, "请求过于频繁,请稍后再试", "too_many_requests"}, false
+	case core.EUNAVAILABLE: // the internal error, with a status that tells clients and balancers to retry
+		return &apiError{http.StatusServiceUnavailable, 100500, "服务器内部错误", "internal_error"}, false
 	default:
 		return &apiError{http.StatusOK, 100500, "服务器内部错误", "internal_error"}, true
 	}

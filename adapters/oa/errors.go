@@ -67,6 +67,10 @@ func toOAError(err error) (*oaError, bool) {
 			msg = "请求方式不支持"
 		case http.StatusRequestEntityTooLarge:
 			return &oaError{status: he.Code, code: codeFormat, detail: "请求体过大"}, false
+		case http.StatusRequestHeaderFieldsTooLarge:
+			return &oaError{status: he.Code, code: codeFormat, detail: "请求头过大"}, false
+		case http.StatusRequestTimeout:
+			return &oaError{status: he.Code, code: codeFormat, detail: "请求超时"}, false
 		}
 		return &oaError{status: he.Code, code: codeInternal, detail: msg}, he.Code >= 500
 	}
@@ -85,6 +89,10 @@ func toOAError(err error) (*oaError, bool) {
 		return statusError(codeInternal, ce.Message), false
 	case core.ECONFLICT:
 		return statusError(codeInternal, ce.Message), false
+	case core.ELIMITED:
+		return &oaError{status: http.StatusTooManyRequests, code: codeInternal, detail: "请求过于频繁,请稍后再试"}, false
+	case core.EUNAVAILABLE: // the internal error, with a status that tells clients and balancers to retry
+		return &oaError{status: http.StatusServiceUnavailable, code: codeInternal, detail: "操作异常"}, false
 	default:
 		return statusError(codeInternal, "操作异常"), true
 	}

@@ -89,8 +89,8 @@ func (a *Adapter) contractsCount(c echo.Context) error {
 	if page < 0 {
 		return statusError(codeFormat, fmt.Sprintf("page 从 0 开始: %d", page))
 	}
-	if size < 1 || size > core.MaxPageSize {
-		return statusError(codeFormat, fmt.Sprintf("size 应在 1 到 %d 之间: %d", core.MaxPageSize, size))
+	if maxSize := a.svc.MaxPageSize(); size < 1 || size > maxSize {
+		return statusError(codeFormat, fmt.Sprintf("size 应在 1 到 %d 之间: %d", maxSize, size))
 	}
 	res, err := a.svc.ContractFigures(c.Request().Context(), caller,
 		core.ContractQuery{Month: month, Scope: scope, IDs: ids, Page: page, Size: size})

@@ -17,6 +17,7 @@ const (
 	codeInvalid      = "10017" // a parameter has the wrong type or an invalid value
 	codeNoHandler    = "10020" // no such handler
 	codeMethod       = "10021" // HTTP method not supported
+	codeRateLimited  = "10023" // the caller's requests are over its rate
 	codeNotFound     = "20003" // the id names no record in the caller's tenant
 	codeConflict     = "20019" // the write would duplicate a unique value
 	codeAuthFailed   = "21301" // Token/Get.ashx: organisation, login name or password wrong
@@ -57,6 +58,10 @@ func toWireError(err error) (e *wireErr, internal bool) {
 			return &wireErr{he.Code, codeMethod, "不支持该 HTTP 请求方式"}, false
 		case http.StatusRequestEntityTooLarge:
 			return &wireErr{he.Code, codeInvalid, "请求体过大"}, false
+		case http.StatusRequestHeaderFieldsTooLarge:
+			return &wireErr{he.Code, codeInvalid, "请求头过大"}, false
+		case http.StatusRequestTimeout:
+			return &wireErr{he.Code, codeInvalid, "请求超时"}, false
 		}
 		return &wireErr{he.Code, codeInternal, http.StatusText(he.Code)}, he.Code >= 500
 	}
@@ -70,6 +75,10 @@ func toWireError(err error) (e *wireErr, internal bool) {
 		return wireError(codeNotFound, ce.Message), false
 	case core.ECONFLICT:
 		return wireError(codeConflict, ce.Message), false
+	case core.ELIMITED:
+		return &wireErr{http.StatusTooManyRequests, codeRateLimited, "请求过于频繁,请稍后再试"}, false
+	case core.EUNAVAILABLE: // the internal error, with a status that tells clients and balancers to retry
+		return &wireErr{http.StatusServiceUnavailable, codeInternal, "系统错误"}, false
 	default:
 		return wireError(codeInternal, "系统错误"), true
 	}

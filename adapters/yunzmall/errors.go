@@ -64,6 +64,10 @@ func (a *Adapter) toFailure(err error, c echo.Context) *failure {
 			return fail(he.Code, "不存在的接口") // vendor-facts.md: the framework's unknown route
 		case http.StatusRequestEntityTooLarge:
 			return fail(he.Code, "请求体过大")
+		case http.StatusRequestHeaderFieldsTooLarge:
+			return fail(he.Code, "请求头过大")
+		case http.StatusRequestTimeout:
+			return fail(he.Code, "请求超时")
 		}
 	}
 	ce := core.AsError(err)
@@ -74,6 +78,10 @@ func (a *Adapter) toFailure(err error, c echo.Context) *failure {
 		return invalid(ce.Message)
 	case core.ENOTFOUND:
 		return invalid(ce.Message)
+	case core.ELIMITED:
+		return fail(http.StatusTooManyRequests, "请求过于频繁,请稍后再试")
+	case core.EUNAVAILABLE: // the internal error, with a status that tells clients and balancers to retry
+		return fail(http.StatusServiceUnavailable, "服务器内部错误")
 	}
 	a.opts.Log.Error("yunzmall: internal error", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err)
 	return fail(http.StatusOK, "服务器内部错误") // HTTP 200, as the framework answers every envelope
