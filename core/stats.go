@@ -98,7 +98,7 @@ type ContractPage struct {
 const (
 	DefaultMaxPageSize = 1000    // rows in one page, unless configured otherwise
 	MaxPage            = 1000000 // page number: keeps page × size far from overflow
-	MaxIDs      = 1000    // ids in one list ("12,15,…")
+	MaxIDs             = 1000    // ids in one list ("12,15,…")
 )
 
 // MaxPageSize is the most rows one page may hold.
