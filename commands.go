@@ -247,7 +247,21 @@ func newSiteKeyCmd() *cobra.Command {
 	add.Flags().StringVar(&tenant, "tenant", "", "tenant name (required)")
 	add.Flags().StringVar(&value, "value", "", "the site key the shop already has (default: a new random key)")
 	_ = add.MarkFlagRequired("tenant")
-	cmd.AddCommand(add)
+	revoke := &cobra.Command{
+		Use:   "revoke KEY",
+		Short: "Revoke a site key; it stops working on the next request",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withApp(cmd, func(a *app) error {
+				if err := a.svc.RevokeSiteKey(cmd.Context(), args[0]); err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.ErrOrStderr(), "site key revoked")
+				return nil
+			})
+		},
+	}
+	cmd.AddCommand(add, revoke)
 	return cmd
 }
 

@@ -240,6 +240,10 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// minPageSize is the largest page a dialect serves when the client names none
+// (the OA's 20): a smaller max_page_size would fail every such request.
+const minPageSize = 20
+
 func (l Limits) validate() error {
 	for _, n := range []struct {
 		key string
@@ -257,6 +261,9 @@ func (l Limits) validate() error {
 		if d.d <= 0 {
 			return fmt.Errorf("config: limits.%s: %s is not a positive duration", d.key, d.d)
 		}
+	}
+	if l.MaxPageSize < minPageSize {
+		return fmt.Errorf("config: limits.max_page_size: %d is below %d, the page size the dialects' clients get by default", l.MaxPageSize, minPageSize)
 	}
 	if l.RequestTimeout >= l.WriteTimeout {
 		return fmt.Errorf("config: limits.request_timeout: %s must be below limits.write_timeout (%s), or its answer could not be written",

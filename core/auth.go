@@ -95,12 +95,17 @@ func (s *Service) RegisterToken(ctx context.Context, tenantID, userID uint64, va
 
 // RevokeToken deletes a token; it stops working on the next request.
 func (s *Service) RevokeToken(ctx context.Context, value string) error {
-	res := s.db.WithContext(ctx).Where("hash = ?", hashToken(value)).Delete(&APIToken{})
+	return s.revokeSecret(ctx, &APIToken{}, "token", value)
+}
+
+// revokeSecret deletes the row of model (a token or site key) kept for value.
+func (s *Service) revokeSecret(ctx context.Context, model any, entity, value string) error {
+	res := s.db.WithContext(ctx).Where("hash = ?", hashToken(value)).Delete(model)
 	if res.Error != nil {
-		return storeError(res.Error, "token")
+		return storeError(res.Error, entity)
 	}
 	if res.RowsAffected == 0 {
-		return NotFoundf("token", "no such token")
+		return NotFoundf(entity, "no such %s", entity)
 	}
 	return nil
 }

@@ -54,6 +54,11 @@ func (s *Service) RegisterSiteKey(ctx context.Context, tenantID uint64, value st
 	return value, storeError(err, "site key")
 }
 
+// RevokeSiteKey deletes a site key; it stops working on the next request.
+func (s *Service) RevokeSiteKey(ctx context.Context, value string) error {
+	return s.revokeSecret(ctx, &SiteKey{}, "site key", value)
+}
+
 // AuthenticateSite resolves a site key to a caller that is its tenant (no user).
 func (s *Service) AuthenticateSite(ctx context.Context, key string) (Caller, error) {
 	if key == "" {

@@ -46,6 +46,12 @@ type env struct {
 
 // eachEngine runs fn against a server on every database engine.
 func eachEngine(t *testing.T, fn func(e *env)) {
+	eachEngineWith(t, nil, fn)
+}
+
+// eachEngineWith runs fn against a server on every database engine, its
+// configuration the defaults changed by configure (when not nil).
+func eachEngineWith(t *testing.T, configure func(*config.Config), fn func(e *env)) {
 	clock := &movableClock{t: now}
 	dbtest.Run(t, clock, func(t *testing.T, db *gorm.DB) {
 		clock.t = now
@@ -53,7 +59,14 @@ func eachEngine(t *testing.T, fn func(e *env)) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		svc := core.NewService(db, core.Options{Clock: clock})
+		if configure != nil {
+			configure(&cfg)
+			if err := cfg.Validate(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		svc := core.NewService(db, core.Options{Clock: clock,
+			RateLimit: cfg.RateLimit.PerSecond, RateBurst: cfg.RateLimit.Burst, MaxPageSize: cfg.Limits.MaxPageSize})
 		logs := &bytes.Buffer{}
 		srv := httptest.NewServer(gateway.New(cfg, svc, slog.New(slog.NewJSONHandler(logs, nil))).Handler())
 		t.Cleanup(srv.Close)

@@ -2,6 +2,7 @@ package qcy
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/labstack/echo/v4"
 
@@ -170,8 +171,8 @@ func (a *Adapter) getAllList(c echo.Context) error {
 			return err
 		}
 	}
-	if page < 1 || size < 1 || size > 100 {
-		return wireError(codeInvalid, "pageIndex 从 1 开始, pageSize 应在 1 到 100 之间")
+	if maxSize := min(100, a.svc.MaxPageSize()); page < 1 || size < 1 || size > int64(maxSize) {
+		return wireError(codeInvalid, fmt.Sprintf("pageIndex 从 1 开始, pageSize 应在 1 到 %d 之间", maxSize))
 	}
 	res, err := a.svc.ListCustomers(c.Request().Context(), caller, int(page), int(size))
 	if err != nil {
