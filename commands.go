@@ -61,6 +61,15 @@ func open(cmd *cobra.Command) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.DB.Driver == core.DriverMySQL {
+		sqlDB, err := db.DB()
+		if err != nil {
+			return nil, err
+		}
+		sqlDB.SetMaxOpenConns(cfg.DB.MaxOpenConns)
+		sqlDB.SetMaxIdleConns(cfg.DB.MaxOpenConns)
+		sqlDB.SetConnMaxLifetime(cfg.DB.ConnMaxLifetime)
+	}
 	if err := core.Migrate(db); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}

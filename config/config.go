@@ -53,6 +53,12 @@ type RateLimit struct {
 type DB struct {
 	Driver string `mapstructure:"driver"` // sqlite or mysql
 	DSN    string `mapstructure:"dsn"`    // a file path for sqlite, a go-sql-driver DSN for mysql
+	// MaxOpenConns bounds one process's MySQL connections: processes × this
+	// must stay below the server's max_connections. SQLite keeps its own 8.
+	MaxOpenConns int `mapstructure:"max_open_conns"`
+	// ConnMaxLifetime recycles MySQL connections, so that a failover or a
+	// proxy in between never leaves a process on a dead server for long.
+	ConnMaxLifetime time.Duration `mapstructure:"conn_max_lifetime"`
 }
 
 // Log configures the process log.
@@ -102,6 +108,8 @@ var defaults = map[string]any{
 	"listen":                     ":8080",
 	"db.driver":                  "sqlite",
 	"db.dsn":                     "./data/crmgw.db",
+	"db.max_open_conns":          32,
+	"db.conn_max_lifetime":       "5m",
 	"timezone":                   "Asia/Shanghai",
 	"log.level":                  "info",
 	"log.format":                 "text",
@@ -187,6 +195,12 @@ func (c Config) Validate() error {
 	}
 	if c.DB.DSN == "" {
 		return errors.New("config: db.dsn: is empty")
+	}
+	if c.DB.MaxOpenConns < 1 {
+		return fmt.Errorf("config: db.max_open_conns: %d is less than 1", c.DB.MaxOpenConns)
+	}
+	if c.DB.ConnMaxLifetime <= 0 {
+		return fmt.Errorf("config: db.conn_max_lifetime: %s is not a positive duration", c.DB.ConnMaxLifetime)
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "" {
 		return fmt.Errorf("config: timezone: %q is not a time zone", c.TimeZone)
