@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // ContractListQuery selects and orders a page of contracts.
@@ -303,9 +304,23 @@ func snFree(tx *gorm.DB, k *Contract) error {
 		return storeError(err, "contract")
 	}
 	if n > 0 {
-		return &Error{Code: ECONFLICT, Field: "sn", Entity: "contract", Message: fmt.Sprintf("contract sn %q is taken", k.SN)}
+		return snTaken(k.SN)
 	}
 	return nil
+}
+
+// snTaken is the conflict of a contract sn in use, whether snFree saw it or,
+// when two writers raced past snFree at once, the unique index stopped the later.
+func snTaken(sn string) *Error {
+	return &Error{Code: ECONFLICT, Field: "sn", Entity: "contract", Message: fmt.Sprintf("contract sn %q is taken", sn)}
+}
+
+// contractWriteError is storeError for the write of contract k.
+func contractWriteError(err error, k *Contract) error {
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return snTaken(k.SN)
+	}
+	return storeError(err, "contract")
 }
 
 // CreateContract adds a contract, its lines and the users to notify in one transaction.
@@ -340,7 +355,7 @@ func (s *Service) CreateContract(ctx context.Context, c Caller, in NewContract) 
 			return err
 		}
 		if err := tx.Create(&k).Error; err != nil {
-			return storeError(err, "contract")
+			return contractWriteError(err, &k)
 		}
 		if in.TurnOpportunity && k.OpportunityID != 0 {
 			if err := tx.Model(&Opportunity{}).Scopes(inTenant(c.TenantID)).Where("id = ?", k.OpportunityID).
@@ -368,16 +383,33 @@ func setNotifyUsers(tx *gorm.DB, k Contract, ids []uint64) error {
 	return storeError(tx.Create(&rows).Error, "contract")
 }
 
-// UpdateContract replaces a contract's fields, lines and users to notify with
-// in, in one transaction: lines with an ID replace those lines, lines without
-// one are added, and the contract's lines in is silent about are removed.
-// Clients that send changes only start from ContractDetail.Editable.
-// Its approval state and creator stay as they are.
-func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, in NewContract) (Contract, error) {
+// UpdateContract changes one of the tenant's contracts in one transaction.
+// change is handed the contract as it is now, as the input that would leave it
+// unchanged, and edits it; the result replaces the contract's fields, lines and
+// users to notify: lines with an ID replace those lines, lines without one are
+// added, and the lines it no longer holds are removed. The contract is locked
+// from the read to the write, so concurrent updates apply one after the other
+// and none writes back what another changed meanwhile. Its approval state and
+// creator stay as they are.
+func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, change func(*NewContract) error) (Contract, error) {
 	var k Contract
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Scopes(inTenant(c.TenantID)).Where("id = ?", id).Take(&k).Error; err != nil {
+		// FOR UPDATE on MySQL; SQLite's immediate transaction already holds the database's write lock.
+		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Scopes(inTenant(c.TenantID)).
+			Where("id = ?", id).Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).Take(&k).Error; err != nil {
 			return storeError(err, "contract")
+		}
+		var notify []uint64
+		if err := tx.Model(&ContractNotifyUser{}).Scopes(inTenant(c.TenantID)).Where("contract_id = ?", id).Order("user_id").
+			Pluck("user_id", &notify).Error; err != nil {
+			return storeError(err, "contract")
+		}
+		in, err := editable(k, notify)
+		if err != nil {
+			return err
+		}
+		if err := change(&in); err != nil {
+			return err
 		}
 		if err := s.contract(c, in, &k); err != nil {
 			return err
@@ -394,7 +426,7 @@ func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, in Ne
 		k.UpdatedAt = s.now()
 		// Save would insert when MySQL reports no changed rows; Updates of every column does not.
 		if err := tx.Model(&k).Select("*").Omit("ID", "Lines", "CreatedAt", "CreatorID", "ApproveStatus").Updates(&k).Error; err != nil {
-			return storeError(err, "contract")
+			return contractWriteError(err, &k)
 		}
 		if err := tx.Model(&Payment{}).Scopes(inTenant(c.TenantID)).Where("contract_id = ? AND owner_id <> ?", k.ID, k.OwnerID).
 			Update("owner_id", k.OwnerID).Error; err != nil {
@@ -485,9 +517,8 @@ type ContractDetail struct {
 	DepartmentNames map[uint64]string // of every department a user above is in
 }
 
-// Editable is the detail as the input that would leave it unchanged, for
-// updates that start from what is there.
-func (d ContractDetail) Editable() (NewContract, error) {
+// editable is contract d, with its users to notify, as the input that would leave it unchanged.
+func editable(d Contract, notify []uint64) (NewContract, error) {
 	in := NewContract{Title: d.Title, SN: d.SN, CustomerID: d.CustomerID, OwnerID: d.OwnerID,
 		DepartmentID: d.DepartmentID, OpportunityID: d.OpportunityID, TotalAmount: d.TotalAmount,
 		SignDate: d.SignDate, StartDate: d.StartDate, EndDate: d.EndDate, Status: d.Status,
@@ -496,9 +527,7 @@ func (d ContractDetail) Editable() (NewContract, error) {
 	if err := json.Unmarshal([]byte(d.CustomFields), &in.CustomFields); err != nil {
 		return NewContract{}, Errorf(EINTERNAL, "contract %d: custom fields: %v", d.ID, err)
 	}
-	for _, u := range d.NotifyUsers {
-		in.NotifyUserIDs = append(in.NotifyUserIDs, u.ID)
-	}
+	in.NotifyUserIDs = notify
 	for _, l := range d.Lines {
 		in.Lines = append(in.Lines, NewContractLine{ID: l.ID, ProductID: l.ProductID, ProductAttrID: l.ProductAttrID,
 			ProductName: l.ProductName, ProductNo: l.ProductNo, Quantity: l.Quantity, UnitPrice: l.UnitPrice,

@@ -265,19 +265,9 @@ func (a *Adapter) updateContract(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, caller := c.Request().Context(), callerOf(c)
-	d, err := a.svc.GetContract(ctx, caller, id)
-	if err != nil {
-		return err
-	}
-	in, err := d.Editable()
-	if err != nil {
-		return err
-	}
-	if err := contractRequest(c, &in, false); err != nil {
-		return err
-	}
-	if _, err := a.svc.UpdateContract(ctx, caller, id, in); err != nil {
+	// The keys sent change the contract as it is when the update runs, not as an earlier read saw it.
+	change := func(in *core.NewContract) error { return contractRequest(c, in, false) }
+	if _, err := a.svc.UpdateContract(c.Request().Context(), callerOf(c), id, change); err != nil {
 		return writeError(err)
 	}
 	return a.renderContract(c, id)
