@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -66,8 +65,10 @@ func (s *Service) ListContracts(ctx context.Context, c Caller, q ContractListQue
 	}
 	db := s.db.WithContext(ctx).Table("contracts").Scopes(inTenant(c.TenantID))
 	if q.Query != "" {
-		// '!' escapes: a backslash means different things in MySQL and SQLite string literals.
-		like := "%" + strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(q.Query) + "%"
+		like, err := containsPattern("query", q.Query)
+		if err != nil {
+			return ContractList{}, err
+		}
 		db = db.Where("(contracts.title LIKE ? ESCAPE '!' OR contracts.sn LIKE ? ESCAPE '!')", like, like)
 	}
 	if q.Status != "" {

@@ -70,7 +70,10 @@ func (s *Service) EmployeeStats(ctx context.Context, c Caller, q EmployeeStatsQu
 
 	users, userArgs := "users u WHERE u.tenant_id = ?", []any{c.TenantID}
 	if q.Name != "" {
-		like := "%" + strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(q.Name) + "%"
+		like, err := containsPattern("search[name]", q.Name)
+		if err != nil {
+			return EmployeeStats{}, err
+		}
 		users += " AND (u.real_name LIKE ? ESCAPE '!' OR u.name LIKE ? ESCAPE '!')"
 		userArgs = append(userArgs, like, like)
 	}

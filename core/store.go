@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -163,6 +164,20 @@ func unavailable(err error) bool {
 		}
 	}
 	return false
+}
+
+// likeEscaper escapes LIKE's wildcards with '!': a backslash means different
+// things in MySQL and SQLite string literals.
+var likeEscaper = strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
+
+// containsPattern is the LIKE pattern (with ESCAPE '!') of text anywhere,
+// taken literally. A NUL is refused: SQLite's LIKE stops reading the pattern
+// there, so "a\x00b" would match whatever holds "a".
+func containsPattern(field, text string) (string, error) {
+	if strings.ContainsRune(text, 0) {
+		return "", Invalidf(field, "%s contains a NUL character", field)
+	}
+	return "%" + likeEscaper.Replace(text) + "%", nil
 }
 
 // storeError turns persistence errors into core errors, so no adapter sees gorm.
