@@ -120,7 +120,7 @@ var defaults = map[string]any{
 	"limits.read_timeout":        "30s",
 	"limits.write_timeout":       "60s",
 	"limits.idle_timeout":        "120s",
-	"limits.request_timeout":     "30s",
+	"limits.request_timeout":     "10s",
 	"limits.max_page_size":       1000,
 	"rate_limit.per_second":      0,
 	"rate_limit.burst":           20,

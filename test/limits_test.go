@@ -109,6 +109,9 @@ func TestRateLimitPerToken(t *testing.T) {
 			res, body := e.send(p, nil)
 			rateLimited.expect(t, p, res, body, http.StatusTooManyRequests, "1")
 		}
+		if n := strings.Count(e.log.String(), `"status":429`); n != len(dialectOrder) {
+			t.Errorf("the access log shows %d answers of 429, want %d:\n%s", n, len(dialectOrder), e.log.String())
+		}
 		for i, dialect := range dialectOrder {
 			p := authedRequests(tn.ID, "other-"+dialect)[i]
 			if res, body := e.send(p, nil); res.StatusCode != http.StatusOK {
