@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -94,14 +95,22 @@ func sqliteDSN(path string) string {
 // Migrate creates or upgrades the schema and gives every tenant its default
 // dictionaries. It is idempotent.
 func Migrate(db *gorm.DB) error {
+	var collation string
 	if db.Dialector.Name() == DriverMySQL {
-		// Binary collation: names, numbers and sn compare exactly, as on SQLite,
-		// so uniqueness and duplicate checks answer the same on both engines.
+		var err error
+		if collation, err = exactCollation(db); err != nil {
+			return err
+		}
 		// A new session: the statements below must not build on one another.
-		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin").Session(&gorm.Session{})
+		db = db.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE="+collation).Session(&gorm.Session{})
 	}
 	if err := db.AutoMigrate(allModels...); err != nil {
 		return err
+	}
+	if collation != "" {
+		if err := convertTables(db, collation); err != nil {
+			return err
+		}
 	}
 	// Indexes replaced by wider ones.
 	if m := db.Migrator(); m.HasIndex(&Contract{}, "ix_contracts_owner_signed") {
@@ -117,6 +126,50 @@ func Migrate(db *gorm.DB) error {
 		return err
 	}
 	return seedDictionaries(db)
+}
+
+// exactCollation is the server's utf8mb4 collation that compares text as SQLite
+// does, byte for byte, so that uniqueness and duplicate checks answer the same
+// on both engines: binary, and with trailing spaces significant ("a " is not
+// "a"), which utf8mb4_bin, a PAD SPACE collation, does not give. MySQL 8 has
+// utf8mb4_0900_bin, MariaDB utf8mb4_nopad_bin; older servers only utf8mb4_bin.
+func exactCollation(db *gorm.DB) (string, error) {
+	var have []string
+	if err := db.Raw(`SELECT COLLATION_NAME FROM information_schema.COLLATIONS
+  WHERE COLLATION_NAME IN ('utf8mb4_0900_bin', 'utf8mb4_nopad_bin')`).Scan(&have).Error; err != nil {
+		return "", err
+	}
+	for _, c := range []string{"utf8mb4_0900_bin", "utf8mb4_nopad_bin"} {
+		if slices.Contains(have, c) {
+			return c, nil
+		}
+	}
+	return "utf8mb4_bin", nil
+}
+
+// convertTables gives crmgw's tables made under another collation (utf8mb4_bin,
+// before crmgw chose one with trailing spaces significant) the given one. It
+// rebuilds each such table once; later starts find nothing to do.
+func convertTables(db *gorm.DB, collation string) error {
+	var tables []string
+	for _, m := range allModels {
+		stmt := &gorm.Statement{DB: db}
+		if err := stmt.Parse(m); err != nil {
+			return err
+		}
+		tables = append(tables, stmt.Schema.Table)
+	}
+	var stale []string
+	if err := db.Raw(`SELECT TABLE_NAME FROM information_schema.TABLES
+  WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ? AND TABLE_COLLATION <> ?`, tables, collation).Scan(&stale).Error; err != nil {
+		return err
+	}
+	for _, t := range stale {
+		if err := db.Exec("ALTER TABLE " + db.Statement.Quote(t) + " CONVERT TO CHARACTER SET utf8mb4 COLLATE " + collation).Error; err != nil {
+			return fmt.Errorf("table %s: %w", t, err)
+		}
+	}
+	return nil
 }
 
 // Ping checks that the database answers.
