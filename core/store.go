@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/url"
 	"os"
@@ -172,13 +173,38 @@ func convertTables(db *gorm.DB, collation string) error {
 	return nil
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers and, on SQLite, that its files can
+// still be written: an unwritable file (read-only, immutable, on a file system
+// gone read-only) goes on answering reads while every write fails.
 func (s *Service) Ping(ctx context.Context) error {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
 	}
-	return sqlDB.PingContext(ctx)
+	if err := sqlDB.PingContext(ctx); err != nil || s.db.Dialector.Name() != DriverSQLite {
+		return err
+	}
+	var files []struct{ File string }
+	if err := s.db.WithContext(ctx).Raw("PRAGMA database_list").Scan(&files).Error; err != nil {
+		return err
+	}
+	for _, f := range files {
+		if f.File == "" { // a database in memory
+			continue
+		}
+		for _, path := range []string{f.File, f.File + "-wal"} {
+			// Opened for writing, not written: the open alone meets what would stop a write.
+			w, err := os.OpenFile(path, os.O_WRONLY, 0)
+			if errors.Is(err, fs.ErrNotExist) && path != f.File {
+				continue // no WAL yet
+			}
+			if err != nil {
+				return err
+			}
+			w.Close()
+		}
+	}
+	return nil
 }
 
 // inTenant scopes a query to one tenant's rows: the one helper every query goes through.

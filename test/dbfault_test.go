@@ -109,9 +109,10 @@ var faultAllFail = faultExpect{reads: faultUnavailable, readyz: faultUnavailable
 // Permissions stop no one running as root; the immutable attribute does, even on
 // files already open for writing: chattr +i on the file, its WAL and its folder
 // (not on the shared-memory index, which SQLite maps into memory). Writes fail
-// on every connection. A read, or /readyz's ping, is served on a connection
-// opened before the fault, and fails on a new one, which cannot open the file
-// for writing: either answer is right.
+// on every connection, and /readyz, which checks that the files can be opened
+// for writing, is unready. A read is served on a connection opened before the
+// fault, and fails on a new one, which cannot open the file for writing:
+// either answer is right.
 func testSQLiteUnwritable(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "db")
 	if err := os.Mkdir(dir, 0o755); err != nil {
@@ -144,7 +145,7 @@ func testSQLiteUnwritable(t *testing.T) {
 		if err := chattr("-i", locked...); err != nil {
 			t.Fatal(err)
 		}
-	}, faultExpect{reads: faultEither, readyz: faultEither})
+	}, faultExpect{reads: faultEither, readyz: faultUnavailable})
 }
 
 // immutableUnsupported says why files in dir cannot be made immutable, or "" when they can.
