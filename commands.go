@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"gorm.io/gorm"
@@ -57,6 +58,8 @@ func open(cmd *cobra.Command) (*app, error) {
 		return nil, err
 	}
 	log := newLogger(cfg, cmd.ErrOrStderr())
+	// The MySQL driver reports dropped connections on its own logger: into the process log with them.
+	_ = mysql.SetLogger(slog.NewLogLogger(log.Handler(), slog.LevelWarn))
 	db, err := core.OpenDB(cfg.DB.Driver, cfg.DB.DSN, core.SystemClock{})
 	if err != nil {
 		return nil, err
