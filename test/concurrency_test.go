@@ -104,7 +104,7 @@ func TestConcurrentWriters(t *testing.T) {
 	eachEngine(t, func(e *env) {
 		tenants := seedStorm(e)
 		// A server of its own, whose log can be read once it is closed.
-		logs := &stormLog{}
+		logs := &logBuffer{}
 		cfg, err := config.Load(nil)
 		e.must(err)
 		srv := httptest.NewServer(gateway.New(cfg, e.svc, slog.New(slog.NewJSONHandler(logs, nil))).Handler())
@@ -886,22 +886,4 @@ func (f *stormFaults) report(t *testing.T) {
 		}
 		t.Error(s)
 	}
-}
-
-// stormLog is a log sink safe for the server's goroutines.
-type stormLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *stormLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *stormLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

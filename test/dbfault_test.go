@@ -231,7 +231,7 @@ type faultSite struct {
 	url        string
 	db         *gorm.DB
 	client     *http.Client
-	logs       *faultLog
+	logs       *logBuffer
 	tenantID   uint64
 	userID     uint64
 	customerID uint64
@@ -249,7 +249,7 @@ func newFaultSite(t *testing.T, db *gorm.DB) *faultSite {
 		t.Fatal(err)
 	}
 	svc := core.NewService(db, core.Options{Clock: &movableClock{t: now}})
-	logs := &faultLog{}
+	logs := &logBuffer{}
 	srv := httptest.NewServer(gateway.New(cfg, svc, slog.New(slog.NewJSONHandler(logs, nil))).Handler())
 	t.Cleanup(srv.Close)
 
@@ -539,22 +539,4 @@ func faultReads(ps []faultProbe) []faultProbe {
 		}
 	}
 	return reads
-}
-
-// faultLog is a log buffer that concurrent requests can write.
-type faultLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *faultLog) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *faultLog) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,7 +42,25 @@ type env struct {
 	svc   *core.Service
 	clock *movableClock
 	url   string
-	log   *bytes.Buffer
+	log   *logBuffer
+}
+
+// logBuffer keeps what a server logs; its request goroutines write it at once.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 // eachEngine runs fn against a server on every database engine.
@@ -67,7 +86,7 @@ func eachEngineWith(t *testing.T, configure func(*config.Config), fn func(e *env
 		}
 		svc := core.NewService(db, core.Options{Clock: clock,
 			RateLimit: cfg.RateLimit.PerSecond, RateBurst: cfg.RateLimit.Burst, MaxPageSize: cfg.Limits.MaxPageSize})
-		logs := &bytes.Buffer{}
+		logs := &logBuffer{}
 		srv := httptest.NewServer(gateway.New(cfg, svc, slog.New(slog.NewJSONHandler(logs, nil))).Handler())
 		t.Cleanup(srv.Close)
 		fn(&env{t: t, db: db, svc: svc, clock: clock, url: srv.URL, log: logs})
