@@ -119,6 +119,9 @@ func runServe(cmd *cobra.Command, _ []string) error {
 
 func runMigrate(cmd *cobra.Command, _ []string) error {
 	return withApp(cmd, func(a *app) error {
+		if err := core.ConvertCollation(a.db); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
 		fmt.Fprintln(cmd.ErrOrStderr(), "schema is up to date")
 		return nil
 	})

@@ -279,9 +279,12 @@ func (l Limits) validate() error {
 	if l.MaxPageSize < minPageSize {
 		return fmt.Errorf("config: limits.max_page_size: %d is below %d, the page size the dialects' clients get by default", l.MaxPageSize, minPageSize)
 	}
-	if l.RequestTimeout >= l.WriteTimeout {
-		return fmt.Errorf("config: limits.request_timeout: %s must be below limits.write_timeout (%s), or its answer could not be written",
-			l.RequestTimeout, l.WriteTimeout)
+	// The write deadline runs from the end of the headers: the body (up to
+	// read_timeout) and the handler (up to request_timeout) must fit in it with
+	// time to write the answer.
+	if l.ReadTimeout+l.RequestTimeout >= l.WriteTimeout {
+		return fmt.Errorf("config: limits.write_timeout: %s must exceed limits.read_timeout + limits.request_timeout (%s), or an answer could not be written",
+			l.WriteTimeout, l.ReadTimeout+l.RequestTimeout)
 	}
 	return nil
 }

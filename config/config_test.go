@@ -77,3 +77,22 @@ func TestInvalidConfigurationNamesTheKey(t *testing.T) {
 		})
 	}
 }
+
+func TestLimitsAreChecked(t *testing.T) {
+	for _, c := range []struct{ env, value, key string }{
+		{"CRMGW_LIMITS_MAX_BODY_BYTES", "0", "limits.max_body_bytes"},
+		{"CRMGW_LIMITS_MAX_PAGE_SIZE", "19", "limits.max_page_size"},
+		{"CRMGW_LIMITS_IDLE_TIMEOUT", "0s", "limits.idle_timeout"},
+		{"CRMGW_LIMITS_READ_TIMEOUT", "55s", "limits.write_timeout"}, // 55s + 10s leaves no time to answer within 60s
+		{"CRMGW_RATE_LIMIT_PER_SECOND", "-1", "rate_limit.per_second"},
+		{"CRMGW_DB_MAX_OPEN_CONNS", "0", "db.max_open_conns"},
+	} {
+		t.Run(c.env, func(t *testing.T) {
+			t.Setenv(c.env, c.value)
+			_, err := Load(flags(t))
+			if err == nil || !strings.Contains(err.Error(), c.key) {
+				t.Fatalf("%s=%s: %v, want an error naming %s", c.env, c.value, err, c.key)
+			}
+		})
+	}
+}

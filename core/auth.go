@@ -35,9 +35,6 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 		return Caller{}, Errorf(EUNAUTHORIZED, "token is missing")
 	}
 	hash := hashToken(token)
-	if wait := s.limiter.wait(hash, s.clock.Now()); wait > 0 {
-		return Caller{}, limited(wait)
-	}
 	var row struct {
 		Hash         string
 		TenantID     uint64
@@ -60,6 +57,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 	}
 	if row.ExpiresAt != nil && !s.clock.Now().Before(*row.ExpiresAt) {
 		return Caller{}, Errorf(EUNAUTHORIZED, "token has expired")
+	}
+	// Counted once the token is known: buckets exist only for real credentials,
+	// so a flood of made-up ones costs lookups, not memory.
+	if wait := s.limiter.wait(hash, s.clock.Now()); wait > 0 {
+		return Caller{}, limited(wait)
 	}
 	loc, err := s.location(row.TimeZone)
 	if err != nil {

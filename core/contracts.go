@@ -395,13 +395,16 @@ func setNotifyUsers(tx *gorm.DB, k Contract, ids []uint64) error {
 func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, change func(*NewContract) error) (Contract, error) {
 	var k Contract
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		// FOR UPDATE on MySQL; SQLite's immediate transaction already holds the database's write lock.
-		if err := tx.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).Scopes(inTenant(c.TenantID)).
-			Where("id = ?", id).Preload("Lines", func(db *gorm.DB) *gorm.DB { return db.Order("id") }).Take(&k).Error; err != nil {
+		// Every read locks what it reads: engines whose plain reads see the
+		// transaction's first snapshot (TiDB) would otherwise read lines and
+		// people from before the update this one waited for.
+		if err := forUpdate(tx).Scopes(inTenant(c.TenantID)).Where("id = ?", id).
+			Preload("Lines", func(db *gorm.DB) *gorm.DB { return forUpdate(db).Order("id") }).
+			Take(&k).Error; err != nil {
 			return storeError(err, "contract")
 		}
 		var notify []uint64
-		if err := tx.Model(&ContractNotifyUser{}).Scopes(inTenant(c.TenantID)).Where("contract_id = ?", id).Order("user_id").
+		if err := forUpdate(tx).Model(&ContractNotifyUser{}).Scopes(inTenant(c.TenantID)).Where("contract_id = ?", id).Order("user_id").
 			Pluck("user_id", &notify).Error; err != nil {
 			return storeError(err, "contract")
 		}
@@ -441,10 +444,18 @@ func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, chang
 	return k, err
 }
 
+// forUpdate makes a query lock the rows it reads until the transaction ends
+// (FOR UPDATE on MySQL; gormlite drops the clause on SQLite, whose immediate
+// transactions hold the database's write lock anyway).
+func forUpdate(db *gorm.DB) *gorm.DB {
+	return db.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate})
+}
+
 // replaceLines makes k.Lines the contract's lines.
 func replaceLines(tx *gorm.DB, k *Contract) error {
 	var existing []uint64
-	if err := tx.Model(&ContractLine{}).Scopes(inTenant(k.TenantID)).Where("contract_id = ?", k.ID).Pluck("id", &existing).Error; err != nil {
+	if err := forUpdate(tx).Model(&ContractLine{}).Scopes(inTenant(k.TenantID)).
+		Where("contract_id = ?", k.ID).Pluck("id", &existing).Error; err != nil {
 		return storeError(err, "contract line")
 	}
 	kept := uniq(nil)

@@ -426,12 +426,13 @@ func TestTokens(t *testing.T) {
 
 // Trailing spaces are significant on both engines, as SQLite compares: "Trail "
 // is another name than "Trail", on MySQL too (utf8mb4_bin would call them equal),
-// including tables an earlier crmgw made under utf8mb4_bin, converted by migrate.
+// including tables an earlier crmgw made under utf8mb4_bin, once converted.
 func TestTrailingSpacesAreSignificant(t *testing.T) {
 	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
 		if db.Dialector.Name() == core.DriverMySQL {
 			must(t, db.Exec("ALTER TABLE customers CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin").Error)
 			must(t, core.Migrate(db))
+			must(t, core.ConvertCollation(db))
 			var collation string
 			must(t, db.Raw("SELECT TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'customers'").Scan(&collation).Error)
 			if collation == "utf8mb4_bin" {

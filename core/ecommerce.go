@@ -65,9 +65,6 @@ func (s *Service) AuthenticateSite(ctx context.Context, key string) (Caller, err
 		return Caller{}, Errorf(EUNAUTHORIZED, "site key is missing")
 	}
 	hash := hashToken(key)
-	if wait := s.limiter.wait(hash, s.clock.Now()); wait > 0 {
-		return Caller{}, limited(wait)
-	}
 	var row struct {
 		TenantID uint64
 		TimeZone string
@@ -79,6 +76,9 @@ func (s *Service) AuthenticateSite(ctx context.Context, key string) (Caller, err
 	}
 	if err != nil {
 		return Caller{}, storeError(err, "site key")
+	}
+	if wait := s.limiter.wait(hash, s.clock.Now()); wait > 0 { // as Authenticate: known keys only
+		return Caller{}, limited(wait)
 	}
 	loc, err := s.location(row.TimeZone)
 	return Caller{TenantID: row.TenantID, Location: loc}, err

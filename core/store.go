@@ -52,8 +52,17 @@ func OpenDB(driver, dsn string, clock Clock) (*gorm.DB, error) {
 			cfg.Params = map[string]string{}
 		}
 		cfg.Params["charset"] = "utf8mb4"
-		if cfg.Timeout == 0 { // a server that does not answer fails the request, not hangs it
+		// A server that stops answering fails the request, not hangs it: the
+		// request's deadline reaches queries, but not the driver's COMMIT and
+		// ROLLBACK, which only these bound (and with them any single statement).
+		if cfg.Timeout == 0 {
 			cfg.Timeout = 5 * time.Second
+		}
+		if cfg.ReadTimeout == 0 {
+			cfg.ReadTimeout = 30 * time.Second
+		}
+		if cfg.WriteTimeout == 0 {
+			cfg.WriteTimeout = 30 * time.Second
 		}
 		dialector = gormmysql.Open(cfg.FormatDSN())
 	default:
@@ -96,10 +105,9 @@ func sqliteDSN(path string) string {
 // Migrate creates or upgrades the schema and gives every tenant its default
 // dictionaries. It is idempotent.
 func Migrate(db *gorm.DB) error {
-	var collation string
 	if db.Dialector.Name() == DriverMySQL {
-		var err error
-		if collation, err = exactCollation(db); err != nil {
+		collation, err := exactCollation(db)
+		if err != nil {
 			return err
 		}
 		// A new session: the statements below must not build on one another.
@@ -108,11 +116,7 @@ func Migrate(db *gorm.DB) error {
 	if err := db.AutoMigrate(allModels...); err != nil {
 		return err
 	}
-	if collation != "" {
-		if err := convertTables(db, collation); err != nil {
-			return err
-		}
-	}
+
 	// Indexes replaced by wider ones.
 	if m := db.Migrator(); m.HasIndex(&Contract{}, "ix_contracts_owner_signed") {
 		if err := m.DropIndex(&Contract{}, "ix_contracts_owner_signed"); err != nil {
@@ -132,15 +136,17 @@ func Migrate(db *gorm.DB) error {
 // exactCollation is the server's utf8mb4 collation that compares text as SQLite
 // does, byte for byte, so that uniqueness and duplicate checks answer the same
 // on both engines: binary, and with trailing spaces significant ("a " is not
-// "a"), which utf8mb4_bin, a PAD SPACE collation, does not give. MySQL 8 has
-// utf8mb4_0900_bin, MariaDB utf8mb4_nopad_bin; older servers only utf8mb4_bin.
+// "a"), which utf8mb4_bin, a PAD SPACE collation, does not give. MariaDB has
+// utf8mb4_nopad_bin, MySQL 8 utf8mb4_0900_bin (which MariaDB from 11.4.5 lists
+// too, as a mere alias of utf8mb4_bin: hence nopad first); older servers only
+// utf8mb4_bin.
 func exactCollation(db *gorm.DB) (string, error) {
 	var have []string
 	if err := db.Raw(`SELECT COLLATION_NAME FROM information_schema.COLLATIONS
   WHERE COLLATION_NAME IN ('utf8mb4_0900_bin', 'utf8mb4_nopad_bin')`).Scan(&have).Error; err != nil {
 		return "", err
 	}
-	for _, c := range []string{"utf8mb4_0900_bin", "utf8mb4_nopad_bin"} {
+	for _, c := range []string{"utf8mb4_nopad_bin", "utf8mb4_0900_bin"} {
 		if slices.Contains(have, c) {
 			return c, nil
 		}
@@ -148,10 +154,19 @@ func exactCollation(db *gorm.DB) (string, error) {
 	return "utf8mb4_bin", nil
 }
 
-// convertTables gives crmgw's tables made under another collation (utf8mb4_bin,
-// before crmgw chose one with trailing spaces significant) the given one. It
-// rebuilds each such table once; later starts find nothing to do.
-func convertTables(db *gorm.DB, collation string) error {
+// ConvertCollation gives crmgw's MySQL tables made under another collation
+// (utf8mb4_bin, before crmgw chose one with trailing spaces significant) the
+// exact one. It rebuilds each such table — on MySQL 8 a copy that blocks
+// writes to it meanwhile — so only `crmgw migrate` runs it, never a start;
+// once done, it finds nothing to do. On SQLite it does nothing.
+func ConvertCollation(db *gorm.DB) error {
+	if db.Dialector.Name() != DriverMySQL {
+		return nil
+	}
+	collation, err := exactCollation(db)
+	if err != nil {
+		return err
+	}
 	var tables []string
 	for _, m := range allModels {
 		stmt := &gorm.Statement{DB: db}
@@ -227,10 +242,13 @@ func unavailable(err error) bool {
 		return true
 	case errors.As(err, &myErr):
 		switch myErr.Number {
-		case 1040, // too many connections
+		case 1021, // disk full
+			1040, // too many connections
 			1053, // server shutdown in progress
+			1114, // the table is full
 			1205, // lock wait timeout
 			1290, // the server runs --read-only
+			1317, // query interrupted
 			1927, // connection killed
 			4031: // disconnected for inactivity
 			return true
