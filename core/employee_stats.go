@@ -70,7 +70,7 @@ func (s *Service) EmployeeStats(ctx context.Context, c Caller, q EmployeeStatsQu
 
 	users, userArgs := "users u WHERE u.tenant_id = ?", []any{c.TenantID}
 	if q.Name != "" {
-		like, err := containsPattern("search[name]", q.Name)
+		like, err := containsPattern("name", q.Name)
 		if err != nil {
 			return EmployeeStats{}, err
 		}

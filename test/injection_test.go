@@ -697,7 +697,7 @@ func TestInjectionSearchForNUL(t *testing.T) {
 				t.Errorf("ikcrm query=%q: %s, want %s", q, body, want)
 			}
 			_, body = e.yzPost(yzPath(o.ik.tenant.ID), ikToken, "application/x-www-form-urlencoded", formBody([]Pair{{"search[name]", q}}))
-			if want := `{"result":0,"msg":"search[name] contains a NUL character","data":[]}`; strings.TrimSpace(string(body)) != want {
+			if want := `{"result":0,"msg":"search[name] 不能包含 NUL 字符","data":[]}`; strings.TrimSpace(string(body)) != want {
 				t.Errorf("yunzmall search[name]=%q: %s, want %s", q, body, want)
 			}
 		}

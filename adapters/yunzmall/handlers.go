@@ -58,8 +58,11 @@ func (a *Adapter) statisticsList(c echo.Context) error {
 	}
 	stats, err := a.svc.EmployeeStats(c.Request().Context(), caller, q)
 	if err != nil {
-		if core.ErrorCode(err) == core.ENOTFOUND {
+		switch ce := core.AsError(err); {
+		case ce.Code == core.ENOTFOUND:
 			return invalid(fmt.Sprintf("部门不存在: %d", q.DepartmentID))
+		case ce.Code == core.EINVALID && ce.Field == "name":
+			return invalid("search[name] 不能包含 NUL 字符")
 		}
 		return err
 	}
