@@ -38,6 +38,32 @@ func (d Date) In(loc *time.Location) time.Time {
 	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
 }
 
+// The days every dialect accepts, dates and times alike: what both engines'
+// DATE and DATETIME hold (MySQL's start at 1000-01-01, end at 9999-12-31),
+// with a day to spare at each end for the time zone an instant is read in.
+var (
+	MinDate = Date{1000, time.January, 2}
+	MaxDate = Date{9999, time.December, 30}
+)
+
+// CheckDate refuses a day outside MinDate to MaxDate as bad input in field.
+// A zero Date (not given) passes.
+func CheckDate(field string, d Date) error {
+	if d.IsZero() || (!d.Before(MinDate) && !MaxDate.Before(d)) {
+		return nil
+	}
+	return Invalidf(field, "%s is outside %s to %s", d, MinDate, MaxDate)
+}
+
+// CheckTime refuses an instant whose day, in its own location, is outside
+// MinDate to MaxDate. A zero time (not given) passes.
+func CheckTime(field string, t time.Time) error {
+	if t.IsZero() {
+		return nil
+	}
+	return CheckDate(field, DateOf(t))
+}
+
 // IsZero reports whether d was never set.
 func (d Date) IsZero() bool { return d == Date{} }
 

@@ -33,9 +33,6 @@ type EmployeeStat struct {
 	FollowLast        *time.Time // the latest follow-up in the range
 }
 
-// The days a range may name: within what both engines' DATETIME can hold, a day's end included.
-var minStatsDay, maxStatsDay = DateOf(time.Date(1000, 1, 2, 0, 0, 0, 0, time.UTC)), DateOf(time.Date(9999, 12, 30, 0, 0, 0, 0, time.UTC))
-
 // EmployeeStats is a page of employees, most customers first, then by id.
 type EmployeeStats struct {
 	Items         []EmployeeStat
@@ -50,8 +47,8 @@ func (s *Service) EmployeeStats(ctx context.Context, c Caller, q EmployeeStatsQu
 		return EmployeeStats{}, err
 	}
 	for _, d := range []Date{q.From, q.To} {
-		if !d.IsZero() && (d.Before(minStatsDay) || maxStatsDay.Before(d)) {
-			return EmployeeStats{}, Invalidf("date", "%s is outside %s to %s", d, minStatsDay, maxStatsDay)
+		if err := CheckDate("date", d); err != nil {
+			return EmployeeStats{}, err
 		}
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {

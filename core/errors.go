@@ -3,8 +3,31 @@ package core
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strings"
 	"time"
 )
+
+// MaxID is the largest id a record can have: ids are BIGINT, signed on both
+// engines. A larger one names nothing; adapters refuse it as bad input.
+const MaxID uint64 = math.MaxInt64
+
+// excerptRunes is how much of a bad value an error message repeats.
+const excerptRunes = 32
+
+// Excerpt is s as an error message may quote it: its first few characters,
+// then "…" if there were more, so that a megabyte of input never comes back
+// in an answer or a log line. Invalid UTF-8 becomes U+FFFD.
+func Excerpt(s string) string {
+	n := 0
+	for i := range s {
+		if n == excerptRunes {
+			return strings.ToValidUTF8(s[:i], "\uFFFD") + "…"
+		}
+		n++
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
 
 // Error codes. Every adapter keeps one table from these to its dialect's own codes.
 const (
