@@ -102,7 +102,7 @@ func (s *Service) ListContracts(ctx context.Context, c Caller, q ContractListQue
 	err := db.Select(`contracts.id, contracts.owner_id, users.real_name AS owner_name, contracts.customer_id,
   customers.name AS customer_name, contracts.title, contracts.total_amount, contracts.approve_status,
   contracts.status, contracts.updated_at,
-  (SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.tenant_id = contracts.tenant_id
+  (SELECT COALESCE(`+s.sumCents("p.amount")+`, 0) FROM payments p WHERE p.tenant_id = contracts.tenant_id
     AND p.contract_id = contracts.id AND p.direction = ?) AS received`, PaymentIn).
 		Joins("JOIN users ON users.id = contracts.owner_id AND users.tenant_id = contracts.tenant_id").
 		Joins("JOIN customers ON customers.id = contracts.customer_id AND customers.tenant_id = contracts.tenant_id").
@@ -608,7 +608,7 @@ func (s *Service) GetContract(ctx context.Context, c Caller, id uint64) (Contrac
 	case !errors.Is(err, gorm.ErrRecordNotFound):
 		return ContractDetail{}, storeError(err, "contact history")
 	}
-	if err := in().Model(&Payment{}).Select("COALESCE(SUM(amount), 0)").Where("contract_id = ? AND direction = ?", id, PaymentIn).
+	if err := in().Model(&Payment{}).Select("COALESCE("+s.sumCents("amount")+", 0)").Where("contract_id = ? AND direction = ?", id, PaymentIn).
 		Scan(&d.Received).Error; err != nil {
 		return ContractDetail{}, storeError(err, "payment")
 	}

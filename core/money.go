@@ -98,4 +98,19 @@ func (m *Money) scanText(s string) error {
 // GormDataType makes every Money column a BIGINT of cents.
 func (Money) GormDataType() string { return "bigint" }
 
+// sumCents is the SQL of the sum of a column of cents that cannot overflow,
+// however many rows it adds (every dialect's figures are such sums). MySQL's
+// SUM of a BIGINT is already a DECIMAL. SQLite's SUM of integers fails past
+// 2^63, so there the column is summed in two parts that each stay far from it
+// (millions and the rest), put together by SQLite's decimal extension as exact
+// text. Like SUM it is NULL over no rows; decimal_add is never handed a NULL
+// (it fails as out of memory, which the driver turns into a panic).
+func (s *Service) sumCents(column string) string {
+	if s.db.Dialector.Name() == DriverMySQL {
+		return "SUM(" + column + ")"
+	}
+	return "(CASE WHEN COUNT(" + column + ") > 0 THEN decimal_add(decimal_mul(SUM(" + column + " / 1000000), 1000000), SUM(" +
+		column + " % 1000000)) END)"
+}
+
 func decimalOf(n int64) decimal.Decimal { return decimal.NewFromInt(n) }

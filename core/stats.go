@@ -38,9 +38,9 @@ func (s *Service) MonthFigures(ctx context.Context, c Caller, m Month) (MonthFig
 	from, to := m.FirstDay(), m.Next().FirstDay()
 	var deal, back, target sql.Null[Money]
 	row := s.db.WithContext(ctx).Raw(`SELECT
-  (SELECT SUM(total_amount) FROM contracts
+  (SELECT `+s.sumCents("total_amount")+` FROM contracts
     WHERE tenant_id = ? AND owner_id = ? AND sign_date >= ? AND sign_date < ?),
-  (SELECT SUM(amount) FROM payments
+  (SELECT `+s.sumCents("amount")+` FROM payments
     WHERE tenant_id = ? AND owner_id = ? AND direction = ? AND paid_on >= ? AND paid_on < ?),
   (SELECT amount FROM monthly_targets WHERE tenant_id = ? AND user_id = ? AND month = ?)`,
 		c.TenantID, c.UserID, from, to,
@@ -171,7 +171,7 @@ func (s *Service) ContractFigures(ctx context.Context, c Caller, q ContractQuery
 		return ContractPage{}, storeError(err, "contract")
 	}
 	sum := func(direction string) string {
-		return "(SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.tenant_id = contracts.tenant_id" +
+		return "(SELECT COALESCE(" + s.sumCents("p.amount") + ", 0) FROM payments p WHERE p.tenant_id = contracts.tenant_id" +
 			" AND p.contract_id = contracts.id AND p.direction = '" + direction + "')"
 	}
 	err := base.Select("id, title, total_amount AS amount, status, " +
