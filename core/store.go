@@ -76,6 +76,9 @@ func OpenDB(driver, dsn string, clock Clock) (*gorm.DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := registerColumnChecks(db); err != nil {
+		return nil, err
+	}
 	if driver == DriverSQLite {
 		sqlDB, err := db.DB()
 		if err != nil {
