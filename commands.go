@@ -77,7 +77,14 @@ func open(cmd *cobra.Command) (*app, error) {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	return &app{cfg: cfg, log: log, db: db, svc: core.NewService(db, core.Options{TimeZone: cfg.TimeZone,
-		RateLimit: cfg.RateLimit.PerSecond, RateBurst: cfg.RateLimit.Burst, MaxPageSize: cfg.Limits.MaxPageSize})}, nil
+		RateLimit: cfg.RateLimit.PerSecond, RateBurst: cfg.RateLimit.Burst, MaxPageSize: cfg.Limits.MaxPageSize,
+		Logins: loginLimits(cfg.Login)})}, nil
+}
+
+// loginLimits are the configured login limits in core's terms.
+func loginLimits(l config.Login) core.LoginLimits {
+	return core.LoginLimits{MaxFailures: l.MaxFailures, MaxFailuresPerAddress: l.MaxFailuresPerAddress,
+		Window: l.FailureWindow, MaxHashing: l.MaxHashing}
 }
 
 // withApp opens the app, runs fn and closes it again.

@@ -26,6 +26,19 @@ type Config struct {
 	ShutdownGrace time.Duration `mapstructure:"shutdown_grace"`
 	Limits        Limits        `mapstructure:"limits"`
 	RateLimit     RateLimit     `mapstructure:"rate_limit"`
+	Login         Login         `mapstructure:"login"`
+}
+
+// Login bounds what failed logins may cost (every dialect's login).
+type Login struct {
+	// MaxFailures failed logins of one login name within FailureWindow refuse
+	// the name until the window ends; MaxFailuresPerAddress do the same for
+	// one client address. A success resets both.
+	MaxFailures           int           `mapstructure:"max_failures"`
+	MaxFailuresPerAddress int           `mapstructure:"max_failures_per_address"`
+	FailureWindow         time.Duration `mapstructure:"failure_window"`
+	// MaxHashing bounds the password comparisons (bcrypt) running at once.
+	MaxHashing int `mapstructure:"max_hashing"`
 }
 
 // Limits bound what one request may take from the server.
@@ -105,36 +118,40 @@ type IKCRM struct {
 
 // defaults are the configuration of a bare `crmgw`.
 var defaults = map[string]any{
-	"listen":                     ":8080",
-	"db.driver":                  "sqlite",
-	"db.dsn":                     "./data/crmgw.db",
-	"db.max_open_conns":          32,
-	"db.conn_max_lifetime":       "5m",
-	"timezone":                   "Asia/Shanghai",
-	"log.level":                  "info",
-	"log.format":                 "text",
-	"shutdown_grace":             "15s",
-	"limits.max_body_bytes":      1 << 20,
-	"limits.max_header_bytes":    64 << 10,
-	"limits.read_header_timeout": "10s",
-	"limits.read_timeout":        "30s",
-	"limits.write_timeout":       "60s",
-	"limits.idle_timeout":        "120s",
-	"limits.request_timeout":     "10s",
-	"limits.max_page_size":       1000,
-	"rate_limit.per_second":      0,
-	"rate_limit.burst":           20,
-	"dialects.oa.enabled":        true,
-	"dialects.oa.prefix":         "/oa",
-	"dialects.oa.login_ttl":      "168h",
-	"dialects.qcy.enabled":       true,
-	"dialects.qcy.login_ttl":     "168h",
-	"dialects.qcy.prefix":        "", // empty: the doc's /WebApi/... and /OM/WebApi/... from the root
-	"dialects.ikcrm.enabled":     true,
-	"dialects.ikcrm.prefix":      "", // empty: the doc's /api/v2/... from the root
-	"dialects.ikcrm.login_ttl":   "168h",
-	"dialects.yunzmall.enabled":  true,
-	"dialects.yunzmall.prefix":   "", // empty: the doc's /business/{id}/plugin/... from the root
+	"listen":                         ":8080",
+	"db.driver":                      "sqlite",
+	"db.dsn":                         "./data/crmgw.db",
+	"db.max_open_conns":              32,
+	"db.conn_max_lifetime":           "5m",
+	"timezone":                       "Asia/Shanghai",
+	"log.level":                      "info",
+	"log.format":                     "text",
+	"shutdown_grace":                 "15s",
+	"limits.max_body_bytes":          1 << 20,
+	"limits.max_header_bytes":        64 << 10,
+	"limits.read_header_timeout":     "10s",
+	"limits.read_timeout":            "30s",
+	"limits.write_timeout":           "60s",
+	"limits.idle_timeout":            "120s",
+	"limits.request_timeout":         "10s",
+	"limits.max_page_size":           1000,
+	"rate_limit.per_second":          0,
+	"rate_limit.burst":               20,
+	"login.max_failures":             5,
+	"login.max_failures_per_address": 20,
+	"login.failure_window":           "15m",
+	"login.max_hashing":              2,
+	"dialects.oa.enabled":            true,
+	"dialects.oa.prefix":             "/oa",
+	"dialects.oa.login_ttl":          "168h",
+	"dialects.qcy.enabled":           true,
+	"dialects.qcy.login_ttl":         "168h",
+	"dialects.qcy.prefix":            "", // empty: the doc's /WebApi/... and /OM/WebApi/... from the root
+	"dialects.ikcrm.enabled":         true,
+	"dialects.ikcrm.prefix":          "", // empty: the doc's /api/v2/... from the root
+	"dialects.ikcrm.login_ttl":       "168h",
+	"dialects.yunzmall.enabled":      true,
+	"dialects.yunzmall.prefix":       "", // empty: the doc's /business/{id}/plugin/... from the root
 }
 
 // Flags are the command-line flags that override configuration keys.
@@ -223,6 +240,17 @@ func (c Config) Validate() error {
 	}
 	if c.RateLimit.PerSecond > 0 && c.RateLimit.Burst < 1 {
 		return fmt.Errorf("config: rate_limit.burst: %d is less than 1", c.RateLimit.Burst)
+	}
+	for _, n := range []struct {
+		key string
+		n   int
+	}{{"max_failures", c.Login.MaxFailures}, {"max_failures_per_address", c.Login.MaxFailuresPerAddress}, {"max_hashing", c.Login.MaxHashing}} {
+		if n.n < 1 {
+			return fmt.Errorf("config: login.%s: %d is less than 1", n.key, n.n)
+		}
+	}
+	if c.Login.FailureWindow <= 0 {
+		return fmt.Errorf("config: login.failure_window: %s is not a positive duration", c.Login.FailureWindow)
 	}
 	if err := c.Dialects.OA.validate("dialects.oa"); err != nil {
 		return err

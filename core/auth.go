@@ -158,41 +158,68 @@ type Session struct {
 	Profile UserProfile
 }
 
-// Login checks a user's password and issues token (in the form the dialect's
-// clients expect) to expire after ttl. tenant, a tenant's name or numeric id,
-// may be empty when the login name is unique across tenants.
-// An unknown user is ENOTFOUND ("user"); a wrong password EUNAUTHORIZED.
-func (s *Service) Login(ctx context.Context, tenant, userName, password, token string, ttl time.Duration) (Session, error) {
+// LoginRequest is one attempt to log in.
+type LoginRequest struct {
+	// Tenant, a tenant's name or numeric id, may be empty when the login name
+	// is unique across tenants.
+	Tenant, UserName, Password string
+	Address                    string        // the client's, for the per-address throttle
+	Token                      string        // the token to issue, in the form the dialect's clients expect
+	TTL                        time.Duration // how long the token works
+}
+
+// Login checks a user's password and issues the request's token. An unknown
+// login name and a wrong password are the same EUNAUTHORIZED, at the same
+// cost; too many failures for the name or from the address are ELIMITED
+// until the window ends (see LoginLimits).
+func (s *Service) Login(ctx context.Context, in LoginRequest) (Session, error) {
+	userName, password, token, ttl := in.UserName, in.Password, in.Token, in.TTL
 	if userName == "" {
 		return Session{}, Invalidf("username", "username is required")
 	}
 	if password == "" {
 		return Session{}, Invalidf("password", "password is required")
 	}
+	if wait := s.logins.refused(userName, in.Address, s.clock.Now()); wait > 0 {
+		return Session{}, limited(wait)
+	}
 	q := s.db.WithContext(ctx).Where("users.name = ?", userName)
-	if tenant != "" {
-		id, _ := strconv.ParseUint(tenant, 10, 64)
-		q = q.Joins("JOIN tenants ON tenants.id = users.tenant_id AND (tenants.name = ? OR tenants.id = ?)", tenant, id)
+	if in.Tenant != "" {
+		id, _ := strconv.ParseUint(in.Tenant, 10, 63) // past 2^63 no tenant has the id: the name may still match
+		q = q.Joins("JOIN tenants ON tenants.id = users.tenant_id AND (tenants.name = ? OR tenants.id = ?)", in.Tenant, id)
 	}
 	var users []User
-	if err := q.Limit(10).Find(&users).Error; err != nil {
+	if err := q.Order("users.id").Find(&users).Error; err != nil {
 		return Session{}, storeError(err, "user")
 	}
-	if len(users) == 0 {
-		return Session{}, NotFoundf("user", "no user %q", userName)
-	}
 	var match *User
+	compared := false
 	for i := range users { // the same login name may exist in several tenants: the password decides
-		if users[i].PasswordHash != "" && bcrypt.CompareHashAndPassword([]byte(users[i].PasswordHash), []byte(password)) == nil {
+		if users[i].PasswordHash == "" {
+			continue
+		}
+		compared = true
+		ok, err := s.logins.matches(ctx, users[i].PasswordHash, password)
+		if err != nil {
+			return Session{}, storeError(err, "user")
+		}
+		if ok {
 			if match != nil {
-				return Session{}, Invalidf("tenant", "user %q exists in several tenants: name the tenant", userName)
+				return Session{}, Invalidf("tenant", "user %q exists in several tenants: name the tenant", Excerpt(userName))
 			}
 			match = &users[i]
 		}
 	}
+	if !compared {
+		if _, err := s.logins.matches(ctx, dummyHash(), password); err != nil {
+			return Session{}, storeError(err, "user")
+		}
+	}
 	if match == nil {
+		s.logins.failed(userName, in.Address, s.clock.Now())
 		return Session{}, Errorf(EUNAUTHORIZED, "username and password do not match")
 	}
+	s.logins.succeeded(userName, in.Address)
 	if token == "" {
 		return Session{}, Errorf(EINTERNAL, "no token to issue")
 	}

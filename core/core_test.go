@@ -353,6 +353,12 @@ func TestCreateContractRejectsBadInputAndWritesNothing(t *testing.T) {
 	})
 }
 
+// login is a login request from one address, for a token that works an hour.
+func login(tenant, user, password string) core.LoginRequest {
+	return core.LoginRequest{Tenant: tenant, UserName: user, Password: password, Address: "192.0.2.1",
+		Token: core.NewTokenValue(), TTL: time.Hour}
+}
+
 func TestTokens(t *testing.T) {
 	clock := &movableClock{t: now}
 	dbtest.Run(t, clock, func(t *testing.T, db *gorm.DB) {
@@ -390,13 +396,13 @@ func TestTokens(t *testing.T) {
 		}
 
 		must(t, svc.SetPassword(ctx, o.tenant.ID, "ann", "s3cret"))
-		if _, err := svc.Login(ctx, "", "ann", "wrong", core.NewTokenValue(), time.Hour); core.ErrorCode(err) != core.EUNAUTHORIZED {
+		if _, err := svc.Login(ctx, login("", "ann", "wrong")); core.ErrorCode(err) != core.EUNAUTHORIZED {
 			t.Errorf("wrong password: %v, want unauthorized", err)
 		}
-		if _, err := svc.Login(ctx, "", "nobody", "s3cret", core.NewTokenValue(), time.Hour); core.ErrorCode(err) != core.ENOTFOUND {
-			t.Errorf("unknown user: %v, want not found", err)
+		if _, err := svc.Login(ctx, login("", "nobody", "s3cret")); core.ErrorCode(err) != core.EUNAUTHORIZED {
+			t.Errorf("unknown user: %v, want unauthorized, as a wrong password", err)
 		}
-		s, err := svc.Login(ctx, "", "ann", "s3cret", core.NewTokenValue(), time.Hour)
+		s, err := svc.Login(ctx, login("", "ann", "s3cret"))
 		must(t, err)
 		if s.Profile.User.Name != "ann" || s.Profile.Department.Name != "sales" {
 			t.Fatalf("profile = %+v", s.Profile)
@@ -413,10 +419,10 @@ func TestTokens(t *testing.T) {
 		// The same login name and password in two tenants: the tenant must be named.
 		b := newOrg(t, svc, "other", "sales", "ann")
 		must(t, svc.SetPassword(ctx, b.tenant.ID, "ann", "s3cret"))
-		if _, err := svc.Login(ctx, "", "ann", "s3cret", core.NewTokenValue(), time.Hour); core.ErrorCode(err) != core.EINVALID {
+		if _, err := svc.Login(ctx, login("", "ann", "s3cret")); core.ErrorCode(err) != core.EINVALID {
 			t.Errorf("ambiguous login: %v, want invalid", err)
 		}
-		s, err = svc.Login(ctx, "other", "ann", "s3cret", core.NewTokenValue(), time.Hour)
+		s, err = svc.Login(ctx, login("other", "ann", "s3cret"))
 		must(t, err)
 		if s.Caller.TenantID != b.tenant.ID {
 			t.Errorf("login in tenant other went to tenant %d", s.Caller.TenantID)

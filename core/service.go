@@ -22,6 +22,7 @@ type Service struct {
 	defaultTZ string
 	zones     sync.Map // time zone name → *time.Location
 	limiter   *rateLimiter
+	logins    *loginGuard
 	maxPage   int
 }
 
@@ -35,6 +36,7 @@ type Options struct {
 	RateBurst int
 	// MaxPageSize bounds the rows of one page; 0 means DefaultMaxPageSize.
 	MaxPageSize int
+	Logins      LoginLimits
 }
 
 // DefaultTimeZone is the time zone of a tenant created without one.
@@ -60,7 +62,7 @@ func NewService(db *gorm.DB, opts Options) *Service {
 		opts.MaxPageSize = DefaultMaxPageSize
 	}
 	return &Service{db: db, clock: opts.Clock, validate: v, defaultTZ: opts.TimeZone,
-		limiter: newRateLimiter(opts.RateLimit, opts.RateBurst), maxPage: opts.MaxPageSize}
+		limiter: newRateLimiter(opts.RateLimit, opts.RateBurst), logins: newLoginGuard(opts.Logins), maxPage: opts.MaxPageSize}
 }
 
 // now is the time as stored: UTC, to the second.

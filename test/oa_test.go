@@ -276,7 +276,7 @@ func TestOALogin(t *testing.T) {
 
 		for _, c := range []struct{ name, user, password, code string }{
 			{"wrong password", "ann", "nope", "10003"},
-			{"unknown user", "nobody", "s3cret", "10002"},
+			{"unknown user", "nobody", "s3cret", "10003"}, // as a wrong password: nothing tells which names exist
 		} {
 			_, body := e.postForm("/oa/users/login", url.Values{"username": {c.user}, "password": {c.password}})
 			var a oaAnswer

@@ -22,10 +22,11 @@ func (a *Adapter) login(c echo.Context) error {
 	if p["login"] == "" || p["password"] == "" {
 		return invalid("login 和 password 不能为空")
 	}
-	s, err := a.svc.Login(c.Request().Context(), p["corp_id"], p["login"], p["password"], core.NewTokenValue(), a.opts.LoginTTL)
+	s, err := a.svc.Login(c.Request().Context(), core.LoginRequest{Tenant: p["corp_id"], UserName: p["login"],
+		Password: p["password"], Address: c.RealIP(), Token: core.NewTokenValue(), TTL: a.opts.LoginTTL})
 	switch core.ErrorCode(err) {
 	case "":
-	case core.EUNAUTHORIZED, core.ENOTFOUND:
+	case core.EUNAUTHORIZED:
 		return &apiError{errToken.status, errToken.Code, "用户名或密码错误", "invalid_login"}
 	default:
 		return err

@@ -33,7 +33,8 @@ func (a *Adapter) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := a.svc.Login(c.Request().Context(), c.FormValue("tenant"), username, password, core.NewTokenValue(), a.opts.LoginTTL)
+	s, err := a.svc.Login(c.Request().Context(), core.LoginRequest{Tenant: c.FormValue("tenant"), UserName: username,
+		Password: password, Address: c.RealIP(), Token: core.NewTokenValue(), TTL: a.opts.LoginTTL})
 	if core.ErrorCode(err) == core.EUNAUTHORIZED {
 		return statusError(codeBadPassword, "账号和密码不匹配")
 	}

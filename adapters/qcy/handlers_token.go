@@ -23,11 +23,12 @@ func (a *Adapter) getToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := a.svc.Login(c.Request().Context(), formatID(org), name, password, uuid.NewString(), a.loginTTL)
+	s, err := a.svc.Login(c.Request().Context(), core.LoginRequest{Tenant: formatID(org), UserName: name,
+		Password: password, Address: c.RealIP(), Token: uuid.NewString(), TTL: a.loginTTL})
 	switch core.ErrorCode(err) {
 	case "":
 		return ok(c, s.Token)
-	case core.EUNAUTHORIZED, core.ENOTFOUND:
+	case core.EUNAUTHORIZED:
 		return wireError(codeAuthFailed, "机构、用户名或密码不正确") // one answer: no hint which was wrong
 	default:
 		return err
