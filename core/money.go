@@ -12,10 +12,10 @@ import (
 // dialect's number format. Sums of amounts never overflow either (see sumCents).
 var maxMoney = decimal.New(1, 12)
 
-// maxMoneyText bounds the text of an amount before it is parsed, so a
+// MaxAmountText bounds the text of an amount before it is parsed, so a
 // megabyte of digits costs a length check, not seconds of arithmetic: a valid
 // amount such as "-999999999999.99" or "9.9999999999999E11" is much shorter.
-const maxMoneyText = 40
+const MaxAmountText = 40
 
 // Money is an amount in yuan, exact to the cent. It is stored as integer cents
 // (BIGINT): SQLite has no exact decimal type, and integer sums are exact on every engine.
@@ -27,7 +27,7 @@ func MoneyFromCents(c int64) Money { return Money{decimal.New(c, -2)} }
 // ParseMoney reads a decimal amount such as "19800" or "0.10", rejecting
 // fractions of a cent and amounts too large to store.
 func ParseMoney(s string) (Money, error) {
-	if len(s) > maxMoneyText {
+	if len(s) > MaxAmountText {
 		return Money{}, fmt.Errorf("%q is too long for an amount", Excerpt(s))
 	}
 	d, err := decimal.NewFromString(s)
@@ -36,7 +36,7 @@ func ParseMoney(s string) (Money, error) {
 	}
 	// A short text may still carry a huge exponent ("1e999999999"), whose
 	// arithmetic is as slow as its digits would be.
-	if e := d.Exponent(); e < -maxMoneyText || e > maxMoneyText {
+	if e := d.Exponent(); e < -MaxAmountText || e > MaxAmountText {
 		return Money{}, fmt.Errorf("%q is too large", Excerpt(s))
 	}
 	m := Money{d}

@@ -10,6 +10,26 @@ import (
 
 // SetMonthlyTarget sets the caller's sales target for a month, replacing any earlier one.
 func (s *Service) SetMonthlyTarget(ctx context.Context, c Caller, m Month, amount Money) error {
+	return s.setMonthlyTarget(s.db.WithContext(ctx), c, m, amount)
+}
+
+// PlanMonth sets the caller's target for m and answers the figures of the
+// current month, in one transaction: if the figures cannot be had, the target
+// is not kept either.
+func (s *Service) PlanMonth(ctx context.Context, c Caller, m Month, amount Money) (MonthFigures, error) {
+	var f MonthFigures
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.setMonthlyTarget(tx, c, m, amount); err != nil {
+			return err
+		}
+		var err error
+		f, err = s.monthFigures(tx, c, s.CurrentMonth(c))
+		return err
+	})
+	return f, err
+}
+
+func (s *Service) setMonthlyTarget(db *gorm.DB, c Caller, m Month, amount Money) error {
 	if amount.IsNegative() {
 		return Invalidf("amount", "a target cannot be negative")
 	}
@@ -17,7 +37,7 @@ func (s *Service) SetMonthlyTarget(ctx context.Context, c Caller, m Month, amoun
 		return Invalidf("amount", "%v", err)
 	}
 	t := MonthlyTarget{TenantID: c.TenantID, UserID: c.UserID, Month: m.String(), Amount: amount}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+	err := db.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "tenant_id"}, {Name: "user_id"}, {Name: "month"}},
 		DoUpdates: clause.AssignmentColumns([]string{"amount", "updated_at"}),
 	}).Create(&t).Error
@@ -35,9 +55,13 @@ type MonthFigures struct {
 
 // MonthFigures adds up the caller's month, in one query of three indexed aggregates.
 func (s *Service) MonthFigures(ctx context.Context, c Caller, m Month) (MonthFigures, error) {
+	return s.monthFigures(s.db.WithContext(ctx), c, m)
+}
+
+func (s *Service) monthFigures(db *gorm.DB, c Caller, m Month) (MonthFigures, error) {
 	from, to := m.FirstDay(), m.Next().FirstDay()
 	var deal, back, target sql.Null[Money]
-	row := s.db.WithContext(ctx).Raw(`SELECT
+	row := db.Raw(`SELECT
   (SELECT `+s.sumCents("total_amount")+` FROM contracts
     WHERE tenant_id = ? AND owner_id = ? AND sign_date >= ? AND sign_date < ?),
   (SELECT `+s.sumCents("amount")+` FROM payments

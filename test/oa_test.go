@@ -231,6 +231,16 @@ func TestOABadInputGetsTheOAErrorAndWritesNothing(t *testing.T) {
 			{"unknown endpoint", "GET", "/oa/crm/nothing?" + tok, nil, 404, "10500", "操作异常", "接口不存在"},
 			{"wrong method", "POST", "/oa/crm/home?" + tok, form(), 405, "10500", "操作异常", "请求方式不支持"},
 			{"login without password", "POST", "/oa/users/login", form("username", "ann"), 200, "10001", "必填项不能为空", "password 不能为空"},
+			// Huge and out-of-range numbers: refused before any arithmetic, quoted only in part.
+			{"targetamount of a million digits", "POST", "/oa/crm/monthplan?" + tok, form("yearmonth", "2015-09", "targetamount", strings.Repeat("9", 1_000_000)),
+				200, "10004", "参数格式不正确", `targetamount 过长: "` + strings.Repeat("9", 32) + `…"`},
+			{"targetamount with a huge exponent", "POST", "/oa/crm/monthplan?" + tok, form("yearmonth", "2015-09", "targetamount", "1e9999"),
+				200, "10004", "参数格式不正确", `targetamount: "1e9999" is too large`},
+			{"targetamount of a trillion", "POST", "/oa/crm/monthplan?" + tok, form("yearmonth", "2015-09", "targetamount", "1000000000000"),
+				200, "10004", "参数格式不正确", "targetamount: 1000000000000 is too large"},
+			{"ids past 2^63", "GET", "/oa/crm/contracts/count?" + tok + "&flag=0&ids=9223372036854775808", nil, 200, "10005", "参数类型不正确", `ids 应为以英文逗号分隔的数字ID: "9223372036854775808"`},
+			{"ids of 60,000 digits", "GET", "/oa/crm/contracts/count?" + tok + "&flag=0&ids=" + strings.Repeat("1", 60_000), nil, 200, "10005", "参数类型不正确",
+				`ids 应为以英文逗号分隔的数字ID: "` + strings.Repeat("1", 32) + `…"`},
 		} {
 			before := snapshot(e)
 			var status int
@@ -344,6 +354,33 @@ func TestAccessLogRedactsTokens(t *testing.T) {
 			if strings.Contains(log, secret) {
 				t.Errorf("the log holds a secret: %s", log)
 			}
+		}
+	})
+}
+
+// monthplan's write and the figures it answers are one: when the figures
+// cannot be had, the answer is the internal error and the target is not kept.
+func TestOAMonthPlanIsAllOrNothing(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		t := e.t
+		seedOA(e)
+		var before int64
+		e.must(e.db.Model(&core.MonthlyTarget{}).Count(&before).Error)
+		e.must(e.db.Exec("ALTER TABLE payments RENAME TO payments_away").Error) // home's figures now fail
+		status, body := e.postForm("/oa/crm/monthplan?access_token="+docToken, url.Values{"yearmonth": {"2015-11"}, "targetamount": {"350000"}})
+		var a oaAnswer
+		e.must(json.Unmarshal(body, &a))
+		if a.StatusCode != "10500" {
+			t.Errorf("monthplan whose figures fail: HTTP %d %s, want the internal error 10500", status, body)
+		}
+		var targets []core.MonthlyTarget
+		e.must(e.db.Find(&targets).Error)
+		if int64(len(targets)) != before {
+			t.Errorf("the target was kept: %d targets, had %d", len(targets), before)
+		}
+		e.must(e.db.Exec("ALTER TABLE payments_away RENAME TO payments").Error)
+		if _, body := e.postForm("/oa/crm/monthplan?access_token="+docToken, url.Values{"yearmonth": {"2015-11"}, "targetamount": {"350000"}}); !strings.Contains(string(body), `"statuscode":"0000"`) {
+			t.Errorf("monthplan once the figures answer: %s", body)
 		}
 	})
 }

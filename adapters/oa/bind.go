@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"crmgw/core"
 )
 
 // Parameters come from the query string or a form-encoded body; tt and vn are
@@ -28,7 +30,7 @@ func optionalInt(c echo.Context, name string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, statusError(codeType, fmt.Sprintf("%s 应为整数: %q", name, v))
+		return 0, statusError(codeType, fmt.Sprintf("%s 应为整数: %q", name, core.Excerpt(v)))
 	}
 	return n, nil
 }
@@ -42,9 +44,9 @@ func idList(c echo.Context, name string) ([]uint64, error) {
 	parts := strings.Split(v, ",")
 	ids := make([]uint64, 0, len(parts))
 	for _, p := range parts {
-		id, err := strconv.ParseUint(strings.TrimSpace(p), 10, 64)
+		id, err := strconv.ParseUint(strings.TrimSpace(p), 10, 63) // past 2^63 no record has the id
 		if err != nil || id == 0 {
-			return nil, statusError(codeType, fmt.Sprintf("%s 应为以英文逗号分隔的数字ID: %q", name, v))
+			return nil, statusError(codeType, fmt.Sprintf("%s 应为以英文逗号分隔的数字ID: %q", name, core.Excerpt(v)))
 		}
 		ids = append(ids, id)
 	}

@@ -32,20 +32,23 @@ func (a *Adapter) monthPlan(c echo.Context) error {
 	}
 	month, err := core.ParseMonth(ym)
 	if err != nil {
-		return statusError(codeFormat, fmt.Sprintf("yearmonth 应为 yyyy-MM: %q", ym))
+		return statusError(codeFormat, fmt.Sprintf("yearmonth 应为 yyyy-MM: %q", core.Excerpt(ym)))
+	}
+	if len(amountText) > core.MaxAmountText {
+		return statusError(codeFormat, fmt.Sprintf("targetamount 过长: %q", core.Excerpt(amountText)))
 	}
 	if _, err := decimal.NewFromString(amountText); err != nil {
-		return statusError(codeType, fmt.Sprintf("targetamount 应为数字: %q", amountText))
+		return statusError(codeType, fmt.Sprintf("targetamount 应为数字: %q", core.Excerpt(amountText)))
 	}
 	amount, err := core.ParseMoney(amountText)
 	if err != nil {
 		return statusError(codeFormat, fmt.Sprintf("targetamount: %v", err))
 	}
-	caller := callerOf(c)
-	if err := a.svc.SetMonthlyTarget(c.Request().Context(), caller, month, amount); err != nil {
+	f, err := a.svc.PlanMonth(c.Request().Context(), callerOf(c), month, amount)
+	if err != nil {
 		return err
 	}
-	return a.home(c)
+	return ok(c, newHomeData(f))
 }
 
 // contractsCount answers GET /crm/contracts/count: contracts signed in

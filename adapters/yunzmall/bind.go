@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"crmgw/core"
 )
 
 // params are the request's parameters, flattened to PHP's key spelling:
@@ -130,9 +132,9 @@ func (p params) id(key string) (uint64, error) {
 	if v == "" {
 		return 0, nil
 	}
-	n, err := strconv.ParseUint(v, 10, 64)
+	n, err := strconv.ParseUint(v, 10, 63) // past 2^63 no record has the id
 	if err != nil {
-		return 0, invalid(fmt.Sprintf("%s 应为整数 id: %q", key, v))
+		return 0, invalid(fmt.Sprintf("%s 应为整数 id: %q", key, core.Excerpt(v)))
 	}
 	return n, nil
 }

@@ -49,7 +49,7 @@ func (a *Adapter) statisticsList(c echo.Context) error {
 	if v := p.get("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return invalid(fmt.Sprintf("page 应为正整数: %q", v))
+			return invalid(fmt.Sprintf("page 应为正整数: %q", core.Excerpt(v)))
 		}
 		q.Page = n
 	}
@@ -99,7 +99,7 @@ func dateRange(values []string, loc *time.Location, q *core.EmployeeStatsQuery) 
 			}
 		}
 		if day.IsZero() {
-			return invalid(fmt.Sprintf("search[date] 不是有效的日期: %q", v))
+			return invalid(fmt.Sprintf("search[date] 不是有效的日期: %q", core.Excerpt(v)))
 		}
 		if i == 0 {
 			q.From = day
