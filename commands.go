@@ -84,7 +84,7 @@ func open(cmd *cobra.Command) (*app, error) {
 // loginLimits are the configured login limits in core's terms.
 func loginLimits(l config.Login) core.LoginLimits {
 	return core.LoginLimits{MaxFailures: l.MaxFailures, MaxFailuresPerAddress: l.MaxFailuresPerAddress,
-		Window: l.FailureWindow, MaxHashing: l.MaxHashing}
+		Window: l.FailureWindow, MaxHashing: l.MaxHashing, RefusalDelay: l.RefusalDelay}
 }
 
 // withApp opens the app, runs fn and closes it again.

@@ -39,6 +39,8 @@ type Login struct {
 	FailureWindow         time.Duration `mapstructure:"failure_window"`
 	// MaxHashing bounds the password comparisons (bcrypt) running at once.
 	MaxHashing int `mapstructure:"max_hashing"`
+	// RefusalDelay holds each throttled login's answer, slowing a guessing loop.
+	RefusalDelay time.Duration `mapstructure:"refusal_delay"`
 }
 
 // Limits bound what one request may take from the server.
@@ -141,6 +143,7 @@ var defaults = map[string]any{
 	"login.max_failures_per_address": 20,
 	"login.failure_window":           "15m",
 	"login.max_hashing":              2,
+	"login.refusal_delay":            "1s",
 	"dialects.oa.enabled":            true,
 	"dialects.oa.prefix":             "/oa",
 	"dialects.oa.login_ttl":          "168h",
@@ -251,6 +254,9 @@ func (c Config) Validate() error {
 	}
 	if c.Login.FailureWindow <= 0 {
 		return fmt.Errorf("config: login.failure_window: %s is not a positive duration", c.Login.FailureWindow)
+	}
+	if c.Login.RefusalDelay < 0 || c.Login.RefusalDelay >= c.Limits.RequestTimeout {
+		return fmt.Errorf("config: login.refusal_delay: %s is not between 0 and limits.request_timeout", c.Login.RefusalDelay)
 	}
 	if err := c.Dialects.OA.validate("dialects.oa"); err != nil {
 		return err

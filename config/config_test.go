@@ -90,6 +90,7 @@ func TestLimitsAreChecked(t *testing.T) {
 		{"CRMGW_LOGIN_MAX_FAILURES_PER_ADDRESS", "0", "login.max_failures_per_address"},
 		{"CRMGW_LOGIN_FAILURE_WINDOW", "0s", "login.failure_window"},
 		{"CRMGW_LOGIN_MAX_HASHING", "0", "login.max_hashing"},
+		{"CRMGW_LOGIN_REFUSAL_DELAY", "-1s", "login.refusal_delay"},
 	} {
 		t.Run(c.env, func(t *testing.T) {
 			t.Setenv(c.env, c.value)

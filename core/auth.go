@@ -181,6 +181,7 @@ func (s *Service) Login(ctx context.Context, in LoginRequest) (Session, error) {
 		return Session{}, Invalidf("password", "password is required")
 	}
 	if wait := s.logins.refused(userName, in.Address, s.clock.Now()); wait > 0 {
+		s.logins.hold(ctx)
 		return Session{}, limited(wait)
 	}
 	q := s.db.WithContext(ctx).Where("users.name = ?", userName)

@@ -18,9 +18,14 @@ type LoginLimits struct {
 	// MaxHashing bounds the password comparisons running at once: each is
 	// tens of milliseconds of one core's time (bcrypt), by design.
 	MaxHashing int
+	// RefusalDelay holds the answer to a throttled login: a client that waits
+	// for each answer, as a guessing loop does, then tries once a RefusalDelay
+	// instead of as fast as refusals can be written. Waiting costs no CPU.
+	// Zero holds nothing.
+	RefusalDelay time.Duration
 }
 
-// Default login limits.
+// Default login limits (RefusalDelay's is config's: login.refusal_delay).
 const (
 	DefaultLoginMaxFailures           = 5
 	DefaultLoginMaxFailuresPerAddress = 20
@@ -81,6 +86,16 @@ func (g *loginGuard) refused(name, address string, now time.Time) time.Duration 
 		}
 	}
 	return wait
+}
+
+// hold waits RefusalDelay, or less if ctx ends first.
+func (g *loginGuard) hold(ctx context.Context) {
+	t := time.NewTimer(g.limits.RefusalDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // failed counts a failed login of name from address.

@@ -1,0 +1,135 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"crmgw/config"
+	"crmgw/core"
+	"crmgw/core/dbtest"
+	"crmgw/gateway"
+)
+
+// BenchmarkLoginFlood measures OA home for one user, unloaded and then while
+// 16 clients send wrong passwords to the OA's login as fast as they are
+// answered, side by side in one run (p50 of each, and their ratio). Three
+// guards: the configured defaults (the flood comes from one address, so it is
+// throttled after a few tries, and each refusal is held a second); no throttle
+// at all but the bound on bcrypt work in flight (as a flood from many
+// addresses meets it); and neither, to show what the bound saves.
+func BenchmarkLoginFlood(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		limits core.LoginLimits
+	}{
+		{"throttled", core.LoginLimits{RefusalDelay: time.Second}},
+		{"bounded-only", core.LoginLimits{MaxFailures: 1 << 30, MaxFailuresPerAddress: 1 << 30}},
+		{"unbounded", core.LoginLimits{MaxFailures: 1 << 30, MaxFailuresPerAddress: 1 << 30, MaxHashing: 64}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			url, token := loginFixture(b, c.limits)
+			home := func() time.Duration { return timedGet(b, url+"/oa/crm/home?access_token="+token) }
+			medianOf(100, home) // warm
+			unloaded := medianOf(500, home)
+
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			for i := range 16 {
+				wg.Go(func() {
+					form := strings.NewReader("") // replaced per request
+					for n := 0; ; n++ {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						form.Reset(fmt.Sprintf("username=victim%d&password=guess%d", i%4, n))
+						res, err := http.Post(url+"/oa/users/login", "application/x-www-form-urlencoded", form)
+						if err != nil {
+							return
+						}
+						io.Copy(io.Discard, res.Body)
+						res.Body.Close()
+					}
+				})
+			}
+			time.Sleep(200 * time.Millisecond) // the flood under way
+			durations := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for range b.N {
+				durations = append(durations, home())
+			}
+			b.StopTimer()
+			close(stop)
+			wg.Wait()
+			slices.Sort(durations)
+			loaded := durations[len(durations)/2]
+			b.ReportMetric(ms(unloaded), "unloaded-p50-ms")
+			b.ReportMetric(ms(loaded), "flooded-p50-ms")
+			b.ReportMetric(float64(loaded)/float64(unloaded), "x-unloaded")
+		})
+	}
+}
+
+// loginFixture serves a small tenant whose user "victim0"…"victim3" have
+// passwords, with the given login limits, and returns a token of another user.
+func loginFixture(b *testing.B, limits core.LoginLimits) (string, string) {
+	ctx := context.Background()
+	db := dbtest.Open(b, core.DriverSQLite, core.SystemClock{})
+	svc := core.NewService(db, core.Options{Logins: limits})
+	res, _, err := svc.SeedBench(ctx, spec(2000), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 4 {
+		name := fmt.Sprintf("victim%d", i)
+		if _, err := svc.EnsureUser(ctx, res.TenantID, name, res.DepartmentID); err != nil {
+			b.Fatal(err)
+		}
+		if err := svc.SetPassword(ctx, res.TenantID, name, "s3cret"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cfg, err := config.Load(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(gateway.New(cfg, svc, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())
+	b.Cleanup(srv.Close)
+	return srv.URL, url.QueryEscape(res.Token)
+}
+
+// timedGet is one GET that must answer 200 without an error body, and how long it took.
+func timedGet(b *testing.B, u string) time.Duration {
+	start := time.Now()
+	res, err := http.Get(u)
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"statuscode":"0000"`) {
+		b.Fatalf("HTTP %d %s", res.StatusCode, body)
+	}
+	return time.Since(start)
+}
+
+// medianOf runs f n times and returns the median of what it measured.
+func medianOf(n int, f func() time.Duration) time.Duration {
+	d := make([]time.Duration, n)
+	for i := range d {
+		d[i] = f()
+	}
+	slices.Sort(d)
+	return d[n/2]
+}
