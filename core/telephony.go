@@ -70,7 +70,7 @@ func (s *Service) LockIMS(ctx context.Context, c Caller, userID uint64, ims stri
 		case err == nil && have.UserID == userID:
 			return nil
 		case err == nil:
-			return Errorf(ECONFLICT, "ims %s is locked by another user", ims)
+			return Errorf(ECONFLICT, "ims %s is locked by another user", Excerpt(ims))
 		case !errors.Is(err, gorm.ErrRecordNotFound):
 			return storeError(err, "ims lock")
 		}
@@ -85,7 +85,7 @@ func (s *Service) UnlockIMS(ctx context.Context, c Caller, ims string) error {
 		return storeError(res.Error, "ims lock")
 	}
 	if res.RowsAffected == 0 {
-		return NotFoundf("ims lock", "ims %s is not locked", ims)
+		return NotFoundf("ims lock", "ims %s is not locked", Excerpt(ims))
 	}
 	return nil
 }

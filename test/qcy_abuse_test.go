@@ -2,7 +2,11 @@ package test
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -70,6 +74,103 @@ func TestQCYParameterCaseResolvesOneWay(t *testing.T) {
 					}
 				}
 			}
+		}
+	})
+}
+
+// qcyRefusal is a WebApi error answer, whole.
+func qcyRefusal(handler, code, msg string) string {
+	b, _ := json.Marshal(msg)
+	return `{"request":"` + qcyBase + handler + `.ashx","error_code":"` + code + `","error":` + string(b) + "}\n"
+}
+
+// Ids no record can have (2^63 and above: ids are signed BIGINT on both
+// engines) are a parameter error naming the parameter, in every kind of
+// parameter that carries one, and write nothing.
+func TestQCYIDsAboveMaxID(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedQCY(e)
+		key, err := e.svc.RegisterSiteKey(context.Background(), o.ann.TenantID, "")
+		e.must(err)
+		const big, biggest, overflow = "9223372036854775808", "18446744073709551615", "18446744073709551616"
+		idField := func(param, field, v string) string {
+			return fmt.Sprintf("参数 %s 的字段 %s 应为 1 到 9223372036854775807 之间的 ID, 实为 %s", param, field, v)
+		}
+		for _, c := range []struct {
+			name, handler string
+			params        url.Values
+			msg           string
+		}{
+			{"query id", "Customer/Get", vals("id", big), `参数 id 应为 Int32, 实为 "` + big + `"`},
+			{"history_id", "ContactPlan/InsertContactPlan", vals("title", "t", "customer_id", id(o.customer.ID), "type_id", "1", "route_id", "1",
+				"link_man_id", id(o.contact.ID), "history_id", big, "next_time", "2015-12-01 14:00:00"), `参数 history_id 应为 Int32, 实为 "` + big + `"`},
+			{"site record id", "ECommerce/UpdateBaseInfoHit", vals("siteKey", key, "pkid", biggest, "addHit", "1"), `参数 pkid 应为 Int32, 实为 "` + biggest + `"`},
+			{"id list", "Sale/SetPublicCust", vals("pkidList", id(o.customer.ID)+","+big), `参数 pkidList 应为以逗号分隔的ID, 实为 "` + id(o.customer.ID) + "," + big + `"`},
+			{"Customer PK_ID", "Customer/Save", vals("json", `{"PK_ID":`+big+`,"CustName":"x"}`), idField("json", "PK_ID", big)},
+			{"Customer FK_UserID", "Customer/Save", vals("json", `{"PK_ID":0,"CustName":"x","FK_UserID":`+biggest+`}`), idField("json", "FK_UserID", biggest)},
+			{"Customer IndustryID", "Customer/Save", vals("json", `{"CustName":"x","IndustryID":`+big+`}`), idField("json", "IndustryID", big)},
+			{"Customer PK_ID beyond uint64", "Customer/Save", vals("json", `{"PK_ID":`+overflow+`,"CustName":"x"}`),
+				"参数 json 的字段 PK_ID 应为 uint64, 实为 number " + overflow},
+			{"updated Customer PK_ID", "Customer/Update", vals("customer", `{"PK_ID":`+big+`,"CustName":"x"}`), idField("customer", "PK_ID", big)},
+			{"updated Customer StateID", "Customer/Update", vals("customer", fmt.Sprintf(`{"PK_ID":%d,"CustName":"x","StateID":%s}`, o.customer.ID, big)), idField("customer", "StateID", big)},
+			{"CustomerLinkMan PK_ID", "LinkMan/SaveLinkMan", vals("man", `{"PK_ID":`+big+`,"LinkManName":"x"}`), idField("man", "PK_ID", big)},
+			{"CustomerLinkMan FK_CustID", "LinkMan/InsertLinkMan", vals("man", `{"FK_CustID":`+big+`,"LinkManName":"x"}`), idField("man", "FK_CustID", big)},
+		} {
+			if !strings.HasPrefix(c.handler, "ECommerce/") {
+				c.params.Set("token", o.token)
+			}
+			before := dbState(e)
+			_, body := e.call(http.MethodPost, c.handler, c.params)
+			if want := qcyRefusal(c.handler, "10017", c.msg); string(body) != want {
+				t.Errorf("%s: %s, want %s", c.name, body, want)
+			}
+			if dbState(e) != before {
+				t.Errorf("%s wrote to the database", c.name)
+			}
+		}
+	})
+}
+
+// A bad value of a megabyte is quoted in the answer by its first 32 characters only.
+func TestQCYBadValuesQuotedShort(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedQCY(e)
+		xs, nines := strings.Repeat("x", 1_000_000), strings.Repeat("9", 1_000_000)
+		x32 := strings.Repeat("x", 32) + "…"
+		plan := func(kv ...string) url.Values {
+			return with(vals("title", "t", "customer_id", id(o.customer.ID), "type_id", "1", "route_id", "1",
+				"link_man_id", id(o.contact.ID), "history_id", "0", "next_time", "2015-12-01 14:00:00"), kv...)
+		}
+		for _, c := range []struct {
+			name, handler string
+			params        url.Values
+			code, msg     string
+		}{
+			{"Int32", "Customer/Get", vals("id", xs), "10017", `参数 id 应为 Int32, 实为 "` + x32 + `"`},
+			{"flag", "Customer/AddCallHistory", with(callParams(o, url.Values{}), "callState", xs), "10017", `参数 callState 应为 Int32, 实为 "` + x32 + `"`},
+			{"id list", "Customer/CancelShare", vals("strIds", xs), "10017", `参数 strIds 应为以逗号分隔的ID, 实为 "` + x32 + `"`},
+			{"DateTime", "ContactPlan/InsertContactPlan", plan("next_time", xs), "10017", `参数 next_time 应为 yyyy-MM-dd HH:mm:ss, 实为 "` + x32 + `"`},
+			{"object field", "Customer/Save", vals("json", `{"PK_ID":`+nines+`}`), "10017",
+				"参数 json 的字段 PK_ID 应为 uint64, 实为 number " + strings.Repeat("9", 25) + "…"},
+			{"object", "LinkMan/InsertLinkMan", vals("man", nines), "10017", "参数 man 应为 JSON 对象, 实为 number"},
+			{"dictionary", "BaseType/GetBaseType", vals("par_id", xs), "10017", `参数 par_id 不是已知的字典: "` + x32 + `"`},
+			{"ims", "Customer/UnIMSLock", vals("ims", xs), "20003", "ims " + x32 + " is not locked"},
+		} {
+			c.params.Set("token", o.token)
+			before := dbState(e)
+			_, body := e.call(http.MethodPost, c.handler, c.params)
+			if want := qcyRefusal(c.handler, c.code, c.msg); string(body) != want {
+				t.Errorf("%s: %d bytes: %.300s, want %s", c.name, len(body), body, want)
+			}
+			if dbState(e) != before {
+				t.Errorf("%s wrote to the database", c.name)
+			}
+		}
+		// A multipart body whose header line is a megabyte long: the parser's own error, cut short.
+		body := "--X\r\n" + xs + "\r\n\r\nv\r\n--X--\r\n"
+		_, answer := e.do(http.MethodPost, qcyBase+"Customer/Get.ashx?token="+o.token, "multipart/form-data; boundary=X", strings.NewReader(body))
+		if !strings.HasPrefix(string(answer), `{"request":"`+qcyBase+`Customer/Get.ashx","error_code":"10017","error":"请求体无法解析: `) || len(answer) > 200 {
+			t.Errorf("a megabyte header line: %d bytes: %.300s", len(answer), answer)
 		}
 	})
 }

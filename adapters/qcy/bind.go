@@ -2,11 +2,13 @@ package qcy
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -147,7 +149,7 @@ func (p params) int32(name string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 32)
 	if err != nil {
-		return 0, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为 Int32, 实为 %q", name, v))
+		return 0, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为 Int32, 实为 %q", name, core.Excerpt(v)))
 	}
 	return n, nil
 }
@@ -186,7 +188,7 @@ func (p params) ids(name string) ([]uint64, error) {
 	for _, part := range strings.Split(v, ",") {
 		n, err := strconv.ParseUint(strings.TrimSpace(part), 10, 32)
 		if err != nil || n == 0 {
-			return nil, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为以逗号分隔的ID, 实为 %q", name, v))
+			return nil, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为以逗号分隔的ID, 实为 %q", name, core.Excerpt(v)))
 		}
 		out = append(out, n)
 	}
@@ -205,19 +207,33 @@ func (p params) dateTime(name string, loc *time.Location) (time.Time, error) {
 	}
 	t, err := time.ParseInLocation(dateTime, v, loc)
 	if err != nil {
-		return time.Time{}, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为 yyyy-MM-dd HH:mm:ss, 实为 %q", name, v))
+		return time.Time{}, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为 yyyy-MM-dd HH:mm:ss, 实为 %q", name, core.Excerpt(v)))
 	}
 	return t, nil
 }
 
-// object decodes a required parameter that carries a JSON object (Customer, CustomerLinkMan).
+// object decodes a required parameter that carries a JSON object (Customer,
+// CustomerLinkMan). The object's uint64 fields are all ids: one above
+// core.MaxID names no record and is refused here, before any query holds it.
 func (p params) object(name string, into any) error {
 	v, err := p.str(name)
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal([]byte(v), into); err != nil {
+	var te *json.UnmarshalTypeError // its Value holds a number whole, however long
+	switch err := json.Unmarshal([]byte(v), into); {
+	case errors.As(err, &te) && te.Field != "":
+		return wireError(codeInvalid, fmt.Sprintf("参数 %s 的字段 %s 应为 %s, 实为 %s", name, te.Field, te.Type, core.Excerpt(te.Value)))
+	case errors.As(err, &te):
+		return wireError(codeInvalid, fmt.Sprintf("参数 %s 应为 JSON 对象, 实为 %s", name, core.Excerpt(te.Value)))
+	case err != nil: // the decoder's other errors quote one character at most
 		return wireError(codeInvalid, fmt.Sprintf("参数 %s 不是有效的 JSON 对象: %v", name, err))
+	}
+	o := reflect.ValueOf(into).Elem()
+	for i := range o.NumField() {
+		if f := o.Field(i); f.Kind() == reflect.Uint64 && f.Uint() > core.MaxID {
+			return wireError(codeInvalid, fmt.Sprintf("参数 %s 的字段 %s 应为 1 到 %d 之间的 ID, 实为 %d", name, o.Type().Field(i).Name, core.MaxID, f.Uint()))
+		}
 	}
 	return nil
 }
