@@ -7,8 +7,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"crmgw/core"
 )
 
 // qcySend sends a handler request with a raw query string and, when body is
@@ -171,6 +175,117 @@ func TestQCYBadValuesQuotedShort(t *testing.T) {
 		_, answer := e.do(http.MethodPost, qcyBase+"Customer/Get.ashx?token="+o.token, "multipart/form-data; boundary=X", strings.NewReader(body))
 		if !strings.HasPrefix(string(answer), `{"request":"`+qcyBase+`Customer/Get.ashx","error_code":"10017","error":"请求体无法解析: `) || len(answer) > 200 {
 			t.Errorf("a megabyte header line: %d bytes: %.300s", len(answer), answer)
+		}
+	})
+}
+
+// Every DateTime parameter holds a day from 1000-01-02 to 9999-12-30, on both
+// engines and in any tenant's time zone: outside it is 10017 naming the
+// parameter, nothing written; the edges are kept and read back as written.
+func TestQCYTimesWithinTheDays(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedQCY(e)
+		ctx := context.Background()
+		tok := func(p url.Values) url.Values { return with(p, "token", o.token) }
+		plan := func(kv ...string) url.Values {
+			return with(vals("title", "边界", "customer_id", id(o.customer.ID), "type_id", "1", "route_id", "1",
+				"link_man_id", id(o.contact.ID), "history_id", "0", "next_time", "2015-12-01 14:00:00"), kv...)
+		}
+		pending := func() string {
+			p, err := e.svc.AddContactPlan(ctx, o.ann, core.NewContactPlan{CustomerID: o.customer.ID, Title: "待办", PlannedAt: now})
+			e.must(err)
+			return id(p.ID)
+		}
+		execute := func(planID string, kv ...string) url.Values {
+			return with(vals("plan_id", planID, "customer_id", id(o.customer.ID), "type_id", "3", "route_id", "1", "link_man_id", id(o.contact.ID),
+				"title", "回访", "content", "已回访", "next_time", "2015-11-20 09:30:00"), kv...)
+		}
+		updateCall := func(kv ...string) url.Values {
+			return with(vals("sCallNumber", "13800138000", "dCallTime", "2015-10-15 09:00:00", "bCallState", "1", "callType", "2", "teleIms", "1",
+				"displayTel", "1", "endTime", "2015-10-15 09:05:00", "record", "0", "duration", "300", "addUserName", "ann"), kv...)
+		}
+		e.call(http.MethodPost, "Customer/AddCallHistory", tok(callParams(o, url.Values{}))) // the call UpdateCallHistory completes
+		first, last := "1000-01-02 00:00:00", "9999-12-30 23:59:59"
+
+		for _, zone := range []string{"Asia/Shanghai", "UTC"} { // in UTC, 0001-01-01 00:00:00 is Go's zero time
+			e.must(e.db.Model(&core.Tenant{}).Where("id = ?", o.ann.TenantID).Update("time_zone", zone).Error)
+			loc, err := time.LoadLocation(zone)
+			e.must(err)
+			saveTarget := pending()
+			for _, c := range []struct {
+				handler, param string
+				params         func(v string) url.Values
+			}{
+				{"ContactPlan/InsertContactPlan", "next_time", func(v string) url.Values { return plan("next_time", v) }},
+				{"ContactPlan/SaveContactPlan", "next_time", func(v string) url.Values { return execute(saveTarget, "next_time", v) }},
+				{"Customer/AddCallHistory", "startTime", func(v string) url.Values { return with(callParams(o, url.Values{}), "startTime", v) }},
+				{"Customer/AddCallHistory", "endTime", func(v string) url.Values { return with(callParams(o, url.Values{}), "endTime", v) }},
+				{"Customer/UpdateCallHistory", "dCallTime", func(v string) url.Values { return updateCall("dCallTime", v) }},
+				{"Customer/UpdateCallHistory", "endTime", func(v string) url.Values { return updateCall("endTime", v) }},
+				{"Customer/InsertSms", "sendDate", func(v string) url.Values { return with(smsParams(o, url.Values{}), "sendDate", v) }},
+			} {
+				for _, v := range []string{"0000-01-01 00:00:00", "0001-01-01 00:00:00", "0999-12-31 23:59:59", "1000-01-01 23:59:59",
+					"9999-12-31 00:00:00", "10000-01-01 00:00:00"} {
+					msg := fmt.Sprintf("参数 %s 应在 1000-01-02 到 9999-12-30 之间, 实为 %q", c.param, v)
+					if strings.HasPrefix(v, "10000") {
+						msg = fmt.Sprintf("参数 %s 应为 yyyy-MM-dd HH:mm:ss, 实为 %q", c.param, v)
+					}
+					before := dbState(e)
+					_, body := e.call(http.MethodPost, c.handler, tok(c.params(v)))
+					if want := qcyRefusal(c.handler, "10017", msg); string(body) != want {
+						t.Errorf("%s: %s %s %s: %s, want %s", zone, c.handler, c.param, v, body, want)
+					}
+					if dbState(e) != before {
+						t.Errorf("%s: %s %s %s wrote to the database", zone, c.handler, c.param, v)
+					}
+				}
+			}
+
+			// The edges, written and read back.
+			for _, v := range []string{first, last} {
+				for _, p := range []struct {
+					handler string
+					params  url.Values
+				}{
+					{"ContactPlan/InsertContactPlan", plan("next_time", v)},
+					{"ContactPlan/SaveContactPlan", execute(pending(), "next_time", v)},
+				} {
+					if _, body := e.call(http.MethodPost, p.handler, tok(p.params)); string(body) != "{\"value\":true}\n" {
+						t.Errorf("%s: %s next_time %s: %s", zone, p.handler, v, body)
+					}
+					var newest core.ContactPlan
+					e.must(e.db.Order("id DESC").Take(&newest).Error)
+					_, body := e.call(http.MethodGet, "ContactPlan/GetContactPlan", tok(vals("id", id(newest.ID))))
+					if !strings.Contains(string(body), `"NextTime":"`+v+`"`) {
+						t.Errorf("%s: %s next_time %s read back as %s", zone, p.handler, v, body)
+					}
+				}
+				if _, body := e.call(http.MethodPost, "Customer/InsertSms", tok(with(smsParams(o, url.Values{}), "sendDate", v))); string(body) != "{\"value\":true}\n" {
+					t.Errorf("%s: InsertSms sendDate %s: %s", zone, v, body)
+				}
+				var sms core.SmsMessage
+				e.must(e.db.Order("id DESC").Take(&sms).Error)
+				if got := sms.SendAt.In(loc).Format(time.DateTime); got != v {
+					t.Errorf("%s: sendDate %s stored as %s", zone, v, got)
+				}
+			}
+			tel := "1380013" + strconv.Itoa(len(zone))
+			for _, c := range []struct {
+				handler string
+				params  url.Values
+			}{
+				{"Customer/AddCallHistory", with(callParams(o, url.Values{}), "tel", tel, "startTime", first, "endTime", first)},
+				{"Customer/UpdateCallHistory", updateCall("sCallNumber", tel, "dCallTime", first, "endTime", last)}, // finds the call by its start
+			} {
+				if _, body := e.call(http.MethodPost, c.handler, tok(c.params)); string(body) != "{\"value\":true}\n" {
+					t.Errorf("%s: %s from %s: %s", zone, c.handler, first, body)
+				}
+			}
+			var call core.CallRecord
+			e.must(e.db.Where("tel = ?", tel).Take(&call).Error)
+			if start, end := call.StartedAt.In(loc).Format(time.DateTime), call.EndedAt.In(loc).Format(time.DateTime); start != first || end != last || call.Duration != 300 {
+				t.Errorf("%s: the call runs %s to %s (%ds), want %s to %s, completed", zone, start, end, call.Duration, first, last)
+			}
 		}
 	})
 }
