@@ -117,6 +117,9 @@ func (s *Service) addContactPlanTx(tx *gorm.DB, c Caller, in NewContactPlan) (Co
 	if err := s.check(in); err != nil {
 		return ContactPlan{}, err
 	}
+	if err := CheckTime("next_time", in.PlannedAt); err != nil {
+		return ContactPlan{}, err
+	}
 	if err := s.checkContactOf(tx, c, in.CustomerID, in.ContactID); err != nil {
 		return ContactPlan{}, err
 	}
@@ -174,6 +177,9 @@ func (s *Service) ExecuteContactPlan(ctx context.Context, c Caller, planID uint6
 	}
 	if next.IsZero() {
 		return Invalidf("next_time", "next_time is required")
+	}
+	if err := CheckTime("next_time", next); err != nil { // refused before the plan is looked up, as the other bad input
+		return err
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		var p ContactPlan

@@ -87,6 +87,9 @@ func (s *Service) AddContactHistory(ctx context.Context, c Caller, in NewContact
 	if err := s.check(in); err != nil {
 		return ContactHistory{}, err
 	}
+	if err := CheckTime("contacted_at", in.ContactedAt); err != nil {
+		return ContactHistory{}, err
+	}
 	if err := s.checkContactOf(s.db.WithContext(ctx), c, in.CustomerID, in.ContactID); err != nil {
 		return ContactHistory{}, err
 	}

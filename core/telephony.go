@@ -70,7 +70,7 @@ func (s *Service) LockIMS(ctx context.Context, c Caller, userID uint64, ims stri
 		case err == nil && have.UserID == userID:
 			return nil
 		case err == nil:
-			return Errorf(ECONFLICT, "ims %s is locked by another user", ims)
+			return Errorf(ECONFLICT, "ims %s is locked by another user", Excerpt(ims))
 		case !errors.Is(err, gorm.ErrRecordNotFound):
 			return storeError(err, "ims lock")
 		}
@@ -85,7 +85,7 @@ func (s *Service) UnlockIMS(ctx context.Context, c Caller, ims string) error {
 		return storeError(res.Error, "ims lock")
 	}
 	if res.RowsAffected == 0 {
-		return NotFoundf("ims lock", "ims %s is not locked", ims)
+		return NotFoundf("ims lock", "ims %s is not locked", Excerpt(ims))
 	}
 	return nil
 }
@@ -94,6 +94,9 @@ func (s *Service) UnlockIMS(ctx context.Context, c Caller, ims string) error {
 func (s *Service) AddCallRecord(ctx context.Context, c Caller, r CallRecord) error {
 	if r.Tel == "" {
 		return Invalidf("tel", "tel is required")
+	}
+	if err := r.checkTimes(); err != nil {
+		return err
 	}
 	if r.EndedAt.Before(r.StartedAt) {
 		return Invalidf("endTime", "the call ends before it starts")
@@ -112,6 +115,9 @@ func (s *Service) AddCallRecord(ctx context.Context, c Caller, r CallRecord) err
 // UpdateCallRecord completes the tenant's call to r.Tel that started at
 // r.StartedAt: its state, end, recording, duration and numbers.
 func (s *Service) UpdateCallRecord(ctx context.Context, c Caller, r CallRecord) error {
+	if err := r.checkTimes(); err != nil {
+		return err
+	}
 	if r.EndedAt.Before(r.StartedAt) {
 		return Invalidf("endTime", "the call ends before it starts")
 	}
@@ -130,6 +136,15 @@ func (s *Service) UpdateCallRecord(ctx context.Context, c Caller, r CallRecord) 
 	})
 }
 
+// checkTimes refuses a call's start or end outside MinDate to MaxDate. Both
+// are required: checked as days, the zero time (year 1) is refused with the rest.
+func (r CallRecord) checkTimes() error {
+	if err := CheckDate("startTime", DateOf(r.StartedAt)); err != nil {
+		return err
+	}
+	return CheckDate("endTime", DateOf(r.EndedAt))
+}
+
 // QueueSms puts a templated message in the tenant's outbox.
 func (s *Service) QueueSms(ctx context.Context, c Caller, m SmsMessage) error {
 	if m.Mobile == "" || m.TemplateID == "" {
@@ -137,6 +152,9 @@ func (s *Service) QueueSms(ctx context.Context, c Caller, m SmsMessage) error {
 	}
 	if m.Schedule < 0 || m.Schedule > 5 {
 		return Invalidf("sendType", "sendType must be 0 to 5")
+	}
+	if err := CheckDate("sendDate", DateOf(m.SendAt)); err != nil { // required, as a call's times
+		return err
 	}
 	if err := s.mustExist(ctx, c, &User{}, "user", []uint64{m.SenderID}); err != nil {
 		return err

@@ -2,63 +2,132 @@ package qcy
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"crmgw/core"
 )
 
 // params are a request's parameters from the query string and the body
 // (form-encoded or multipart), keyed in lower case: .NET handlers match names
-// without regard to case. A body value wins over a query value of the same name.
+// without regard to case. Where a name is given more than once, in any mix of
+// cases, one value wins, always the same: a body value over a query value, and
+// within each the first in the request's order.
 type params map[string]string
 
 const paramsKey = "qcy.params"
 
-// maxMultipartMemory bounds what a multipart body may hold in memory.
-const maxMultipartMemory = 1 << 20
-
-// bind reads the parameters once, before authentication needs the token.
+// bind reads the parameters once, before authentication needs the token. What
+// could be read is kept even when the rest could not, so that the error still honours format.
 func (a *Adapter) bind(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		r := c.Request()
-		var err error
-		if strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
-			err = r.ParseMultipartForm(maxMultipartMemory)
-		} else {
-			err = r.ParseForm()
-		}
-		if err != nil {
-			return wireError(codeInvalid, "请求体无法解析: "+err.Error())
-		}
-		p := params{}
-		for k, v := range r.Form { // r.Form lists body values before query values
-			if _, seen := p[strings.ToLower(k)]; !seen && len(v) > 0 {
-				p[strings.ToLower(k)] = v[0]
-			}
-		}
+		p, err := readParams(c.Request())
 		c.Set(paramsKey, p)
+		if err != nil {
+			return wireError(codeInvalid, "请求体无法解析: "+core.Excerpt(err.Error()))
+		}
 		return next(c)
 	}
 }
 
 // paramsOf returns the bound parameters. Where bind did not run (an unknown
-// handler), it reads the query string and a form body, so that errors still honour format.
+// handler), it reads them as bind does, so that errors still honour format.
 func paramsOf(c echo.Context) params {
 	if p, ok := c.Get(paramsKey).(params); ok {
 		return p
 	}
-	r := c.Request()
-	_ = r.ParseForm() // best effort: this only picks the error's format
+	p, _ := readParams(c.Request()) // best effort: this only picks the error's format
+	c.Set(paramsKey, p)
+	return p
+}
+
+// readParams reads the body's parameters, then the query string's, in the
+// order the client wrote them; of the names equal but for case, the first read
+// wins. A malformed part is skipped and its error returned, with all the rest.
+func readParams(r *http.Request) (params, error) {
 	p := params{}
-	for k, v := range r.Form {
-		if _, seen := p[strings.ToLower(k)]; !seen && len(v) > 0 {
-			p[strings.ToLower(k)] = v[0]
+	add := func(name, value string) {
+		if _, seen := p[strings.ToLower(name)]; !seen {
+			p[strings.ToLower(name)] = value
 		}
 	}
-	return p
+	bodyErr := readBody(r, add)
+	queryErr := readQuery(r.URL.RawQuery, add)
+	if bodyErr != nil {
+		return p, bodyErr
+	}
+	return p, queryErr
+}
+
+// readBody reads a multipart body (its fields; files are no parameters) or, on
+// a POST, a form-encoded one, as net/http's ParseMultipartForm and ParseForm
+// would; other bodies hold no parameters.
+func readBody(r *http.Request, add func(name, value string)) error {
+	ct := r.Header.Get(echo.HeaderContentType)
+	if strings.HasPrefix(ct, echo.MIMEMultipartForm) {
+		mr, err := r.MultipartReader()
+		if err != nil {
+			return err
+		}
+		for {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if part.FormName() == "" || part.FileName() != "" {
+				continue
+			}
+			v, err := io.ReadAll(part) // the gateway has bounded the body
+			if err != nil {
+				return err
+			}
+			add(part.FormName(), string(v))
+		}
+	}
+	if r.Method != http.MethodPost || ct == "" {
+		return nil
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return err
+	}
+	if mt != echo.MIMEApplicationForm {
+		return nil
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	return readQuery(string(b), add)
+}
+
+// readQuery reads "a=1&b=2" in order, each pair unescaped and refused as
+// url.ParseQuery does, which also goes on past a bad pair and returns the first error.
+func readQuery(s string, add func(name, value string)) error {
+	var first error
+	for _, pair := range strings.Split(s, "&") {
+		q, err := url.ParseQuery(pair) // one pair: at most one name, with one value
+		if first == nil {
+			first = err
+		}
+		for k, v := range q {
+			add(k, v[0])
+		}
+	}
+	return first
 }
 
 func (p params) get(name string) string { return strings.TrimSpace(p[strings.ToLower(name)]) }
@@ -80,7 +149,7 @@ func (p params) int32(name string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 32)
 	if err != nil {
-		return 0, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为 Int32, 实为 %q", name, v))
+		return 0, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为 Int32, 实为 %q", name, core.Excerpt(v)))
 	}
 	return n, nil
 }
@@ -119,7 +188,7 @@ func (p params) ids(name string) ([]uint64, error) {
 	for _, part := range strings.Split(v, ",") {
 		n, err := strconv.ParseUint(strings.TrimSpace(part), 10, 32)
 		if err != nil || n == 0 {
-			return nil, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为以逗号分隔的ID, 实为 %q", name, v))
+			return nil, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为以逗号分隔的ID, 实为 %q", name, core.Excerpt(v)))
 		}
 		out = append(out, n)
 	}
@@ -138,19 +207,37 @@ func (p params) dateTime(name string, loc *time.Location) (time.Time, error) {
 	}
 	t, err := time.ParseInLocation(dateTime, v, loc)
 	if err != nil {
-		return time.Time{}, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为 yyyy-MM-dd HH:mm:ss, 实为 %q", name, v))
+		return time.Time{}, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为 yyyy-MM-dd HH:mm:ss, 实为 %q", name, core.Excerpt(v)))
+	}
+	// The day as written, checked as a Date: CheckTime would let 0001-01-01 00:00:00 pass in a UTC tenant, as the zero time.
+	if core.CheckDate(name, core.DateOf(t)) != nil {
+		return time.Time{}, wireError(codeInvalid, fmt.Sprintf("参数 %s 应在 %s 到 %s 之间, 实为 %q", name, core.MinDate, core.MaxDate, core.Excerpt(v)))
 	}
 	return t, nil
 }
 
-// object decodes a required parameter that carries a JSON object (Customer, CustomerLinkMan).
+// object decodes a required parameter that carries a JSON object (Customer,
+// CustomerLinkMan). The object's uint64 fields are all ids: one above
+// core.MaxID names no record and is refused here, before any query holds it.
 func (p params) object(name string, into any) error {
 	v, err := p.str(name)
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal([]byte(v), into); err != nil {
+	var te *json.UnmarshalTypeError // its Value holds a number whole, however long
+	switch err := json.Unmarshal([]byte(v), into); {
+	case errors.As(err, &te) && te.Field != "":
+		return wireError(codeInvalid, fmt.Sprintf("参数 %s 的字段 %s 应为 %s, 实为 %s", name, te.Field, te.Type, core.Excerpt(te.Value)))
+	case errors.As(err, &te):
+		return wireError(codeInvalid, fmt.Sprintf("参数 %s 应为 JSON 对象, 实为 %s", name, core.Excerpt(te.Value)))
+	case err != nil: // the decoder's other errors quote one character at most
 		return wireError(codeInvalid, fmt.Sprintf("参数 %s 不是有效的 JSON 对象: %v", name, err))
+	}
+	o := reflect.ValueOf(into).Elem()
+	for i := range o.NumField() {
+		if f := o.Field(i); f.Kind() == reflect.Uint64 && f.Uint() > core.MaxID {
+			return wireError(codeInvalid, fmt.Sprintf("参数 %s 的字段 %s 应为 1 到 %d 之间的 ID, 实为 %d", name, o.Type().Field(i).Name, core.MaxID, f.Uint()))
+		}
 	}
 	return nil
 }

@@ -16,7 +16,7 @@ func (a *Adapter) getBaseType(c echo.Context) error {
 	}
 	kind, known := core.DictKind(par)
 	if !known {
-		return wireError(codeInvalid, fmt.Sprintf("参数 par_id 不是已知的字典: %q", par))
+		return wireError(codeInvalid, fmt.Sprintf("参数 par_id 不是已知的字典: %q", core.Excerpt(par)))
 	}
 	entries, err := a.svc.Dictionary(c.Request().Context(), callerOf(c), kind)
 	if err != nil {
