@@ -15,7 +15,8 @@ const maxTextBytes = 65535
 
 // registerColumnChecks makes every write check the values it stores, whichever
 // use case wrote them: text within its column (size:N characters, TEXT's
-// bytes) and valid UTF-8, dates and times within MinDate to MaxDate. So a
+// bytes) and valid UTF-8, dates within MinDate to MaxDate, times within what
+// DATETIME holds. So a
 // value one engine would store and the other refuse, or that could be stored
 // but never read back, is bad input on both, named by its column.
 func registerColumnChecks(db *gorm.DB) error {
@@ -79,13 +80,25 @@ func checkColumn(f *schema.Field, v any) error {
 	case string:
 		return checkText(f, v)
 	case time.Time:
-		return CheckTime(f.DBName, v)
+		return checkInstant(f.DBName, v)
 	case *time.Time:
 		if v != nil {
-			return CheckTime(f.DBName, *v)
+			return checkInstant(f.DBName, *v)
 		}
 	case Date:
 		return CheckDate(f.DBName, v)
+	}
+	return nil
+}
+
+// The instants both engines' DATETIME hold. Times reach storage in UTC; the
+// edge checked their day in the zone they were read in (CheckTime), which
+// keeps them within these, so this only stops what no edge checked.
+var minInstant, maxInstant = time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+
+func checkInstant(field string, t time.Time) error {
+	if t.Before(minInstant) || t.After(maxInstant) {
+		return Invalidf(field, "%s %s is outside %s to %s", field, t.UTC().Format(time.DateTime), MinDate, MaxDate)
 	}
 	return nil
 }
