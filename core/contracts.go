@@ -61,7 +61,7 @@ func (s *Service) ListContracts(ctx context.Context, c Caller, q ContractListQue
 	}
 	sort, known := contractSorts[q.Sort]
 	if !known {
-		return ContractList{}, Invalidf("sort", "cannot sort by %q", q.Sort)
+		return ContractList{}, Invalidf("sort", "cannot sort by %q", Excerpt(q.Sort))
 	}
 	db := s.db.WithContext(ctx).Table("contracts").Scopes(inTenant(c.TenantID))
 	if q.Query != "" {

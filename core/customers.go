@@ -89,7 +89,7 @@ func (s *Service) GetContactHistory(ctx context.Context, c Caller, id uint64) (C
 // SetContractApproval sets a contract's approval status (approved or applying).
 func (s *Service) SetContractApproval(ctx context.Context, c Caller, id uint64, status string) error {
 	if status != ApprovalApproved && status != ApprovalApplying {
-		return Invalidf("approve_status", "unknown approval status %q", status)
+		return Invalidf("approve_status", "unknown approval status %q", Excerpt(status))
 	}
 	return s.updateContract(ctx, c, id, map[string]any{"approve_status": status})
 }

@@ -20,7 +20,7 @@ const dateLayout = "2006-01-02"
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(dateLayout, s)
 	if err != nil {
-		return Date{}, fmt.Errorf("%q is not a date (yyyy-MM-dd)", s)
+		return Date{}, fmt.Errorf("%q is not a date (yyyy-MM-dd)", Excerpt(s))
 	}
 	return DateOf(t), nil
 }
@@ -113,7 +113,7 @@ type Month struct {
 func ParseMonth(s string) (Month, error) {
 	t, err := time.Parse("2006-01", s)
 	if err != nil {
-		return Month{}, fmt.Errorf("%q is not a month (yyyy-MM)", s)
+		return Month{}, fmt.Errorf("%q is not a month (yyyy-MM)", Excerpt(s))
 	}
 	return Month{t.Year(), t.Month()}, nil
 }
