@@ -17,7 +17,7 @@ const excerptRunes = 32
 
 // Excerpt is s as an error message may quote it: its first few characters,
 // then "…" if there were more, so that a megabyte of input never comes back
-// in an answer or a log line. Invalid UTF-8 becomes U+FFFD.
+// in an answer or a log line. Each run of invalid UTF-8 becomes one U+FFFD.
 func Excerpt(s string) string {
 	n := 0
 	for i := range s {
