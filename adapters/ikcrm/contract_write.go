@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -100,7 +99,7 @@ func contractRequest(c echo.Context, in *core.NewContract, creating bool) error 
 		// The tenant's approval setting decides a new contract's state; a client
 		// can only ask for a valid one, and approval goes through the workflow.
 		if s := f.str("approve_status"); s != "" && approveStatusI18n[s] == "" {
-			f.fail("approve_status", "应为 applying 或 approved: %q", s)
+			f.fail("approve_status", "应为 applying 或 approved: %q", core.Excerpt(s))
 		}
 	})
 	set("product_assets_attributes", func() { in.Lines = productAssets(f, in.Lines, creating) })
@@ -125,7 +124,7 @@ func contractRequest(c echo.Context, in *core.NewContract, creating bool) error 
 			f.fail("opportunity_id", "不能为空: 商机转合同需要商机 id")
 		}
 	default:
-		f.fail("contract_action_name", "只能为 turn_to_contract: %q", action)
+		f.fail("contract_action_name", "只能为 turn_to_contract: %q", core.Excerpt(action))
 	}
 	return f.err
 }
@@ -228,11 +227,11 @@ func writeError(err error) error {
 	return err
 }
 
-// contractID reads :id; anything but a positive number finds nothing, as Rails' find does.
+// contractID reads :id; anything but a record's id finds nothing, as Rails' find does.
 func contractID(c echo.Context) (uint64, error) {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
-	if err != nil || id == 0 {
-		return 0, core.NotFoundf("contract", "contract %q not found", c.Param("id"))
+	id, why := parseID(c.Param("id"))
+	if why != "" || id == 0 {
+		return 0, core.NotFoundf("contract", "contract %q not found", core.Excerpt(c.Param("id")))
 	}
 	return id, nil
 }
