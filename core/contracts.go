@@ -389,12 +389,14 @@ func setNotifyUsers(tx *gorm.DB, k Contract, ids []uint64) error {
 
 // UpdateContract changes one of the tenant's contracts in one transaction.
 // change is handed the contract as it is now, as the input that would leave it
-// unchanged, and edits it; the result replaces the contract's fields, lines and
-// users to notify: lines with an ID replace those lines, lines without one are
-// added, and the lines it no longer holds are removed. The contract is locked
-// from the read to the write, so concurrent updates apply one after the other
-// and none writes back what another changed meanwhile. Its approval state and
-// creator stay as they are.
+// unchanged, and edits it. It runs under the contract's lock (on SQLite, the
+// database's write lock), so it must only assign values read and checked
+// before, refusing only what depends on the contract. The result replaces the
+// contract's fields, lines and users to notify: lines with an ID replace those
+// lines, lines without one are added, and the lines it no longer holds are
+// removed. The contract is locked from the read to the write, so concurrent
+// updates apply one after the other and none writes back what another changed
+// meanwhile. Its approval state and creator stay as they are.
 func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, change func(*NewContract) error) (Contract, error) {
 	var k Contract
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -563,6 +565,12 @@ func (k Contract) CustomFieldValues() (map[string]any, error) {
 		return nil, Errorf(EINTERNAL, "contract %d: custom fields: %v", k.ID, err)
 	}
 	return m, nil
+}
+
+// CheckContract answers ENOTFOUND unless the tenant has contract id: one
+// cheap read, for a dialect that answers a missing record before a bad request.
+func (s *Service) CheckContract(ctx context.Context, c Caller, id uint64) error {
+	return s.mustExist(ctx, c, &Contract{}, "contract", []uint64{id})
 }
 
 // GetContract reads one of the tenant's contracts with its lines, people,

@@ -127,6 +127,29 @@ func TestIKCRMHugeNumbersAndIDsAreRefusedShortly(t *testing.T) {
 	})
 }
 
+// A bad PUT is refused before any transaction: it answers while another
+// transaction holds the contract's lock (on SQLite, the database's write lock).
+func TestIKCRMBadUpdateTakesNoLock(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedIKContracts(e)
+		id, _ := ikExisting(e, o)
+		before := ikSnapshot(e)
+		tx := e.db.Begin()
+		e.must(tx.Error)
+		e.must(tx.Exec("UPDATE contracts SET title = title WHERE id = ?", id).Error)
+		path := fmt.Sprintf("/api/v2/contracts/%d", id)
+		status, body := e.ikSend(http.MethodPut, path, "application/json", []byte(`{"contract":{"total_amount":"`+strings.Repeat("9", 1_000_000)+`"}}`))
+		e.must(tx.Rollback().Error)
+		want := ikParamError(`总金额(total_amount) 应为金额: "` + strings.Repeat("9", 32) + `…" is too long for an amount`)
+		if status != http.StatusOK || string(body) != want {
+			t.Errorf("a huge amount while the contract is locked: HTTP %d %s\nwant %s", status, body, want)
+		}
+		if after := ikSnapshot(e); after != before {
+			t.Errorf("wrote:\nbefore %s\nafter  %s", before, after)
+		}
+	})
+}
+
 // Custom fields keep the literal text of their numbers through create, show,
 // list and later PUTs, which succeed, also one removing a field.
 func TestIKCRMCustomFieldNumbersKeepTheirText(t *testing.T) {
