@@ -148,6 +148,7 @@ func (f *fields) flag(key string) bool {
 var dateLayouts = []string{"2006-01-02", "2006-01-02 15:04", "2006-01-02 15:04:05", time.RFC3339, "2006/01/02"}
 
 // date reads a date in the tenant's zone; a time is cut to its date there.
+// It must lie in core's range of days, which every engine stores.
 func (f *fields) date(key string, loc *time.Location) core.Date {
 	s := f.scalar(key)
 	if s == "" {
@@ -155,7 +156,11 @@ func (f *fields) date(key string, loc *time.Location) core.Date {
 	}
 	for _, layout := range dateLayouts {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return core.DateOf(t.In(loc))
+			d := core.DateOf(t.In(loc))
+			if err := core.CheckDate(key, d); err != nil {
+				f.fail(key, "超出日期的范围: %s", core.AsError(err).Message)
+			}
+			return d
 		}
 	}
 	f.fail(key, "不是有效的日期: %q", core.Excerpt(s))
