@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -115,6 +116,8 @@ func (s *Service) ListContracts(ctx context.Context, c Caller, q ContractListQue
 }
 
 // NewContract is the input of CreateContract and, whole, of UpdateContract.
+// CustomFields holds JSON values, numbers as json.Number: each keeps the text
+// it was sent as.
 type NewContract struct {
 	Title                 string `name:"title" validate:"required,max=255"`
 	SN                    string `name:"sn" validate:"max=64"` // unique in the tenant; "": numbered by the tenant's rule
@@ -386,12 +389,14 @@ func setNotifyUsers(tx *gorm.DB, k Contract, ids []uint64) error {
 
 // UpdateContract changes one of the tenant's contracts in one transaction.
 // change is handed the contract as it is now, as the input that would leave it
-// unchanged, and edits it; the result replaces the contract's fields, lines and
-// users to notify: lines with an ID replace those lines, lines without one are
-// added, and the lines it no longer holds are removed. The contract is locked
-// from the read to the write, so concurrent updates apply one after the other
-// and none writes back what another changed meanwhile. Its approval state and
-// creator stay as they are.
+// unchanged, and edits it. It runs under the contract's lock (on SQLite, the
+// database's write lock), so it must only assign values read and checked
+// before, refusing only what depends on the contract. The result replaces the
+// contract's fields, lines and users to notify: lines with an ID replace those
+// lines, lines without one are added, and the lines it no longer holds are
+// removed. The contract is locked from the read to the write, so concurrent
+// updates apply one after the other and none writes back what another changed
+// meanwhile. Its approval state and creator stay as they are.
 func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, change func(*NewContract) error) (Contract, error) {
 	var k Contract
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -536,8 +541,9 @@ func editable(d Contract, notify []uint64) (NewContract, error) {
 		SignDate: d.SignDate, StartDate: d.StartDate, EndDate: d.EndDate, Status: d.Status,
 		CategoryID: d.CategoryID, PaymentTypeID: d.PaymentTypeID, CustomFieldTemplateID: d.CustomFieldTemplateID,
 		CustomerSigner: d.CustomerSigner, OurSigner: d.OurSigner, SpecialTerms: d.SpecialTerms}
-	if err := json.Unmarshal([]byte(d.CustomFields), &in.CustomFields); err != nil {
-		return NewContract{}, Errorf(EINTERNAL, "contract %d: custom fields: %v", d.ID, err)
+	var err error
+	if in.CustomFields, err = d.CustomFieldValues(); err != nil {
+		return NewContract{}, err
 	}
 	in.NotifyUserIDs = notify
 	for _, l := range d.Lines {
@@ -546,6 +552,25 @@ func editable(d Contract, notify []uint64) (NewContract, error) {
 			SaleUnit: l.SaleUnit, Spec: l.Spec, Remark: l.Remark})
 	}
 	return in, nil
+}
+
+// CustomFieldValues decodes the contract's custom fields, numbers as
+// json.Number: a float64 would turn 1e400 into an error and
+// 12345678901234567890 into 12345678901234567000.
+func (k Contract) CustomFieldValues() (map[string]any, error) {
+	dec := json.NewDecoder(strings.NewReader(k.CustomFields))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, Errorf(EINTERNAL, "contract %d: custom fields: %v", k.ID, err)
+	}
+	return m, nil
+}
+
+// CheckContract answers ENOTFOUND unless the tenant has contract id: one
+// cheap read, for a dialect that answers a missing record before a bad request.
+func (s *Service) CheckContract(ctx context.Context, c Caller, id uint64) error {
+	return s.mustExist(ctx, c, &Contract{}, "contract", []uint64{id})
 }
 
 // GetContract reads one of the tenant's contracts with its lines, people,

@@ -33,8 +33,11 @@ func FuzzContractRequest(f *testing.F) {
 		req.Header.Set(echo.HeaderContentType, contentType)
 		c := e.NewContext(req, httptest.NewRecorder())
 		c.Set(callerKey, core.Caller{TenantID: 1, UserID: 1, Location: time.UTC})
-		var in core.NewContract
-		err := contractRequest(c, &in, creating)
+		edit, err := contractRequest(c, creating)
+		if err == nil {
+			var in core.NewContract
+			err = edit.apply(&in)
+		}
 		var ae *apiError
 		var he *echo.HTTPError
 		if err != nil && !errors.As(err, &ae) && !errors.As(err, &he) {

@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"crmgw/core"
 )
 
 // requestTree reads the body into nested parameters. JSON gives strings,
@@ -93,7 +95,7 @@ func nestPairs(pairs []Pair) (map[string]any, error) {
 	tree, err := Nest(pairs)
 	var ke *KeyError
 	if errors.As(err, &ke) {
-		return nil, invalid(fmt.Sprintf("参数名 %q 格式错误: %s", ke.Key, ke.Reason))
+		return nil, invalid(fmt.Sprintf("参数名 %q 格式错误: %s", core.Excerpt(ke.Key), ke.Reason))
 	}
 	if err != nil {
 		return nil, invalid("参数格式错误: " + err.Error())

@@ -180,10 +180,14 @@ func (a *Adapter) renderContract(c echo.Context, id uint64) error {
 	if err != nil {
 		return err
 	}
-	return ok(c, viewOf(caller, d, names))
+	v, err := viewOf(caller, d, names)
+	if err != nil {
+		return err
+	}
+	return ok(c, v)
 }
 
-func viewOf(caller core.Caller, d core.ContractDetail, names map[string]map[uint64]string) *contractView {
+func viewOf(caller core.Caller, d core.ContractDetail, names map[string]map[uint64]string) (*contractView, error) {
 	loc := caller.Location
 	user := func(u core.User) any {
 		if u.ID == 0 {
@@ -249,8 +253,12 @@ func viewOf(caller core.Caller, d core.ContractDetail, names map[string]map[uint
 		}
 		v.ProductAssets = assets
 	}
-	_ = json.Unmarshal([]byte(d.CustomFields), &v.custom) // written by core as a JSON object
-	return v
+	custom, err := d.CustomFieldValues()
+	if err != nil {
+		return nil, err
+	}
+	v.custom = custom
+	return v, nil
 }
 
 func customerViewOf(caller core.Caller, d core.ContractDetail, names map[string]map[uint64]string, user func(core.User) any) customerView {

@@ -1,10 +1,10 @@
 package ikcrm
 
 import (
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -43,18 +43,37 @@ var viewKeys = func() map[string]bool {
 	return keys
 }()
 
-// contractRequest reads a create or update request into in, which holds the
-// contract as it is (empty when creating).
-func contractRequest(c echo.Context, in *core.NewContract, creating bool) error {
+// contractEdit is a create or update request, read and checked in full
+// before any transaction: applying it only assigns values, so an update
+// holds the contract's lock for no parsing and no wire input.
+type contractEdit struct {
+	sent   map[string]bool  // the keys of the contract object
+	values core.NewContract // the values of the contract's own fields sent
+	lines  []lineEdit       // product_assets_attributes, in order
+	custom map[string]any   // the custom fields sent; nil removes one
+	turn   bool             // contract_action_name=turn_to_contract
+}
+
+// lineEdit is one product_assets_attributes item: one without an id adds a
+// line (unless destroy), one with an id changes that line or, with destroy, removes it.
+type lineEdit struct {
+	id      uint64
+	destroy bool
+	sent    map[string]bool
+	values  core.NewContractLine
+}
+
+// contractRequest reads a create or update request.
+func contractRequest(c echo.Context, creating bool) (*contractEdit, error) {
 	tree, err := requestTree(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	f := &fields{m: tree}
 	if raw, wrapped := tree["contract"]; wrapped {
 		m, ok := object(raw)
 		if !ok {
-			return invalid("contract 应为对象, 如 {\"contract\":{\"title\":…}}")
+			return nil, invalid("contract 应为对象, 如 {\"contract\":{\"title\":…}}")
 		}
 		f = &fields{m: m}
 	} // else an unwrapped JSON body: Rails' ParamsWrapper reads its top-level keys as the contract
@@ -64,140 +83,199 @@ func contractRequest(c echo.Context, in *core.NewContract, creating bool) error 
 		}
 	}
 	loc := callerOf(c).Location
-	set := func(key string, apply func()) {
-		if f.has(key) {
-			apply()
+	// Every field is read, an absent one as its zero value; apply assigns only those sent.
+	e := &contractEdit{sent: keys(f.m)}
+	v := &e.values
+	v.Title, v.SN = f.str("title"), f.str("sn")
+	v.CustomerID, v.OwnerID, v.DepartmentID = f.id("customer_id"), f.id("user_id"), f.id("want_department_id")
+	v.OpportunityID, v.CustomFieldTemplateID = f.id("opportunity_id"), f.id("custom_field_template_id")
+	v.CategoryID, v.PaymentTypeID = f.id("category"), f.id("payment_type")
+	v.TotalAmount = f.money("total_amount")
+	v.StartDate, v.EndDate, v.SignDate = f.date("start_at", loc), f.date("end_at", loc), f.date("sign_date", loc)
+	v.CustomerSigner, v.OurSigner, v.SpecialTerms = f.str("customer_signer"), f.str("our_signer"), f.str("special_terms")
+	v.NotifyUserIDs = f.ids("notify_user_ids")
+	if code := f.id("status"); code != 0 {
+		state, known := core.ContractStatusOfCode(code)
+		if !known {
+			f.fail("status", "不是合同状态的 id (GET /api/v2/field_maps/contract): %d", code)
 		}
+		v.Status = state
 	}
-	set("title", func() { in.Title = f.str("title") })
-	set("sn", func() { in.SN = f.str("sn") })
-	set("customer_id", func() { in.CustomerID = f.id("customer_id") })
-	set("user_id", func() { in.OwnerID = f.id("user_id") })
-	set("want_department_id", func() { in.DepartmentID = f.id("want_department_id") })
-	set("opportunity_id", func() { in.OpportunityID = f.id("opportunity_id") })
-	set("custom_field_template_id", func() { in.CustomFieldTemplateID = f.id("custom_field_template_id") })
-	set("category", func() { in.CategoryID = f.id("category") })
-	set("payment_type", func() { in.PaymentTypeID = f.id("payment_type") })
-	set("total_amount", func() { in.TotalAmount = f.money("total_amount") })
-	set("start_at", func() { in.StartDate = f.date("start_at", loc) })
-	set("end_at", func() { in.EndDate = f.date("end_at", loc) })
-	set("sign_date", func() { in.SignDate = f.date("sign_date", loc) })
-	set("customer_signer", func() { in.CustomerSigner = f.str("customer_signer") })
-	set("our_signer", func() { in.OurSigner = f.str("our_signer") })
-	set("special_terms", func() { in.SpecialTerms = f.str("special_terms") })
-	set("notify_user_ids", func() { in.NotifyUserIDs = f.ids("notify_user_ids") })
-	set("status", func() {
-		in.Status = ""
-		if code := f.id("status"); code != 0 {
-			state, known := core.ContractStatusOfCode(code)
-			if !known {
-				f.fail("status", "不是合同状态的 id (GET /api/v2/field_maps/contract): %d", code)
-			}
-			in.Status = state
-		}
-	})
-	set("approve_status", func() {
-		// The tenant's approval setting decides a new contract's state; a client
-		// can only ask for a valid one, and approval goes through the workflow.
-		if s := f.str("approve_status"); s != "" && approveStatusI18n[s] == "" {
-			f.fail("approve_status", "应为 applying 或 approved: %q", s)
-		}
-	})
-	set("product_assets_attributes", func() { in.Lines = productAssets(f, in.Lines, creating) })
-	for key, v := range f.m {
+	// The tenant's approval setting decides a new contract's state; a client
+	// can only ask for a valid one, and approval goes through the workflow.
+	if s := f.str("approve_status"); s != "" && approveStatusI18n[s] == "" {
+		f.fail("approve_status", "应为 applying 或 approved: %q", core.Excerpt(s))
+	}
+	e.lines = productAssets(f)
+	for key, value := range f.m {
 		if contractKeys[key] || viewKeys[key] {
 			continue
 		}
-		if in.CustomFields == nil {
-			in.CustomFields = map[string]any{}
+		if e.custom == nil {
+			e.custom = map[string]any{}
 		}
-		if v == nil {
-			delete(in.CustomFields, key)
-		} else {
-			in.CustomFields[key] = v
-		}
+		e.custom[key] = value
 	}
 	switch action := (&fields{m: tree}).str("contract_action_name"); action {
 	case "":
 	case "turn_to_contract":
-		in.TurnOpportunity = true
-		if in.OpportunityID == 0 {
-			f.fail("opportunity_id", "不能为空: 商机转合同需要商机 id")
-		}
+		e.turn = true
 	default:
-		f.fail("contract_action_name", "只能为 turn_to_contract: %q", action)
+		f.fail("contract_action_name", "只能为 turn_to_contract: %q", core.Excerpt(action))
 	}
-	return f.err
+	if f.err != nil {
+		return nil, f.err
+	}
+	return e, nil
 }
 
-// productAssets applies product_assets_attributes to lines: an item with an
-// id changes that line (or, with destroy, removes it), one without adds a line.
-func productAssets(f *fields, lines []core.NewContractLine, creating bool) []core.NewContractLine {
+// keys is the set of m's keys.
+func keys(m map[string]any) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+// apply makes in, the contract as it is (empty when creating), what the
+// request asks for. It reads nothing of the request; it refuses only what
+// depends on the contract: a line id it does not hold, turning an
+// opportunity when it names none.
+func (e *contractEdit) apply(in *core.NewContract) error {
+	v, sent := &e.values, e.sent
+	for _, field := range []struct {
+		key   string
+		apply func()
+	}{
+		{"title", func() { in.Title = v.Title }},
+		{"sn", func() { in.SN = v.SN }},
+		{"customer_id", func() { in.CustomerID = v.CustomerID }},
+		{"user_id", func() { in.OwnerID = v.OwnerID }},
+		{"want_department_id", func() { in.DepartmentID = v.DepartmentID }},
+		{"opportunity_id", func() { in.OpportunityID = v.OpportunityID }},
+		{"custom_field_template_id", func() { in.CustomFieldTemplateID = v.CustomFieldTemplateID }},
+		{"category", func() { in.CategoryID = v.CategoryID }},
+		{"payment_type", func() { in.PaymentTypeID = v.PaymentTypeID }},
+		{"total_amount", func() { in.TotalAmount = v.TotalAmount }},
+		{"start_at", func() { in.StartDate = v.StartDate }},
+		{"end_at", func() { in.EndDate = v.EndDate }},
+		{"sign_date", func() { in.SignDate = v.SignDate }},
+		{"customer_signer", func() { in.CustomerSigner = v.CustomerSigner }},
+		{"our_signer", func() { in.OurSigner = v.OurSigner }},
+		{"special_terms", func() { in.SpecialTerms = v.SpecialTerms }},
+		{"notify_user_ids", func() { in.NotifyUserIDs = v.NotifyUserIDs }},
+		{"status", func() { in.Status = v.Status }},
+	} {
+		if sent[field.key] {
+			field.apply()
+		}
+	}
+	if sent["product_assets_attributes"] {
+		lines, err := applyLines(in.Lines, e.lines)
+		if err != nil {
+			return err
+		}
+		in.Lines = lines
+	}
+	for key, value := range e.custom {
+		if in.CustomFields == nil {
+			in.CustomFields = map[string]any{}
+		}
+		if value == nil {
+			delete(in.CustomFields, key)
+		} else {
+			in.CustomFields[key] = value
+		}
+	}
+	if e.turn {
+		in.TurnOpportunity = true
+		if in.OpportunityID == 0 {
+			return invalid(label("opportunity_id") + " 不能为空: 商机转合同需要商机 id")
+		}
+	}
+	return nil
+}
+
+// productAssets reads product_assets_attributes.
+func productAssets(f *fields) []lineEdit {
+	var edits []lineEdit
 	for i, item := range f.list("product_assets_attributes") {
 		m, ok := object(item)
 		if !ok {
 			f.fail("product_assets_attributes", "第 %d 项应为对象", i+1)
-			return lines
+			return nil
 		}
 		lf := &fields{m: m}
-		id := lf.id("id")
-		destroy := lf.flag("destroy") || lf.flag("_destroy")
-		if id == 0 {
-			if !destroy {
-				line := core.NewContractLine{}
-				productAsset(lf, &line)
-				lines = append(lines, line)
-			}
-		} else if at := slices.IndexFunc(lines, func(l core.NewContractLine) bool { return l.ID == id }); at < 0 || creating {
-			lf.fail("id", "明细 %d 不属于该合同", id)
-		} else if destroy {
-			lines = slices.Delete(lines, at, at+1)
-		} else {
-			productAsset(lf, &lines[at])
-		}
+		edit := lineEdit{id: lf.id("id"), destroy: lf.flag("destroy") || lf.flag("_destroy"), sent: keys(m)}
+		productAsset(lf, &edit.values)
 		if lf.err != nil {
 			f.fail("product_assets_attributes", "第 %d 项: %s", i+1, lf.err.(*apiError).Message)
-			return lines
+			return nil
 		}
+		edits = append(edits, edit)
 	}
-	return lines
+	return edits
 }
 
-// productAsset applies one item's fields to a line. type_name, type_id and
+// productAsset reads one item's fields into l. type_name, type_id and
 // standard_unit_price are display values the vendor computes; they are not kept.
 func productAsset(f *fields, l *core.NewContractLine) {
-	if f.has("product_name") {
-		l.ProductName = f.str("product_name")
-	}
-	if f.has("product_id") {
-		l.ProductID = f.id("product_id")
-	}
-	if f.has("product_attr_id") {
-		l.ProductAttrID = f.id("product_attr_id")
-	}
-	if f.has("product_no") {
-		l.ProductNo = f.str("product_no")
-	}
-	if f.has("quantity") {
-		l.Quantity = f.integer("quantity")
-	}
-	if f.has("recommended_unit_price") {
-		l.UnitPrice = f.money("recommended_unit_price")
-	}
-	if f.has("sale_unit") {
-		l.SaleUnit = f.str("sale_unit")
-	}
-	if f.has("spec") {
-		l.Spec = f.str("spec")
-	}
-	if f.has("remark") {
-		l.Remark = f.str("remark")
-	}
-	l.TotalPrice = nil
+	l.ProductName = f.str("product_name")
+	l.ProductID = f.id("product_id")
+	l.ProductAttrID = f.id("product_attr_id")
+	l.ProductNo = f.str("product_no")
+	l.Quantity = f.integer("quantity")
+	l.UnitPrice = f.money("recommended_unit_price")
+	l.SaleUnit = f.str("sale_unit")
+	l.Spec = f.str("spec")
+	l.Remark = f.str("remark")
 	if f.scalar("total_price") != "" {
 		total := f.money("total_price")
 		l.TotalPrice = &total
 	}
+}
+
+// applyLines applies the items to lines: an item adds a line, or changes
+// (only in the keys it carries) or removes the line of its id.
+func applyLines(lines []core.NewContractLine, edits []lineEdit) ([]core.NewContractLine, error) {
+	for i, edit := range edits {
+		if edit.id == 0 {
+			if !edit.destroy {
+				lines = append(lines, edit.values)
+			}
+			continue
+		}
+		at := slices.IndexFunc(lines, func(l core.NewContractLine) bool { return l.ID == edit.id })
+		switch {
+		case at < 0: // also every id on a new contract, which has no lines yet
+			return nil, invalid(fmt.Sprintf("%s 第 %d 项: %s 明细 %d 不属于该合同", label("product_assets_attributes"), i+1, label("id"), edit.id))
+		case edit.destroy:
+			lines = slices.Delete(lines, at, at+1)
+		default:
+			l, v := &lines[at], edit.values
+			for _, field := range []struct {
+				key   string
+				apply func()
+			}{
+				{"product_name", func() { l.ProductName = v.ProductName }},
+				{"product_id", func() { l.ProductID = v.ProductID }},
+				{"product_attr_id", func() { l.ProductAttrID = v.ProductAttrID }},
+				{"product_no", func() { l.ProductNo = v.ProductNo }},
+				{"quantity", func() { l.Quantity = v.Quantity }},
+				{"recommended_unit_price", func() { l.UnitPrice = v.UnitPrice }},
+				{"sale_unit", func() { l.SaleUnit = v.SaleUnit }},
+				{"spec", func() { l.Spec = v.Spec }},
+				{"remark", func() { l.Remark = v.Remark }},
+			} {
+				if edit.sent[field.key] {
+					field.apply()
+				}
+			}
+			l.TotalPrice = v.TotalPrice // always computed; checked only when sent
+		}
+	}
+	return lines, nil
 }
 
 // referenceFields name the request field behind a reference core did not find.
@@ -228,19 +306,23 @@ func writeError(err error) error {
 	return err
 }
 
-// contractID reads :id; anything but a positive number finds nothing, as Rails' find does.
+// contractID reads :id; anything but a record's id finds nothing, as Rails' find does.
 func contractID(c echo.Context) (uint64, error) {
-	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
-	if err != nil || id == 0 {
-		return 0, core.NotFoundf("contract", "contract %q not found", c.Param("id"))
+	id, why := parseID(c.Param("id"))
+	if why != "" || id == 0 {
+		return 0, core.NotFoundf("contract", "contract %q not found", core.Excerpt(c.Param("id")))
 	}
 	return id, nil
 }
 
 // createContract answers POST /api/v2/contracts with the new contract.
 func (a *Adapter) createContract(c echo.Context) error {
+	edit, err := contractRequest(c, true)
+	if err != nil {
+		return err
+	}
 	var in core.NewContract
-	if err := contractRequest(c, &in, true); err != nil {
+	if err := edit.apply(&in); err != nil {
 		return err
 	}
 	k, err := a.svc.CreateContract(c.Request().Context(), callerOf(c), in)
@@ -265,9 +347,17 @@ func (a *Adapter) updateContract(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	// The keys sent change the contract as it is when the update runs, not as an earlier read saw it.
-	change := func(in *core.NewContract) error { return contractRequest(c, in, false) }
-	if _, err := a.svc.UpdateContract(c.Request().Context(), callerOf(c), id, change); err != nil {
+	ctx, caller := c.Request().Context(), callerOf(c)
+	edit, err := contractRequest(c, false)
+	if err != nil {
+		// Rails finds the record before it reads the parameters: a missing contract is 100100 whatever was sent.
+		if missing := a.svc.CheckContract(ctx, caller, id); missing != nil {
+			return missing
+		}
+		return err
+	}
+	// The edit applies to the contract as it is when the update runs, not as an earlier read saw it.
+	if _, err := a.svc.UpdateContract(ctx, caller, id, edit.apply); err != nil {
 		return writeError(err)
 	}
 	return a.renderContract(c, id)

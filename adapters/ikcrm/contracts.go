@@ -63,9 +63,12 @@ func (a *Adapter) listContracts(c echo.Context) error {
 		if v == "" {
 			return def, nil
 		}
-		n, err := strconv.Atoi(v)
+		n, err := 0, strconv.ErrRange
+		if len(v) <= maxNumberText {
+			n, err = strconv.Atoi(v)
+		}
 		if err != nil || n < 1 {
-			return 0, invalid(fmt.Sprintf("%s 应为正整数: %q", name, v))
+			return 0, invalid(fmt.Sprintf("%s 应为正整数: %q", name, core.Excerpt(v)))
 		}
 		return n, nil
 	}
@@ -78,16 +81,16 @@ func (a *Adapter) listContracts(c echo.Context) error {
 		return err
 	}
 	if v := qp.Get("status"); v != "" {
-		code, _ := strconv.ParseUint(v, 10, 64)
+		code, _ := parseID(v)
 		status, known := core.ContractStatusOfCode(code)
 		if !known {
-			return invalid(fmt.Sprintf("status 不是合同状态的 id: %q", v))
+			return invalid(fmt.Sprintf("status 不是合同状态的 id: %q", core.Excerpt(v)))
 		}
 		q.Status = status
 	}
 	if v := qp.Get("approve_status"); v != "" {
 		if _, known := approveStatusI18n[v]; !known {
-			return invalid(fmt.Sprintf("approve_status 应为 applying 或 approved: %q", v))
+			return invalid(fmt.Sprintf("approve_status 应为 applying 或 approved: %q", core.Excerpt(v)))
 		}
 		q.ApproveStatus = v
 	}
@@ -99,12 +102,12 @@ func (a *Adapter) listContracts(c echo.Context) error {
 	case "asc":
 		q.Desc = false
 	default:
-		return invalid(fmt.Sprintf("order 应为 asc 或 desc: %q", qp.Get("order")))
+		return invalid(fmt.Sprintf("order 应为 asc 或 desc: %q", core.Excerpt(qp.Get("order"))))
 	}
 	if entity := qp.Get("entity"); entity != "" {
-		id, err := strconv.ParseUint(qp.Get("entity_id"), 10, 64)
-		if err != nil || id == 0 {
-			return invalid(fmt.Sprintf("entity_id 应为 %s 的 id: %q", entity, qp.Get("entity_id")))
+		id, why := parseID(qp.Get("entity_id"))
+		if why != "" || id == 0 {
+			return invalid(fmt.Sprintf("entity_id 应为 %s 的 id: %q", core.Excerpt(entity), core.Excerpt(qp.Get("entity_id"))))
 		}
 		switch entity {
 		case "customer":
@@ -112,7 +115,7 @@ func (a *Adapter) listContracts(c echo.Context) error {
 		case "opportunity":
 			q.OpportunityID = id
 		default:
-			return invalid(fmt.Sprintf("entity 应为 customer 或 opportunity: %q", entity))
+			return invalid(fmt.Sprintf("entity 应为 customer 或 opportunity: %q", core.Excerpt(entity)))
 		}
 	}
 	switch qp.Get("tab_type") {
@@ -122,7 +125,7 @@ func (a *Adapter) listContracts(c echo.Context) error {
 	case "sub":
 		q.Subordinates = true
 	default:
-		return invalid(fmt.Sprintf("tab_type 应为 my 或 sub: %q", qp.Get("tab_type")))
+		return invalid(fmt.Sprintf("tab_type 应为 my 或 sub: %q", core.Excerpt(qp.Get("tab_type"))))
 	}
 	ctx := c.Request().Context()
 	list, err := a.svc.ListContracts(ctx, caller, q)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"crmgw/core"
 )
 
 // Limits that keep a hostile body from costing more than a real one.
@@ -33,11 +35,11 @@ func ParseForm(s string) ([]Pair, error) {
 		k, v, _ := strings.Cut(part, "=")
 		key, err := url.QueryUnescape(k)
 		if err != nil {
-			return nil, fmt.Errorf("parameter name %q: %w", k, err)
+			return nil, fmt.Errorf("parameter name %q: %w", core.Excerpt(k), err)
 		}
 		value, err := url.QueryUnescape(v)
 		if err != nil {
-			return nil, fmt.Errorf("value of %s: %w", key, err)
+			return nil, fmt.Errorf("value of %s: %w", core.Excerpt(key), err)
 		}
 		pairs = append(pairs, Pair{key, value})
 	}

@@ -5,6 +5,7 @@ package ikcrm
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -53,30 +54,66 @@ func (f *fields) scalar(key string) string {
 
 func (f *fields) str(key string) string { return f.scalar(key) }
 
+// maxNumberText bounds the text of an id or whole number before it is
+// parsed: longer than any valid one, even written "0000123" or "2.0", so a
+// megabyte of digits costs a length check. core.ParseMoney bounds amounts.
+const maxNumberText = 40
+
+// parseID reads a record's id: digits up to core.MaxID. When s is none, why
+// says so, quoting only an excerpt of s.
+func parseID(s string) (id uint64, why string) {
+	var err error
+	if len(s) > maxNumberText {
+		err = strconv.ErrRange
+	} else if id, err = strconv.ParseUint(s, 10, 64); err == nil && id > core.MaxID {
+		err = strconv.ErrRange
+	}
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return 0, fmt.Sprintf("超出 id 的范围 (至多 %d): %q", core.MaxID, core.Excerpt(s))
+	case err != nil:
+		return 0, fmt.Sprintf("应为整数 id: %q", core.Excerpt(s))
+	}
+	return id, ""
+}
+
 // id reads an id: digits as a number or a string; "" or null is 0.
 func (f *fields) id(key string) uint64 {
 	s := f.scalar(key)
 	if s == "" {
 		return 0
 	}
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		f.fail(key, "应为整数 id: %q", s)
+	n, why := parseID(s)
+	if why != "" {
+		f.fail(key, "%s", why)
 	}
 	return n
 }
+
+// maxInteger bounds whole numbers sent as decimals ("2.0"): a float64 holds
+// every integer up to it exactly.
+const maxInteger = 1e15
 
 func (f *fields) integer(key string) int64 {
 	s := f.scalar(key)
 	if s == "" {
 		return 0
 	}
+	if len(s) > maxNumberText {
+		f.fail(key, "超出整数的范围: %q", core.Excerpt(s))
+		return 0
+	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
+	if errors.Is(err, strconv.ErrRange) {
+		f.fail(key, "超出整数的范围: %q", core.Excerpt(s))
+	} else if err != nil {
 		// "2.0" is a whole number a JavaScript client may well send.
 		x, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil || x != math.Trunc(x) || math.Abs(x) > 1e15 {
-			f.fail(key, "应为整数: %q", s)
+		switch {
+		case ferr == nil && x == math.Trunc(x) && math.Abs(x) > maxInteger:
+			f.fail(key, "超出整数的范围: %q", core.Excerpt(s))
+		case ferr != nil || x != math.Trunc(x):
+			f.fail(key, "应为整数: %q", core.Excerpt(s))
 		}
 		n = int64(x)
 	}
@@ -88,9 +125,9 @@ func (f *fields) money(key string) core.Money {
 	if s == "" {
 		return core.Money{}
 	}
-	m, err := core.ParseMoney(s)
+	m, err := core.ParseMoney(s) // its error quotes only an excerpt of s
 	if err != nil {
-		f.fail(key, "应为金额: %q", s)
+		f.fail(key, "应为金额: %v", err)
 	}
 	return m
 }
@@ -102,7 +139,7 @@ func (f *fields) flag(key string) bool {
 	case "true", "1":
 		return true
 	default:
-		f.fail(key, "应为 true 或 false: %q", s)
+		f.fail(key, "应为 true 或 false: %q", core.Excerpt(s))
 		return false
 	}
 }
@@ -111,6 +148,7 @@ func (f *fields) flag(key string) bool {
 var dateLayouts = []string{"2006-01-02", "2006-01-02 15:04", "2006-01-02 15:04:05", time.RFC3339, "2006/01/02"}
 
 // date reads a date in the tenant's zone; a time is cut to its date there.
+// It must lie in core's range of days, which every engine stores.
 func (f *fields) date(key string, loc *time.Location) core.Date {
 	s := f.scalar(key)
 	if s == "" {
@@ -118,10 +156,14 @@ func (f *fields) date(key string, loc *time.Location) core.Date {
 	}
 	for _, layout := range dateLayouts {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return core.DateOf(t.In(loc))
+			d := core.DateOf(t.In(loc))
+			if err := core.CheckDate(key, d); err != nil {
+				f.fail(key, "超出日期的范围: %s", core.AsError(err).Message)
+			}
+			return d
 		}
 	}
-	f.fail(key, "不是有效的日期: %q", s)
+	f.fail(key, "不是有效的日期: %q", core.Excerpt(s))
 	return core.Date{}
 }
 
@@ -130,14 +172,20 @@ func (f *fields) ids(key string) []uint64 {
 	var out []uint64
 	for i, v := range f.list(key) {
 		one := fields{m: map[string]any{key: v}}
-		id := one.id(key)
+		s := one.scalar(key)
 		if one.err != nil {
 			f.fail(key, "第 %d 项应为整数 id", i+1)
 			return nil
 		}
-		if id != 0 {
-			out = append(out, id)
+		if s == "" {
+			continue
 		}
+		id, why := parseID(s)
+		if why != "" {
+			f.fail(key, "第 %d 项%s", i+1, why)
+			return nil
+		}
+		out = append(out, id)
 	}
 	return out
 }

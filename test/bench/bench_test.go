@@ -174,8 +174,8 @@ func bare(b *testing.B, f fixture) string {
 	return srv.URL
 }
 
-// measure sends the request b.N times, one after another, and reports p50 and p99.
-func measure(b *testing.B, request func() *http.Request) {
+// measure sends the request b.N times, one after another, and reports (and returns) p50 and p99.
+func measure(b *testing.B, request func() *http.Request) (p50 time.Duration) {
 	client := &http.Client{}
 	durations := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
@@ -196,6 +196,7 @@ func measure(b *testing.B, request func() *http.Request) {
 	slices.Sort(durations)
 	b.ReportMetric(ms(durations[len(durations)/2]), "p50-ms")
 	b.ReportMetric(ms(durations[len(durations)*99/100]), "p99-ms")
+	return durations[len(durations)/2]
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -224,6 +225,96 @@ func BenchmarkStatistics(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkNoisyNeighbour measures another tenant's ikcrm contract creation
+// alone, then while two goroutines send the seeded tenant's PUTs with a
+// 1,000,000-digit total_amount in a loop, and reports the ratio of the p50s:
+// the refusal of the PUTs must not hold the database's write lock.
+func BenchmarkNoisyNeighbour(b *testing.B) {
+	f := newFixture(b, core.DriverSQLite, sizes(b)[0])
+	create := neighbourCreate(b, f)
+	huge := fmt.Sprintf(`{"contract":{"total_amount":%s}}`, strings.Repeat("9", 1_000_000))
+	put := func() *http.Request {
+		r, _ := http.NewRequest(http.MethodPut, fmt.Sprintf("%s/api/v2/contracts/%d", f.url, f.contractID), strings.NewReader(huge))
+		r.Header.Set("Authorization", `Token token="`+f.token+`",device="open_api"`)
+		r.Header.Set("Content-Type", "application/json")
+		return r
+	}
+	var alone time.Duration
+	b.Run("alone", func(b *testing.B) { alone = measure(b, create) })
+	b.Run("beside_huge_puts", func(b *testing.B) {
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		var puts, unrefused atomic.Int64
+		for range 2 {
+			wg.Go(func() {
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					res, err := http.DefaultClient.Do(put())
+					if err != nil {
+						unrefused.Add(1)
+						continue
+					}
+					body, _ := io.ReadAll(res.Body)
+					res.Body.Close()
+					puts.Add(1)
+					if !strings.Contains(string(body), `"code":100422`) {
+						unrefused.Add(1)
+					}
+				}
+			})
+		}
+		p50 := measure(b, create)
+		close(stop)
+		wg.Wait()
+		if unrefused.Load() > 0 {
+			b.Fatalf("%d of the huge PUTs were not refused as 100422", unrefused.Load())
+		}
+		b.ReportMetric(float64(puts.Load())/float64(b.N), "huge-puts/op")
+		b.ReportMetric(float64(p50)/float64(alone), "p50-ratio")
+	})
+}
+
+// neighbourCreate makes a second tenant with a customer and returns its
+// contract creation through the ikcrm dialect.
+func neighbourCreate(b *testing.B, f fixture) func() *http.Request {
+	ctx := context.Background()
+	tn, err := f.svc.EnsureTenant(ctx, "neighbour")
+	if err != nil {
+		b.Fatal(err)
+	}
+	d, err := f.svc.EnsureDepartment(ctx, tn.ID, "d")
+	if err != nil {
+		b.Fatal(err)
+	}
+	u, err := f.svc.EnsureUser(ctx, tn.ID, "u", d.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, err := f.svc.RegisterToken(ctx, tn.ID, u.ID, core.NewTokenValue())
+	if err != nil {
+		b.Fatal(err)
+	}
+	caller, err := f.svc.Authenticate(ctx, token)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cu, err := f.svc.CreateCustomer(ctx, caller, core.NewCustomer{Name: "邻居"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := fmt.Sprintf(`{"contract":{"title":"邻居的合同","customer_id":%d,"total_amount":"19800","start_at":"2026-01-01","end_at":"2026-12-31"}}`, cu.ID)
+	return func() *http.Request {
+		r, _ := http.NewRequest(http.MethodPost, f.url+"/api/v2/contracts", strings.NewReader(body))
+		r.Header.Set("Authorization", `Token token="`+token+`",device="open_api"`)
+		r.Header.Set("Content-Type", "application/json")
+		return r
 	}
 }
 
