@@ -11,6 +11,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -46,17 +47,29 @@ type Server struct {
 	log    *slog.Logger
 	echo   *echo.Echo
 	mounts []mount
+	// trusted are the proxies whose forwarding headers count.
+	trusted []*net.IPNet
 }
 
 // New builds the server: the same constructor serves `crmgw serve` and the tests.
 func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
-	s := &Server{cfg: cfg, svc: svc, log: log, echo: echo.New()}
+	s := &Server{cfg: cfg, svc: svc, log: log, echo: echo.New(), trusted: cfg.TrustedProxyNets()}
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Pre(s.canonicalPaths)
+	e.IPExtractor, e.SchemeExtractor = echo.ExtractIPDirect(), echo.ExtractSchemeDirect()
+	if len(s.trusted) > 0 {
+		// Only the configured proxies: echo trusts private and loopback peers by default.
+		trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range s.trusted {
+			trust = append(trust, echo.TrustIPRange(n))
+		}
+		e.IPExtractor, e.SchemeExtractor = echo.ExtractIPFromXFFHeader(trust...), echo.ExtractSchemeFromHeaders(trust...)
+	}
+	e.Pre(s.clientHeaders, s.canonicalPaths)
 	e.Use(middleware.RequestID())
 	e.Use(s.accessLog())
+	e.Use(encodedSlashes)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableStackAll: true,
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -90,15 +103,70 @@ func (s *Server) mount(prefix string, d dialect, owned ...string) {
 	s.mounts = append(s.mounts, mount{owned, d})
 }
 
+// requestIDs are the X-Request-Id values taken from a client: short, and
+// nothing that could break a log line or a header. Any other is replaced.
+var requestIDs = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// clientHeaders drops, before anything reads them, the headers a client may
+// not set: an X-Request-Id that is not a short id (one is made instead), and
+// X-Forwarded-Host unless it came from a trusted proxy (echo's extractors
+// weigh X-Forwarded-For and -Proto the same way; the host is read by dialects
+// that build URLs).
+func (s *Server) clientHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header
+		if id := h.Get(echo.HeaderXRequestID); id != "" && !requestIDs.MatchString(id) {
+			h.Del(echo.HeaderXRequestID)
+		}
+		if !s.fromTrustedProxy(c.Request()) {
+			h.Del("X-Forwarded-Host")
+		}
+		return next(c)
+	}
+}
+
+// fromTrustedProxy reports whether r's peer is one of trusted_proxies.
+func (s *Server) fromTrustedProxy(r *http.Request) bool {
+	ip := net.ParseIP(echo.ExtractIPDirect()(r))
+	for _, n := range s.trusted {
+		if ip != nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// encodedSlashes answers 404 for a path holding an encoded slash: %2F is not
+// a separator, and no route of any dialect has a segment holding one, so
+// "Customer%2fGet.ashx" must not reach Customer/Get.ashx (nor an id a "/").
+func encodedSlashes(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if r := c.Request(); hasEncodedSlash(r) {
+			// The path as sent, for the dialect's answer to name what was asked for.
+			r.URL.Path = r.URL.RawPath
+			return echo.ErrNotFound
+		}
+		return next(c)
+	}
+}
+
+func hasEncodedSlash(r *http.Request) bool {
+	return strings.Contains(strings.ToLower(r.URL.RawPath), "%2f")
+}
+
 // canonicalizer is a dialect whose paths match without regard to case.
 type canonicalizer interface {
 	CanonicalPath(path string) (string, bool)
 }
 
-// canonicalPaths respells, before routing, a path that a dialect matches in any case.
+// canonicalPaths respells, before routing, a path that a dialect matches in
+// any case. One holding an encoded slash is left for encodedSlashes to refuse.
 func (s *Server) canonicalPaths(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
+		if hasEncodedSlash(r) {
+			return next(c)
+		}
 		for _, m := range s.mounts {
 			if cp, ok := m.dialect.(canonicalizer); ok {
 				if p, found := cp.CanonicalPath(r.URL.Path); found {
