@@ -47,6 +47,8 @@ type Server struct {
 	log    *slog.Logger
 	echo   *echo.Echo
 	mounts []mount
+	bodies bodyBudget
+	conns  connCount
 	// trusted are the proxies whose forwarding headers count.
 	trusted []*net.IPNet
 }
@@ -54,6 +56,7 @@ type Server struct {
 // New builds the server: the same constructor serves `crmgw serve` and the tests.
 func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 	s := &Server{cfg: cfg, svc: svc, log: log, echo: echo.New(), trusted: cfg.TrustedProxyNets()}
+	s.bodies.limit, s.conns.max = cfg.Limits.MaxBufferedBodyBytes, int64(cfg.Limits.MaxConnections)
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -206,9 +209,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	code := http.StatusInternalServerError
 	var he *echo.HTTPError
-	if errors.As(err, &he) {
+	switch {
+	case errors.As(err, &he):
 		code = he.Code
-	} else {
+	case core.ErrorCode(err) == core.EUNAVAILABLE:
+		code = http.StatusServiceUnavailable
+	default:
 		s.log.Error("internal error", "request_id", requestID(c), "error", err)
 	}
 	_ = c.JSON(code, map[string]string{"error": strings.ToLower(http.StatusText(code))})
@@ -241,6 +247,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		// the dialect's shape, only larger ones net/http's bare 431.
 		MaxHeaderBytes: 2 * s.cfg.Limits.MaxHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ConnContext:    s.conns.connContext,
+		ConnState:      s.conns.connState,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -262,15 +270,23 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // requestLimits holds every request to the configured limits before a dialect
-// sees it, so that each rejection is rendered in the dialect's shape: headers
-// over max_header_bytes (431), a body over max_body_bytes (413) or not sent
-// within read_timeout (408). The body is read here, whole, so that no handler
-// meets those errors halfway through binding; and the handler's work gets
-// request_timeout, past which its database calls give up (503).
+// sees it, so that each rejection is rendered in the dialect's shape: a
+// connection past max_connections (503, and the connection closed), headers
+// over max_header_bytes (431), a body over max_body_bytes (413), over what is
+// left of max_buffered_body_bytes (503) or not sent within read_timeout (408).
+// The body is read here, whole, so that no handler meets those errors halfway
+// through binding; and the handler's work gets request_timeout, past which its
+// database calls give up (503).
 func (s *Server) requestLimits(next echo.HandlerFunc) echo.HandlerFunc {
 	limits := s.cfg.Limits
 	return func(c echo.Context) error {
 		r := c.Request()
+		// The health endpoints are answered whatever the load: an orchestrator
+		// must not restart a process for being crowded.
+		if isOverCapacity(r) && c.Path() != "/healthz" && c.Path() != "/readyz" {
+			c.Response().Header().Set(echo.HeaderConnection, "close")
+			return errConnections
+		}
 		if headerBytes(r) > limits.MaxHeaderBytes {
 			return echo.NewHTTPError(http.StatusRequestHeaderFieldsTooLarge)
 		}
@@ -278,10 +294,13 @@ func (s *Server) requestLimits(next echo.HandlerFunc) echo.HandlerFunc {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
 		if r.Body != nil && r.Body != http.NoBody {
-			body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, limits.MaxBodyBytes))
+			body, held, err := s.readBody(c)
+			defer s.bodies.give(held)
 			var tooLarge *http.MaxBytesError
 			var netErr net.Error
 			switch {
+			case errors.Is(err, errBodyBudget):
+				return err
 			case errors.As(err, &tooLarge):
 				return echo.ErrStatusRequestEntityTooLarge
 			case errors.As(err, &netErr) && netErr.Timeout():
@@ -296,6 +315,25 @@ func (s *Server) requestLimits(next echo.HandlerFunc) echo.HandlerFunc {
 		c.SetRequest(r.WithContext(ctx))
 		return next(c)
 	}
+}
+
+// readBody reads the request's body whole, holding its bytes in the body
+// budget: an announced length is reserved before anything is read (and read
+// into a buffer of just that size), a chunked body as it arrives. held is what
+// the request must give back when it ends, whatever err.
+func (s *Server) readBody(c echo.Context) (body []byte, held int64, err error) {
+	r := c.Request()
+	if n := r.ContentLength; n > 0 {
+		if !s.bodies.take(n) {
+			return nil, 0, errBodyBudget
+		}
+		body = make([]byte, n)
+		_, err = io.ReadFull(r.Body, body)
+		return body, n, err
+	}
+	br := &budgetReader{r: http.MaxBytesReader(c.Response(), r.Body, s.cfg.Limits.MaxBodyBytes), b: &s.bodies}
+	body, err = io.ReadAll(br)
+	return body, br.taken, err
 }
 
 // headerBytes is the size of the request line and headers, as net/http counts them.
