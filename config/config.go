@@ -27,6 +27,9 @@ type Config struct {
 	Limits        Limits        `mapstructure:"limits"`
 	RateLimit     RateLimit     `mapstructure:"rate_limit"`
 	Login         Login         `mapstructure:"login"`
+	// TrustedProxies are the addresses (IPs or CIDRs) whose X-Forwarded-*
+	// headers count: from anyone else they are ignored.
+	TrustedProxies []string `mapstructure:"trusted_proxies"`
 }
 
 // Login bounds what failed logins may cost (every dialect's login).
@@ -55,6 +58,10 @@ type Limits struct {
 	// request answers 503. It is below WriteTimeout so that the answer can still be written.
 	RequestTimeout time.Duration `mapstructure:"request_timeout"`
 	MaxPageSize    int           `mapstructure:"max_page_size"` // rows in one page of any list
+	// MaxBufferedBodyBytes bounds the bodies held by all requests at once: each
+	// is read whole before its request is authenticated.
+	MaxBufferedBodyBytes int64 `mapstructure:"max_buffered_body_bytes"`
+	MaxConnections       int   `mapstructure:"max_connections"` // open client connections at once
 }
 
 // RateLimit bounds the requests of each token or site key: PerSecond on
@@ -155,6 +162,11 @@ var defaults = map[string]any{
 	"dialects.ikcrm.login_ttl":       "168h",
 	"dialects.yunzmall.enabled":      true,
 	"dialects.yunzmall.prefix":       "", // empty: the doc's /business/{id}/plugin/... from the root
+
+	// What all requests together may hold, and whom to believe about a client's address.
+	"limits.max_buffered_body_bytes": 64 << 20,
+	"limits.max_connections":         1024,
+	"trusted_proxies":                []string{},
 }
 
 // Flags are the command-line flags that override configuration keys.
@@ -238,6 +250,9 @@ func (c Config) Validate() error {
 	if err := c.Limits.validate(); err != nil {
 		return err
 	}
+	if _, err := c.parseTrustedProxies(); err != nil {
+		return err
+	}
 	if c.RateLimit.PerSecond < 0 {
 		return fmt.Errorf("config: rate_limit.per_second: %v is negative", c.RateLimit.PerSecond)
 	}
@@ -296,7 +311,8 @@ func (l Limits) validate() error {
 	for _, n := range []struct {
 		key string
 		n   int64
-	}{{"max_body_bytes", l.MaxBodyBytes}, {"max_header_bytes", int64(l.MaxHeaderBytes)}, {"max_page_size", int64(l.MaxPageSize)}} {
+	}{{"max_body_bytes", l.MaxBodyBytes}, {"max_header_bytes", int64(l.MaxHeaderBytes)}, {"max_page_size", int64(l.MaxPageSize)},
+		{"max_buffered_body_bytes", l.MaxBufferedBodyBytes}, {"max_connections", int64(l.MaxConnections)}} {
 		if n.n <= 0 {
 			return fmt.Errorf("config: limits.%s: %d is not positive", n.key, n.n)
 		}
@@ -312,6 +328,10 @@ func (l Limits) validate() error {
 	}
 	if l.MaxPageSize < minPageSize {
 		return fmt.Errorf("config: limits.max_page_size: %d is below %d, the page size the dialects' clients get by default", l.MaxPageSize, minPageSize)
+	}
+	if l.MaxBufferedBodyBytes < l.MaxBodyBytes {
+		return fmt.Errorf("config: limits.max_buffered_body_bytes: %d is below limits.max_body_bytes (%d), so a body within that limit could never be read",
+			l.MaxBufferedBodyBytes, l.MaxBodyBytes)
 	}
 	// The write deadline runs from the end of the headers: the body (up to
 	// read_timeout) and the handler (up to request_timeout) must fit in it with
@@ -335,6 +355,33 @@ func (c Config) LogLevel() slog.Level {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(c.Log.Level)) // checked by Validate
 	return lvl
+}
+
+// TrustedProxyNets are the trusted_proxies as networks, an IP its own one.
+func (c Config) TrustedProxyNets() []*net.IPNet {
+	nets, _ := c.parseTrustedProxies() // checked by Validate
+	return nets
+}
+
+func (c Config) parseTrustedProxies() ([]*net.IPNet, error) {
+	nets := make([]*net.IPNet, 0, len(c.TrustedProxies))
+	for _, p := range c.TrustedProxies {
+		p = strings.TrimSpace(p)
+		if ip := net.ParseIP(p); ip != nil {
+			if ip4 := ip.To4(); ip4 != nil {
+				ip = ip4
+			}
+			bits := 8 * len(ip)
+			nets = append(nets, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			return nil, fmt.Errorf("config: trusted_proxies: %q is not an IP address or CIDR", p)
+		}
+		nets = append(nets, n)
+	}
+	return nets, nil
 }
 
 func validPort(p string) bool {

@@ -91,6 +91,11 @@ func TestLimitsAreChecked(t *testing.T) {
 		{"CRMGW_LOGIN_FAILURE_WINDOW", "0s", "login.failure_window"},
 		{"CRMGW_LOGIN_MAX_HASHING", "0", "login.max_hashing"},
 		{"CRMGW_LOGIN_REFUSAL_DELAY", "-1s", "login.refusal_delay"},
+		{"CRMGW_LIMITS_MAX_CONNECTIONS", "0", "limits.max_connections"},
+		{"CRMGW_LIMITS_MAX_BUFFERED_BODY_BYTES", "0", "limits.max_buffered_body_bytes"},
+		{"CRMGW_LIMITS_MAX_BUFFERED_BODY_BYTES", "1000000", "limits.max_buffered_body_bytes"}, // below max_body_bytes
+		{"CRMGW_TRUSTED_PROXIES", "10.0.0.0/33", "trusted_proxies"},
+		{"CRMGW_TRUSTED_PROXIES", "10.0.0.1,proxy.internal", "trusted_proxies"},
 	} {
 		t.Run(c.env, func(t *testing.T) {
 			t.Setenv(c.env, c.value)
@@ -99,5 +104,39 @@ func TestLimitsAreChecked(t *testing.T) {
 				t.Fatalf("%s=%s: %v, want an error naming %s", c.env, c.value, err, c.key)
 			}
 		})
+	}
+}
+
+// trusted_proxies takes IPs and CIDRs, comma-separated in the environment;
+// none are trusted by default.
+func TestTrustedProxies(t *testing.T) {
+	c, err := Load(flags(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nets := c.TrustedProxyNets(); len(nets) != 0 {
+		t.Fatalf("trusted by default: %v", nets)
+	}
+	t.Setenv("CRMGW_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7,::1")
+	if c, err = Load(flags(t)); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range c.TrustedProxyNets() {
+		got = append(got, n.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.0/8 192.168.1.7/32 ::1/128" {
+		t.Fatalf("trusted_proxies = %v", got)
+	}
+}
+
+// The limits on what all requests hold together default to 64 MiB of bodies and 1024 connections.
+func TestSharedLimitsDefaults(t *testing.T) {
+	c, err := Load(flags(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Limits.MaxBufferedBodyBytes != 64<<20 || c.Limits.MaxConnections != 1024 {
+		t.Fatalf("limits = %+v", c.Limits)
 	}
 }

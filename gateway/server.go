@@ -11,6 +11,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -46,17 +47,32 @@ type Server struct {
 	log    *slog.Logger
 	echo   *echo.Echo
 	mounts []mount
+	bodies bodyBudget
+	conns  connCount
+	// trusted are the proxies whose forwarding headers count.
+	trusted []*net.IPNet
 }
 
 // New builds the server: the same constructor serves `crmgw serve` and the tests.
 func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
-	s := &Server{cfg: cfg, svc: svc, log: log, echo: echo.New()}
+	s := &Server{cfg: cfg, svc: svc, log: log, echo: echo.New(), trusted: cfg.TrustedProxyNets()}
+	s.bodies.limit, s.conns.max = cfg.Limits.MaxBufferedBodyBytes, int64(cfg.Limits.MaxConnections)
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Pre(s.canonicalPaths)
+	e.IPExtractor, e.SchemeExtractor = echo.ExtractIPDirect(), echo.ExtractSchemeDirect()
+	if len(s.trusted) > 0 {
+		// Only the configured proxies: echo trusts private and loopback peers by default.
+		trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range s.trusted {
+			trust = append(trust, echo.TrustIPRange(n))
+		}
+		e.IPExtractor, e.SchemeExtractor = echo.ExtractIPFromXFFHeader(trust...), echo.ExtractSchemeFromHeaders(trust...)
+	}
+	e.Pre(s.clientHeaders, s.canonicalPaths)
 	e.Use(middleware.RequestID())
 	e.Use(s.accessLog())
+	e.Use(encodedSlashes)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
 		DisableStackAll: true,
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
@@ -90,15 +106,70 @@ func (s *Server) mount(prefix string, d dialect, owned ...string) {
 	s.mounts = append(s.mounts, mount{owned, d})
 }
 
+// requestIDs are the X-Request-Id values taken from a client: short, and
+// nothing that could break a log line or a header. Any other is replaced.
+var requestIDs = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// clientHeaders drops, before anything reads them, the headers a client may
+// not set: an X-Request-Id that is not a short id (one is made instead), and
+// X-Forwarded-Host unless it came from a trusted proxy (echo's extractors
+// weigh X-Forwarded-For and -Proto the same way; the host is read by dialects
+// that build URLs).
+func (s *Server) clientHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header
+		if id := h.Get(echo.HeaderXRequestID); id != "" && !requestIDs.MatchString(id) {
+			h.Del(echo.HeaderXRequestID)
+		}
+		if !s.fromTrustedProxy(c.Request()) {
+			h.Del("X-Forwarded-Host")
+		}
+		return next(c)
+	}
+}
+
+// fromTrustedProxy reports whether r's peer is one of trusted_proxies.
+func (s *Server) fromTrustedProxy(r *http.Request) bool {
+	ip := net.ParseIP(echo.ExtractIPDirect()(r))
+	for _, n := range s.trusted {
+		if ip != nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// encodedSlashes answers 404 for a path holding an encoded slash: %2F is not
+// a separator, and no route of any dialect has a segment holding one, so
+// "Customer%2fGet.ashx" must not reach Customer/Get.ashx (nor an id a "/").
+func encodedSlashes(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if r := c.Request(); hasEncodedSlash(r) {
+			// The path as sent, for the dialect's answer to name what was asked for.
+			r.URL.Path = r.URL.RawPath
+			return echo.ErrNotFound
+		}
+		return next(c)
+	}
+}
+
+func hasEncodedSlash(r *http.Request) bool {
+	return strings.Contains(strings.ToLower(r.URL.RawPath), "%2f")
+}
+
 // canonicalizer is a dialect whose paths match without regard to case.
 type canonicalizer interface {
 	CanonicalPath(path string) (string, bool)
 }
 
-// canonicalPaths respells, before routing, a path that a dialect matches in any case.
+// canonicalPaths respells, before routing, a path that a dialect matches in
+// any case. One holding an encoded slash is left for encodedSlashes to refuse.
 func (s *Server) canonicalPaths(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
+		if hasEncodedSlash(r) {
+			return next(c)
+		}
 		for _, m := range s.mounts {
 			if cp, ok := m.dialect.(canonicalizer); ok {
 				if p, found := cp.CanonicalPath(r.URL.Path); found {
@@ -138,9 +209,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	code := http.StatusInternalServerError
 	var he *echo.HTTPError
-	if errors.As(err, &he) {
+	switch {
+	case errors.As(err, &he):
 		code = he.Code
-	} else {
+	case core.ErrorCode(err) == core.EUNAVAILABLE:
+		code = http.StatusServiceUnavailable
+	default:
 		s.log.Error("internal error", "request_id", requestID(c), "error", err)
 	}
 	_ = c.JSON(code, map[string]string{"error": strings.ToLower(http.StatusText(code))})
@@ -173,6 +247,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		// the dialect's shape, only larger ones net/http's bare 431.
 		MaxHeaderBytes: 2 * s.cfg.Limits.MaxHeaderBytes,
 		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ConnContext:    s.conns.connContext,
+		ConnState:      s.conns.connState,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -194,15 +270,23 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // requestLimits holds every request to the configured limits before a dialect
-// sees it, so that each rejection is rendered in the dialect's shape: headers
-// over max_header_bytes (431), a body over max_body_bytes (413) or not sent
-// within read_timeout (408). The body is read here, whole, so that no handler
-// meets those errors halfway through binding; and the handler's work gets
-// request_timeout, past which its database calls give up (503).
+// sees it, so that each rejection is rendered in the dialect's shape: a
+// connection past max_connections (503, and the connection closed), headers
+// over max_header_bytes (431), a body over max_body_bytes (413), over what is
+// left of max_buffered_body_bytes (503) or not sent within read_timeout (408).
+// The body is read here, whole, so that no handler meets those errors halfway
+// through binding; and the handler's work gets request_timeout, past which its
+// database calls give up (503).
 func (s *Server) requestLimits(next echo.HandlerFunc) echo.HandlerFunc {
 	limits := s.cfg.Limits
 	return func(c echo.Context) error {
 		r := c.Request()
+		// The health endpoints are answered whatever the load: an orchestrator
+		// must not restart a process for being crowded.
+		if isOverCapacity(r) && c.Path() != "/healthz" && c.Path() != "/readyz" {
+			c.Response().Header().Set(echo.HeaderConnection, "close")
+			return errConnections
+		}
 		if headerBytes(r) > limits.MaxHeaderBytes {
 			return echo.NewHTTPError(http.StatusRequestHeaderFieldsTooLarge)
 		}
@@ -210,10 +294,13 @@ func (s *Server) requestLimits(next echo.HandlerFunc) echo.HandlerFunc {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
 		if r.Body != nil && r.Body != http.NoBody {
-			body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, limits.MaxBodyBytes))
+			body, held, err := s.readBody(c)
+			defer s.bodies.give(held)
 			var tooLarge *http.MaxBytesError
 			var netErr net.Error
 			switch {
+			case errors.Is(err, errBodyBudget):
+				return err
 			case errors.As(err, &tooLarge):
 				return echo.ErrStatusRequestEntityTooLarge
 			case errors.As(err, &netErr) && netErr.Timeout():
@@ -228,6 +315,25 @@ func (s *Server) requestLimits(next echo.HandlerFunc) echo.HandlerFunc {
 		c.SetRequest(r.WithContext(ctx))
 		return next(c)
 	}
+}
+
+// readBody reads the request's body whole, holding its bytes in the body
+// budget: an announced length is reserved before anything is read (and read
+// into a buffer of just that size), a chunked body as it arrives. held is what
+// the request must give back when it ends, whatever err.
+func (s *Server) readBody(c echo.Context) (body []byte, held int64, err error) {
+	r := c.Request()
+	if n := r.ContentLength; n > 0 {
+		if !s.bodies.take(n) {
+			return nil, 0, errBodyBudget
+		}
+		body = make([]byte, n)
+		_, err = io.ReadFull(r.Body, body)
+		return body, n, err
+	}
+	br := &budgetReader{r: http.MaxBytesReader(c.Response(), r.Body, s.cfg.Limits.MaxBodyBytes), b: &s.bodies}
+	body, err = io.ReadAll(br)
+	return body, br.taken, err
 }
 
 // headerBytes is the size of the request line and headers, as net/http counts them.

@@ -393,24 +393,5 @@ func BenchmarkServerUnderLoad(b *testing.B) {
 		b.Fatalf("%d of %d requests failed", failed.Load(), b.N)
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "req/s")
-	b.ReportMetric(peakRSS(b, server.Process.Pid), "peak-RSS-MiB")
-}
-
-// peakRSS reads a process's high-water resident set from /proc.
-func peakRSS(b *testing.B, pid int) float64 {
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		b.Skipf("no /proc: %v", err)
-	}
-	for _, line := range strings.Split(string(status), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			if err != nil {
-				b.Fatal(err)
-			}
-			return kb / 1024
-		}
-	}
-	b.Fatal("no VmHWM in /proc status")
-	return 0
+	b.ReportMetric(procStatus(b, server.Process.Pid, "VmHWM"), "peak-RSS-MiB")
 }
