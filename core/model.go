@@ -50,7 +50,7 @@ type APIToken struct {
 	UserID    uint64     `gorm:"not null;index"`
 	Hash      string     `gorm:"size:64;not null;uniqueIndex"`
 	Source    string     `gorm:"size:16;not null"` // TokenRegistered or TokenLogin
-	ExpiresAt *time.Time // nil: never
+	ExpiresAt *time.Time `gorm:"index"`            // nil: never; indexed for SweepTokens
 	CreatedAt time.Time  `gorm:"not null"`
 }
 
