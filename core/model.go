@@ -260,5 +260,5 @@ var allModels = []any{
 	&Opportunity{}, &Contract{}, &ContractLine{}, &ContractNotifyUser{}, &Payment{}, &PaymentPlan{},
 	&MonthlyTarget{}, &ImsLock{}, &CallRecord{}, &SmsMessage{}, &CustomerCollection{}, &CustomerShare{},
 	&DictEntry{}, &SiteKey{}, &HitCounter{}, &MessageBoardEntry{}, &SampleOrder{}, &SampleOrderLine{},
-	&spaceProbe{},
+	&spaceProbe{}, // readiness's own row (store.go), the one table without tenants
 }
