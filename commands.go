@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -120,8 +121,42 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		a.log.Info("serving", "listen", ln.Addr().String(), "db", a.cfg.DB.Driver)
-		return gateway.New(a.cfg, a.svc, a.log).Serve(ctx, ln)
+		swept := make(chan struct{})
+		go func() {
+			defer close(swept)
+			a.sweepTokensEvery(ctx, tokenSweepInterval)
+		}()
+		err = gateway.New(a.cfg, a.svc, a.log).Serve(ctx, ln)
+		stop() // Serve may also end on its own: the sweep ends with it, before the database closes
+		<-swept
+		return err
 	})
+}
+
+// tokenSweepInterval is how often serve deletes expired login tokens.
+const tokenSweepInterval = 5 * time.Minute
+
+// sweepTokensEvery deletes expired login tokens at once and then every
+// interval, until ctx is done. A failed sweep is logged; the next one retries.
+func (a *app) sweepTokensEvery(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		n, err := a.svc.SweepTokens(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			a.log.Warn("sweeping expired tokens", "error", err)
+		case n > 0:
+			a.log.Info("swept expired tokens", "deleted", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 func runMigrate(cmd *cobra.Command, _ []string) error {
@@ -129,7 +164,11 @@ func runMigrate(cmd *cobra.Command, _ []string) error {
 		if err := core.ConvertCollation(a.db); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
-		fmt.Fprintln(cmd.ErrOrStderr(), "schema is up to date")
+		n, err := a.svc.SweepTokens(cmd.Context())
+		if err != nil {
+			return fmt.Errorf("migrate: sweeping expired tokens: %w", err)
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "schema is up to date; %d expired tokens deleted\n", n)
 		return nil
 	})
 }

@@ -50,7 +50,7 @@ type APIToken struct {
 	UserID    uint64     `gorm:"not null;index"`
 	Hash      string     `gorm:"size:64;not null;uniqueIndex"`
 	Source    string     `gorm:"size:16;not null"` // TokenRegistered or TokenLogin
-	ExpiresAt *time.Time // nil: never
+	ExpiresAt *time.Time `gorm:"index"`            // nil: never; indexed for SweepTokens
 	CreatedAt time.Time  `gorm:"not null"`
 }
 
@@ -260,4 +260,5 @@ var allModels = []any{
 	&Opportunity{}, &Contract{}, &ContractLine{}, &ContractNotifyUser{}, &Payment{}, &PaymentPlan{},
 	&MonthlyTarget{}, &ImsLock{}, &CallRecord{}, &SmsMessage{}, &CustomerCollection{}, &CustomerShare{},
 	&DictEntry{}, &SiteKey{}, &HitCounter{}, &MessageBoardEntry{}, &SampleOrder{}, &SampleOrderLine{},
+	&spaceProbe{}, // readiness's own row (store.go), the one table without tenants
 }

@@ -42,7 +42,7 @@ type Options struct {
 // DefaultTimeZone is the time zone of a tenant created without one.
 const DefaultTimeZone = "Asia/Shanghai"
 
-// NewService returns a Service over db, which must be migrated.
+// NewService returns a Service over db, which must come from OpenDB and be migrated.
 func NewService(db *gorm.DB, opts Options) *Service {
 	if opts.Clock == nil {
 		opts.Clock = SystemClock{}
@@ -115,5 +115,7 @@ func (s *Service) location(name string) (*time.Location, error) {
 
 // tx runs fn in one transaction: a failed write leaves nothing behind.
 func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return s.db.WithContext(ctx).Transaction(fn)
+	err := s.db.WithContext(ctx).Transaction(fn)
+	s.space().note(err) // a COMMIT that finds no room runs no callback
+	return err
 }

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -77,6 +79,9 @@ func OpenDB(driver, dsn string, clock Clock) (*gorm.DB, error) {
 		return nil, err
 	}
 	if err := registerColumnChecks(db); err != nil {
+		return nil, err
+	}
+	if err := db.Use(&spaceWatch{}); err != nil {
 		return nil, err
 	}
 	if driver == DriverSQLite {
@@ -191,17 +196,29 @@ func ConvertCollation(db *gorm.DB) error {
 	return nil
 }
 
-// Ping checks that the database answers and, on SQLite, that its files can
-// still be written: an unwritable file (read-only, immutable, on a file system
-// gone read-only) goes on answering reads while every write fails.
+// Ping checks that the database answers; on SQLite, that its files can still
+// be written; and, once a write has failed for lack of space, that there is
+// room again (see probeSpace).
 func (s *Service) Ping(ctx context.Context) error {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
 	}
-	if err := sqlDB.PingContext(ctx); err != nil || s.db.Dialector.Name() != DriverSQLite {
+	if err := sqlDB.PingContext(ctx); err != nil {
 		return err
 	}
+	if s.db.Dialector.Name() == DriverSQLite {
+		if err := s.filesWritable(ctx); err != nil {
+			return err
+		}
+	}
+	return s.probeSpace(ctx)
+}
+
+// filesWritable checks that SQLite's files can be opened for writing: an
+// unwritable file (read-only, immutable, on a file system gone read-only)
+// goes on answering reads while every write fails.
+func (s *Service) filesWritable(ctx context.Context) error {
 	var files []struct{ File string }
 	if err := s.db.WithContext(ctx).Raw("PRAGMA database_list").Scan(&files).Error; err != nil {
 		return err
@@ -225,6 +242,70 @@ func (s *Service) Ping(ctx context.Context) error {
 	return nil
 }
 
+// probeBytes is what the space probe writes: more than a usual write needs, so
+// that a disk with room for the probe alone but not for the writes clients
+// make does not look ready.
+const probeBytes = 64 << 10
+
+// spaceProbe is the one row probeSpace writes.
+type spaceProbe struct {
+	ID        uint64 `gorm:"primaryKey"`
+	Filler    []byte `gorm:"not null"`
+	WrittenAt time.Time
+}
+
+// probeSpace, once a write has failed for lack of space, writes the probe's
+// row, and is ready again only when that succeeds: a full disk goes on
+// answering pings and reads while every write fails, and nothing but a write
+// tells when space is back. The filler is random, so that neither a
+// compressing file system nor an unchanged row makes the write free.
+func (s *Service) probeSpace(ctx context.Context) error {
+	if !s.space().full.Load() {
+		return nil
+	}
+	p := spaceProbe{ID: 1, Filler: make([]byte, probeBytes), WrittenAt: s.now()}
+	_, _ = rand.Read(p.Filler)
+	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&p).Error; err != nil {
+		return fmt.Errorf("no room for writes: %w", err)
+	}
+	s.space().full.Store(false)
+	return nil
+}
+
+// spaceWatch notes that a write failed for lack of space, for Ping. A gorm
+// plugin, so that every Service over one database shares it.
+type spaceWatch struct{ full atomic.Bool }
+
+// spacePlugin is spaceWatch's name among db's plugins.
+const spacePlugin = "crmgw:space"
+
+func (*spaceWatch) Name() string { return spacePlugin }
+
+// Initialize watches every write's outcome, COMMIT included: outside a
+// transaction gorm commits in gorm:commit_or_rollback_transaction, and SQLite
+// may find no room only then. (Service.tx watches its own COMMIT, which runs
+// no callback.)
+func (w *spaceWatch) Initialize(db *gorm.DB) error {
+	note := func(db *gorm.DB) { w.note(db.Error) }
+	cb := db.Callback()
+	const after = "gorm:commit_or_rollback_transaction"
+	return errors.Join(
+		cb.Create().After(after).Register(spacePlugin, note),
+		cb.Update().After(after).Register(spacePlugin, note),
+		cb.Delete().After(after).Register(spacePlugin, note),
+		cb.Raw().After("gorm:raw").Register(spacePlugin, note),
+	)
+}
+
+// space is the spaceWatch OpenDB gave s's database.
+func (s *Service) space() *spaceWatch { return s.db.Config.Plugins[spacePlugin].(*spaceWatch) }
+
+func (w *spaceWatch) note(err error) {
+	if noSpace(err) {
+		w.full.Store(true)
+	}
+}
+
 // inTenant scopes a query to one tenant's rows: the one helper every query goes through.
 func inTenant(tenantID uint64) func(*gorm.DB) *gorm.DB {
 	return func(db *gorm.DB) *gorm.DB {
@@ -241,14 +322,12 @@ func unavailable(err error) bool {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
 		errors.Is(err, driver.ErrBadConn), errors.Is(err, mysql.ErrInvalidConn),
-		errors.As(err, &netErr):
+		errors.As(err, &netErr), noSpace(err):
 		return true
 	case errors.As(err, &myErr):
 		switch myErr.Number {
-		case 1021, // disk full
-			1040, // too many connections
+		case 1040, // too many connections
 			1053, // server shutdown in progress
-			1114, // the table is full
 			1205, // lock wait timeout
 			1290, // the server runs --read-only
 			1317, // query interrupted
@@ -258,12 +337,25 @@ func unavailable(err error) bool {
 		}
 	}
 	for _, code := range []sqlite3.ErrorCode{sqlite3.BUSY, sqlite3.LOCKED, sqlite3.READONLY, sqlite3.CANTOPEN,
-		sqlite3.IOERR, sqlite3.FULL, sqlite3.PERM, sqlite3.INTERRUPT} {
+		sqlite3.IOERR, sqlite3.PERM, sqlite3.INTERRUPT} {
 		if errors.Is(err, code) {
 			return true
 		}
 	}
 	return false
+}
+
+// noSpace tells a write that failed for lack of space: MySQL's disk full and
+// table full (InnoDB's answer when a tablespace cannot grow); SQLite's FULL,
+// and its IOERR_WRITE, which is what the driver makes of ENOSPC on Unix (it
+// looks for the errno itself, not inside the *os.PathError it gets). A write
+// error of another cause costs Ping one probe write, nothing more.
+func noSpace(err error) bool {
+	var myErr *mysql.MySQLError
+	if errors.As(err, &myErr) {
+		return myErr.Number == 1021 || myErr.Number == 1114
+	}
+	return errors.Is(err, sqlite3.FULL) || errors.Is(err, sqlite3.IOERR_WRITE)
 }
 
 // likeEscaper escapes LIKE's wildcards with '!': a backslash means different

@@ -45,6 +45,8 @@ const (
 //   - sqlite: the database file, its WAL and its folder made immutable, which
 //     stops root too (permissions do not): writes fail; reads and /readyz go on
 //     or fail, as the connection they get (see testSQLiteUnwritable).
+//   - sqlite-full: the database's file system filled up (see testSQLiteFull):
+//     writes fail, reads go on.
 //   - mysql/proxy/refuse, mysql/proxy/blackhole: the server reaches MySQL through
 //     a TCP proxy of the test's that refuses (closes every connection and the
 //     port) or blackholes (accepts, and lets nothing through either way).
@@ -55,6 +57,7 @@ const (
 // and otherwise the proxy cases run on CRMGW_TEST_MYSQL_DSN's server.
 func TestDatabaseFaults(t *testing.T) {
 	t.Run("sqlite", testSQLiteUnwritable)
+	t.Run("sqlite-full", testSQLiteFull)
 
 	var maria *privateMariaDB
 	t.Run("mysql", func(t *testing.T) {
@@ -122,19 +125,7 @@ func testSQLiteUnwritable(t *testing.T) {
 		t.Skip("no way to make a file unwritable here: " + why)
 	}
 	path := filepath.Join(dir, "crmgw.db")
-	db, err := core.OpenDB(core.DriverSQLite, path, &movableClock{t: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := core.Migrate(db); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			_ = sqlDB.Close()
-		}
-	})
-	s := newFaultSite(t, db)
+	s := newFaultSite(t, openSQLiteAt(t, path))
 	locked := []string{path, path + "-wal", dir}
 	t.Cleanup(func() { _ = chattr("-i", locked...) }) // before TempDir removes them: cleanups run last first
 	s.outage(t, func() {
@@ -146,6 +137,24 @@ func testSQLiteUnwritable(t *testing.T) {
 			t.Fatal(err)
 		}
 	}, faultExpect{reads: faultEither, readyz: faultUnavailable})
+}
+
+// openSQLiteAt opens and migrates a SQLite database at path, closed when t ends.
+func openSQLiteAt(t *testing.T, path string) *gorm.DB {
+	t.Helper()
+	db, err := core.OpenDB(core.DriverSQLite, path, &movableClock{t: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if sqlDB, err := db.DB(); err == nil {
+			_ = sqlDB.Close()
+		}
+	})
+	if err := core.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 // immutableUnsupported says why files in dir cannot be made immutable, or "" when they can.
