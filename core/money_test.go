@@ -82,11 +82,11 @@ func TestParseMoneyBounds(t *testing.T) {
 // An error quotes at most 32 characters of a bad value, as valid UTF-8.
 func TestExcerpt(t *testing.T) {
 	for in, want := range map[string]string{
-		"short":                           "short",
-		strings.Repeat("长", 32):           strings.Repeat("长", 32),
-		strings.Repeat("长", 33):           strings.Repeat("长", 32) + "…",
-		strings.Repeat("9", 1<<20):        strings.Repeat("9", 32) + "…",
-		"a\xffb":                          "a\uFFFDb",
+		"short":                          "short",
+		strings.Repeat("长", 32):          strings.Repeat("长", 32),
+		strings.Repeat("长", 33):          strings.Repeat("长", 32) + "…",
+		strings.Repeat("9", 1<<20):       strings.Repeat("9", 32) + "…",
+		"a\xffb":                         "a\uFFFDb",
 		strings.Repeat("\xff", 5) + "ok": "\uFFFDok", // a run of invalid bytes is one U+FFFD
 	} {
 		if got := core.Excerpt(in); got != want {
