@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"runtime/debug"
@@ -64,24 +63,6 @@ func (b *bodyBudget) give(n int64) {
 	}
 }
 
-// budgetReader reserves a body of unannounced length as its bytes arrive.
-type budgetReader struct {
-	r     io.Reader
-	b     *bodyBudget
-	taken int64
-}
-
-func (br *budgetReader) Read(p []byte) (int, error) {
-	n, err := br.r.Read(p)
-	if n > 0 {
-		if !br.b.take(int64(n)) {
-			return 0, errBodyBudget
-		}
-		br.taken += int64(n)
-	}
-	return n, err
-}
-
 // connCount counts the server's open connections and marks those past max.
 type connCount struct {
 	max  int64
@@ -90,9 +71,15 @@ type connCount struct {
 
 type overCapacity struct{}
 
-// connContext counts a new connection; one past the cap carries overCapacity in its requests' contexts.
-func (cc *connCount) connContext(ctx context.Context, _ net.Conn) context.Context {
-	if cc.open.Add(1) > cc.max {
+// connContext counts a new connection. One past the cap carries overCapacity
+// in its requests' contexts, to be answered 503 in the dialect's shape; one
+// past twice the cap is closed at once, so that clients that never finish
+// their headers cannot hold more than that many descriptors.
+func (cc *connCount) connContext(ctx context.Context, conn net.Conn) context.Context {
+	switch open := cc.open.Add(1); {
+	case open > 2*cc.max:
+		conn.Close()
+	case open > cc.max:
 		return context.WithValue(ctx, overCapacity{}, true)
 	}
 	return ctx

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -317,23 +318,41 @@ func (s *Server) requestLimits(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// readBody reads the request's body whole, holding its bytes in the body
-// budget: an announced length is reserved before anything is read (and read
-// into a buffer of just that size), a chunked body as it arrives. held is what
-// the request must give back when it ends, whatever err.
+// scratch holds what one read of a body brings, before the budget has room
+// for it: a client that announces a megabyte holds only what it has sent.
+var scratch = sync.Pool{New: func() any { return new([4 << 10]byte) }}
+
+// readBody reads the request's body whole, as it arrives. Its buffer grows
+// (doubling, up to the announced length or max_body_bytes) only once bytes
+// come that do not fit, and every byte of it is held in the body budget
+// first. held is what the request must give back when it ends, whatever err.
 func (s *Server) readBody(c echo.Context) (body []byte, held int64, err error) {
 	r := c.Request()
-	if n := r.ContentLength; n > 0 {
-		if !s.bodies.take(n) {
-			return nil, 0, errBodyBudget
-		}
-		body = make([]byte, n)
-		_, err = io.ReadFull(r.Body, body)
-		return body, n, err
+	limit := s.cfg.Limits.MaxBodyBytes
+	if r.ContentLength > 0 {
+		limit = r.ContentLength // checked against max_body_bytes already
 	}
-	br := &budgetReader{r: http.MaxBytesReader(c.Response(), r.Body, s.cfg.Limits.MaxBodyBytes), b: &s.bodies}
-	body, err = io.ReadAll(br)
-	return body, br.taken, err
+	src := http.MaxBytesReader(c.Response(), r.Body, s.cfg.Limits.MaxBodyBytes)
+	buf := scratch.Get().(*[4 << 10]byte)
+	defer scratch.Put(buf)
+	for {
+		n, err := src.Read(buf[:])
+		if need := int64(len(body) + n); need > int64(cap(body)) {
+			grown := min(max(2*int64(cap(body)), need), limit) // need never passes limit: src stops there
+			if !s.bodies.take(grown - int64(cap(body))) {
+				return nil, held, errBodyBudget
+			}
+			held += grown - int64(cap(body))
+			body = append(make([]byte, 0, grown), body...)
+		}
+		body = append(body, buf[:n]...)
+		switch {
+		case err == io.EOF:
+			return body, held, nil
+		case err != nil:
+			return nil, held, err
+		}
+	}
 }
 
 // headerBytes is the size of the request line and headers, as net/http counts them.
