@@ -84,7 +84,7 @@ func open(cmd *cobra.Command) (*app, error) {
 
 // loginLimits are the configured login limits in core's terms.
 func loginLimits(l config.Login) core.LoginLimits {
-	return core.LoginLimits{MaxFailures: l.MaxFailures, MaxFailuresPerAddress: l.MaxFailuresPerAddress,
+	return core.LoginLimits{MaxFailures: l.MaxFailures, MaxFailuresPerName: l.MaxFailuresPerName, MaxFailuresPerAddress: l.MaxFailuresPerAddress,
 		Window: l.FailureWindow, MaxHashing: l.MaxHashing, RefusalDelay: l.RefusalDelay}
 }
 

@@ -34,10 +34,12 @@ type Config struct {
 
 // Login bounds what failed logins may cost (every dialect's login).
 type Login struct {
-	// MaxFailures failed logins of one login name within FailureWindow refuse
-	// the name until the window ends; MaxFailuresPerAddress do the same for
-	// one client address. A success resets both.
+	// MaxFailures failed logins of one login name from one client address
+	// within FailureWindow refuse the name from there until the window ends;
+	// MaxFailuresPerName do the same for the name from every address,
+	// MaxFailuresPerAddress for the address whatever names it tries.
 	MaxFailures           int           `mapstructure:"max_failures"`
+	MaxFailuresPerName    int           `mapstructure:"max_failures_per_name"`
 	MaxFailuresPerAddress int           `mapstructure:"max_failures_per_address"`
 	FailureWindow         time.Duration `mapstructure:"failure_window"`
 	// MaxHashing bounds the password comparisons (bcrypt) running at once.
@@ -147,6 +149,7 @@ var defaults = map[string]any{
 	"rate_limit.per_second":          0,
 	"rate_limit.burst":               20,
 	"login.max_failures":             5,
+	"login.max_failures_per_name":    100,
 	"login.max_failures_per_address": 20,
 	"login.failure_window":           "15m",
 	"login.max_hashing":              2,
@@ -262,7 +265,8 @@ func (c Config) Validate() error {
 	for _, n := range []struct {
 		key string
 		n   int
-	}{{"max_failures", c.Login.MaxFailures}, {"max_failures_per_address", c.Login.MaxFailuresPerAddress}, {"max_hashing", c.Login.MaxHashing}} {
+	}{{"max_failures", c.Login.MaxFailures}, {"max_failures_per_name", c.Login.MaxFailuresPerName},
+		{"max_failures_per_address", c.Login.MaxFailuresPerAddress}, {"max_hashing", c.Login.MaxHashing}} {
 		if n.n < 1 {
 			return fmt.Errorf("config: login.%s: %d is less than 1", n.key, n.n)
 		}

@@ -87,6 +87,7 @@ func TestLimitsAreChecked(t *testing.T) {
 		{"CRMGW_RATE_LIMIT_PER_SECOND", "-1", "rate_limit.per_second"},
 		{"CRMGW_DB_MAX_OPEN_CONNS", "0", "db.max_open_conns"},
 		{"CRMGW_LOGIN_MAX_FAILURES", "0", "login.max_failures"},
+		{"CRMGW_LOGIN_MAX_FAILURES_PER_NAME", "0", "login.max_failures_per_name"},
 		{"CRMGW_LOGIN_MAX_FAILURES_PER_ADDRESS", "0", "login.max_failures_per_address"},
 		{"CRMGW_LOGIN_FAILURE_WINDOW", "0s", "login.failure_window"},
 		{"CRMGW_LOGIN_MAX_HASHING", "0", "login.max_hashing"},

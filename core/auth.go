@@ -171,7 +171,8 @@ type LoginRequest struct {
 // Login checks a user's password and issues the request's token. An unknown
 // login name and a wrong password are the same EUNAUTHORIZED, at the same
 // cost; too many failures for the name or from the address are ELIMITED
-// until the window ends (see LoginLimits).
+// until the window ends (see LoginLimits). Without a tenant, a login name held
+// in more than maxLoginCandidates tenants must name one (EINVALID).
 func (s *Service) Login(ctx context.Context, in LoginRequest) (Session, error) {
 	userName, password, token, ttl := in.UserName, in.Password, in.Token, in.TTL
 	if userName == "" {
@@ -180,47 +181,46 @@ func (s *Service) Login(ctx context.Context, in LoginRequest) (Session, error) {
 	if password == "" {
 		return Session{}, Invalidf("password", "password is required")
 	}
-	if wait := s.logins.refused(userName, in.Address, s.clock.Now()); wait > 0 {
+	attempt := s.logins.attempt(userName, in.Address)
+	if wait := s.logins.begin(attempt, s.clock.Now()); wait > 0 {
 		s.logins.hold(ctx)
 		return Session{}, limited(wait)
 	}
-	q := s.db.WithContext(ctx).Where("users.name = ?", userName)
+	q := s.db.WithContext(ctx).Where("users.name = ? AND users.password_hash <> ''", userName)
 	if in.Tenant != "" {
-		id, _ := strconv.ParseUint(in.Tenant, 10, 63) // past 2^63 no tenant has the id: the name may still match
+		id, err := strconv.ParseUint(in.Tenant, 10, 63)
+		if err != nil {
+			id = 0 // not an id (or past 2^63, which no tenant has): the name may still match
+		}
 		q = q.Joins("JOIN tenants ON tenants.id = users.tenant_id AND (tenants.name = ? OR tenants.id = ?)", in.Tenant, id)
 	}
 	var users []User
-	if err := q.Order("users.id").Find(&users).Error; err != nil {
+	if err := q.Order("users.id").Limit(maxLoginCandidates + 1).Find(&users).Error; err != nil {
 		return Session{}, storeError(err, "user")
 	}
+	if len(users) > maxLoginCandidates {
+		return Session{}, Invalidf("tenant", "login name %q is held in more than %d tenants: name the tenant", Excerpt(userName), maxLoginCandidates)
+	}
+	if len(users) == 0 {
+		users = []User{{PasswordHash: dummyHash()}} // compared, and never matched: an unknown name costs a wrong password
+	}
 	var match *User
-	compared := false
 	for i := range users { // the same login name may exist in several tenants: the password decides
-		if users[i].PasswordHash == "" {
-			continue
-		}
-		compared = true
 		ok, err := s.logins.matches(ctx, users[i].PasswordHash, password)
 		if err != nil {
 			return Session{}, storeError(err, "user")
 		}
-		if ok {
+		if ok && users[i].ID != 0 {
 			if match != nil {
 				return Session{}, Invalidf("tenant", "user %q exists in several tenants: name the tenant", Excerpt(userName))
 			}
 			match = &users[i]
 		}
 	}
-	if !compared {
-		if _, err := s.logins.matches(ctx, dummyHash(), password); err != nil {
-			return Session{}, storeError(err, "user")
-		}
-	}
 	if match == nil {
-		s.logins.failed(userName, in.Address, s.clock.Now())
 		return Session{}, Errorf(EUNAUTHORIZED, "username and password do not match")
 	}
-	s.logins.succeeded(userName, in.Address)
+	s.logins.succeeded(attempt)
 	if token == "" {
 		return Session{}, Errorf(EINTERNAL, "no token to issue")
 	}

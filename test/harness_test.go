@@ -86,8 +86,9 @@ func eachEngineWith(t *testing.T, configure func(*config.Config), fn func(e *env
 		}
 		svc := core.NewService(db, core.Options{Clock: clock,
 			RateLimit: cfg.RateLimit.PerSecond, RateBurst: cfg.RateLimit.Burst, MaxPageSize: cfg.Limits.MaxPageSize,
-			Logins: core.LoginLimits{MaxFailures: cfg.Login.MaxFailures, MaxFailuresPerAddress: cfg.Login.MaxFailuresPerAddress,
-				Window: cfg.Login.FailureWindow, MaxHashing: cfg.Login.MaxHashing, RefusalDelay: cfg.Login.RefusalDelay}})
+			Logins: core.LoginLimits{MaxFailures: cfg.Login.MaxFailures, MaxFailuresPerName: cfg.Login.MaxFailuresPerName,
+				MaxFailuresPerAddress: cfg.Login.MaxFailuresPerAddress,
+				Window:                cfg.Login.FailureWindow, MaxHashing: cfg.Login.MaxHashing, RefusalDelay: cfg.Login.RefusalDelay}})
 		logs := &logBuffer{}
 		srv := httptest.NewServer(gateway.New(cfg, svc, slog.New(slog.NewJSONHandler(logs, nil))).Handler())
 		t.Cleanup(srv.Close)

@@ -38,7 +38,7 @@ func loginRequests(tenantID uint64) []loginRequest {
 // unknown login name is answered exactly as a wrong password is.
 func TestLoginThrottleInEveryDialect(t *testing.T) {
 	eachEngineWith(t, func(c *config.Config) {
-		c.Login = config.Login{MaxFailures: 3, MaxFailuresPerAddress: 100, FailureWindow: 10 * time.Minute, MaxHashing: 2,
+		c.Login = config.Login{MaxFailures: 3, MaxFailuresPerName: 100, MaxFailuresPerAddress: 100, FailureWindow: 10 * time.Minute, MaxHashing: 2,
 			RefusalDelay: 50 * time.Millisecond}
 	}, func(e *env) {
 		t := e.t
