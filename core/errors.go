@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -11,6 +12,29 @@ import (
 // MaxID is the largest id a record can have: ids are BIGINT, signed on both
 // engines. A larger one names nothing; adapters refuse it as bad input.
 const MaxID uint64 = math.MaxInt64
+
+// ErrIDRange is ParseID's error for digits past MaxID.
+var ErrIDRange = errors.New("past the largest id")
+
+// ParseID reads a record's id from the wire: decimal digits, at most MaxID.
+// Text longer than any id, even one written with leading zeros, is refused
+// before it is parsed.
+func ParseID(s string) (uint64, error) {
+	if len(s) > maxAmountText {
+		if strings.Trim(s, "0123456789") == "" {
+			return 0, ErrIDRange
+		}
+		return 0, strconv.ErrSyntax
+	}
+	id, err := strconv.ParseUint(s, 10, 64)
+	switch {
+	case errors.Is(err, strconv.ErrRange), err == nil && id > MaxID:
+		return 0, ErrIDRange
+	case err != nil:
+		return 0, strconv.ErrSyntax
+	}
+	return id, nil
+}
 
 // excerptRunes is how much of a bad value an error message repeats.
 const excerptRunes = 32

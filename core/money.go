@@ -2,6 +2,7 @@ package core
 
 import (
 	"database/sql/driver"
+	"errors"
 	"fmt"
 
 	"github.com/shopspring/decimal"
@@ -12,10 +13,10 @@ import (
 // dialect's number format. Sums of amounts never overflow either (see sumCents).
 var maxMoney = decimal.New(1, 12)
 
-// MaxAmountText bounds the text of an amount before it is parsed, so a
+// maxAmountText bounds the text of an amount before it is parsed, so a
 // megabyte of digits costs a length check, not seconds of arithmetic: a valid
 // amount such as "-999999999999.99" or "9.9999999999999E11" is much shorter.
-const MaxAmountText = 40
+const maxAmountText = 40
 
 // Money is an amount in yuan, exact to the cent. It is stored as integer cents
 // (BIGINT): SQLite has no exact decimal type, and integer sums are exact on every engine.
@@ -24,19 +25,23 @@ type Money struct{ decimal.Decimal }
 // MoneyFromCents returns the amount of c cents.
 func MoneyFromCents(c int64) Money { return Money{decimal.New(c, -2)} }
 
+// ErrNotANumber is ParseMoney's error for text that is no number at all, as
+// against a number no amount can be.
+var ErrNotANumber = errors.New("not a number")
+
 // ParseMoney reads a decimal amount such as "19800" or "0.10", rejecting
 // fractions of a cent and amounts too large to store.
 func ParseMoney(s string) (Money, error) {
-	if len(s) > MaxAmountText {
+	if len(s) > maxAmountText {
 		return Money{}, fmt.Errorf("%q is too long for an amount", Excerpt(s))
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil {
-		return Money{}, fmt.Errorf("%q is not a number", Excerpt(s))
+		return Money{}, fmt.Errorf("%q is %w", Excerpt(s), ErrNotANumber)
 	}
 	// A short text may still carry a huge exponent ("1e999999999"), whose
 	// arithmetic is as slow as its digits would be.
-	if e := d.Exponent(); e < -MaxAmountText || e > MaxAmountText {
+	if e := d.Exponent(); e < -maxAmountText || e > maxAmountText {
 		return Money{}, fmt.Errorf("%q is too large", Excerpt(s))
 	}
 	m := Money{d}

@@ -2,6 +2,8 @@ package core_test
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -92,5 +94,25 @@ func TestExcerpt(t *testing.T) {
 		if got := core.Excerpt(in); got != want {
 			t.Errorf("Excerpt(%d bytes) = %q, want %q", len(in), got, want)
 		}
+	}
+}
+
+// Ids from the wire: digits up to MaxID; past it, ErrIDRange; long text is
+// refused before it is parsed.
+func TestParseID(t *testing.T) {
+	for in, want := range map[string]error{
+		"1": nil, "9223372036854775807": nil, "0000000000000000000000000000000000000042": nil,
+		"9223372036854775808": core.ErrIDRange, "18446744073709551616": core.ErrIDRange, strings.Repeat("9", 1<<20): core.ErrIDRange,
+		"": strconv.ErrSyntax, "-1": strconv.ErrSyntax, "1.0": strconv.ErrSyntax, strings.Repeat("x", 1<<20): strconv.ErrSyntax,
+	} {
+		if _, err := core.ParseID(in); !errors.Is(err, want) && err != want {
+			t.Errorf("ParseID(%s) = %v, want %v", core.Excerpt(in), err, want)
+		}
+	}
+	if _, err := core.ParseMoney("12abc"); !errors.Is(err, core.ErrNotANumber) {
+		t.Errorf("ParseMoney(12abc) = %v, want ErrNotANumber", err)
+	}
+	if _, err := core.ParseMoney("1e9999"); err == nil || errors.Is(err, core.ErrNotANumber) {
+		t.Errorf("ParseMoney(1e9999) = %v, want too large, a number all the same", err)
 	}
 }

@@ -233,7 +233,7 @@ func TestOABadInputGetsTheOAErrorAndWritesNothing(t *testing.T) {
 			{"login without password", "POST", "/oa/users/login", form("username", "ann"), 200, "10001", "必填项不能为空", "password 不能为空"},
 			// Huge and out-of-range numbers: refused before any arithmetic, quoted only in part.
 			{"targetamount of a million digits", "POST", "/oa/crm/monthplan?" + tok, form("yearmonth", "2015-09", "targetamount", strings.Repeat("9", 1_000_000)),
-				200, "10004", "参数格式不正确", `targetamount 过长: "` + strings.Repeat("9", 32) + `…"`},
+				200, "10004", "参数格式不正确", `targetamount: "` + strings.Repeat("9", 32) + `…" is too long for an amount`},
 			{"targetamount with a huge exponent", "POST", "/oa/crm/monthplan?" + tok, form("yearmonth", "2015-09", "targetamount", "1e9999"),
 				200, "10004", "参数格式不正确", `targetamount: "1e9999" is too large`},
 			{"targetamount of a trillion", "POST", "/oa/crm/monthplan?" + tok, form("yearmonth", "2015-09", "targetamount", "1000000000000"),

@@ -62,14 +62,9 @@ const maxNumberText = 40
 // parseID reads a record's id: digits up to core.MaxID. When s is none, why
 // says so, quoting only an excerpt of s.
 func parseID(s string) (id uint64, why string) {
-	var err error
-	if len(s) > maxNumberText {
-		err = strconv.ErrRange
-	} else if id, err = strconv.ParseUint(s, 10, 64); err == nil && id > core.MaxID {
-		err = strconv.ErrRange
-	}
+	id, err := core.ParseID(s)
 	switch {
-	case errors.Is(err, strconv.ErrRange):
+	case errors.Is(err, core.ErrIDRange):
 		return 0, fmt.Sprintf("超出 id 的范围 (至多 %d): %q", core.MaxID, core.Excerpt(s))
 	case err != nil:
 		return 0, fmt.Sprintf("应为整数 id: %q", core.Excerpt(s))

@@ -44,7 +44,7 @@ func idList(c echo.Context, name string) ([]uint64, error) {
 	parts := strings.Split(v, ",")
 	ids := make([]uint64, 0, len(parts))
 	for _, p := range parts {
-		id, err := strconv.ParseUint(strings.TrimSpace(p), 10, 63) // past 2^63 no record has the id
+		id, err := core.ParseID(strings.TrimSpace(p))
 		if err != nil || id == 0 {
 			return nil, statusError(codeType, fmt.Sprintf("%s 应为以英文逗号分隔的数字ID: %q", name, core.Excerpt(v)))
 		}

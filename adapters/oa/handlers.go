@@ -1,10 +1,10 @@
 package oa
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/labstack/echo/v4"
-	"github.com/shopspring/decimal"
 
 	"crmgw/core"
 )
@@ -34,14 +34,11 @@ func (a *Adapter) monthPlan(c echo.Context) error {
 	if err != nil {
 		return statusError(codeFormat, fmt.Sprintf("yearmonth 应为 yyyy-MM: %q", core.Excerpt(ym)))
 	}
-	if len(amountText) > core.MaxAmountText {
-		return statusError(codeFormat, fmt.Sprintf("targetamount 过长: %q", core.Excerpt(amountText)))
-	}
-	if _, err := decimal.NewFromString(amountText); err != nil {
-		return statusError(codeType, fmt.Sprintf("targetamount 应为数字: %q", core.Excerpt(amountText)))
-	}
 	amount, err := core.ParseMoney(amountText)
-	if err != nil {
+	switch {
+	case errors.Is(err, core.ErrNotANumber):
+		return statusError(codeType, fmt.Sprintf("targetamount 应为数字: %q", core.Excerpt(amountText)))
+	case err != nil:
 		return statusError(codeFormat, fmt.Sprintf("targetamount: %v", err))
 	}
 	f, err := a.svc.PlanMonth(c.Request().Context(), callerOf(c), month, amount)

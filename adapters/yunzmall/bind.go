@@ -132,7 +132,7 @@ func (p params) id(key string) (uint64, error) {
 	if v == "" {
 		return 0, nil
 	}
-	n, err := strconv.ParseUint(v, 10, 63) // past 2^63 no record has the id
+	n, err := core.ParseID(v)
 	if err != nil {
 		return 0, invalid(fmt.Sprintf("%s 应为整数 id: %q", key, core.Excerpt(v)))
 	}
