@@ -73,11 +73,12 @@ type overCapacity struct{}
 
 // connContext counts a new connection. One past the cap carries overCapacity
 // in its requests' contexts, to be answered 503 in the dialect's shape; one
-// past twice the cap is closed at once, so that clients that never finish
-// their headers cannot hold more than that many descriptors.
+// past twice the cap (and at least 64 past it, for the connections whose
+// close is still being counted) is closed at once, so that clients that
+// never finish their headers cannot hold more than that many descriptors.
 func (cc *connCount) connContext(ctx context.Context, conn net.Conn) context.Context {
 	switch open := cc.open.Add(1); {
-	case open > 2*cc.max:
+	case open > max(2*cc.max, cc.max+64):
 		conn.Close()
 	case open > cc.max:
 		return context.WithValue(ctx, overCapacity{}, true)

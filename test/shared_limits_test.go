@@ -3,11 +3,13 @@ package test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -251,5 +253,25 @@ func TestMaxConnections(t *testing.T) {
 			}
 		}
 		open[1].CloseIdleConnections()
+
+		// Past max(2 × the cap, the cap + 64) connections, a new one is closed unanswered:
+		// clients that never send their headers hold no more descriptors than that.
+		var silent []net.Conn
+		for range 66 {
+			c, err := net.Dial("tcp", ln.Addr().String())
+			e.must(err)
+			silent = append(silent, c)
+		}
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		e.must(err)
+		_, _ = io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: crmgw\r\n\r\n")
+		e.must(conn.SetReadDeadline(time.Now().Add(10 * time.Second)))
+		if n, err := conn.Read(make([]byte, 1)); n != 0 || err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("a connection past the hard cap: read %d, %v; want it closed unanswered", n, err)
+		}
+		conn.Close()
+		for _, c := range silent {
+			c.Close()
+		}
 	})
 }
