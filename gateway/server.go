@@ -336,16 +336,23 @@ func (s *Server) readBody(c echo.Context) (body []byte, held int64, err error) {
 	buf := scratch.Get().(*[4 << 10]byte)
 	defer scratch.Put(buf)
 	for {
-		n, err := src.Read(buf[:])
-		if need := int64(len(body) + n); need > int64(cap(body)) {
-			grown := min(max(2*int64(cap(body)), need), limit) // need never passes limit: src stops there
+		// Into the buffer's room, which the budget holds already; once it is
+		// full, a little into the scratch, and the buffer grows by what came.
+		into, full := body[len(body):cap(body)], len(body) == cap(body)
+		if full {
+			into = buf[:]
+		}
+		n, err := src.Read(into)
+		if full && n > 0 {
+			grown := min(max(2*int64(cap(body)), int64(len(body)+n)), limit) // src never passes limit
 			if !s.bodies.take(grown - int64(cap(body))) {
 				return nil, held, errBodyBudget
 			}
 			held += grown - int64(cap(body))
-			body = append(make([]byte, 0, grown), body...)
+			body = append(append(make([]byte, 0, grown), body...), buf[:n]...)
+		} else if !full {
+			body = body[:len(body)+n]
 		}
-		body = append(body, buf[:n]...)
 		switch {
 		case err == io.EOF:
 			return body, held, nil

@@ -33,8 +33,8 @@ func BenchmarkLoginFlood(b *testing.B) {
 		limits core.LoginLimits
 	}{
 		{"throttled", core.LoginLimits{RefusalDelay: time.Second}},
-		{"bounded-only", core.LoginLimits{MaxFailures: 1 << 30, MaxFailuresPerAddress: 1 << 30}},
-		{"unbounded", core.LoginLimits{MaxFailures: 1 << 30, MaxFailuresPerAddress: 1 << 30, MaxHashing: 64}},
+		{"bounded-only", core.LoginLimits{MaxFailures: 1 << 30, MaxFailuresPerName: 1 << 30, MaxFailuresPerAddress: 1 << 30}},
+		{"unbounded", core.LoginLimits{MaxFailures: 1 << 30, MaxFailuresPerName: 1 << 30, MaxFailuresPerAddress: 1 << 30, MaxHashing: 64}},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			url, token := loginFixture(b, c.limits)
@@ -142,7 +142,7 @@ func percentiles(n int, f func() time.Duration) (p50, p99 time.Duration) {
 func BenchmarkLoginRefusal(b *testing.B) {
 	ctx := context.Background()
 	db := dbtest.Open(b, core.DriverSQLite, core.SystemClock{})
-	svc := core.NewService(db, core.Options{Logins: core.LoginLimits{MaxFailures: 1 << 30, MaxFailuresPerAddress: 1 << 30}})
+	svc := core.NewService(db, core.Options{Logins: core.LoginLimits{MaxFailures: 1 << 30, MaxFailuresPerName: 1 << 30, MaxFailuresPerAddress: 1 << 30}})
 	tn, err := svc.EnsureTenant(ctx, "acme")
 	if err != nil {
 		b.Fatal(err)
