@@ -34,12 +34,14 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE:          runServe,
+		Version:       version(),
 	}
+	root.SetVersionTemplate("crmgw {{.Version}}\n")
 	config.Flags(root.PersistentFlags())
 	root.AddCommand(
 		&cobra.Command{Use: "serve", Short: "Migrate the database, then serve every enabled dialect", Args: cobra.NoArgs, RunE: runServe},
 		&cobra.Command{Use: "migrate", Short: "Create or upgrade the database schema", Args: cobra.NoArgs, RunE: runMigrate},
-		newTokenCmd(), newSiteKeyCmd(), newUserCmd(), newTenantCmd(), newSeedCmd(),
+		newTokenCmd(), newSiteKeyCmd(), newUserCmd(), newTenantCmd(), newSeedCmd(), newVersionCmd(),
 	)
 	return root
 }

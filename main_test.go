@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -176,5 +177,21 @@ func TestSeedBenchIsReproducible(t *testing.T) {
 	}
 	if sums[0] != sums[1] {
 		t.Fatalf("two runs with one seed differ: %s vs %s", sums[0], sums[1])
+	}
+}
+
+// `crmgw version` and `crmgw --version` say what was built, with which Go.
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		cmd := newRootCmd()
+		var out bytes.Buffer
+		cmd.SetOut(&out)
+		cmd.SetArgs(args)
+		if err := cmd.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.String(); !strings.HasPrefix(got, "crmgw ") || !strings.Contains(got, runtime.Version()) || !strings.Contains(got, "(commit ") {
+			t.Errorf("crmgw %s: %q, want the version, the commit and %s", args[0], got, runtime.Version())
+		}
 	}
 }

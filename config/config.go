@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -210,12 +213,57 @@ func Load(fs *pflag.FlagSet) (Config, error) {
 			}
 		}
 	}
+	if err := strict(v); err != nil {
+		return Config{}, err
+	}
 	var c Config
 	if err := v.Unmarshal(&c); err != nil {
 		// The decoder's report spans lines and names the key in quotes: keep it to one line.
 		return Config{}, fmt.Errorf("config: %s", strings.Join(strings.Fields(err.Error()), " "))
 	}
 	return c, c.Validate()
+}
+
+// Environment names that are not settings: the test suite's own.
+var reservedEnv = []string{"CRMGW_TEST_", "CRMGW_BENCH_"}
+
+// strict refuses a key in the config file, or a CRMGW_ environment name, that
+// is no setting: a misspelt one would otherwise be ignored in silence, and
+// crmgw run on its default (db: {drvier: mysql} on SQLite).
+func strict(v *viper.Viper) error {
+	known := map[string]bool{}
+	env := map[string]bool{}
+	for k := range defaults {
+		known[k] = true
+		env[envName(k)] = true
+	}
+	var unknown []string
+	for _, k := range v.AllKeys() {
+		if !known[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("config: %s: no such setting (in %s)", unknown[0], v.ConfigFileUsed())
+	}
+	var names []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "CRMGW_") && !env[name] && !slices.ContainsFunc(reservedEnv, func(p string) bool { return strings.HasPrefix(name, p) }) {
+			names = append(names, name)
+		}
+	}
+	if len(names) > 0 {
+		sort.Strings(names)
+		return fmt.Errorf("config: %s: no such setting (the environment's names are CRMGW_ and a key, such as CRMGW_DB_DRIVER)", names[0])
+	}
+	return nil
+}
+
+// envName is the environment variable of a key: db.max_open_conns is CRMGW_DB_MAX_OPEN_CONNS.
+func envName(key string) string {
+	return "CRMGW_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
 }
 
 // Validate reports the first invalid key, naming it.

@@ -141,3 +141,31 @@ func TestSharedLimitsDefaults(t *testing.T) {
 		t.Fatalf("limits = %+v", c.Limits)
 	}
 }
+
+// A misspelt key, in the file or the environment, stops start-up naming it:
+// ignored, it would leave crmgw on the default it was meant to change.
+func TestUnknownSettingsAreRefused(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "crmgw.yaml")
+	if err := os.WriteFile(file, []byte("db:\n  drvier: mysql\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(flags(t, "--config", file))
+	if err == nil || !strings.Contains(err.Error(), "db.drvier") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("db.drvier in the file: %v, want one line naming it", err)
+	}
+
+	t.Setenv("CRMGW_DB_DRIVR", "mysql")
+	_, err = Load(flags(t))
+	if err == nil || !strings.Contains(err.Error(), "CRMGW_DB_DRIVR") {
+		t.Fatalf("CRMGW_DB_DRIVR: %v, want an error naming it", err)
+	}
+	os.Unsetenv("CRMGW_DB_DRIVR")
+
+	// Every setting's own name is known, and the test suite's are left alone.
+	t.Setenv("CRMGW_LIMITS_MAX_BUFFERED_BODY_BYTES", "2097152")
+	t.Setenv("CRMGW_TEST_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/")
+	t.Setenv("CRMGW_BENCH_CONTRACTS", "100")
+	if _, err := Load(flags(t)); err != nil {
+		t.Fatal(err)
+	}
+}
