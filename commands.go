@@ -120,6 +120,14 @@ func runServe(cmd *cobra.Command, _ []string) error {
 		if err != nil {
 			return err
 		}
+		var admin net.Listener // none when admin.listen is empty
+		if a.cfg.Admin.Listen != "" {
+			if admin, err = net.Listen("tcp", a.cfg.Admin.Listen); err != nil {
+				ln.Close()
+				return fmt.Errorf("admin.listen: %w", err)
+			}
+			a.log.Info("admin serving", "listen", admin.Addr().String())
+		}
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		a.log.Info("serving", "listen", ln.Addr().String(), "db", a.cfg.DB.Driver)
@@ -128,7 +136,7 @@ func runServe(cmd *cobra.Command, _ []string) error {
 			defer close(swept)
 			a.sweepTokensEvery(ctx, tokenSweepInterval)
 		}()
-		err = gateway.New(a.cfg, a.svc, a.log).Serve(ctx, ln)
+		err = gateway.New(a.cfg, a.svc, a.log).Serve(ctx, ln, admin)
 		stop() // Serve may also end on its own: the sweep ends with it, before the database closes
 		<-swept
 		return err

@@ -106,7 +106,7 @@ func TestServeSweepsExpiredTokensAtStart(t *testing.T) {
 		cmd := newRootCmd()
 		cmd.SetOut(io.Discard)
 		cmd.SetErr(io.Discard)
-		cmd.SetArgs([]string{"serve", "--listen", "127.0.0.1:0", "--db-dsn", dsn})
+		cmd.SetArgs([]string{"serve", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--db-dsn", dsn})
 		done <- cmd.ExecuteContext(ctx)
 	}()
 	for begin := time.Now(); d.count() > int64(len(working)); time.Sleep(20 * time.Millisecond) {

@@ -30,9 +30,15 @@ type Config struct {
 	Limits        Limits        `mapstructure:"limits"`
 	RateLimit     RateLimit     `mapstructure:"rate_limit"`
 	Login         Login         `mapstructure:"login"`
+	Admin         Admin         `mapstructure:"admin"`
 	// TrustedProxies are the addresses (IPs or CIDRs) whose X-Forwarded-*
 	// headers count: from anyone else they are ignored.
 	TrustedProxies []string `mapstructure:"trusted_proxies"`
+}
+
+// Admin is the operator's listener: /metrics and the health endpoints.
+type Admin struct {
+	Listen string `mapstructure:"listen"` // host:port; empty serves none
 }
 
 // Login bounds what failed logins may cost (every dialect's login).
@@ -151,6 +157,7 @@ var defaults = map[string]any{
 	"limits.max_page_size":           1000,
 	"rate_limit.per_second":          0,
 	"rate_limit.burst":               20,
+	"admin.listen":                   "127.0.0.1:8081", // local: metrics are for the operator, not for clients
 	"login.max_failures":             5,
 	"login.max_failures_per_name":    100,
 	"login.max_failures_per_address": 20,
@@ -183,11 +190,12 @@ func Flags(fs *pflag.FlagSet) {
 	fs.String("db-dsn", "", "database file (sqlite) or DSN (mysql) (db.dsn)")
 	fs.String("timezone", "", "time zone of new tenants (timezone)")
 	fs.String("log-level", "", "debug, info, warn or error (log.level)")
+	fs.String("admin-listen", "", "address of the admin listener, metrics and health; empty for none (admin.listen)")
 }
 
 var flagKeys = map[string]string{
 	"listen": "listen", "db-driver": "db.driver", "db-dsn": "db.dsn",
-	"timezone": "timezone", "log-level": "log.level",
+	"timezone": "timezone", "log-level": "log.level", "admin-listen": "admin.listen",
 }
 
 // Load reads the configuration. fs may be nil; a flag counts only when set.
@@ -270,6 +278,11 @@ func envName(key string) string {
 func (c Config) Validate() error {
 	if _, port, err := net.SplitHostPort(c.Listen); err != nil || !validPort(port) {
 		return fmt.Errorf("config: listen: %q is not host:port", c.Listen)
+	}
+	if a := c.Admin.Listen; a != "" {
+		if _, port, err := net.SplitHostPort(a); err != nil || !validPort(port) || a == c.Listen {
+			return fmt.Errorf("config: admin.listen: %q is not host:port, or is listen's", a)
+		}
 	}
 	switch c.DB.Driver {
 	case "sqlite", "mysql":

@@ -184,7 +184,9 @@ func (s *Service) Login(ctx context.Context, in LoginRequest) (Session, error) {
 	attempt := s.logins.attempt(userName, in.Address)
 	if wait := s.logins.begin(attempt, s.clock.Now()); wait > 0 {
 		s.logins.hold(ctx)
-		return Session{}, limited(wait)
+		e := limited(wait)
+		e.Entity = "login"
+		return Session{}, e
 	}
 	q := s.db.WithContext(ctx).Where("users.name = ? AND users.password_hash <> ''", userName)
 	if in.Tenant != "" {

@@ -69,7 +69,7 @@ const (
 type Error struct {
 	Code    string
 	Field   string // for EINVALID: the input field at fault
-	Entity  string // for ENOTFOUND: the kind of record looked for ("user", "department" …)
+	Entity  string // for ENOTFOUND: the kind of record looked for ("user", "department" …); for ELIMITED, "login" for failed logins
 	Message string
 	// RetryAfter, for EUNAVAILABLE and ELIMITED, is when asking again makes sense.
 	RetryAfter time.Duration

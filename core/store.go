@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -194,6 +195,14 @@ func ConvertCollation(db *gorm.DB) error {
 		}
 	}
 	return nil
+}
+
+// SQLDB is the service's connection pool, for its statistics.
+func (s *Service) SQLDB() (*sql.DB, error) {
+	if s.db == nil {
+		return nil, errors.New("no database")
+	}
+	return s.db.DB()
 }
 
 // Ping checks that the database answers; on SQLite, that its files can still

@@ -37,6 +37,7 @@ type dialect interface {
 }
 
 type mount struct {
+	name     string   // the dialect's config key, its metrics label
 	prefixes []string // paths under any of these are the dialect's
 	dialect  dialect
 }
@@ -52,11 +53,14 @@ type Server struct {
 	conns  connCount
 	// trusted are the proxies whose forwarding headers count.
 	trusted []*net.IPNet
+	metrics *metrics
+	admin   *echo.Echo // the operator's: metrics and health, on admin.listen
 }
 
 // New builds the server: the same constructor serves `crmgw serve` and the tests.
 func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
-	s := &Server{cfg: cfg, svc: svc, log: log, echo: echo.New(), trusted: cfg.TrustedProxyNets()}
+	sqlDB, _ := svc.SQLDB() // nil for a service without a database: no pool metrics
+	s := &Server{cfg: cfg, svc: svc, log: log, echo: echo.New(), trusted: cfg.TrustedProxyNets(), metrics: newMetrics(sqlDB)}
 	s.bodies.limit, s.conns.max = cfg.Limits.MaxBufferedBodyBytes, int64(cfg.Limits.MaxConnections)
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
@@ -72,6 +76,7 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 	}
 	e.Pre(s.clientHeaders, s.canonicalPaths)
 	e.Use(middleware.RequestID())
+	e.Use(s.observe)
 	e.Use(s.accessLog())
 	e.Use(encodedSlashes)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -87,24 +92,51 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 	e.GET("/readyz", s.readyz)
 
 	if d := cfg.Dialects.OA; d.Enabled {
-		s.mount(d.Prefix, oa.New(svc, oa.Options{LoginTTL: d.LoginTTL, Log: log}), d.Prefix)
+		s.mount("oa", d.Prefix, oa.New(svc, oa.Options{LoginTTL: d.LoginTTL, Log: log}), d.Prefix)
 	}
 	if d := cfg.Dialects.IKCRM; d.Enabled {
-		s.mount(d.Prefix, ikcrm.New(svc, ikcrm.Options{LoginTTL: d.LoginTTL, Log: log}), d.Prefix+"/api")
+		s.mount("ikcrm", d.Prefix, ikcrm.New(svc, ikcrm.Options{LoginTTL: d.LoginTTL, Log: log}), d.Prefix+"/api")
 	}
 	if d := cfg.Dialects.QCY; d.Enabled {
-		s.mount(d.Prefix, qcy.New(svc, qcy.Options{Prefix: d.Prefix, LoginTTL: d.LoginTTL, Log: log}), d.Prefix+"/WebApi", d.Prefix+"/OM/WebApi")
+		s.mount("qcy", d.Prefix, qcy.New(svc, qcy.Options{Prefix: d.Prefix, LoginTTL: d.LoginTTL, Log: log}), d.Prefix+"/WebApi", d.Prefix+"/OM/WebApi")
 	}
 	if d := cfg.Dialects.Yunzmall; d.Enabled {
-		s.mount(d.Prefix, yunzmall.New(svc, yunzmall.Options{Log: log}), d.Prefix+"/business")
+		s.mount("yunzmall", d.Prefix, yunzmall.New(svc, yunzmall.Options{Log: log}), d.Prefix+"/business")
 	}
+	s.admin = s.newAdmin()
 	return s
 }
 
+// newAdmin is the operator's listener: Prometheus metrics and the health
+// endpoints (which the main listener serves too, for load balancers).
+func (s *Server) newAdmin() *echo.Echo {
+	a := echo.New()
+	a.HideBanner, a.HidePort = true, true
+	a.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+	a.GET("/healthz", s.healthz)
+	a.GET("/readyz", s.readyz)
+	return a
+}
+
+// AdminHandler is the admin listener's handler.
+func (s *Server) AdminHandler() http.Handler { return s.admin }
+
+// dialectOf names the dialect whose paths hold path, "none" for the gateway's own.
+func (s *Server) dialectOf(path string) string {
+	for _, m := range s.mounts {
+		for _, p := range m.prefixes {
+			if path == p || strings.HasPrefix(path, p+"/") {
+				return m.name
+			}
+		}
+	}
+	return "none"
+}
+
 // mount registers a dialect's routes under prefix; errors under any of owned are its to render.
-func (s *Server) mount(prefix string, d dialect, owned ...string) {
+func (s *Server) mount(name, prefix string, d dialect, owned ...string) {
 	d.Mount(s.echo.Group(prefix))
-	s.mounts = append(s.mounts, mount{owned, d})
+	s.mounts = append(s.mounts, mount{name, owned, d})
 }
 
 // requestIDs are the X-Request-Id values taken from a client: short, and
@@ -235,9 +267,10 @@ func (s *Server) readyz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }
 
-// Serve answers on ln until ctx is done, then lets in-flight requests finish
-// for up to the configured grace period and returns nil.
-func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+// Serve answers on ln, and with the admin handler on admin (if not nil),
+// until ctx is done; then it lets in-flight requests finish for up to the
+// configured grace period and returns nil.
+func (s *Server) Serve(ctx context.Context, ln, admin net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.echo,
 		ReadHeaderTimeout: s.cfg.Limits.ReadHeaderTimeout,
@@ -251,21 +284,36 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ConnContext:    s.conns.connContext,
 		ConnState:      s.conns.connState,
 	}
-	errc := make(chan error, 1)
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if admin != nil {
+		// The operator's: its own timeouts, none of the clients' limits.
+		a := &http.Server{Handler: s.admin, ReadHeaderTimeout: s.cfg.Limits.ReadHeaderTimeout,
+			WriteTimeout: s.cfg.Limits.WriteTimeout, ErrorLog: srv.ErrorLog}
+		servers = append(servers, a)
+		go func() { errc <- a.Serve(admin) }()
+	}
 	select {
 	case err := <-errc:
+		for _, srv := range servers {
+			srv.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
 	s.log.Info("shutting down", "grace", s.cfg.ShutdownGrace.String())
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return err
+	for _, srv := range servers {
+		if err := srv.Shutdown(sctx); err != nil {
+			return err
+		}
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for range servers {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	return nil
 }

@@ -43,6 +43,7 @@ type env struct {
 	clock *movableClock
 	url   string
 	log   *logBuffer
+	gw    *gateway.Server
 }
 
 // logBuffer keeps what a server logs; its request goroutines write it at once.
@@ -90,9 +91,10 @@ func eachEngineWith(t *testing.T, configure func(*config.Config), fn func(e *env
 				MaxFailuresPerAddress: cfg.Login.MaxFailuresPerAddress,
 				Window:                cfg.Login.FailureWindow, MaxHashing: cfg.Login.MaxHashing, RefusalDelay: cfg.Login.RefusalDelay}})
 		logs := &logBuffer{}
-		srv := httptest.NewServer(gateway.New(cfg, svc, slog.New(slog.NewJSONHandler(logs, nil))).Handler())
+		gw := gateway.New(cfg, svc, slog.New(slog.NewJSONHandler(logs, nil)))
+		srv := httptest.NewServer(gw.Handler())
 		t.Cleanup(srv.Close)
-		fn(&env{t: t, db: db, svc: svc, clock: clock, url: srv.URL, log: logs})
+		fn(&env{t: t, db: db, svc: svc, clock: clock, url: srv.URL, log: logs, gw: gw})
 	})
 }
 

@@ -250,7 +250,7 @@ func TestSlowBodyTimesOut(t *testing.T) {
 		e.must(err)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- gateway.New(cfg, e.svc, slog.New(slog.DiscardHandler)).Serve(ctx, ln) }()
+		go func() { done <- gateway.New(cfg, e.svc, slog.New(slog.DiscardHandler)).Serve(ctx, ln, nil) }()
 		t.Cleanup(func() { cancel(); <-done })
 
 		for _, p := range authedRequests(tn.ID, "slow") {

@@ -182,7 +182,7 @@ func TestMaxConnections(t *testing.T) {
 		e.must(err)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- gateway.New(cfg, e.svc, slog.New(slog.DiscardHandler)).Serve(ctx, ln) }()
+		go func() { done <- gateway.New(cfg, e.svc, slog.New(slog.DiscardHandler)).Serve(ctx, ln, nil) }()
 		t.Cleanup(func() { cancel(); <-done })
 		base := "http://" + ln.Addr().String()
 

@@ -45,7 +45,7 @@ func TestServeStopsCleanlyWhenToldTo(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		srv := gateway.New(cfg, core.NewService(db, core.Options{}), slog.New(slog.NewTextHandler(io.Discard, nil)))
 		done := make(chan error, 1)
-		go func() { done <- srv.Serve(ctx, ln) }()
+		go func() { done <- srv.Serve(ctx, ln, nil) }()
 		res, err := http.Get("http://" + ln.Addr().String() + "/healthz")
 		if err != nil {
 			t.Fatal(err)
@@ -563,7 +563,7 @@ func startCrmgw(t *testing.T, bin string, env []string) *crmgwProcess {
 	}
 	p := &crmgwProcess{addr: ln.Addr().String(), exited: make(chan struct{})}
 	ln.Close()
-	p.cmd = exec.Command(bin, "serve")
+	p.cmd = exec.Command(bin, "serve", "--admin-listen", "") // no admin listener: processes in parallel would share its port
 	p.cmd.Env = append(os.Environ(), append(env, "CRMGW_LISTEN="+p.addr)...)
 	p.cmd.Stderr = &p.stderr
 	if err := p.cmd.Start(); err != nil {

@@ -3,9 +3,11 @@ package ikcrm
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -80,5 +82,6 @@ func (a *Adapter) HandleError(err error, c echo.Context) {
 	if internal {
 		a.opts.Log.Error("ikcrm: internal error", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err)
 	}
+	adapters.SetWireCode(c, strconv.Itoa(e.Code))
 	_ = write(c, e.status, e)
 }

@@ -6,10 +6,13 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"crmgw/adapters"
 )
 
 // ok answers {"code":0,"data":…}.
 func ok(c echo.Context, data any) error {
+	adapters.SetWireCode(c, "0")
 	return write(c, http.StatusOK, struct {
 		Code int `json:"code"`
 		Data any `json:"data"`

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -34,6 +35,7 @@ func okPage(c echo.Context, data any, total int64, size int) error {
 
 // write renders JSON as the OA's Java server did: UTF-8, no HTML escaping.
 func write(c echo.Context, status int, e envelope) error {
+	adapters.SetWireCode(c, e.StatusCode)
 	c.Response().Header().Set(echo.HeaderContentType, "application/json;charset=UTF-8")
 	c.Response().WriteHeader(status)
 	enc := json.NewEncoder(c.Response())

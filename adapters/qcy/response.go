@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"crmgw/adapters"
 )
 
 // The one renderer of this dialect. JSON: {"value": …}. XML: the same content
@@ -58,7 +60,14 @@ func okList[T any](c echo.Context, item string, items []T) error {
 	return render(c, http.StatusOK, map[string]any{"value": items}, xmlValue{Value: xmlList[T]{item, items}})
 }
 
+// render writes the answer in the format asked for. Its wire code is the
+// error's error_code, "value" for an answer.
 func render(c echo.Context, status int, asJSON, asXML any) error {
+	code := "value"
+	if e, failed := asJSON.(errorBody); failed {
+		code = e.ErrorCode
+	}
+	adapters.SetWireCode(c, code)
 	w := c.Response()
 	if wantsXML(c) {
 		w.Header().Set(echo.HeaderContentType, "text/xml; charset=utf-8")

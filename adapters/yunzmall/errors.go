@@ -3,9 +3,11 @@ package yunzmall
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -46,6 +48,7 @@ func (a *Adapter) HandleError(err error, c echo.Context) {
 	}
 	var ae *appError
 	if errors.As(err, &ae) {
+		adapters.SetWireCode(c, strconv.Itoa(ae.Code))
 		_ = write(c, http.StatusOK, ae)
 		return
 	}
@@ -53,6 +56,7 @@ func (a *Adapter) HandleError(err error, c echo.Context) {
 	if !errors.As(err, &f) {
 		f = a.toFailure(err, c)
 	}
+	adapters.SetWireCode(c, "0")
 	_ = write(c, f.status, f)
 }
 

@@ -8,10 +8,13 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"crmgw/adapters"
 )
 
 // ok answers the framework's success envelope {"result":1,"msg":"ok","data":…}.
 func ok(c echo.Context, data any) error {
+	adapters.SetWireCode(c, "1")
 	return write(c, http.StatusOK, struct {
 		Result  int    `json:"result"`
 		Message string `json:"msg"`

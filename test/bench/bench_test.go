@@ -356,7 +356,7 @@ func BenchmarkServerUnderLoad(b *testing.B) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	server := exec.Command(bin, "--db-dsn", dsn, "--listen", addr, "--log-level", "error")
+	server := exec.Command(bin, "--db-dsn", dsn, "--listen", addr, "--admin-listen", "", "--log-level", "error")
 	if err := server.Start(); err != nil {
 		b.Fatal(err)
 	}

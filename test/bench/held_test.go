@@ -43,7 +43,7 @@ func BenchmarkHeldBodies(b *testing.B) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	server := exec.Command(bin, "--db-dsn", filepath.Join(dir, "crmgw.db"), "--listen", addr, "--log-level", "error")
+	server := exec.Command(bin, "--db-dsn", filepath.Join(dir, "crmgw.db"), "--listen", addr, "--admin-listen", "", "--log-level", "error")
 	if err := server.Start(); err != nil {
 		b.Fatal(err)
 	}

@@ -1,0 +1,92 @@
+package gateway
+
+import (
+	"database/sql"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"crmgw/adapters"
+	"crmgw/core"
+)
+
+// metrics are the server's Prometheus metrics, in a registry of its own (two
+// servers in one process, as in the tests, must not share the default one).
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	refusals *prometheus.CounterVec
+}
+
+func newMetrics(db *sql.DB) *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "crmgw_requests_total",
+			Help: "Requests answered, by dialect, endpoint (the route), HTTP status and the code the dialect's answer carried.",
+		}, []string{"dialect", "endpoint", "status", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "crmgw_request_duration_seconds",
+			Help:    "Time to answer a request, by dialect and endpoint.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"dialect", "endpoint"}),
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "crmgw_refusals_total",
+			Help: "Requests refused by a limit: rate_limit (a token's rate), login (failed logins), body_budget, connections.",
+		}, []string{"dialect", "reason"}),
+	}
+	m.registry.MustRegister(m.requests, m.duration, m.refusals,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if db != nil {
+		m.registry.MustRegister(collectors.NewDBStatsCollector(db, "crmgw"))
+	}
+	return m
+}
+
+// handler serves the metrics in Prometheus' text format.
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// observe counts each request once it is answered (its error rendered by the
+// dialect, as the access log inside it does).
+func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		dialect, endpoint := s.dialectOf(c.Request().URL.Path), c.Path()
+		if endpoint == "" {
+			endpoint = "unmatched" // any path at all: not a label value
+		}
+		s.metrics.requests.WithLabelValues(dialect, endpoint, strconv.Itoa(c.Response().Status), adapters.WireCode(c)).Inc()
+		s.metrics.duration.WithLabelValues(dialect, endpoint).Observe(time.Since(start).Seconds())
+		if reason := refusal(err); reason != "" {
+			s.metrics.refusals.WithLabelValues(dialect, reason).Inc()
+		}
+		return err
+	}
+}
+
+// refusal names the limit that refused a request, "" if none did.
+func refusal(err error) string {
+	switch e := core.AsError(err); {
+	case err == nil:
+		return ""
+	case errors.Is(err, errBodyBudget):
+		return "body_budget"
+	case errors.Is(err, errConnections):
+		return "connections"
+	case e.Code == core.ELIMITED && e.Entity == "login":
+		return "login"
+	case e.Code == core.ELIMITED:
+		return "rate_limit"
+	}
+	return ""
+}
