@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"crmgw/core"
 )
@@ -193,5 +198,54 @@ func TestVersion(t *testing.T) {
 		if got := out.String(); !strings.HasPrefix(got, "crmgw ") || !strings.Contains(got, runtime.Version()) || !strings.Contains(got, "(commit ") {
 			t.Errorf("crmgw %s: %q, want the version, the commit and %s", args[0], got, runtime.Version())
 		}
+	}
+}
+
+// serve answers /metrics on admin.listen, and not on the clients' listener.
+func TestServeHasAnAdminListener(t *testing.T) {
+	free := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		return ln.Addr().String()
+	}
+	main, admin := free(), free()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		cmd := newRootCmd()
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		cmd.SetArgs([]string{"serve", "--listen", main, "--admin-listen", admin, "--db-dsn", filepath.Join(t.TempDir(), "crmgw.db")})
+		done <- cmd.ExecuteContext(ctx)
+	}()
+	get := func(addr, path string) (int, string) {
+		for begin := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+			res, err := http.Get("http://" + addr + path)
+			if err == nil {
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				return res.StatusCode, string(body)
+			}
+			if time.Since(begin) > time.Minute {
+				t.Fatalf("%s%s: %v", addr, path, err)
+			}
+		}
+	}
+	if status, body := get(admin, "/metrics"); status != http.StatusOK || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("admin /metrics: HTTP %d %.200s", status, body)
+	}
+	if status, _ := get(admin, "/readyz"); status != http.StatusOK {
+		t.Errorf("admin /readyz: HTTP %d", status)
+	}
+	if status, body := get(main, "/metrics"); strings.Contains(body, "go_goroutines") {
+		t.Errorf("the clients' listener serves /metrics: HTTP %d", status)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve: %v", err)
 	}
 }

@@ -280,8 +280,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("config: listen: %q is not host:port", c.Listen)
 	}
 	if a := c.Admin.Listen; a != "" {
-		if _, port, err := net.SplitHostPort(a); err != nil || !validPort(port) || a == c.Listen {
-			return fmt.Errorf("config: admin.listen: %q is not host:port, or is listen's", a)
+		if _, port, err := net.SplitHostPort(a); err != nil || !validPort(port) {
+			return fmt.Errorf("config: admin.listen: %q is not host:port", a)
+		} else if a == c.Listen && port != "0" {
+			return fmt.Errorf("config: admin.listen: %q is listen's address too", a)
 		}
 	}
 	switch c.DB.Driver {

@@ -86,6 +86,8 @@ func TestLimitsAreChecked(t *testing.T) {
 		{"CRMGW_LIMITS_READ_TIMEOUT", "55s", "limits.write_timeout"}, // 55s + 10s leaves no time to answer within 60s
 		{"CRMGW_RATE_LIMIT_PER_SECOND", "-1", "rate_limit.per_second"},
 		{"CRMGW_DB_MAX_OPEN_CONNS", "0", "db.max_open_conns"},
+		{"CRMGW_ADMIN_LISTEN", "8081", "admin.listen"},
+		{"CRMGW_ADMIN_LISTEN", ":8080", "admin.listen"}, // listen's
 		{"CRMGW_LOGIN_MAX_FAILURES", "0", "login.max_failures"},
 		{"CRMGW_LOGIN_MAX_FAILURES_PER_NAME", "0", "login.max_failures_per_name"},
 		{"CRMGW_LOGIN_MAX_FAILURES_PER_ADDRESS", "0", "login.max_failures_per_address"},
