@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"path/filepath"
 	"testing"
 	"time"
@@ -101,14 +100,7 @@ func TestServeSweepsExpiredTokensAtStart(t *testing.T) {
 	working := d.seed()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		cmd := newRootCmd()
-		cmd.SetOut(io.Discard)
-		cmd.SetErr(io.Discard)
-		cmd.SetArgs([]string{"serve", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--db-dsn", dsn})
-		done <- cmd.ExecuteContext(ctx)
-	}()
+	done := serveInProcess(ctx, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--db-dsn", dsn)
 	for begin := time.Now(); d.count() > int64(len(working)); time.Sleep(20 * time.Millisecond) {
 		select {
 		case err := <-done:

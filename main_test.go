@@ -201,6 +201,19 @@ func TestVersion(t *testing.T) {
 	}
 }
 
+// serveInProcess runs `crmgw serve args…` until ctx ends; its error arrives on the channel.
+func serveInProcess(ctx context.Context, args ...string) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		cmd := newRootCmd()
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		cmd.SetArgs(append([]string{"serve"}, args...))
+		done <- cmd.ExecuteContext(ctx)
+	}()
+	return done
+}
+
 // serve answers /metrics on admin.listen, and not on the clients' listener.
 func TestServeHasAnAdminListener(t *testing.T) {
 	free := func() string {
@@ -214,14 +227,7 @@ func TestServeHasAnAdminListener(t *testing.T) {
 	main, admin := free(), free()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		cmd := newRootCmd()
-		cmd.SetOut(io.Discard)
-		cmd.SetErr(io.Discard)
-		cmd.SetArgs([]string{"serve", "--listen", main, "--admin-listen", admin, "--db-dsn", filepath.Join(t.TempDir(), "crmgw.db")})
-		done <- cmd.ExecuteContext(ctx)
-	}()
+	done := serveInProcess(ctx, "--listen", main, "--admin-listen", admin, "--db-dsn", filepath.Join(t.TempDir(), "crmgw.db"))
 	get := func(addr, path string) (int, string) {
 		for begin := time.Now(); ; time.Sleep(20 * time.Millisecond) {
 			res, err := http.Get("http://" + addr + path)

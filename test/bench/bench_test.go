@@ -84,14 +84,19 @@ func newFixture(b *testing.B, driver string, contracts int) fixture {
 		res.TenantID, res.UserID).Row().Scan(&f.contractID, &f.customerID); err != nil {
 		b.Fatal(err)
 	}
+	f.url = serveGateway(b, svc)
+	return f
+}
+
+// serveGateway serves svc through the gateway with the default configuration, until b ends.
+func serveGateway(b *testing.B, svc *core.Service) string {
 	cfg, err := config.Load(nil)
 	if err != nil {
 		b.Fatal(err)
 	}
 	srv := httptest.NewServer(gateway.New(cfg, svc, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())
 	b.Cleanup(srv.Close)
-	f.url = srv.URL
-	return f
+	return srv.URL
 }
 
 // endpoint is a dialect's read request, and the core call(s) it makes, for a bare handler.

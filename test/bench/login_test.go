@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -14,10 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"crmgw/config"
 	"crmgw/core"
 	"crmgw/core/dbtest"
-	"crmgw/gateway"
 )
 
 // BenchmarkLoginFlood measures OA home for one user, unloaded and then while
@@ -102,13 +98,7 @@ func loginFixture(b *testing.B, limits core.LoginLimits) (string, string) {
 			b.Fatal(err)
 		}
 	}
-	cfg, err := config.Load(nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(gateway.New(cfg, svc, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())
-	b.Cleanup(srv.Close)
-	return srv.URL, url.QueryEscape(res.Token)
+	return serveGateway(b, svc), url.QueryEscape(res.Token)
 }
 
 // timedGet is one GET that must answer 200 without an error body, and how long it took.
