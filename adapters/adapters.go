@@ -17,3 +17,40 @@ func WireCode(c echo.Context) string {
 	code, _ := c.Get(wireCodeKey).(string)
 	return code
 }
+
+// Dialect is one vendor's API as the gateway serves it: all the gateway
+// knows of it, so that the gateway names none of its paths or parameters.
+type Dialect struct {
+	Name string // its config key and metrics label
+	// Prefixes are the paths it owns: an error under them, an unknown route's
+	// included, is its to render.
+	Prefixes []string
+	// Credentials are the parameters that carry its secrets, redacted in logs.
+	Credentials []string
+	// Canonical respells a path the dialect matches however it is spelt, as
+	// IIS did the WebApi's; nil when paths match as sent.
+	Canonical func(path string) (string, bool)
+	Endpoints []Endpoint
+	// HandleError renders an error of its routes in its own shape.
+	HandleError func(err error, c echo.Context)
+}
+
+// Auth is how an endpoint knows its caller.
+type Auth string
+
+// The ways endpoints know their callers.
+const (
+	AuthLogin   Auth = "login"    // none yet: a login name and password in, a token out
+	AuthToken   Auth = "token"    // a user's token
+	AuthSiteKey Auth = "site_key" // a site's key (the WebApi's ECommerce handlers)
+)
+
+// Endpoint is one row of a dialect's table.
+type Endpoint struct {
+	Methods []string
+	Path    string // as routed, the dialect's prefix included
+	Auth    Auth
+	Handler echo.HandlerFunc
+	// Middleware binds and authenticates, in order, before Handler runs.
+	Middleware []echo.MiddlewareFunc
+}

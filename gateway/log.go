@@ -21,7 +21,7 @@ func (s *Server) accessLog() echo.MiddlewareFunc {
 			attrs := []slog.Attr{
 				slog.String("request_id", v.RequestID),
 				slog.String("method", v.Method),
-				slog.String("uri", redactURI(v.URI)),
+				slog.String("uri", s.redactURI(v.URI)),
 				slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency),
 				slog.String("remote_ip", v.RemoteIP),
@@ -35,13 +35,9 @@ func (s *Server) accessLog() echo.MiddlewareFunc {
 	})
 }
 
-// secretParams are query parameters that carry credentials in some dialect.
-var secretParams = map[string]bool{
-	"access_token": true, "token": true, "sitekey": true, "user_token": true, "password": true, "yz_token": true,
-}
-
-// redactURI replaces the value of every credential parameter with REDACTED.
-func redactURI(uri string) string {
+// redactURI replaces the value of every credential parameter (of any
+// dialect's: a client may send another's too) with REDACTED.
+func (s *Server) redactURI(uri string) string {
 	path, query, found := strings.Cut(uri, "?")
 	if !found {
 		return uri
@@ -51,7 +47,7 @@ func redactURI(uri string) string {
 		return path + "?REDACTED"
 	}
 	for k := range values {
-		if secretParams[strings.ToLower(k)] {
+		if s.secrets[strings.ToLower(k)] {
 			values[k] = []string{"REDACTED"}
 		}
 	}

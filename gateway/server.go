@@ -20,37 +20,21 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"crmgw/adapters/ikcrm"
-	"crmgw/adapters/oa"
-	"crmgw/adapters/qcy"
-	"crmgw/adapters/yunzmall"
+	"crmgw/adapters"
 	"crmgw/config"
 	"crmgw/core"
 )
 
-// dialect is what every adapter offers the gateway.
-type dialect interface {
-	Mount(g *echo.Group)
-	// HandleError renders an error of the dialect's routes (404s and 405s under
-	// its prefix included) in the dialect's own shape.
-	HandleError(err error, c echo.Context)
-}
-
-type mount struct {
-	name     string   // the dialect's config key, its metrics label
-	prefixes []string // paths under any of these are the dialect's
-	dialect  dialect
-}
-
 // Server is crmgw's HTTP server.
 type Server struct {
-	cfg    config.Config
-	svc    *core.Service
-	log    *slog.Logger
-	echo   *echo.Echo
-	mounts []mount
-	bodies bodyBudget
-	conns  connCount
+	cfg      config.Config
+	svc      *core.Service
+	log      *slog.Logger
+	echo     *echo.Echo
+	dialects []adapters.Dialect
+	secrets  map[string]bool // lower-cased: the parameters any dialect carries credentials in
+	bodies   bodyBudget
+	conns    connCount
 	// trusted are the proxies whose forwarding headers count.
 	trusted []*net.IPNet
 	metrics *metrics
@@ -60,7 +44,8 @@ type Server struct {
 // New builds the server: the same constructor serves `crmgw serve` and the tests.
 func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 	sqlDB, _ := svc.SQLDB() // nil for a service without a database: no pool metrics
-	s := &Server{cfg: cfg, svc: svc, log: log, echo: echo.New(), trusted: cfg.TrustedProxyNets(), metrics: newMetrics(sqlDB)}
+	s := &Server{cfg: cfg, svc: svc, log: log, echo: echo.New(), trusted: cfg.TrustedProxyNets(), metrics: newMetrics(sqlDB),
+		secrets: map[string]bool{}}
 	s.bodies.limit, s.conns.max = cfg.Limits.MaxBufferedBodyBytes, int64(cfg.Limits.MaxConnections)
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
@@ -91,17 +76,8 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 
-	if d := cfg.Dialects.OA; d.Enabled {
-		s.mount("oa", d.Prefix, oa.New(svc, oa.Options{LoginTTL: d.LoginTTL, Log: log}), d.Prefix)
-	}
-	if d := cfg.Dialects.IKCRM; d.Enabled {
-		s.mount("ikcrm", d.Prefix, ikcrm.New(svc, ikcrm.Options{LoginTTL: d.LoginTTL, Log: log}), d.Prefix+"/api")
-	}
-	if d := cfg.Dialects.QCY; d.Enabled {
-		s.mount("qcy", d.Prefix, qcy.New(svc, qcy.Options{Prefix: d.Prefix, LoginTTL: d.LoginTTL, Log: log}), d.Prefix+"/WebApi", d.Prefix+"/OM/WebApi")
-	}
-	if d := cfg.Dialects.Yunzmall; d.Enabled {
-		s.mount("yunzmall", d.Prefix, yunzmall.New(svc, yunzmall.Options{Log: log}), d.Prefix+"/business")
+	for _, d := range dialects(cfg, svc, log) {
+		s.mount(d)
 	}
 	s.admin = s.newAdmin()
 	return s
@@ -123,20 +99,33 @@ func (s *Server) AdminHandler() http.Handler { return s.admin }
 
 // dialectOf names the dialect whose paths hold path, "none" for the gateway's own.
 func (s *Server) dialectOf(path string) string {
-	for _, m := range s.mounts {
-		for _, p := range m.prefixes {
-			if path == p || strings.HasPrefix(path, p+"/") {
-				return m.name
-			}
-		}
+	if d := s.owner(path); d != nil {
+		return d.Name
 	}
 	return "none"
 }
 
-// mount registers a dialect's routes under prefix; errors under any of owned are its to render.
-func (s *Server) mount(name, prefix string, d dialect, owned ...string) {
-	d.Mount(s.echo.Group(prefix))
-	s.mounts = append(s.mounts, mount{name, owned, d})
+// owner is the dialect whose prefixes hold path, nil if none does.
+func (s *Server) owner(path string) *adapters.Dialect {
+	for i, d := range s.dialects {
+		for _, p := range d.Prefixes {
+			if path == p || strings.HasPrefix(path, p+"/") {
+				return &s.dialects[i]
+			}
+		}
+	}
+	return nil
+}
+
+// mount serves a dialect's endpoints; errors under its prefixes are its to render.
+func (s *Server) mount(d adapters.Dialect) {
+	for _, ep := range d.Endpoints {
+		s.echo.Match(ep.Methods, ep.Path, ep.Handler, ep.Middleware...)
+	}
+	for _, name := range d.Credentials {
+		s.secrets[strings.ToLower(name)] = true
+	}
+	s.dialects = append(s.dialects, d)
 }
 
 // requestIDs are the X-Request-Id values taken from a client: short, and
@@ -190,11 +179,6 @@ func hasEncodedSlash(r *http.Request) bool {
 	return strings.Contains(strings.ToLower(r.URL.RawPath), "%2f")
 }
 
-// canonicalizer is a dialect whose paths match without regard to case.
-type canonicalizer interface {
-	CanonicalPath(path string) (string, bool)
-}
-
 // canonicalPaths respells, before routing, a path that a dialect matches in
 // any case. One holding an encoded slash is left for encodedSlashes to refuse.
 func (s *Server) canonicalPaths(next echo.HandlerFunc) echo.HandlerFunc {
@@ -203,12 +187,13 @@ func (s *Server) canonicalPaths(next echo.HandlerFunc) echo.HandlerFunc {
 		if hasEncodedSlash(r) {
 			return next(c)
 		}
-		for _, m := range s.mounts {
-			if cp, ok := m.dialect.(canonicalizer); ok {
-				if p, found := cp.CanonicalPath(r.URL.Path); found {
-					r.URL.Path, r.URL.RawPath = p, ""
-					break
-				}
+		for _, d := range s.dialects {
+			if d.Canonical == nil {
+				continue
+			}
+			if p, found := d.Canonical(r.URL.Path); found {
+				r.URL.Path, r.URL.RawPath = p, ""
+				break
 			}
 		}
 		return next(c)
@@ -228,14 +213,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if wait := core.AsError(err).RetryAfter; wait > 0 && !c.Response().Committed {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 	}
-	path := c.Request().URL.Path
-	for _, m := range s.mounts {
-		for _, p := range m.prefixes {
-			if path == p || strings.HasPrefix(path, p+"/") {
-				m.dialect.HandleError(err, c)
-				return
-			}
-		}
+	if d := s.owner(c.Request().URL.Path); d != nil {
+		d.HandleError(err, c)
+		return
 	}
 	if c.Response().Committed {
 		return

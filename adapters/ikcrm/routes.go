@@ -5,15 +5,18 @@ package ikcrm
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
 // Options configures the dialect.
 type Options struct {
+	Prefix   string        // where its paths start ("" for the doc's /api/v2/…)
 	LoginTTL time.Duration // how long a user_token issued by /api/v2/auth/login works
 	Log      *slog.Logger
 }
@@ -32,13 +35,24 @@ func New(svc *core.Service, opts Options) *Adapter {
 	return &Adapter{svc: svc, opts: opts}
 }
 
-// Mount registers the open API's endpoints.
-func (a *Adapter) Mount(g *echo.Group) {
-	g.POST("/api/v2/auth/login", a.login) // vendor-facts.md
-	g.GET("/api/v2/contracts", a.listContracts, a.authenticate)
-	g.POST("/api/v2/contracts", a.createContract, a.authenticate)
-	g.GET("/api/v2/contracts/:id", a.showContract, a.authenticate)
-	g.PUT("/api/v2/contracts/:id", a.updateContract, a.authenticate)
-	g.DELETE("/api/v2/contracts/:id", a.deleteContract, a.authenticate)
-	g.GET("/api/v2/field_maps/contract", a.contractFieldMaps, a.authenticate)
+// Dialect describes the open API to the gateway: its endpoints.
+func (a *Adapter) Dialect() adapters.Dialect {
+	p, authed := a.opts.Prefix+"/api/v2", []echo.MiddlewareFunc{a.authenticate}
+	return adapters.Dialect{
+		Name:        "ikcrm",
+		Prefixes:    []string{a.opts.Prefix + "/api"},
+		Credentials: []string{"user_token", "token", "password"},
+		HandleError: a.HandleError,
+		Endpoints: []adapters.Endpoint{
+			{Methods: post, Path: p + "/auth/login", Auth: adapters.AuthLogin, Handler: a.login}, // vendor-facts.md
+			{Methods: get, Path: p + "/contracts", Auth: adapters.AuthToken, Handler: a.listContracts, Middleware: authed},
+			{Methods: post, Path: p + "/contracts", Auth: adapters.AuthToken, Handler: a.createContract, Middleware: authed},
+			{Methods: get, Path: p + "/contracts/:id", Auth: adapters.AuthToken, Handler: a.showContract, Middleware: authed},
+			{Methods: []string{http.MethodPut}, Path: p + "/contracts/:id", Auth: adapters.AuthToken, Handler: a.updateContract, Middleware: authed},
+			{Methods: []string{http.MethodDelete}, Path: p + "/contracts/:id", Auth: adapters.AuthToken, Handler: a.deleteContract, Middleware: authed},
+			{Methods: get, Path: p + "/field_maps/contract", Auth: adapters.AuthToken, Handler: a.contractFieldMaps, Middleware: authed},
+		},
+	}
 }
+
+var get, post = []string{http.MethodGet}, []string{http.MethodPost}

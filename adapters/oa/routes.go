@@ -4,15 +4,18 @@ package oa
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
 // Options configures the dialect.
 type Options struct {
+	Prefix   string        // where its paths start ("/oa")
 	LoginTTL time.Duration // how long a token issued by /users/login works
 	Log      *slog.Logger
 }
@@ -31,12 +34,23 @@ func New(svc *core.Service, opts Options) *Adapter {
 	return &Adapter{svc: svc, opts: opts}
 }
 
-// Mount registers the endpoints, in the doc's order, under the dialect's prefix.
-func (a *Adapter) Mount(g *echo.Group) {
-	g.POST("/users/login", a.login) // vendor-facts.md: the login the doc links to
-	// Route-level middleware, not a group's: a group's would add catch-all
-	// routes that turn a wrong method (405) into a 404.
-	g.GET("/crm/home", a.home, a.authenticate)
-	g.POST("/crm/monthplan", a.monthPlan, a.authenticate)
-	g.GET("/crm/contracts/count", a.contractsCount, a.authenticate)
+// Dialect describes the OA to the gateway: its endpoints, in the doc's order.
+// Authentication is each route's, not a group's: a group's would add
+// catch-all routes that turn a wrong method (405) into a 404.
+func (a *Adapter) Dialect() adapters.Dialect {
+	p, authed := a.opts.Prefix, []echo.MiddlewareFunc{a.authenticate}
+	return adapters.Dialect{
+		Name:        "oa",
+		Prefixes:    []string{p},
+		Credentials: []string{"access_token", "password"},
+		HandleError: a.HandleError,
+		Endpoints: []adapters.Endpoint{
+			{Methods: post, Path: p + "/users/login", Auth: adapters.AuthLogin, Handler: a.login}, // vendor-facts.md: the login the doc links to
+			{Methods: get, Path: p + "/crm/home", Auth: adapters.AuthToken, Handler: a.home, Middleware: authed},
+			{Methods: post, Path: p + "/crm/monthplan", Auth: adapters.AuthToken, Handler: a.monthPlan, Middleware: authed},
+			{Methods: get, Path: p + "/crm/contracts/count", Auth: adapters.AuthToken, Handler: a.contractsCount, Middleware: authed},
+		},
+	}
 }
+
+var get, post = []string{http.MethodGet}, []string{http.MethodPost}

@@ -5,11 +5,15 @@ package qcy
 
 import (
 	"log/slog"
+	"maps"
+	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -26,6 +30,7 @@ type Adapter struct {
 	log      *slog.Logger
 	loginTTL time.Duration
 	paths    map[string]string // lower-cased path → the path as routed
+	prefix   string            // where the handlers' paths start
 }
 
 // bases are where real deployments serve the handlers.
@@ -36,7 +41,7 @@ func New(svc *core.Service, opts Options) *Adapter {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	a := &Adapter{svc: svc, log: opts.Log, loginTTL: opts.LoginTTL, paths: map[string]string{}}
+	a := &Adapter{svc: svc, log: opts.Log, loginTTL: opts.LoginTTL, paths: map[string]string{}, prefix: opts.Prefix}
 	for _, base := range bases {
 		for name := range a.handlers() {
 			p := opts.Prefix + base + "CRM/" + name + ".ashx"
@@ -101,19 +106,33 @@ func (a *Adapter) handlers() map[string]echo.HandlerFunc {
 	}
 }
 
-// Mount registers every handler at /WebApi/Handler/1.0/CRM/<Module>/<Action>.ashx
-// and the same under /OM, as real deployments serve them. The group's prefix is "".
-func (a *Adapter) Mount(g *echo.Group) {
-	for _, base := range bases {
-		g.Match([]string{"GET", "POST"}, base+"Token/Get.ashx", a.getToken, a.bind) // vendor-facts.md
+// Dialect describes the WebApi to the gateway: every handler at
+// /WebApi/Handler/1.0/CRM/<Module>/<Action>.ashx and the same under /OM, as
+// real deployments serve them, by GET or POST, matched in any case.
+func (a *Adapter) Dialect() adapters.Dialect {
+	d := adapters.Dialect{
+		Name:        "qcy",
+		Prefixes:    []string{a.prefix + "/WebApi", a.prefix + "/OM/WebApi"},
+		Credentials: []string{"token", "siteKey", "password"},
+		Canonical:   a.CanonicalPath,
+		HandleError: a.HandleError,
 	}
-	for name, h := range a.handlers() {
-		auth := a.authenticate
+	both := []string{http.MethodGet, http.MethodPost}
+	for _, base := range bases {
+		d.Endpoints = append(d.Endpoints, adapters.Endpoint{Methods: both, Path: a.prefix + base + "Token/Get.ashx", // vendor-facts.md
+			Auth: adapters.AuthLogin, Handler: a.getToken, Middleware: []echo.MiddlewareFunc{a.bind}})
+	}
+	handlers := a.handlers()
+	for _, name := range slices.Sorted(maps.Keys(handlers)) {
+		h := handlers[name]
+		auth, kind := a.authenticate, adapters.AuthToken
 		if strings.HasPrefix(name, "ECommerce/") {
-			auth = a.authenticateSite
+			auth, kind = a.authenticateSite, adapters.AuthSiteKey
 		}
 		for _, base := range bases {
-			g.Match([]string{"GET", "POST"}, base+"CRM/"+name+".ashx", h, a.bind, auth)
+			d.Endpoints = append(d.Endpoints, adapters.Endpoint{Methods: both, Path: a.prefix + base + "CRM/" + name + ".ashx",
+				Auth: kind, Handler: h, Middleware: []echo.MiddlewareFunc{a.bind, auth}})
 		}
 	}
+	return d
 }

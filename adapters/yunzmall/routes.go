@@ -6,15 +6,18 @@ package yunzmall
 
 import (
 	"log/slog"
+	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
 // Options configures the dialect.
 type Options struct {
-	Log *slog.Logger
+	Prefix string // where its paths start ("" for the doc's /business/{id}/…)
+	Log    *slog.Logger
 }
 
 // Adapter serves the plugin's API over core.
@@ -31,7 +34,18 @@ func New(svc *core.Service, opts Options) *Adapter {
 	return &Adapter{svc: svc, opts: opts}
 }
 
-// Mount registers the endpoints, in the doc's order. {id} is the shop: the tenant's numeric id.
-func (a *Adapter) Mount(g *echo.Group) {
-	g.POST("/business/:id/plugin/CustomerManage/getStatisticsList", a.statisticsList, a.authenticate)
+// Dialect describes the plugin's API to the gateway: its endpoints, in the
+// doc's order. {id} is the shop: the tenant's numeric id.
+func (a *Adapter) Dialect() adapters.Dialect {
+	p := a.opts.Prefix + "/business"
+	return adapters.Dialect{
+		Name:        "yunzmall",
+		Prefixes:    []string{p},
+		Credentials: []string{"token", "yz_token"},
+		HandleError: a.HandleError,
+		Endpoints: []adapters.Endpoint{
+			{Methods: []string{http.MethodPost}, Path: p + "/:id/plugin/CustomerManage/getStatisticsList", Auth: adapters.AuthToken,
+				Handler: a.statisticsList, Middleware: []echo.MiddlewareFunc{a.authenticate}},
+		},
+	}
 }
