@@ -50,7 +50,36 @@ type Endpoint struct {
 	Methods []string
 	Path    string // as routed, the dialect's prefix included
 	Auth    Auth
+	Summary string  // what it does, in a line
+	Params  []Param // what it reads, in the order its vendor doc lists them
+	// Handler is the dialect's wrapper around a function that knows no HTTP:
+	// it binds, authenticates, calls and renders.
 	Handler echo.HandlerFunc
 	// Middleware binds and authenticates, in order, before Handler runs.
 	Middleware []echo.MiddlewareFunc
+}
+
+// Where a parameter is read from.
+type In string
+
+// The places parameters come from.
+const (
+	InQuery  In = "query"  // the query string only
+	InForm   In = "form"   // the query string or the body (form, multipart, or JSON where the dialect reads it)
+	InPath   In = "path"   // a segment of the path (:id)
+	InHeader In = "header" // a header (the ikcrm Authorization)
+	InBody   In = "body"   // a JSON document, or nested form keys, in the body
+)
+
+// Param is one parameter an endpoint reads, as the OpenAPI document, the
+// docs' tables and the id translation of migrated clients know it.
+type Param struct {
+	Name     string
+	In       In
+	Type     string // string, integer, number, boolean, date, datetime, object, array
+	Required bool
+	// Ref is, for an id, the kind of record it names: customer, contact,
+	// contract, user, department, dictionary … ("" for no id).
+	Ref string
+	Doc string
 }
