@@ -45,7 +45,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		HandleError: a.HandleError,
 		Endpoints: []adapters.Endpoint{
 			{Methods: []string{http.MethodPost}, Path: p + "/:id/plugin/CustomerManage/getStatisticsList", Auth: adapters.AuthToken,
-				Handler: a.statisticsList, Middleware: []echo.MiddlewareFunc{a.authenticate}},
+				Handler: a.handle(a.statisticsList), Middleware: []echo.MiddlewareFunc{a.authenticate}},
 		},
 	}
 }
