@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-
-	"crmgw/core"
 )
 
 // token is the caller's token: the Authorization: Bearer header wins, then a
@@ -30,6 +28,7 @@ func token(c echo.Context, p params) string {
 	return ""
 }
 
+// Where authenticate leaves, in the echo context, what handle passes on.
 const (
 	callerKey = "yunzmall.caller"
 	paramsKey = "yunzmall.params"
@@ -56,7 +55,3 @@ func (a *Adapter) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
-
-func callerOf(c echo.Context) core.Caller { return c.Get(callerKey).(core.Caller) }
-
-func paramsOf(c echo.Context) params { return c.Get(paramsKey).(params) }

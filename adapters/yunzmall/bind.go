@@ -19,18 +19,25 @@ import (
 	"crmgw/core"
 )
 
-// params are the request's parameters, flattened to PHP's key spelling:
-// search[name], search[date][] (a list), page, token.
-type params url.Values
+// params are what a handler reads of its request: the parameters, and the
+// URL its paginator's links are built on.
+type params struct {
+	// values are the parameters, flattened to PHP's key spelling:
+	// search[name], search[date][] (a list), page, token.
+	values url.Values
+	// path is the request's URL without its query, as Laravel's paginator
+	// names it: its own scheme and host (behind a proxy too) and its path.
+	path string
+}
 
 const maxMemory = 1 << 20 // multipart fields held in memory; the gateway limits bodies to 1 MiB anyway
 
 func bind(c echo.Context) (params, error) {
 	r := c.Request()
-	p := params{}
+	p := params{values: url.Values{}, path: c.Scheme() + "://" + host(c) + r.URL.Path}
 	merge := func(v url.Values) {
 		for k, vs := range v {
-			p[k] = vs
+			p.values[k] = vs
 		}
 	}
 	merge(r.URL.Query())
@@ -42,29 +49,29 @@ func bind(c echo.Context) (params, error) {
 		dec.UseNumber()
 		if err := dec.Decode(&body); err != nil {
 			if tooLarge(err) {
-				return nil, echo.ErrStatusRequestEntityTooLarge
+				return params{}, echo.ErrStatusRequestEntityTooLarge
 			}
-			return nil, invalid("请求体不是有效的 JSON 对象")
+			return params{}, invalid("请求体不是有效的 JSON 对象")
 		}
 		flat := url.Values{}
 		if err := flatten(flat, "", body, 0); err != nil {
-			return nil, err
+			return params{}, err
 		}
 		merge(flat)
 	case echo.MIMEMultipartForm:
 		if err := r.ParseMultipartForm(maxMemory); err != nil {
 			if tooLarge(err) {
-				return nil, echo.ErrStatusRequestEntityTooLarge
+				return params{}, echo.ErrStatusRequestEntityTooLarge
 			}
-			return nil, invalid("multipart 请求体格式错误")
+			return params{}, invalid("multipart 请求体格式错误")
 		}
 		merge(url.Values(r.MultipartForm.Value))
 	case echo.MIMEApplicationForm:
 		if err := r.ParseForm(); err != nil {
 			if tooLarge(err) {
-				return nil, echo.ErrStatusRequestEntityTooLarge
+				return params{}, echo.ErrStatusRequestEntityTooLarge
 			}
-			return nil, invalid("表单格式错误")
+			return params{}, invalid("表单格式错误")
 		}
 		merge(r.PostForm)
 	}
@@ -106,13 +113,13 @@ func flatten(out url.Values, prefix string, v any, depth int) error {
 }
 
 // get is a single parameter, trimmed.
-func (p params) get(key string) string { return strings.TrimSpace(url.Values(p).Get(key)) }
+func (p params) get(key string) string { return strings.TrimSpace(p.values.Get(key)) }
 
 // list is key[] or key[0], key[1] … in index order, as PHP builds the array.
 func (p params) list(key string) []string {
-	out := append([]string(nil), p[key+"[]"]...)
+	out := append([]string(nil), p.values[key+"[]"]...)
 	var indexed []int
-	for k := range p {
+	for k := range p.values {
 		if rest, ok := strings.CutPrefix(k, key+"["); ok {
 			if n, err := strconv.Atoi(strings.TrimSuffix(rest, "]")); err == nil && strings.HasSuffix(rest, "]") {
 				indexed = append(indexed, n)
@@ -121,7 +128,7 @@ func (p params) list(key string) []string {
 	}
 	sort.Ints(indexed)
 	for _, n := range indexed {
-		out = append(out, url.Values(p).Get(fmt.Sprintf("%s[%d]", key, n)))
+		out = append(out, p.values.Get(fmt.Sprintf("%s[%d]", key, n)))
 	}
 	return out
 }
@@ -137,6 +144,15 @@ func (p params) id(key string) (uint64, error) {
 		return 0, invalid(fmt.Sprintf("%s 应为整数 id: %q", key, core.Excerpt(v)))
 	}
 	return n, nil
+}
+
+// host is the host the client asked for, behind a proxy too.
+func host(c echo.Context) string {
+	if h := c.Request().Header.Get("X-Forwarded-Host"); h != "" {
+		first, _, _ := strings.Cut(h, ",") // the client's, when proxies are chained
+		return strings.TrimSpace(first)
+	}
+	return c.Request().Host
 }
 
 // tooLarge tells a body cut off by the gateway's size limit from a malformed one.

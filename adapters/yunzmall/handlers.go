@@ -1,6 +1,7 @@
 package yunzmall
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"time"
@@ -9,6 +10,23 @@ import (
 
 	"crmgw/core"
 )
+
+// handler is an endpoint as the plugin's controller is, knowing no HTTP: the
+// caller and the bound parameters in, the envelope's data out.
+type handler func(ctx context.Context, caller core.Caller, p params) (any, error)
+
+// handle serves h: authenticate has bound the parameters and resolved the
+// caller; h's data is answered in the framework's envelope, its error by
+// HandleError.
+func (a *Adapter) handle(h handler) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		data, err := h(c.Request().Context(), c.Get(callerKey).(core.Caller), c.Get(paramsKey).(params))
+		if err != nil {
+			return err
+		}
+		return ok(c, data)
+	}
+}
 
 // perPage is the plugin's page size (Laravel's paginate(10), as the example shows).
 const perPage = 10
@@ -32,8 +50,7 @@ type employeeStat struct {
 const dateTimeLayout = "2006-01-02 15:04:05"
 
 // statisticsList answers getStatisticsList: one row per employee.
-func (a *Adapter) statisticsList(c echo.Context) error {
-	caller, p := callerOf(c), paramsOf(c)
+func (a *Adapter) statisticsList(ctx context.Context, caller core.Caller, p params) (any, error) {
 	q := core.EmployeeStatsQuery{Name: p.get("search[name]"), PerPage: perPage, Page: 1}
 	for _, f := range []struct {
 		key string
@@ -42,29 +59,29 @@ func (a *Adapter) statisticsList(c echo.Context) error {
 		{"search[progress_id]", &q.ProgressID}, {"search[tag_id]", &q.TagID}} {
 		id, err := p.id(f.key)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		*f.to = id
 	}
 	if v := p.get("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return invalid(fmt.Sprintf("page 应为正整数: %q", core.Excerpt(v)))
+			return nil, invalid(fmt.Sprintf("page 应为正整数: %q", core.Excerpt(v)))
 		}
 		q.Page = n
 	}
 	if err := dateRange(p.list("search[date]"), caller.Location, &q); err != nil {
-		return err
+		return nil, err
 	}
-	stats, err := a.svc.EmployeeStats(c.Request().Context(), caller, q)
+	stats, err := a.svc.EmployeeStats(ctx, caller, q)
 	if err != nil {
 		switch ce := core.AsError(err); {
 		case ce.Code == core.ENOTFOUND:
-			return invalid(fmt.Sprintf("部门不存在: %d", q.DepartmentID))
+			return nil, invalid(fmt.Sprintf("部门不存在: %d", q.DepartmentID))
 		case ce.Code == core.EINVALID && ce.Field == "name":
-			return invalid("search[name] 不能包含 NUL 字符")
+			return nil, invalid("search[name] 不能包含 NUL 字符")
 		}
-		return err
+		return nil, err
 	}
 	rows := make([]employeeStat, 0, len(stats.Items))
 	for _, e := range stats.Items {
@@ -76,7 +93,7 @@ func (a *Adapter) statisticsList(c echo.Context) error {
 		}
 		rows = append(rows, row)
 	}
-	return ok(c, paginate(c, rows, len(rows), q.Page, perPage, stats.Total))
+	return paginate(p.path, rows, len(rows), q.Page, perPage, stats.Total), nil
 }
 
 // dateLayouts are the forms a date picker sends: a day, or a day and time (its day counts).

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -47,10 +46,9 @@ type paginator struct {
 	Total        int64   `json:"total"`
 }
 
-// paginate pages items as Laravel does, its URLs built from the request's own
-// scheme, host (X-Forwarded-Proto and -Host honoured) and path.
-func paginate(c echo.Context, items any, count int, page, perPage int, total int64) paginator {
-	path := c.Scheme() + "://" + host(c) + c.Request().URL.Path
+// paginate pages items as Laravel does, its URLs built on path: the request's
+// URL without its query.
+func paginate(path string, items any, count int, page, perPage int, total int64) paginator {
 	pageURL := func(n int) string { return path + "?" + url.Values{"page": {strconv.Itoa(n)}}.Encode() }
 	last := max(1, int((total+int64(perPage)-1)/int64(perPage)))
 	p := paginator{CurrentPage: page, Data: items, FirstPageURL: pageURL(1), LastPage: last, LastPageURL: pageURL(last),
@@ -68,13 +66,4 @@ func paginate(c echo.Context, items any, count int, page, perPage int, total int
 		p.PrevPageURL = &prev
 	}
 	return p
-}
-
-// host is the host the client asked for, behind a proxy too.
-func host(c echo.Context) string {
-	if h := c.Request().Header.Get("X-Forwarded-Host"); h != "" {
-		first, _, _ := strings.Cut(h, ",") // the client's, when proxies are chained
-		return strings.TrimSpace(first)
-	}
-	return c.Request().Host
 }

@@ -7,6 +7,7 @@ package yunzmall
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -38,6 +39,18 @@ func New(svc *core.Service, opts Options) *Adapter {
 // doc's order. {id} is the shop: the tenant's numeric id.
 func (a *Adapter) Dialect() adapters.Dialect {
 	p := a.opts.Prefix + "/business"
+	// shopAndToken declares what every endpoint reads beside its own
+	// parameters: the shop in its path, and the token from the first of these
+	// that is sent (token in auth.go).
+	shopAndToken := func(own []adapters.Param) []adapters.Param {
+		return slices.Concat([]adapters.Param{
+			{Name: "id", In: adapters.InPath, Type: "integer", Required: true, Ref: "tenant", Doc: "公众号id: the shop, the tenant's numeric id"},
+		}, own, []adapters.Param{
+			{Name: "Authorization", In: adapters.InHeader, Type: "string", Doc: "Bearer and the token"},
+			{Name: "token", In: adapters.InForm, Type: "string", Doc: "the token"},
+			{Name: "yz_token", In: adapters.InForm, Type: "string", Doc: "the token, as a parameter or the framework's cookie"},
+		})
+	}
 	return adapters.Dialect{
 		Name:        "yunzmall",
 		Prefixes:    []string{p},
@@ -45,7 +58,20 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		HandleError: a.HandleError,
 		Endpoints: []adapters.Endpoint{
 			{Methods: []string{http.MethodPost}, Path: p + "/:id/plugin/CustomerManage/getStatisticsList", Auth: adapters.AuthToken,
-				Handler: a.statisticsList, Middleware: []echo.MiddlewareFunc{a.authenticate}},
+				Summary: "客户统计: one row per employee of the shop, ten to a page",
+				// The doc marks every filter required; its clients send them
+				// empty or not at all, so none is (docs/dialects/yunzmall.md).
+				Params: shopAndToken([]adapters.Param{
+					{Name: "search[name]", In: adapters.InForm, Type: "string", Doc: "员工名称: part of the employee's name"},
+					{Name: "search[department_id]", In: adapters.InForm, Type: "integer", Ref: "department", Doc: "部门id"},
+					{Name: "search[industry_id]", In: adapters.InForm, Type: "integer", Ref: "dictionary", Doc: "行业id"},
+					{Name: "search[source_id]", In: adapters.InForm, Type: "integer", Ref: "dictionary", Doc: "来源id"},
+					{Name: "search[progress_id]", In: adapters.InForm, Type: "integer", Ref: "dictionary", Doc: "进展id"},
+					{Name: "search[date]", In: adapters.InForm, Type: "array", Doc: "日期: [start, end] days, both included, either empty"},
+					{Name: "search[tag_id]", In: adapters.InForm, Type: "integer", Ref: "dictionary", Doc: "标签id"},
+					{Name: "page", In: adapters.InForm, Type: "integer", Doc: "页数, from 1"},
+				}),
+				Handler: a.handle(a.statisticsList), Middleware: []echo.MiddlewareFunc{a.authenticate}},
 		},
 	}
 }
