@@ -45,10 +45,10 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		Credentials: []string{"access_token", "password"},
 		HandleError: a.HandleError,
 		Endpoints: []adapters.Endpoint{
-			{Methods: post, Path: p + "/users/login", Auth: adapters.AuthLogin, Handler: a.login}, // vendor-facts.md: the login the doc links to
-			{Methods: get, Path: p + "/crm/home", Auth: adapters.AuthToken, Handler: a.home, Middleware: authed},
-			{Methods: post, Path: p + "/crm/monthplan", Auth: adapters.AuthToken, Handler: a.monthPlan, Middleware: authed},
-			{Methods: get, Path: p + "/crm/contracts/count", Auth: adapters.AuthToken, Handler: a.contractsCount, Middleware: authed},
+			{Methods: post, Path: p + "/users/login", Auth: adapters.AuthLogin, Handler: a.handle(a.login)}, // vendor-facts.md: the login the doc links to
+			{Methods: get, Path: p + "/crm/home", Auth: adapters.AuthToken, Handler: a.handle(a.home), Middleware: authed},
+			{Methods: post, Path: p + "/crm/monthplan", Auth: adapters.AuthToken, Handler: a.handle(a.monthPlan), Middleware: authed},
+			{Methods: get, Path: p + "/crm/contracts/count", Auth: adapters.AuthToken, Handler: a.handle(a.contractsCount), Middleware: authed},
 		},
 	}
 }
