@@ -1,6 +1,8 @@
 package oa
 
 import (
+	"context"
+
 	"github.com/labstack/echo/v4"
 
 	"crmgw/core"
@@ -20,32 +22,31 @@ func (a *Adapter) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func callerOf(c echo.Context) core.Caller { return c.Get(callerKey).(core.Caller) }
-
 // login answers POST /users/login (tt, vn, username, password; tenant when a
 // login name exists in several tenants) with a token and the user's profile.
-func (a *Adapter) login(c echo.Context) error {
-	username, err := required(c, "username")
+// It has no caller yet: the login records the client's address instead.
+func (a *Adapter) login(ctx context.Context, _ core.Caller, p params) (any, error) {
+	username, err := p.required("username")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	password, err := required(c, "password")
+	password, err := p.required("password")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s, err := a.svc.Login(c.Request().Context(), core.LoginRequest{Tenant: c.FormValue("tenant"), UserName: username,
-		Password: password, Address: c.RealIP(), Token: core.NewTokenValue(), TTL: a.opts.LoginTTL})
+	s, err := a.svc.Login(ctx, core.LoginRequest{Tenant: p.form.Get("tenant"), UserName: username,
+		Password: password, Address: p.address, Token: core.NewTokenValue(), TTL: a.opts.LoginTTL})
 	if core.ErrorCode(err) == core.EUNAUTHORIZED {
-		return statusError(codeBadPassword, "账号和密码不匹配")
+		return nil, statusError(codeBadPassword, "账号和密码不匹配")
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return ok(c, loginData{
+	return loginData{
 		AccessToken: s.Token,
 		ID:          s.Profile.User.ID,
 		Username:    s.Profile.User.Name,
 		RealName:    s.Profile.User.RealName,
 		Dept:        deptData{ID: s.Profile.Department.ID, Name: s.Profile.Department.Name},
-	})
+	}, nil
 }

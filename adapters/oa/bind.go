@@ -2,6 +2,7 @@ package oa
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -10,12 +11,31 @@ import (
 	"crmgw/core"
 )
 
-// Parameters come from the query string or a form-encoded body; tt and vn are
-// accepted anywhere and ignored.
+// params are a request's parameters, bound before its handler runs: the
+// query string and a form-encoded or multipart body, read as echo's FormValue
+// reads them (the body's value first). tt and vn are accepted anywhere and
+// ignored.
+type params struct {
+	form    url.Values
+	address string // the client's address, which a login records
+}
+
+// formMemory is what a multipart body may hold in memory, as Request.FormValue allows it.
+const formMemory = 32 << 20
+
+// bind reads the parameters of c's request. A body that does not parse leaves
+// what did, as FormValue does: the handlers then refuse what is missing.
+func bind(c echo.Context) params {
+	r := c.Request()
+	if r.Form == nil {
+		_ = r.ParseMultipartForm(formMemory)
+	}
+	return params{form: r.Form, address: c.RealIP()}
+}
 
 // required returns a parameter that must be present and non-blank.
-func required(c echo.Context, name string) (string, error) {
-	v := strings.TrimSpace(c.FormValue(name))
+func (p params) required(name string) (string, error) {
+	v := strings.TrimSpace(p.form.Get(name))
 	if v == "" {
 		return "", statusError(codeRequired, name+" 不能为空")
 	}
@@ -23,8 +43,8 @@ func required(c echo.Context, name string) (string, error) {
 }
 
 // optionalInt returns an integer parameter, or def when it is absent.
-func optionalInt(c echo.Context, name string, def int) (int, error) {
-	v := strings.TrimSpace(c.FormValue(name))
+func (p params) optionalInt(name string, def int) (int, error) {
+	v := strings.TrimSpace(p.form.Get(name))
 	if v == "" {
 		return def, nil
 	}
@@ -36,15 +56,15 @@ func optionalInt(c echo.Context, name string, def int) (int, error) {
 }
 
 // idList reads a comma-separated list of numeric ids ("12,15").
-func idList(c echo.Context, name string) ([]uint64, error) {
-	v := strings.TrimSpace(c.FormValue(name))
+func (p params) idList(name string) ([]uint64, error) {
+	v := strings.TrimSpace(p.form.Get(name))
 	if v == "" {
 		return nil, nil
 	}
 	parts := strings.Split(v, ",")
 	ids := make([]uint64, 0, len(parts))
-	for _, p := range parts {
-		id, err := core.ParseID(strings.TrimSpace(p))
+	for _, part := range parts {
+		id, err := core.ParseID(strings.TrimSpace(part))
 		if err != nil || id == 0 {
 			return nil, statusError(codeType, fmt.Sprintf("%s 应为以英文逗号分隔的数字ID: %q", name, core.Excerpt(v)))
 		}

@@ -58,18 +58,18 @@ func FuzzBind(f *testing.F) {
 			}
 			t.Fatalf("%s: code %s, want one of %v", what, oe.code, codes)
 		}
-		_ = c.FormValue("access_token") // what authenticate reads
+		p := bind(c)
 		for _, name := range []string{"username", "password", "yearmonth", "targetamount"} {
-			v, err := required(c, name)
+			v, err := p.required(name)
 			check(name, err, codeRequired)
 			if err == nil && (v == "" || v != strings.TrimSpace(v)) {
 				t.Fatalf("required %s bound %q", name, v)
 			}
 		}
 		for _, name := range []string{"year", "month", "flag", "page", "size"} {
-			n, err := optionalInt(c, name, -7)
+			n, err := p.optionalInt(name, -7)
 			check(name, err, codeType)
-			v := strings.TrimSpace(c.FormValue(name))
+			v := strings.TrimSpace(p.form.Get(name))
 			if want, _ := strconv.Atoi(v); err == nil && v != "" && n != want {
 				t.Fatalf("%s %q bound as %d", name, v, n)
 			}
@@ -77,11 +77,11 @@ func FuzzBind(f *testing.F) {
 				t.Fatalf("%s absent bound as %d, not the default", name, n)
 			}
 		}
-		ids, err := idList(c, "ids")
+		ids, err := p.idList("ids")
 		check("ids", err, codeType)
 		for _, id := range ids {
 			if id == 0 {
-				t.Fatalf("ids %q bound a zero id: %v", c.FormValue("ids"), ids)
+				t.Fatalf("ids %q bound a zero id: %v", p.form.Get("ids"), ids)
 			}
 		}
 	})

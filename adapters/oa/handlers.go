@@ -1,6 +1,7 @@
 package oa
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -9,97 +10,115 @@ import (
 	"crmgw/core"
 )
 
-// home answers GET /crm/home: the caller's figures for the current month.
-func (a *Adapter) home(c echo.Context) error {
-	caller := callerOf(c)
-	f, err := a.svc.MonthFigures(c.Request().Context(), caller, a.svc.CurrentMonth(caller))
-	if err != nil {
-		return err
+// handler is an endpoint's work, knowing no HTTP: it answers the data of a
+// success envelope (or a page), or an error the dialect renders.
+type handler func(ctx context.Context, caller core.Caller, p params) (any, error)
+
+// handle binds the request, takes the caller authenticate set (none for the
+// login, which has no caller yet), runs h and renders its answer.
+func (a *Adapter) handle(h handler) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		caller, _ := c.Get(callerKey).(core.Caller)
+		res, err := h(c.Request().Context(), caller, bind(c))
+		if err != nil {
+			return err
+		}
+		if pg, paged := res.(page); paged {
+			return okPage(c, pg.rows, pg.total, pg.size)
+		}
+		return ok(c, res)
 	}
-	return ok(c, newHomeData(f))
+}
+
+// home answers GET /crm/home: the caller's figures for the current month.
+func (a *Adapter) home(ctx context.Context, caller core.Caller, _ params) (any, error) {
+	f, err := a.svc.MonthFigures(ctx, caller, a.svc.CurrentMonth(caller))
+	if err != nil {
+		return nil, err
+	}
+	return newHomeData(f), nil
 }
 
 // monthPlan answers POST /crm/monthplan: it sets the caller's target for
 // yearmonth, then answers the current month's figures as home does (the doc's example).
-func (a *Adapter) monthPlan(c echo.Context) error {
-	ym, err := required(c, "yearmonth")
+func (a *Adapter) monthPlan(ctx context.Context, caller core.Caller, p params) (any, error) {
+	ym, err := p.required("yearmonth")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	amountText, err := required(c, "targetamount")
+	amountText, err := p.required("targetamount")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	month, err := core.ParseMonth(ym)
 	if err != nil {
-		return statusError(codeFormat, fmt.Sprintf("yearmonth 应为 yyyy-MM: %q", core.Excerpt(ym)))
+		return nil, statusError(codeFormat, fmt.Sprintf("yearmonth 应为 yyyy-MM: %q", core.Excerpt(ym)))
 	}
 	amount, err := core.ParseMoney(amountText)
 	switch {
 	case errors.Is(err, core.ErrNotANumber):
-		return statusError(codeType, fmt.Sprintf("targetamount 应为数字: %q", core.Excerpt(amountText)))
+		return nil, statusError(codeType, fmt.Sprintf("targetamount 应为数字: %q", core.Excerpt(amountText)))
 	case err != nil:
-		return statusError(codeFormat, fmt.Sprintf("targetamount: %v", err))
+		return nil, statusError(codeFormat, fmt.Sprintf("targetamount: %v", err))
 	}
-	f, err := a.svc.PlanMonth(c.Request().Context(), callerOf(c), month, amount)
+	f, err := a.svc.PlanMonth(ctx, caller, month, amount)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return ok(c, newHomeData(f))
+	return newHomeData(f), nil
 }
 
 // contractsCount answers GET /crm/contracts/count: contracts signed in
 // year/month by the users (flag 0), the department (1) or the company (2) in ids.
-func (a *Adapter) contractsCount(c echo.Context) error {
-	caller := callerOf(c)
+func (a *Adapter) contractsCount(ctx context.Context, caller core.Caller, p params) (any, error) {
 	now := a.svc.CurrentMonth(caller)
-	year, err := optionalInt(c, "year", now.Year)
+	year, err := p.optionalInt("year", now.Year)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	monthNo, err := optionalInt(c, "month", int(now.Month))
+	monthNo, err := p.optionalInt("month", int(now.Month))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	month, err := core.NewMonth(year, monthNo)
 	if err != nil {
-		return statusError(codeFormat, fmt.Sprintf("year/month 不是有效的年月: %d-%d", year, monthNo))
+		return nil, statusError(codeFormat, fmt.Sprintf("year/month 不是有效的年月: %d-%d", year, monthNo))
 	}
-	flag, err := optionalInt(c, "flag", 0)
+	flag, err := p.optionalInt("flag", 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	scopes := map[int]core.Scope{0: core.ScopeUsers, 1: core.ScopeDepartment, 2: core.ScopeCompany}
 	scope, known := scopes[flag]
 	if !known {
-		return statusError(codeFormat, fmt.Sprintf("flag 应为 0(个人)、1(部门) 或 2(公司): %d", flag))
+		return nil, statusError(codeFormat, fmt.Sprintf("flag 应为 0(个人)、1(部门) 或 2(公司): %d", flag))
 	}
-	ids, err := idList(c, "ids")
+	ids, err := p.idList("ids")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	page, err := optionalInt(c, "page", 0)
+	pageNo, err := p.optionalInt("page", 0)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	size, err := optionalInt(c, "size", 20)
+	size, err := p.optionalInt("size", 20)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if page < 0 {
-		return statusError(codeFormat, fmt.Sprintf("page 从 0 开始: %d", page))
+	if pageNo < 0 {
+		return nil, statusError(codeFormat, fmt.Sprintf("page 从 0 开始: %d", pageNo))
 	}
 	if maxSize := a.svc.MaxPageSize(); size < 1 || size > maxSize {
-		return statusError(codeFormat, fmt.Sprintf("size 应在 1 到 %d 之间: %d", maxSize, size))
+		return nil, statusError(codeFormat, fmt.Sprintf("size 应在 1 到 %d 之间: %d", maxSize, size))
 	}
-	res, err := a.svc.ContractFigures(c.Request().Context(), caller,
-		core.ContractQuery{Month: month, Scope: scope, IDs: ids, Page: page, Size: size})
+	res, err := a.svc.ContractFigures(ctx, caller,
+		core.ContractQuery{Month: month, Scope: scope, IDs: ids, Page: pageNo, Size: size})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rows := make([]contractCount, 0, len(res.Items))
 	for _, f := range res.Items {
 		rows = append(rows, newContractCount(f))
 	}
-	return okPage(c, rows, res.Total, size)
+	return page{rows: rows, total: res.Total, size: size}, nil
 }

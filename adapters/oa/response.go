@@ -33,6 +33,14 @@ func okPage(c echo.Context, data any, total int64, size int) error {
 		TotalPgs: &pages, TotalEls: &total, UserMsg: "正常"})
 }
 
+// page is a handler's answer that is one page of a list: the wrapper renders
+// it with the list's totals beside data.
+type page struct {
+	rows  any
+	total int64 // rows in the whole list
+	size  int   // rows a page holds
+}
+
 // write renders JSON as the OA's Java server did: UTF-8, no HTML escaping.
 func write(c echo.Context, status int, e envelope) error {
 	adapters.SetWireCode(c, e.StatusCode)

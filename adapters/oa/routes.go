@@ -45,12 +45,48 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		Credentials: []string{"access_token", "password"},
 		HandleError: a.HandleError,
 		Endpoints: []adapters.Endpoint{
-			{Methods: post, Path: p + "/users/login", Auth: adapters.AuthLogin, Handler: a.login}, // vendor-facts.md: the login the doc links to
-			{Methods: get, Path: p + "/crm/home", Auth: adapters.AuthToken, Handler: a.home, Middleware: authed},
-			{Methods: post, Path: p + "/crm/monthplan", Auth: adapters.AuthToken, Handler: a.monthPlan, Middleware: authed},
-			{Methods: get, Path: p + "/crm/contracts/count", Auth: adapters.AuthToken, Handler: a.contractsCount, Middleware: authed},
+			{Methods: post, Path: p + "/users/login", Auth: adapters.AuthLogin, // vendor-facts.md: the login the doc links to
+				Summary: "log in: a token and the user's profile",
+				Params: []adapters.Param{tt, vn,
+					{Name: "username", In: adapters.InForm, Type: "string", Required: true, Doc: "login name"},
+					{Name: "password", In: adapters.InForm, Type: "string", Required: true, Doc: "password"},
+					{Name: "tenant", In: adapters.InForm, Type: "string", Doc: "the tenant, when the login name is in several"},
+				},
+				Handler: a.handle(a.login)},
+			{Methods: get, Path: p + "/crm/home", Auth: adapters.AuthToken,
+				Summary: "CRM本月信息: the caller's deals, receipts and target this month",
+				Params:  []adapters.Param{accessToken, tt, vn},
+				Handler: a.handle(a.home), Middleware: authed},
+			{Methods: post, Path: p + "/crm/monthplan", Auth: adapters.AuthToken,
+				Summary: "目标设定: set the caller's target for a month, answer this month's figures",
+				Params: []adapters.Param{accessToken, tt, vn,
+					{Name: "yearmonth", In: adapters.InForm, Type: "string", Required: true, Doc: "年月, yyyy-MM"},
+					{Name: "targetamount", In: adapters.InForm, Type: "number", Required: true, Doc: "目标金额"},
+				},
+				Handler: a.handle(a.monthPlan), Middleware: authed},
+			{Methods: get, Path: p + "/crm/contracts/count", Auth: adapters.AuthToken,
+				Summary: "合同统计: contracts signed in a month by users, a department or the company, with their receipts and payments",
+				Params: []adapters.Param{accessToken, tt, vn,
+					{Name: "page", In: adapters.InForm, Type: "integer", Doc: "page, 0-based; default 0"},
+					{Name: "size", In: adapters.InForm, Type: "integer", Doc: "rows a page holds; default 20"},
+					{Name: "year", In: adapters.InForm, Type: "integer", Doc: "年份; default this year"},
+					{Name: "month", In: adapters.InForm, Type: "integer", Doc: "月份, 1-12; default this month"},
+					{Name: "flag", In: adapters.InForm, Type: "integer", Doc: "查询标识: 0 users (default), 1 a department, 2 the company"},
+					// No Ref: the ids name users or a department, as flag says.
+					{Name: "ids", In: adapters.InForm, Type: "string",
+						Doc: "comma-separated user ids (flag 0; the caller when empty) or one department id (flag 1; the caller's when empty); ignored for flag 2"},
+				},
+				Handler: a.handle(a.contractsCount), Middleware: authed},
 		},
 	}
 }
 
 var get, post = []string{http.MethodGet}, []string{http.MethodPost}
+
+// The doc's common input parameters (公共传入参数, vendor-facts.md): read from
+// the query string or a form body, as every OA parameter is.
+var (
+	tt          = adapters.Param{Name: "tt", In: adapters.InForm, Type: "integer", Doc: "client type: 1 Android, 2 iOS, 3 Web; ignored"}
+	vn          = adapters.Param{Name: "vn", In: adapters.InForm, Type: "string", Doc: "client version; ignored"}
+	accessToken = adapters.Param{Name: "access_token", In: adapters.InForm, Type: "string", Required: true, Doc: "the token /users/login issued"}
+)
