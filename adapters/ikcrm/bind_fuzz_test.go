@@ -31,9 +31,7 @@ func FuzzContractRequest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, contentType, body string, creating bool) {
 		req := httptest.NewRequest(http.MethodPost, "/api/v2/contracts", strings.NewReader(body))
 		req.Header.Set(echo.HeaderContentType, contentType)
-		c := e.NewContext(req, httptest.NewRecorder())
-		c.Set(callerKey, core.Caller{TenantID: 1, UserID: 1, Location: time.UTC})
-		edit, err := contractRequest(c, creating)
+		edit, err := contractRequest(bind(e.NewContext(req, httptest.NewRecorder())), time.UTC, creating)
 		if err == nil {
 			var in core.NewContract
 			err = edit.apply(&in)

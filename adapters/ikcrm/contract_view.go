@@ -3,12 +3,12 @@ package ikcrm
 // The full contract object of ikcrm-contracts.md's example, field for field.
 
 import (
+	"context"
 	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/labstack/echo/v4"
 	"github.com/mozillazg/go-pinyin"
 
 	"crmgw/core"
@@ -168,23 +168,22 @@ type paymentPlan struct {
 // isoLayout is the example's ISO-8601 time with milliseconds and offset.
 const isoLayout = "2006-01-02T15:04:05.000-07:00"
 
-// renderContract answers {"code":0,"data":<the contract>}.
-func (a *Adapter) renderContract(c echo.Context, id uint64) error {
-	ctx, caller := c.Request().Context(), callerOf(c)
+// contract is the contract object that show, create and update answer.
+func (a *Adapter) contract(ctx context.Context, caller core.Caller, id uint64) (any, error) {
 	d, err := a.svc.GetContract(ctx, caller, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	names, err := a.svc.DictionaryNames(ctx, caller, core.DictContractCategory, core.DictPaymentType,
 		core.DictContractStatus, core.DictCustomerStatus, core.DictCustomerCategory)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v, err := viewOf(caller, d, names)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return ok(c, v)
+	return v, nil
 }
 
 func viewOf(caller core.Caller, d core.ContractDetail, names map[string]map[uint64]string) (*contractView, error) {

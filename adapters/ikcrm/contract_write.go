@@ -1,14 +1,13 @@
 package ikcrm
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/labstack/echo/v4"
 
 	"crmgw/core"
 )
@@ -63,12 +62,12 @@ type lineEdit struct {
 	values  core.NewContractLine
 }
 
-// contractRequest reads a create or update request.
-func contractRequest(c echo.Context, creating bool) (*contractEdit, error) {
-	tree, err := requestTree(c)
-	if err != nil {
-		return nil, err
+// contractRequest reads a create or update request, its dates in loc.
+func contractRequest(p params, loc *time.Location, creating bool) (*contractEdit, error) {
+	if p.bodyErr != nil {
+		return nil, p.bodyErr
 	}
+	tree := p.body
 	f := &fields{m: tree}
 	if raw, wrapped := tree["contract"]; wrapped {
 		m, ok := object(raw)
@@ -82,7 +81,6 @@ func contractRequest(c echo.Context, creating bool) (*contractEdit, error) {
 			f.fail(key, "不能为空")
 		}
 	}
-	loc := callerOf(c).Location
 	// Every field is read, an absent one as its zero value; apply assigns only those sent.
 	e := &contractEdit{sent: keys(f.m)}
 	v := &e.values
@@ -307,74 +305,73 @@ func writeError(err error) error {
 }
 
 // contractID reads :id; anything but a record's id finds nothing, as Rails' find does.
-func contractID(c echo.Context) (uint64, error) {
-	id, why := parseID(c.Param("id"))
+func contractID(s string) (uint64, error) {
+	id, why := parseID(s)
 	if why != "" || id == 0 {
-		return 0, core.NotFoundf("contract", "contract %q not found", core.Excerpt(c.Param("id")))
+		return 0, core.NotFoundf("contract", "contract %q not found", core.Excerpt(s))
 	}
 	return id, nil
 }
 
 // createContract answers POST /api/v2/contracts with the new contract.
-func (a *Adapter) createContract(c echo.Context) error {
-	edit, err := contractRequest(c, true)
+func (a *Adapter) createContract(ctx context.Context, caller core.Caller, p params) (any, error) {
+	edit, err := contractRequest(p, caller.Location, true)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var in core.NewContract
 	if err := edit.apply(&in); err != nil {
-		return err
+		return nil, err
 	}
-	k, err := a.svc.CreateContract(c.Request().Context(), callerOf(c), in)
+	k, err := a.svc.CreateContract(ctx, caller, in)
 	if err != nil {
-		return writeError(err)
+		return nil, writeError(err)
 	}
-	return a.renderContract(c, k.ID)
+	return a.contract(ctx, caller, k.ID)
 }
 
 // showContract answers GET /api/v2/contracts/:id.
-func (a *Adapter) showContract(c echo.Context) error {
-	id, err := contractID(c)
+func (a *Adapter) showContract(ctx context.Context, caller core.Caller, p params) (any, error) {
+	id, err := contractID(p.id)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return a.renderContract(c, id)
+	return a.contract(ctx, caller, id)
 }
 
 // updateContract answers PUT /api/v2/contracts/:id: the fields sent change, the others stay.
-func (a *Adapter) updateContract(c echo.Context) error {
-	id, err := contractID(c)
+func (a *Adapter) updateContract(ctx context.Context, caller core.Caller, p params) (any, error) {
+	id, err := contractID(p.id)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ctx, caller := c.Request().Context(), callerOf(c)
-	edit, err := contractRequest(c, false)
+	edit, err := contractRequest(p, caller.Location, false)
 	if err != nil {
 		// Rails finds the record before it reads the parameters: a missing contract is 100100 whatever was sent.
 		if missing := a.svc.CheckContract(ctx, caller, id); missing != nil {
-			return missing
+			return nil, missing
 		}
-		return err
+		return nil, err
 	}
 	// The edit applies to the contract as it is when the update runs, not as an earlier read saw it.
 	if _, err := a.svc.UpdateContract(ctx, caller, id, edit.apply); err != nil {
-		return writeError(err)
+		return nil, writeError(err)
 	}
-	return a.renderContract(c, id)
+	return a.contract(ctx, caller, id)
 }
 
 // deleteContract answers DELETE /api/v2/contracts/:id with the id removed.
-func (a *Adapter) deleteContract(c echo.Context) error {
-	id, err := contractID(c)
+func (a *Adapter) deleteContract(ctx context.Context, caller core.Caller, p params) (any, error) {
+	id, err := contractID(p.id)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := a.svc.DeleteContract(c.Request().Context(), callerOf(c), id); err != nil {
-		return err
+	if err := a.svc.DeleteContract(ctx, caller, id); err != nil {
+		return nil, err
 	}
-	return ok(c, struct {
+	return struct {
 		ID uint64 `json:"id"`
-	}{id})
+	}{id}, nil
 }
 
 // minuteTime writes a time as the open API does, in the tenant's zone.

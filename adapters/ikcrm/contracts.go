@@ -1,12 +1,12 @@
 package ikcrm
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 
-	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
 
 	"crmgw/core"
@@ -55,9 +55,8 @@ func rubyDecimal(d decimal.Decimal) string {
 const timeLayout = "2006-01-02 15:04"
 
 // listContracts answers GET /api/v2/contracts.
-func (a *Adapter) listContracts(c echo.Context) error {
-	caller := callerOf(c)
-	qp := c.QueryParams()
+func (a *Adapter) listContracts(ctx context.Context, caller core.Caller, p params) (any, error) {
+	qp := p.query
 	intParam := func(name string, def int) (int, error) {
 		v := strings.TrimSpace(qp.Get(name))
 		if v == "" {
@@ -75,22 +74,22 @@ func (a *Adapter) listContracts(c echo.Context) error {
 	q := core.ContractListQuery{Query: strings.TrimSpace(qp.Get("query")), Sort: "created_at", Desc: true}
 	var err error
 	if q.Page, err = intParam("page", 1); err != nil {
-		return err
+		return nil, err
 	}
 	if q.PerPage, err = intParam("per_page", 15); err != nil {
-		return err
+		return nil, err
 	}
 	if v := qp.Get("status"); v != "" {
 		code, _ := parseID(v)
 		status, known := core.ContractStatusOfCode(code)
 		if !known {
-			return invalid(fmt.Sprintf("status 不是合同状态的 id: %q", core.Excerpt(v)))
+			return nil, invalid(fmt.Sprintf("status 不是合同状态的 id: %q", core.Excerpt(v)))
 		}
 		q.Status = status
 	}
 	if v := qp.Get("approve_status"); v != "" {
 		if _, known := approveStatusI18n[v]; !known {
-			return invalid(fmt.Sprintf("approve_status 应为 applying 或 approved: %q", core.Excerpt(v)))
+			return nil, invalid(fmt.Sprintf("approve_status 应为 applying 或 approved: %q", core.Excerpt(v)))
 		}
 		q.ApproveStatus = v
 	}
@@ -102,12 +101,12 @@ func (a *Adapter) listContracts(c echo.Context) error {
 	case "asc":
 		q.Desc = false
 	default:
-		return invalid(fmt.Sprintf("order 应为 asc 或 desc: %q", core.Excerpt(qp.Get("order"))))
+		return nil, invalid(fmt.Sprintf("order 应为 asc 或 desc: %q", core.Excerpt(qp.Get("order"))))
 	}
 	if entity := qp.Get("entity"); entity != "" {
 		id, why := parseID(qp.Get("entity_id"))
 		if why != "" || id == 0 {
-			return invalid(fmt.Sprintf("entity_id 应为 %s 的 id: %q", core.Excerpt(entity), core.Excerpt(qp.Get("entity_id"))))
+			return nil, invalid(fmt.Sprintf("entity_id 应为 %s 的 id: %q", core.Excerpt(entity), core.Excerpt(qp.Get("entity_id"))))
 		}
 		switch entity {
 		case "customer":
@@ -115,7 +114,7 @@ func (a *Adapter) listContracts(c echo.Context) error {
 		case "opportunity":
 			q.OpportunityID = id
 		default:
-			return invalid(fmt.Sprintf("entity 应为 customer 或 opportunity: %q", core.Excerpt(entity)))
+			return nil, invalid(fmt.Sprintf("entity 应为 customer 或 opportunity: %q", core.Excerpt(entity)))
 		}
 	}
 	switch qp.Get("tab_type") {
@@ -125,16 +124,15 @@ func (a *Adapter) listContracts(c echo.Context) error {
 	case "sub":
 		q.Subordinates = true
 	default:
-		return invalid(fmt.Sprintf("tab_type 应为 my 或 sub: %q", core.Excerpt(qp.Get("tab_type"))))
+		return nil, invalid(fmt.Sprintf("tab_type 应为 my 或 sub: %q", core.Excerpt(qp.Get("tab_type"))))
 	}
-	ctx := c.Request().Context()
 	list, err := a.svc.ListContracts(ctx, caller, q)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	statuses, err := a.svc.Dictionary(ctx, caller, core.DictContractStatus)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	statusName := map[uint64]string{}
 	for _, d := range statuses {
@@ -152,5 +150,5 @@ func (a *Adapter) listContracts(c echo.Context) error {
 			UpdatedAt: k.UpdatedAt.In(caller.Location).Format(timeLayout), IsUserSelf: k.OwnerID == caller.UserID,
 		})
 	}
-	return ok(c, contractPage{items, list.Total, q.PerPage, q.Page, int64(q.Page*q.PerPage) < list.Total})
+	return contractPage{items, list.Total, q.PerPage, q.Page, int64(q.Page*q.PerPage) < list.Total}, nil
 }

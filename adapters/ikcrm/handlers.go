@@ -1,6 +1,7 @@
 package ikcrm
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 
@@ -9,42 +10,38 @@ import (
 	"crmgw/core"
 )
 
-// login answers POST /api/v2/auth/login (login, password, corp_id, device,
-// version_code — as form, JSON or query) with a user_token.
-func (a *Adapter) login(c echo.Context) error {
-	p, err := loginParams(c)
-	if err != nil {
-		return err
+// login answers POST /api/v2/auth/login with a user_token.
+func (a *Adapter) login(ctx context.Context, p loginParams) (any, error) {
+	if p.device != "" && p.device != deviceOpenAPI {
+		return nil, errDevice
 	}
-	if p["device"] != "" && p["device"] != deviceOpenAPI {
-		return errDevice
+	if p.login == "" || p.password == "" {
+		return nil, invalid("login 和 password 不能为空")
 	}
-	if p["login"] == "" || p["password"] == "" {
-		return invalid("login 和 password 不能为空")
-	}
-	s, err := a.svc.Login(c.Request().Context(), core.LoginRequest{Tenant: p["corp_id"], UserName: p["login"],
-		Password: p["password"], Address: c.RealIP(), Token: core.NewTokenValue(), TTL: a.opts.LoginTTL})
+	s, err := a.svc.Login(ctx, core.LoginRequest{Tenant: p.corpID, UserName: p.login,
+		Password: p.password, Address: p.address, Token: core.NewTokenValue(), TTL: a.opts.LoginTTL})
 	switch core.ErrorCode(err) {
 	case "":
 	case core.EUNAUTHORIZED:
-		return &apiError{errToken.status, errToken.Code, "用户名或密码错误", "invalid_login"}
+		return nil, &apiError{errToken.status, errToken.Code, "用户名或密码错误", "invalid_login"}
 	default:
-		return err
+		return nil, err
 	}
-	return ok(c, struct {
+	return struct {
 		UserToken string `json:"user_token"`
 		UserID    uint64 `json:"user_id"`
-	}{s.Token, s.Profile.User.ID})
+	}{s.Token, s.Profile.User.ID}, nil
 }
 
-// loginParams reads the login's parameters from a JSON body, else from the form and query.
-func loginParams(c echo.Context) (map[string]string, error) {
+// bindLogin reads the login's parameters (login, password, corp_id, device —
+// version_code is not read) from a JSON body, else from the form and query.
+func bindLogin(c echo.Context) (loginParams, error) {
 	names := []string{"login", "password", "corp_id", "device"}
 	p := map[string]string{}
 	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEApplicationJSON) {
 		var body map[string]any
 		if err := json.NewDecoder(c.Request().Body).Decode(&body); err != nil {
-			return nil, invalid("请求体不是有效的 JSON")
+			return loginParams{}, invalid("请求体不是有效的 JSON")
 		}
 		for _, n := range names {
 			if v, ok := body[n]; ok && v != nil {
@@ -57,7 +54,8 @@ func loginParams(c echo.Context) (map[string]string, error) {
 			p[n] = strings.TrimSpace(c.FormValue(n))
 		}
 	}
-	return p, nil
+	return loginParams{login: p["login"], password: p["password"], corpID: p["corp_id"], device: p["device"],
+		address: c.RealIP()}, nil
 }
 
 // jsonText writes a JSON scalar as text: numbers as digits, strings as they are.
@@ -90,12 +88,12 @@ var contractFields = []struct{ field, kind string }{
 }
 
 // contractFieldMaps answers GET /api/v2/field_maps/contract.
-func (a *Adapter) contractFieldMaps(c echo.Context) error {
+func (a *Adapter) contractFieldMaps(ctx context.Context, caller core.Caller, _ params) (any, error) {
 	maps := make([]fieldMap, 0, len(contractFields))
 	for _, f := range contractFields {
-		entries, err := a.svc.Dictionary(c.Request().Context(), callerOf(c), f.kind)
+		entries, err := a.svc.Dictionary(ctx, caller, f.kind)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		values := make([]fieldValue, 0, len(entries))
 		for _, e := range entries {
@@ -103,5 +101,5 @@ func (a *Adapter) contractFieldMaps(c echo.Context) error {
 		}
 		maps = append(maps, fieldMap{FieldName: f.field, FieldValues: values})
 	}
-	return ok(c, map[string]any{"contract": maps})
+	return map[string]any{"contract": maps}, nil
 }

@@ -35,7 +35,7 @@ func New(svc *core.Service, opts Options) *Adapter {
 	return &Adapter{svc: svc, opts: opts}
 }
 
-// Dialect describes the open API to the gateway: its endpoints.
+// Dialect describes the open API to the gateway: its endpoints, in the doc's order.
 func (a *Adapter) Dialect() adapters.Dialect {
 	p, authed := a.opts.Prefix+"/api/v2", []echo.MiddlewareFunc{a.authenticate}
 	return adapters.Dialect{
@@ -44,15 +44,109 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		Credentials: []string{"user_token", "token", "password"},
 		HandleError: a.HandleError,
 		Endpoints: []adapters.Endpoint{
-			{Methods: post, Path: p + "/auth/login", Auth: adapters.AuthLogin, Handler: a.login}, // vendor-facts.md
-			{Methods: get, Path: p + "/contracts", Auth: adapters.AuthToken, Handler: a.listContracts, Middleware: authed},
-			{Methods: post, Path: p + "/contracts", Auth: adapters.AuthToken, Handler: a.createContract, Middleware: authed},
-			{Methods: get, Path: p + "/contracts/:id", Auth: adapters.AuthToken, Handler: a.showContract, Middleware: authed},
-			{Methods: []string{http.MethodPut}, Path: p + "/contracts/:id", Auth: adapters.AuthToken, Handler: a.updateContract, Middleware: authed},
-			{Methods: []string{http.MethodDelete}, Path: p + "/contracts/:id", Auth: adapters.AuthToken, Handler: a.deleteContract, Middleware: authed},
-			{Methods: get, Path: p + "/field_maps/contract", Auth: adapters.AuthToken, Handler: a.contractFieldMaps, Middleware: authed},
+			{Methods: post, Path: p + "/auth/login", Auth: adapters.AuthLogin, // vendor-facts.md
+				Summary: "登录: a user_token for a login name and password",
+				Params: []adapters.Param{
+					form("login", "string", true, "登录名"),
+					form("password", "string", true, "密码"),
+					form("corp_id", "string", false, "公司: the tenant's id or name, needed where a login name is in several"),
+					form("device", "string", false, "open_api when sent"),
+					form("version_code", "string", false, "客户端版本, not read"),
+				},
+				Handler: a.handleLogin(a.login)},
+			{Methods: get, Path: p + "/contracts", Auth: adapters.AuthToken,
+				Summary: "合同列表",
+				Params: append(tokenParams(),
+					query("page", "integer", "", "页码, from 1"),
+					query("per_page", "integer", "", "每页条数, 15 when absent, at most 1000"),
+					query("query", "string", "", "part of the title or 合同编号 (sn)"),
+					query("status", "integer", "dictionary", "合同状态 id, from GET /api/v2/field_maps/contract"),
+					query("approve_status", "string", "", "审批状态: applying or approved"),
+					query("sort", "string", "", "created_at (when absent), updated_at, sign_date or total_amount"),
+					query("order", "string", "", "desc (when absent) or asc"),
+					query("entity", "string", "", "customer or opportunity, with entity_id"),
+					query("entity_id", "integer", "", "the id of the customer or opportunity entity names"),
+					query("tab_type", "string", "", "my: the caller's; sub: the others' in the caller's department"),
+				),
+				Handler: a.handle(a.listContracts), Middleware: authed},
+			{Methods: post, Path: p + "/contracts", Auth: adapters.AuthToken,
+				Summary: "新增合同",
+				Params:  append(tokenParams(), contractParams(true)...),
+				Handler: a.handle(a.createContract), Middleware: authed},
+			{Methods: get, Path: p + "/contracts/:id", Auth: adapters.AuthToken,
+				Summary: "合同详情",
+				Params:  append(tokenParams(), contractIDParam),
+				Handler: a.handle(a.showContract), Middleware: authed},
+			{Methods: []string{http.MethodPut}, Path: p + "/contracts/:id", Auth: adapters.AuthToken,
+				Summary: "更新合同: the fields sent change, the others stay",
+				Params:  append(append(tokenParams(), contractIDParam), contractParams(false)...),
+				Handler: a.handle(a.updateContract), Middleware: authed},
+			{Methods: []string{http.MethodDelete}, Path: p + "/contracts/:id", Auth: adapters.AuthToken,
+				Summary: "删除合同",
+				Params:  append(tokenParams(), contractIDParam),
+				Handler: a.handle(a.deleteContract), Middleware: authed},
+			{Methods: get, Path: p + "/field_maps/contract", Auth: adapters.AuthToken,
+				Summary: "合同字段的选项: category, payment_type and status",
+				Params:  tokenParams(),
+				Handler: a.handle(a.contractFieldMaps), Middleware: authed},
 		},
 	}
 }
 
 var get, post = []string{http.MethodGet}, []string{http.MethodPost}
+
+// tokenParams are the credentials every endpoint but the login reads: the
+// header, or with none the query string. A new slice each time, so that
+// appending an endpoint's own parameters never shares an array.
+func tokenParams() []adapters.Param {
+	return []adapters.Param{
+		{Name: "Authorization", In: adapters.InHeader, Type: "string",
+			Doc: "Token token=<user_token>,device=open_api[,version_code=…], quoted or not"},
+		query("user_token", "string", "", "the user_token, when no Authorization header is sent"),
+		query("device", "string", "", "open_api, beside user_token"),
+	}
+}
+
+var contractIDParam = adapters.Param{Name: "id", In: adapters.InPath, Type: "integer", Required: true, Ref: "contract", Doc: "合同 id"}
+
+// contractParams are the contract's fields, as the doc's table names them;
+// creating requires what an update may leave out.
+func contractParams(creating bool) []adapters.Param {
+	field := func(name, typ string, required bool, ref, doc string) adapters.Param {
+		return adapters.Param{Name: name, In: adapters.InBody, Type: typ, Required: required && creating, Ref: ref, Doc: doc}
+	}
+	return []adapters.Param{
+		field("contract[title]", "string", true, "", "合同标题"),
+		field("contract[sn]", "string", false, "", "合同编号, unique in the tenant; numbered by the tenant's rule when absent (the doc's table marks it required, its sample sends none)"),
+		field("contract[approve_status]", "string", false, "", "审批状态 applying or approved, checked; the tenant's approval setting decides"),
+		field("contract[user_id]", "integer", false, "user", "负责人id, the caller when absent"),
+		field("contract[custom_field_template_id]", "integer", false, "", "合同业务类型ID, kept as given"),
+		field("contract[opportunity_id]", "integer", false, "opportunity", "商机id"),
+		field("contract[customer_id]", "integer", true, "customer", "客户id"),
+		field("contract[total_amount]", "number", false, "", "总金额"),
+		field("contract[start_at]", "date", true, "", "开始时间"),
+		field("contract[end_at]", "date", true, "", "结束时间"),
+		field("contract[category]", "integer", false, "dictionary", "类别, from GET /api/v2/field_maps/contract"),
+		field("contract[payment_type]", "integer", false, "dictionary", "付款方式, from GET /api/v2/field_maps/contract"),
+		field("contract[customer_signer]", "string", false, "", "客户签约人"),
+		field("contract[our_signer]", "string", false, "", "我方签约人"),
+		field("contract[sign_date]", "date", false, "", "签约日期, today when absent"),
+		field("contract[status]", "integer", false, "dictionary", "合同状态, from GET /api/v2/field_maps/contract"),
+		field("contract[special_terms]", "string", false, "", "特别条款"),
+		field("contract[want_department_id]", "integer", false, "department", "所属部门, the owner's when absent"),
+		field("contract[notify_user_ids]", "array", false, "user", "通知人: user ids"),
+		field("contract[attachments_attributes]", "array", false, "", "附件, accepted and ignored: crmgw keeps no files"),
+		field("contract[product_assets_attributes]", "array", false, "", "关联产品: id (null adds a line), destroy, product_name, product_attr_id, product_id, product_no, quantity, recommended_unit_price, remark, sale_unit, total_price, spec"),
+		field("contract_action_name", "string", false, "", "turn_to_contract: 商机转合同"),
+	}
+}
+
+// query is a parameter of the query string.
+func query(name, typ, ref, doc string) adapters.Param {
+	return adapters.Param{Name: name, In: adapters.InQuery, Type: typ, Ref: ref, Doc: doc}
+}
+
+// form is a login parameter: form, JSON or query string.
+func form(name, typ string, required bool, doc string) adapters.Param {
+	return adapters.Param{Name: name, In: adapters.InForm, Type: typ, Required: required, Doc: doc}
+}
