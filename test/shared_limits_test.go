@@ -145,6 +145,16 @@ func TestBufferedBodyBudget(t *testing.T) {
 					holding = append(holding, holdBody(t, addr, slow, length))
 				}
 
+				// A slow body holds what the server has read of it: wait until
+				// it has read them all, when a body that reads nothing is refused.
+				for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+					if res, _ := e.sendBody(slow, length < 0); res.StatusCode == http.StatusServiceUnavailable {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Fatal("the slow bodies never filled the budget")
+					}
+				}
 				before := dbState(e)
 				for _, p := range writes(tn.ID, "budget") {
 					res, body := e.sendBody(p, length < 0)
