@@ -2,8 +2,6 @@ package core
 
 import (
 	"context"
-	"strconv"
-	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -23,44 +21,21 @@ type DictEntry struct {
 	Enabled    bool   `gorm:"not null"`
 }
 
-// Dictionary kinds. Their numbers are the kinds' BaseType par_id.
+// Dictionary kinds.
 const (
-	DictContactType      = "contact_type"      // 1
-	DictContactRoute     = "contact_route"     // 2
-	DictIndustry         = "industry"          // 3
-	DictSource           = "source"            // 4
-	DictProgress         = "progress"          // 5
-	DictContractCategory = "contract_category" // 6
-	DictPaymentType      = "payment_type"      // 7
-	DictContractStatus   = "contract_status"   // 8
-	DictCustomerStatus   = "customer_status"   // 9
-	DictCustomerCategory = "customer_category" // 10: the customer kinds (CustKind)
-	DictCustomerType     = "customer_type"     // 11: a tree
-	DictTag              = "tag"               // 12
+	DictContactType      = "contact_type"
+	DictContactRoute     = "contact_route"
+	DictIndustry         = "industry"
+	DictSource           = "source"
+	DictProgress         = "progress"
+	DictContractCategory = "contract_category"
+	DictPaymentType      = "payment_type"
+	DictContractStatus   = "contract_status"
+	DictCustomerStatus   = "customer_status"
+	DictCustomerCategory = "customer_category" // the customer kinds (CustKind)
+	DictCustomerType     = "customer_type"     // a tree
+	DictTag              = "tag"
 )
-
-// DictKinds lists the kinds in par_id order (par_id = index + 1).
-var DictKinds = []string{DictContactType, DictContactRoute, DictIndustry, DictSource, DictProgress,
-	DictContractCategory, DictPaymentType, DictContractStatus, DictCustomerStatus, DictCustomerCategory,
-	DictCustomerType, DictTag}
-
-// DictKind resolves a kind from its name (any case, with or without underscores: "ContactType")
-// or its par_id number ("1").
-func DictKind(key string) (string, bool) {
-	if n, err := strconv.Atoi(key); err == nil {
-		if n >= 1 && n <= len(DictKinds) {
-			return DictKinds[n-1], true
-		}
-		return "", false
-	}
-	norm := strings.ToLower(strings.ReplaceAll(key, "_", ""))
-	for _, k := range DictKinds {
-		if strings.ReplaceAll(k, "_", "") == norm {
-			return k, true
-		}
-	}
-	return "", false
-}
 
 // defaultDicts are every new tenant's dictionaries. Contact types and routes
 // are the WebApi doc's own (ContactPlan: 1 销售联系 … 7 实施培训; 1 电话 … 4 上门).

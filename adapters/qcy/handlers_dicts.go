@@ -14,7 +14,7 @@ func (a *Adapter) getBaseType(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	kind, known := core.DictKind(par)
+	kind, known := dictKind(par)
 	if !known {
 		return wireError(codeInvalid, fmt.Sprintf("参数 par_id 不是已知的字典: %q", core.Excerpt(par)))
 	}
