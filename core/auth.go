@@ -134,11 +134,11 @@ func (s *Service) ListTokens(ctx context.Context, tenantID uint64) ([]TokenInfo,
 // SetPassword sets a user's password, kept as a bcrypt hash.
 func (s *Service) SetPassword(ctx context.Context, tenantID uint64, userName, password string) error {
 	if password == "" {
-		return Invalidf("password", "password is empty")
+		return Invalidf(FieldPassword, "%s is empty", FieldPassword)
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
-		return Invalidf("password", "password is not usable: %v", err)
+		return Invalidf(FieldPassword, "%s is not usable: %v", FieldPassword, err)
 	}
 	res := s.db.WithContext(ctx).Model(&User{}).Scopes(inTenant(tenantID)).
 		Where("name = ?", userName).Update("password_hash", string(hash))
@@ -176,10 +176,10 @@ type LoginRequest struct {
 func (s *Service) Login(ctx context.Context, in LoginRequest) (Session, error) {
 	userName, password, token, ttl := in.UserName, in.Password, in.Token, in.TTL
 	if userName == "" {
-		return Session{}, Invalidf("username", "username is required")
+		return Session{}, Invalidf(FieldUserName, "%s is required", FieldUserName)
 	}
 	if password == "" {
-		return Session{}, Invalidf("password", "password is required")
+		return Session{}, Invalidf(FieldPassword, "%s is required", FieldPassword)
 	}
 	attempt := s.logins.attempt(userName, in.Address)
 	if wait := s.logins.begin(attempt, s.clock.Now()); wait > 0 {
@@ -201,7 +201,7 @@ func (s *Service) Login(ctx context.Context, in LoginRequest) (Session, error) {
 		return Session{}, storeError(err, "user")
 	}
 	if len(users) > maxLoginCandidates {
-		return Session{}, Invalidf("tenant", "login name %q is held in more than %d tenants: name the tenant", Excerpt(userName), maxLoginCandidates)
+		return Session{}, Invalidf(FieldTenant, "login name %q is held in more than %d tenants: name the tenant", Excerpt(userName), maxLoginCandidates)
 	}
 	if len(users) == 0 {
 		users = []User{{PasswordHash: dummyHash()}} // compared, and never matched: an unknown name costs a wrong password
@@ -214,13 +214,13 @@ func (s *Service) Login(ctx context.Context, in LoginRequest) (Session, error) {
 		}
 		if ok && users[i].ID != 0 {
 			if match != nil {
-				return Session{}, Invalidf("tenant", "user %q exists in several tenants: name the tenant", Excerpt(userName))
+				return Session{}, Invalidf(FieldTenant, "user %q exists in several tenants: name the tenant", Excerpt(userName))
 			}
 			match = &users[i]
 		}
 	}
 	if match == nil {
-		return Session{}, Errorf(EUNAUTHORIZED, "username and password do not match")
+		return Session{}, Errorf(EUNAUTHORIZED, "user name and password do not match")
 	}
 	s.logins.succeeded(attempt)
 	if token == "" {

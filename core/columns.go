@@ -86,7 +86,7 @@ func checkColumn(f *schema.Field, v any) error {
 			return checkInstant(f.DBName, *v)
 		}
 	case Date:
-		return CheckDate(f.DBName, v)
+		return CheckDate(Field(f.DBName), v)
 	}
 	return nil
 }
@@ -96,25 +96,25 @@ func checkColumn(f *schema.Field, v any) error {
 // keeps them within these, so this only stops what no edge checked.
 var minInstant, maxInstant = time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
 
-func checkInstant(field string, t time.Time) error {
+func checkInstant(column string, t time.Time) error {
 	if t.Before(minInstant) || t.After(maxInstant) {
-		return Invalidf(field, "%s %s is outside %s to %s", field, t.UTC().Format(time.DateTime), MinDate, MaxDate)
+		return Invalidf(Field(column), "%s %s is outside %s to %s", column, t.UTC().Format(time.DateTime), MinDate, MaxDate)
 	}
 	return nil
 }
 
 func checkText(f *schema.Field, v string) error {
 	if !utf8.ValidString(v) {
-		return Invalidf(f.DBName, "%s is not valid UTF-8 text", f.DBName)
+		return Invalidf(Field(f.DBName), "%s is not valid UTF-8 text", f.DBName)
 	}
 	if f.Size > 0 {
 		if n := utf8.RuneCountInString(v); n > f.Size {
-			return Invalidf(f.DBName, "%s is %d characters long, longer than %d", f.DBName, n, f.Size)
+			return Invalidf(Field(f.DBName), "%s is %d characters long, longer than %d", f.DBName, n, f.Size)
 		}
 		return nil
 	}
 	if len(v) > maxTextBytes {
-		return Invalidf(f.DBName, "%s is %d bytes long, longer than %d", f.DBName, len(v), maxTextBytes)
+		return Invalidf(Field(f.DBName), "%s is %d bytes long, longer than %d", f.DBName, len(v), maxTextBytes)
 	}
 	return nil
 }

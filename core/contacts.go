@@ -79,7 +79,7 @@ type CustomerPage struct {
 
 // ListCustomers pages through the tenant's customers, newest first. page is 1-based.
 func (s *Service) ListCustomers(ctx context.Context, c Caller, page, size int) (CustomerPage, error) {
-	if err := s.checkPage(page, 1, size, "size"); err != nil {
+	if err := s.checkPage(page, 1, size, FieldSize); err != nil {
 		return CustomerPage{}, err
 	}
 	var p CustomerPage
@@ -99,7 +99,7 @@ type NewContactPlan struct {
 	RouteID    uint64
 	HistoryID  uint64    // the contact that led to this plan, if any
 	Title      string    `name:"title" validate:"required,max=255"`
-	PlannedAt  time.Time `name:"next_time" validate:"required"`
+	PlannedAt  time.Time `name:"planned_at" validate:"required"`
 }
 
 // AddContactPlan schedules a contact by the caller.
@@ -117,7 +117,7 @@ func (s *Service) addContactPlanTx(tx *gorm.DB, c Caller, in NewContactPlan) (Co
 	if err := s.check(in); err != nil {
 		return ContactPlan{}, err
 	}
-	if err := CheckTime("next_time", in.PlannedAt); err != nil {
+	if err := CheckTime(FieldPlannedAt, in.PlannedAt); err != nil {
 		return ContactPlan{}, err
 	}
 	if err := s.checkContactOf(tx, c, in.CustomerID, in.ContactID); err != nil {
@@ -176,9 +176,9 @@ func (s *Service) ExecuteContactPlan(ctx context.Context, c Caller, planID uint6
 		return err
 	}
 	if next.IsZero() {
-		return Invalidf("next_time", "next_time is required")
+		return Invalidf(FieldPlannedAt, "%s is required", FieldPlannedAt)
 	}
-	if err := CheckTime("next_time", next); err != nil { // refused before the plan is looked up, as the other bad input
+	if err := CheckTime(FieldPlannedAt, next); err != nil { // refused before the plan is looked up, as the other bad input
 		return err
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
@@ -187,7 +187,7 @@ func (s *Service) ExecuteContactPlan(ctx context.Context, c Caller, planID uint6
 			return storeError(err, "contact plan")
 		}
 		if done.CustomerID != p.CustomerID {
-			return Invalidf("customer_id", "contact plan %d is for customer %d, not %d", planID, p.CustomerID, done.CustomerID)
+			return Invalidf(FieldCustomerID, "contact plan %d is for customer %d, not %d", planID, p.CustomerID, done.CustomerID)
 		}
 		if err := s.checkContactOf(tx, c, done.CustomerID, done.ContactID); err != nil {
 			return err

@@ -57,16 +57,16 @@ var contractSorts = map[string]string{
 
 // ListContracts pages through the tenant's contracts.
 func (s *Service) ListContracts(ctx context.Context, c Caller, q ContractListQuery) (ContractList, error) {
-	if err := s.checkPage(q.Page, 1, q.PerPage, "per_page"); err != nil {
+	if err := s.checkPage(q.Page, 1, q.PerPage, FieldPerPage); err != nil {
 		return ContractList{}, err
 	}
 	sort, known := contractSorts[q.Sort]
 	if !known {
-		return ContractList{}, Invalidf("sort", "cannot sort by %q", Excerpt(q.Sort))
+		return ContractList{}, Invalidf(FieldSort, "cannot sort by %q", Excerpt(q.Sort))
 	}
 	db := s.db.WithContext(ctx).Table("contracts").Scopes(inTenant(c.TenantID))
 	if q.Query != "" {
-		like, err := containsPattern("query", q.Query)
+		like, err := containsPattern(FieldQuery, q.Query)
 		if err != nil {
 			return ContractList{}, err
 		}
@@ -128,8 +128,8 @@ type NewContract struct {
 	TurnOpportunity       bool // the opportunity is won: this contract is what it turned into
 	TotalAmount           Money
 	SignDate              Date   // zero: today in the tenant's time zone
-	StartDate             Date   `name:"start_at"`
-	EndDate               Date   `name:"end_at"`
+	StartDate             Date   `name:"start_date"`
+	EndDate               Date   `name:"end_date"`
 	Status                string `name:"status" validate:"omitempty,oneof=executing finished terminated"`
 	ApproveStatus         string `name:"approve_status" validate:"omitempty,oneof=applying approved"` // "": the tenant's setting
 	CategoryID            uint64 // a contract_category dictionary code, 0 for none
@@ -140,7 +140,7 @@ type NewContract struct {
 	SpecialTerms          string `name:"special_terms" validate:"max=65535"`
 	CustomFields          map[string]any
 	NotifyUserIDs         []uint64          `name:"notify_user_ids" validate:"max=1000"`
-	Lines                 []NewContractLine `name:"product_assets" validate:"max=1000,dive"`
+	Lines                 []NewContractLine `name:"lines" validate:"max=1000,dive"`
 }
 
 // NewContractLine is one product line of a NewContract. In UpdateContract a
@@ -162,17 +162,17 @@ type NewContractLine struct {
 // line checks l and makes it the i-th line of a contract.
 func (l NewContractLine) line(tenantID uint64, i int) (ContractLine, error) {
 	if l.UnitPrice.IsNegative() {
-		return ContractLine{}, Invalidf("recommended_unit_price", "line %d: unit price cannot be negative", i+1)
+		return ContractLine{}, Invalidf(FieldUnitPrice, "line %d: unit price cannot be negative", i+1)
 	}
 	total := Money{l.UnitPrice.Mul(decimalOf(l.Quantity))}
 	for _, m := range []Money{l.UnitPrice, total} {
 		if err := m.check(); err != nil {
-			return ContractLine{}, Invalidf("recommended_unit_price", "line %d: %v", i+1, err)
+			return ContractLine{}, Invalidf(FieldUnitPrice, "line %d: %v", i+1, err)
 		}
 	}
 	if l.TotalPrice != nil && !l.TotalPrice.Equal(total.Decimal) {
-		return ContractLine{}, Invalidf("total_price", "line %d: total_price %s is not recommended_unit_price × quantity = %s",
-			i+1, l.TotalPrice.StringFixed(2), total.StringFixed(2))
+		return ContractLine{}, Invalidf(FieldTotalPrice, "line %d: %s %s is not %s × %s = %s",
+			i+1, FieldTotalPrice, l.TotalPrice.StringFixed(2), FieldUnitPrice, FieldQuantity, total.StringFixed(2))
 	}
 	return ContractLine{ID: l.ID, TenantID: tenantID, ProductID: l.ProductID, ProductAttrID: l.ProductAttrID,
 		ProductName: l.ProductName, ProductNo: l.ProductNo, Quantity: l.Quantity, UnitPrice: l.UnitPrice,
@@ -186,16 +186,16 @@ func (s *Service) contract(c Caller, in NewContract, k *Contract) error {
 	}
 	switch {
 	case in.StartDate.IsZero():
-		return Invalidf("start_at", "start_at is required")
+		return Invalidf(FieldStartDate, "%s is required", FieldStartDate)
 	case in.EndDate.IsZero():
-		return Invalidf("end_at", "end_at is required")
+		return Invalidf(FieldEndDate, "%s is required", FieldEndDate)
 	case in.EndDate.Before(in.StartDate):
-		return Invalidf("end_at", "end_at %s is before start_at %s", in.EndDate, in.StartDate)
+		return Invalidf(FieldEndDate, "%s %s is before %s %s", FieldEndDate, in.EndDate, FieldStartDate, in.StartDate)
 	case in.TotalAmount.IsNegative():
-		return Invalidf("total_amount", "total_amount cannot be negative")
+		return Invalidf(FieldTotalAmount, "%s cannot be negative", FieldTotalAmount)
 	}
 	if err := in.TotalAmount.check(); err != nil {
-		return Invalidf("total_amount", "total_amount: %v", err)
+		return Invalidf(FieldTotalAmount, "%s: %v", FieldTotalAmount, err)
 	}
 	if in.SignDate.IsZero() {
 		in.SignDate = DateOf(s.clock.Now().In(c.Location))
@@ -210,7 +210,7 @@ func (s *Service) contract(c Caller, in NewContract, k *Contract) error {
 	if len(in.CustomFields) > 0 {
 		var err error
 		if custom, err = json.Marshal(in.CustomFields); err != nil {
-			return Invalidf("custom_fields", "custom fields are not JSON: %v", err)
+			return Invalidf(FieldCustomFields, "custom fields are not JSON: %v", err)
 		}
 	}
 	k.TenantID, k.SN, k.Title, k.CustomerID, k.OwnerID = c.TenantID, in.SN, in.Title, in.CustomerID, in.OwnerID
@@ -270,7 +270,9 @@ func (s *Service) references(tx *gorm.DB, c Caller, k *Contract, notify []uint64
 			return storeError(err, "user")
 		}
 		if int(n) != len(uniq(notify)) {
-			return &Error{Code: ENOTFOUND, Entity: "user", Field: "notify_user_ids", Message: fmt.Sprintf("notify_user_ids %v: not all are users of the tenant", notify)}
+			e := NotFoundf("user", "%s %v: not all are users of the tenant", FieldNotifyUserIDs, notify)
+			e.Field = FieldNotifyUserIDs
+			return e
 		}
 	}
 	return nil
@@ -316,7 +318,9 @@ func snFree(tx *gorm.DB, k *Contract) error {
 // snTaken is the conflict of a contract sn in use, whether snFree saw it or,
 // when two writers raced past snFree at once, the unique index stopped the later.
 func snTaken(sn string) *Error {
-	return &Error{Code: ECONFLICT, Field: "sn", Entity: "contract", Message: fmt.Sprintf("contract sn %q is taken", sn)}
+	e := Errorf(ECONFLICT, "contract sn %q is taken", sn)
+	e.Field, e.Entity = FieldSN, "contract"
+	return e
 }
 
 // contractWriteError is storeError for the write of contract k.
@@ -331,7 +335,7 @@ func contractWriteError(err error, k *Contract) error {
 func (s *Service) CreateContract(ctx context.Context, c Caller, in NewContract) (Contract, error) {
 	for _, l := range in.Lines {
 		if l.ID != 0 { // a line id names an existing line, of this contract or another
-			return Contract{}, Invalidf("product_assets", "a new contract's lines have no id (got %d)", l.ID)
+			return Contract{}, Invalidf(FieldLines, "a new contract's lines have no id (got %d)", l.ID)
 		}
 	}
 	var k Contract
@@ -424,7 +428,7 @@ func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, chang
 			return err
 		}
 		if k.SN == "" {
-			return Invalidf("sn", "sn cannot be emptied")
+			return Invalidf(FieldSN, "%s cannot be emptied", FieldSN)
 		}
 		if err := s.references(tx, c, &k, in.NotifyUserIDs); err != nil {
 			return err

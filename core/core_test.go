@@ -317,12 +317,13 @@ func TestCreateContractRejectsBadInputAndWritesNothing(t *testing.T) {
 				EndDate: date(t, "2015-10-02"), Lines: []core.NewContractLine{{ProductName: "p", Quantity: 2, UnitPrice: money(t, "3")}}}
 		}
 		for _, c := range []struct {
-			name, code, field string
-			edit              func(*core.NewContract)
+			name, code string
+			field      core.Field
+			edit       func(*core.NewContract)
 		}{
 			{"no title", core.EINVALID, "title", func(k *core.NewContract) { k.Title = "" }},
-			{"no start", core.EINVALID, "start_at", func(k *core.NewContract) { k.StartDate = core.Date{} }},
-			{"end before start", core.EINVALID, "end_at", func(k *core.NewContract) { k.EndDate = date(t, "2015-09-01") }},
+			{"no start", core.EINVALID, core.FieldStartDate, func(k *core.NewContract) { k.StartDate = core.Date{} }},
+			{"end before start", core.EINVALID, core.FieldEndDate, func(k *core.NewContract) { k.EndDate = date(t, "2015-09-01") }},
 			{"bad status", core.EINVALID, "status", func(k *core.NewContract) { k.Status = "lost" }},
 			{"unknown customer", core.ENOTFOUND, "", func(k *core.NewContract) { k.CustomerID = 999 }},
 			{"duplicate sn", core.ECONFLICT, "sn", func(k *core.NewContract) { k.SN = "K1" }},
@@ -332,7 +333,7 @@ func TestCreateContractRejectsBadInputAndWritesNothing(t *testing.T) {
 			{"unknown payment type", core.ENOTFOUND, "", func(k *core.NewContract) { k.PaymentTypeID = 999 }},
 			{"unknown user to notify", core.ENOTFOUND, "notify_user_ids", func(k *core.NewContract) { k.NotifyUserIDs = []uint64{o.caller.UserID, 999} }},
 			{"unknown owner", core.ENOTFOUND, "", func(k *core.NewContract) { k.OwnerID = 999 }},
-			{"a line id on a new contract", core.EINVALID, "product_assets", func(k *core.NewContract) { k.Lines[0].ID = 1 }},
+			{"a line id on a new contract", core.EINVALID, core.FieldLines, func(k *core.NewContract) { k.Lines[0].ID = 1 }},
 		} {
 			in := good()
 			c.edit(&in)

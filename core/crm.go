@@ -87,7 +87,7 @@ func (s *Service) AddContactHistory(ctx context.Context, c Caller, in NewContact
 	if err := s.check(in); err != nil {
 		return ContactHistory{}, err
 	}
-	if err := CheckTime("contacted_at", in.ContactedAt); err != nil {
+	if err := CheckTime(FieldContactedAt, in.ContactedAt); err != nil {
 		return ContactHistory{}, err
 	}
 	if err := s.checkContactOf(s.db.WithContext(ctx), c, in.CustomerID, in.ContactID); err != nil {
@@ -128,10 +128,10 @@ func (s *Service) AddPayment(ctx context.Context, c Caller, in NewPayment) (Paym
 		return Payment{}, err
 	}
 	if !in.Amount.IsPositive() {
-		return Payment{}, Invalidf("amount", "a payment must be positive")
+		return Payment{}, Invalidf(FieldAmount, "a payment must be positive")
 	}
 	if err := in.Amount.check(); err != nil {
-		return Payment{}, Invalidf("amount", "amount: %v", err)
+		return Payment{}, Invalidf(FieldAmount, "%s: %v", FieldAmount, err)
 	}
 	if in.PaidOn.IsZero() {
 		in.PaidOn = DateOf(s.clock.Now().In(c.Location))
@@ -170,13 +170,13 @@ func (s *Service) AddPaymentPlan(ctx context.Context, c Caller, in NewPaymentPla
 		return PaymentPlan{}, err
 	}
 	if !in.Amount.IsPositive() {
-		return PaymentPlan{}, Invalidf("amount", "a planned payment must be positive")
+		return PaymentPlan{}, Invalidf(FieldAmount, "a planned payment must be positive")
 	}
 	if err := in.Amount.check(); err != nil {
-		return PaymentPlan{}, Invalidf("amount", "amount: %v", err)
+		return PaymentPlan{}, Invalidf(FieldAmount, "%s: %v", FieldAmount, err)
 	}
 	if in.DueOn.IsZero() {
-		return PaymentPlan{}, Invalidf("due_on", "due_on is required")
+		return PaymentPlan{}, Invalidf(FieldDueOn, "%s is required", FieldDueOn)
 	}
 	if err := s.mustExist(ctx, c, &Contract{}, "contract", []uint64{in.ContractID}); err != nil {
 		return PaymentPlan{}, err

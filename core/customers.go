@@ -57,7 +57,7 @@ func (s *Service) customerExists(ctx context.Context, c Caller, cond, value stri
 // MoveToPublicPool puts the given customers in the public pool, all or none:
 // an id that is not the tenant's fails the whole call.
 func (s *Service) MoveToPublicPool(ctx context.Context, c Caller, ids []uint64) error {
-	if err := checkIDs("ids", ids); err != nil {
+	if err := checkIDs(FieldIDs, ids); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
@@ -89,7 +89,7 @@ func (s *Service) GetContactHistory(ctx context.Context, c Caller, id uint64) (C
 // SetContractApproval sets a contract's approval status (approved or applying).
 func (s *Service) SetContractApproval(ctx context.Context, c Caller, id uint64, status string) error {
 	if status != ApprovalApproved && status != ApprovalApplying {
-		return Invalidf("approve_status", "unknown approval status %q", Excerpt(status))
+		return Invalidf(FieldApproveStatus, "unknown approval status %q", Excerpt(status))
 	}
 	return s.updateContract(ctx, c, id, map[string]any{"approve_status": status})
 }

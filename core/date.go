@@ -48,7 +48,7 @@ var (
 
 // CheckDate refuses a day outside MinDate to MaxDate as bad input in field.
 // A zero Date (not given) passes.
-func CheckDate(field string, d Date) error {
+func CheckDate(field Field, d Date) error {
 	if d.IsZero() || (!d.Before(MinDate) && !MaxDate.Before(d)) {
 		return nil
 	}
@@ -57,7 +57,7 @@ func CheckDate(field string, d Date) error {
 
 // CheckTime refuses an instant whose day, in its own location, is outside
 // MinDate to MaxDate. A zero time (not given) passes.
-func CheckTime(field string, t time.Time) error {
+func CheckTime(field Field, t time.Time) error {
 	if t.IsZero() {
 		return nil
 	}

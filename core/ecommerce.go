@@ -87,7 +87,7 @@ func (s *Service) AuthenticateSite(ctx context.Context, key string) (Caller, err
 // AddHits adds n views to a record's counter.
 func (s *Service) AddHits(ctx context.Context, c Caller, recordID uint64, n int64) error {
 	if n < 0 {
-		return Invalidf("addHit", "hits cannot be taken away")
+		return Invalidf(FieldHits, "hits cannot be taken away")
 	}
 	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "tenant_id"}, {Name: "record_id"}},
@@ -99,7 +99,7 @@ func (s *Service) AddHits(ctx context.Context, c Caller, recordID uint64, n int6
 // AddMessage keeps a message one of the tenant's customers left.
 func (s *Service) AddMessage(ctx context.Context, c Caller, customerID uint64, content, contact string) error {
 	if content == "" {
-		return Invalidf("content", "content is required")
+		return Invalidf(FieldContent, "%s is required", FieldContent)
 	}
 	if err := s.mustExist(ctx, c, &Customer{}, "customer", []uint64{customerID}); err != nil {
 		return err
@@ -132,7 +132,7 @@ type SampleOrderLine struct {
 // CreateSampleOrder adds a sample or gift order with its lines.
 func (s *Service) CreateSampleOrder(ctx context.Context, c Caller, orderNo string, customerID uint64, lines []SampleOrderLine) (SampleOrder, error) {
 	if orderNo == "" {
-		return SampleOrder{}, Invalidf("orderID", "order number is required")
+		return SampleOrder{}, Invalidf(FieldOrderNo, "order number is required")
 	}
 	o := SampleOrder{TenantID: c.TenantID, OrderNo: orderNo, CustomerID: customerID}
 	for _, l := range lines {

@@ -43,16 +43,19 @@ type EmployeeStats struct {
 // EmployeeStats computes the employees' figures for one page, in one query of
 // indexed aggregates (and one count of the employees).
 func (s *Service) EmployeeStats(ctx context.Context, c Caller, q EmployeeStatsQuery) (EmployeeStats, error) {
-	if err := s.checkPage(q.Page, 1, q.PerPage, "per_page"); err != nil {
+	if err := s.checkPage(q.Page, 1, q.PerPage, FieldPerPage); err != nil {
 		return EmployeeStats{}, err
 	}
-	for _, d := range []Date{q.From, q.To} {
-		if err := CheckDate("date", d); err != nil {
+	for _, d := range []struct {
+		field Field
+		day   Date
+	}{{FieldFrom, q.From}, {FieldTo, q.To}} {
+		if err := CheckDate(d.field, d.day); err != nil {
 			return EmployeeStats{}, err
 		}
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
-		return EmployeeStats{}, Invalidf("date", "the range ends (%s) before it starts (%s)", q.To, q.From)
+		return EmployeeStats{}, Invalidf(FieldTo, "the range ends (%s) before it starts (%s)", q.To, q.From)
 	}
 	if q.DepartmentID != 0 {
 		if err := s.mustExist(ctx, c, &Department{}, "department", []uint64{q.DepartmentID}); err != nil {
@@ -67,7 +70,7 @@ func (s *Service) EmployeeStats(ctx context.Context, c Caller, q EmployeeStatsQu
 
 	users, userArgs := "users u WHERE u.tenant_id = ?", []any{c.TenantID}
 	if q.Name != "" {
-		like, err := containsPattern("name", q.Name)
+		like, err := containsPattern(FieldName, q.Name)
 		if err != nil {
 			return EmployeeStats{}, err
 		}

@@ -65,31 +65,64 @@ const (
 	ELIMITED      = "limited"      // the caller made more requests than its rate allows
 )
 
+// Codes are all the error codes, for the tests that every adapter maps each.
+var Codes = []string{ECONFLICT, EINTERNAL, EINVALID, ENOTFOUND, EUNAUTHORIZED, EFORBIDDEN, EUNAVAILABLE, ELIMITED}
+
 // Error is the one error type core returns on purpose.
 type Error struct {
-	Code    string
-	Field   string // for EINVALID: the input field at fault
-	Entity  string // for ENOTFOUND: the kind of record looked for ("user", "department" …); for ELIMITED, "login" for failed logins
+	Code   string
+	Field  Field  // for EINVALID, and ENOTFOUND of a reference: the input field at fault
+	Entity string // for ENOTFOUND: the kind of record looked for ("user", "department" …); for ELIMITED, "login" for failed logins
+	// Message says what is wrong, naming fields as core does.
 	Message string
 	// RetryAfter, for EUNAVAILABLE and ELIMITED, is when asking again makes sense.
 	RetryAfter time.Duration
+
+	// format and args are what Message was made of, kept so that Worded can
+	// spell the fields among args as a dialect names them.
+	format string
+	args   []any
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
+// Worded is the message with every field it names spelt name(field): a
+// dialect words core's messages with its own parameter names.
+func (e *Error) Worded(name func(Field) string) string {
+	if e.format == "" {
+		return e.Message
+	}
+	args := make([]any, len(e.args))
+	for i, a := range e.args {
+		if f, ok := a.(Field); ok {
+			a = name(f)
+		}
+		args[i] = a
+	}
+	return fmt.Sprintf(e.format, args...)
+}
+
+// newError makes an *Error whose message is format with args; a Field among
+// args is one the message names, and Worded respells.
+func newError(code string, field Field, format string, args []any) *Error {
+	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...), format: format, args: args}
+}
+
 // Errorf returns an *Error with the given code and message.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return newError(code, "", format, args)
 }
 
 // Invalidf reports bad input in one field.
-func Invalidf(field, format string, args ...any) *Error {
-	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+func Invalidf(field Field, format string, args ...any) *Error {
+	return newError(EINVALID, field, format, args)
 }
 
 // NotFoundf reports a record of the given kind that is not in the caller's tenant.
 func NotFoundf(entity, format string, args ...any) *Error {
-	return &Error{Code: ENOTFOUND, Entity: entity, Message: fmt.Sprintf(format, args...)}
+	e := newError(ENOTFOUND, "", format, args)
+	e.Entity = entity
+	return e
 }
 
 // ErrorCode returns the code of err (see AsError), "" for nil.

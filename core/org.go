@@ -10,7 +10,7 @@ import (
 // EnsureTenant returns the tenant of that name, creating it (in the default time zone) when missing.
 func (s *Service) EnsureTenant(ctx context.Context, name string) (Tenant, error) {
 	if name == "" {
-		return Tenant{}, Invalidf("tenant", "tenant name is required")
+		return Tenant{}, Invalidf(FieldTenantName, "tenant name is required")
 	}
 	t := Tenant{Name: name, TimeZone: s.defaultTZ, CustomerSign: 1}
 	err := s.db.WithContext(ctx).Where(Tenant{Name: name}).FirstOrCreate(&t).Error
@@ -33,7 +33,7 @@ func (s *Service) FindTenant(ctx context.Context, name string) (Tenant, error) {
 // EnsureDepartment returns the tenant's department of that name, creating it when missing.
 func (s *Service) EnsureDepartment(ctx context.Context, tenantID uint64, name string) (Department, error) {
 	if name == "" {
-		return Department{}, Invalidf("department", "department name is required")
+		return Department{}, Invalidf(FieldDepartmentName, "department name is required")
 	}
 	d := Department{TenantID: tenantID, Name: name}
 	err := s.db.WithContext(ctx).Scopes(inTenant(tenantID)).Where("name = ?", name).FirstOrCreate(&d).Error
@@ -47,7 +47,7 @@ func (s *Service) EnsureDepartment(ctx context.Context, tenantID uint64, name st
 // A non-zero departmentID moves an existing user there.
 func (s *Service) EnsureUser(ctx context.Context, tenantID uint64, name string, departmentID uint64) (User, error) {
 	if name == "" {
-		return User{}, Invalidf("user", "user name is required")
+		return User{}, Invalidf(FieldUserName, "user name is required")
 	}
 	u := User{TenantID: tenantID, Name: name, RealName: name, DepartmentID: departmentID}
 	err := s.db.WithContext(ctx).Scopes(inTenant(tenantID)).Where("name = ?", name).FirstOrCreate(&u).Error

@@ -88,13 +88,14 @@ func (s *Service) check(in any) error {
 	var verrs validator.ValidationErrors
 	if errors.As(err, &verrs) && len(verrs) > 0 {
 		f := verrs[0]
+		field := Field(f.Field())
 		switch f.Tag() {
 		case "required":
-			return Invalidf(f.Field(), "%s is required", f.Field())
+			return Invalidf(field, "%s is required", field)
 		case "max":
-			return Invalidf(f.Field(), "%s is longer than %s", f.Field(), f.Param())
+			return Invalidf(field, "%s is longer than %s", field, f.Param())
 		default:
-			return Invalidf(f.Field(), "%s is invalid (%s)", f.Field(), f.Tag())
+			return Invalidf(field, "%s is invalid (%s)", field, f.Tag())
 		}
 	}
 	return err

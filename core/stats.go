@@ -31,10 +31,10 @@ func (s *Service) PlanMonth(ctx context.Context, c Caller, m Month, amount Money
 
 func (s *Service) setMonthlyTarget(db *gorm.DB, c Caller, m Month, amount Money) error {
 	if amount.IsNegative() {
-		return Invalidf("amount", "a target cannot be negative")
+		return Invalidf(FieldAmount, "a target cannot be negative")
 	}
 	if err := amount.check(); err != nil {
-		return Invalidf("amount", "%v", err)
+		return Invalidf(FieldAmount, "%v", err)
 	}
 	t := MonthlyTarget{TenantID: c.TenantID, UserID: c.UserID, Month: m.String(), Amount: amount}
 	err := db.Clauses(clause.OnConflict{
@@ -129,9 +129,9 @@ const (
 func (s *Service) MaxPageSize() int { return s.maxPage }
 
 // checkPage rejects a page number (from first) and size out of bounds.
-func (s *Service) checkPage(page, first, size int, sizeField string) error {
+func (s *Service) checkPage(page, first, size int, sizeField Field) error {
 	if page < first || page > MaxPage {
-		return Invalidf("page", "page must be between %d and %d", first, MaxPage)
+		return Invalidf(FieldPage, "%s must be between %d and %d", FieldPage, first, MaxPage)
 	}
 	if size < 1 || size > s.maxPage {
 		return Invalidf(sizeField, "%s must be between 1 and %d", sizeField, s.maxPage)
@@ -140,7 +140,7 @@ func (s *Service) checkPage(page, first, size int, sizeField string) error {
 }
 
 // checkIDs rejects an empty or too long id list.
-func checkIDs(field string, ids []uint64) error {
+func checkIDs(field Field, ids []uint64) error {
 	if len(ids) == 0 {
 		return Invalidf(field, "no ids")
 	}
@@ -154,11 +154,11 @@ func checkIDs(field string, ids []uint64) error {
 // department or whole tenant, oldest sign date first, with received and paid-out
 // sums computed by SQL for the page's rows only.
 func (s *Service) ContractFigures(ctx context.Context, c Caller, q ContractQuery) (ContractPage, error) {
-	if err := s.checkPage(q.Page, 0, q.Size, "size"); err != nil {
+	if err := s.checkPage(q.Page, 0, q.Size, FieldSize); err != nil {
 		return ContractPage{}, err
 	}
 	if len(q.IDs) > MaxIDs {
-		return ContractPage{}, Invalidf("ids", "more than %d ids", MaxIDs)
+		return ContractPage{}, Invalidf(FieldIDs, "more than %d ids", MaxIDs)
 	}
 	db := s.db.WithContext(ctx)
 	base := db.Model(&Contract{}).Scopes(inTenant(c.TenantID)).
@@ -179,7 +179,7 @@ func (s *Service) ContractFigures(ctx context.Context, c Caller, q ContractQuery
 			ids = []uint64{c.DepartmentID}
 		}
 		if len(ids) != 1 {
-			return ContractPage{}, Invalidf("ids", "a department count takes one department id")
+			return ContractPage{}, Invalidf(FieldIDs, "a department count takes one department id")
 		}
 		if err := s.mustExist(ctx, c, &Department{}, "department", ids); err != nil {
 			return ContractPage{}, err
@@ -187,7 +187,7 @@ func (s *Service) ContractFigures(ctx context.Context, c Caller, q ContractQuery
 		base = base.Where("department_id = ?", ids[0])
 	case ScopeCompany:
 	default:
-		return ContractPage{}, Invalidf("scope", "unknown scope %d", q.Scope)
+		return ContractPage{}, Invalidf(FieldScope, "unknown scope %d", q.Scope)
 	}
 	base = base.Session(&gorm.Session{}) // the conditions, safe to reuse for the count and the page
 	var page ContractPage

@@ -374,7 +374,7 @@ var likeEscaper = strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
 // containsPattern is the LIKE pattern (with ESCAPE '!') of text anywhere,
 // taken literally. A NUL is refused: SQLite's LIKE stops reading the pattern
 // there, so "a\x00b" would match whatever holds "a".
-func containsPattern(field, text string) (string, error) {
+func containsPattern(field Field, text string) (string, error) {
 	if strings.ContainsRune(text, 0) {
 		return "", Invalidf(field, "%s contains a NUL character", field)
 	}

@@ -58,7 +58,7 @@ type SmsMessage struct {
 // for the same user is a no-op; a number locked by another user is ECONFLICT.
 func (s *Service) LockIMS(ctx context.Context, c Caller, userID uint64, ims string) error {
 	if ims == "" {
-		return Invalidf("ims", "ims is required")
+		return Invalidf(FieldIMS, "%s is required", FieldIMS)
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		if err := s.mustExistTx(tx, c, &User{}, "user", userID); err != nil {
@@ -93,16 +93,16 @@ func (s *Service) UnlockIMS(ctx context.Context, c Caller, ims string) error {
 // AddCallRecord keeps a call of one of the tenant's users.
 func (s *Service) AddCallRecord(ctx context.Context, c Caller, r CallRecord) error {
 	if r.Tel == "" {
-		return Invalidf("tel", "tel is required")
+		return Invalidf(FieldTel, "%s is required", FieldTel)
 	}
 	if err := r.checkTimes(); err != nil {
 		return err
 	}
 	if r.EndedAt.Before(r.StartedAt) {
-		return Invalidf("endTime", "the call ends before it starts")
+		return Invalidf(FieldEndedAt, "the call ends before it starts")
 	}
 	if r.Duration < 0 {
-		return Invalidf("duration", "duration cannot be negative")
+		return Invalidf(FieldDuration, "%s cannot be negative", FieldDuration)
 	}
 	if err := s.mustExist(ctx, c, &User{}, "user", []uint64{r.UserID}); err != nil {
 		return err
@@ -119,7 +119,7 @@ func (s *Service) UpdateCallRecord(ctx context.Context, c Caller, r CallRecord) 
 		return err
 	}
 	if r.EndedAt.Before(r.StartedAt) {
-		return Invalidf("endTime", "the call ends before it starts")
+		return Invalidf(FieldEndedAt, "the call ends before it starts")
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		var have CallRecord
@@ -139,21 +139,21 @@ func (s *Service) UpdateCallRecord(ctx context.Context, c Caller, r CallRecord) 
 // checkTimes refuses a call's start or end outside MinDate to MaxDate. Both
 // are required: checked as days, the zero time (year 1) is refused with the rest.
 func (r CallRecord) checkTimes() error {
-	if err := CheckDate("startTime", DateOf(r.StartedAt)); err != nil {
+	if err := CheckDate(FieldStartedAt, DateOf(r.StartedAt)); err != nil {
 		return err
 	}
-	return CheckDate("endTime", DateOf(r.EndedAt))
+	return CheckDate(FieldEndedAt, DateOf(r.EndedAt))
 }
 
 // QueueSms puts a templated message in the tenant's outbox.
 func (s *Service) QueueSms(ctx context.Context, c Caller, m SmsMessage) error {
 	if m.Mobile == "" || m.TemplateID == "" {
-		return Invalidf("mobilePhone", "mobile phone and template are required")
+		return Invalidf(FieldMobile, "mobile phone and template are required")
 	}
 	if m.Schedule < 0 || m.Schedule > 5 {
-		return Invalidf("sendType", "sendType must be 0 to 5")
+		return Invalidf(FieldSchedule, "%s must be 0 to 5", FieldSchedule)
 	}
-	if err := CheckDate("sendDate", DateOf(m.SendAt)); err != nil { // required, as a call's times
+	if err := CheckDate(FieldSendAt, DateOf(m.SendAt)); err != nil { // required, as a call's times
 		return err
 	}
 	if err := s.mustExist(ctx, c, &User{}, "user", []uint64{m.SenderID}); err != nil {
@@ -193,7 +193,7 @@ func (s *Service) SetCollectionIdentity(ctx context.Context, c Caller, customerI
 
 // RemoveCollections takes the given customers out of a user's collection.
 func (s *Service) RemoveCollections(ctx context.Context, c Caller, userID uint64, customerIDs []uint64) error {
-	if err := checkIDs("custIdString", customerIDs); err != nil {
+	if err := checkIDs(FieldCustomerIDs, customerIDs); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
@@ -212,7 +212,7 @@ func (s *Service) RemoveCollections(ctx context.Context, c Caller, userID uint64
 
 // CancelShares stops sharing the given customers with anyone.
 func (s *Service) CancelShares(ctx context.Context, c Caller, customerIDs []uint64) error {
-	if err := checkIDs("strIds", customerIDs); err != nil {
+	if err := checkIDs(FieldCustomerIDs, customerIDs); err != nil {
 		return err
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {

@@ -27,25 +27,26 @@ func TestTimesOutsideTheDaysAreRefused(t *testing.T) {
 			return core.CallRecord{UserID: c.UserID, Tel: "110", StartedAt: start, EndedAt: end}
 		}
 		writes := []struct {
-			name, field string
-			write       func(at time.Time) error
+			name  string
+			field core.Field
+			write func(at time.Time) error
 		}{
-			{"AddContactPlan", "next_time", func(at time.Time) error {
+			{"AddContactPlan", core.FieldPlannedAt, func(at time.Time) error {
 				_, err := svc.AddContactPlan(ctx, c, core.NewContactPlan{CustomerID: cu.ID, Title: "p", PlannedAt: at})
 				return err
 			}},
-			{"ExecuteContactPlan", "next_time", func(at time.Time) error {
+			{"ExecuteContactPlan", core.FieldPlannedAt, func(at time.Time) error {
 				return svc.ExecuteContactPlan(ctx, c, plan.ID, core.NewContactHistory{CustomerID: cu.ID, Title: "done"}, at)
 			}},
-			{"AddContactHistory", "contacted_at", func(at time.Time) error {
+			{"AddContactHistory", core.FieldContactedAt, func(at time.Time) error {
 				_, err := svc.AddContactHistory(ctx, c, core.NewContactHistory{CustomerID: cu.ID, Title: "h", ContactedAt: at})
 				return err
 			}},
-			{"AddCallRecord start", "startTime", func(at time.Time) error { return svc.AddCallRecord(ctx, c, call(at, now)) }},
-			{"AddCallRecord end", "endTime", func(at time.Time) error { return svc.AddCallRecord(ctx, c, call(now, at)) }},
-			{"UpdateCallRecord start", "startTime", func(at time.Time) error { return svc.UpdateCallRecord(ctx, c, call(at, now)) }},
-			{"UpdateCallRecord end", "endTime", func(at time.Time) error { return svc.UpdateCallRecord(ctx, c, call(now, at)) }},
-			{"QueueSms", "sendDate", func(at time.Time) error {
+			{"AddCallRecord start", core.FieldStartedAt, func(at time.Time) error { return svc.AddCallRecord(ctx, c, call(at, now)) }},
+			{"AddCallRecord end", core.FieldEndedAt, func(at time.Time) error { return svc.AddCallRecord(ctx, c, call(now, at)) }},
+			{"UpdateCallRecord start", core.FieldStartedAt, func(at time.Time) error { return svc.UpdateCallRecord(ctx, c, call(at, now)) }},
+			{"UpdateCallRecord end", core.FieldEndedAt, func(at time.Time) error { return svc.UpdateCallRecord(ctx, c, call(now, at)) }},
+			{"QueueSms", core.FieldSendAt, func(at time.Time) error {
 				return svc.QueueSms(ctx, c, core.SmsMessage{SenderID: c.UserID, Mobile: "138", TemplateID: "T", SendAt: at})
 			}},
 		}
@@ -63,7 +64,7 @@ func TestTimesOutsideTheDaysAreRefused(t *testing.T) {
 				time.Date(9999, 12, 31, 0, 0, 0, 0, c.Location),
 				time.Date(10000, 1, 1, 0, 0, 0, 0, c.Location),
 			} {
-				if at.IsZero() && (w.field == "next_time" || w.field == "contacted_at") {
+				if at.IsZero() && (w.field == core.FieldPlannedAt || w.field == core.FieldContactedAt) {
 					continue // there the zero time means "not given": required, or now
 				}
 				before := rows()

@@ -3,7 +3,6 @@ package ikcrm
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"reflect"
 	"slices"
 	"strings"
@@ -274,34 +273,6 @@ func applyLines(lines []core.NewContractLine, edits []lineEdit) ([]core.NewContr
 		}
 	}
 	return lines, nil
-}
-
-// referenceFields name the request field behind a reference core did not find.
-var referenceFields = map[string]string{
-	"customer": "customer_id", "user": "user_id", "department": "want_department_id", "opportunity": "opportunity_id",
-	core.DictContractCategory: "category", core.DictPaymentType: "payment_type", "contract line": "product_assets_attributes",
-}
-
-// writeError words core's answer to a contract write as the vendor does: a
-// reference that is not in the tenant is a bad parameter naming its field;
-// the contract itself not found stays 100100.
-func writeError(err error) error {
-	ce := core.AsError(err)
-	switch ce.Code {
-	case core.ENOTFOUND:
-		field := ce.Field
-		if field == "" {
-			field = referenceFields[ce.Entity]
-		}
-		if field != "" {
-			return invalid(label(field) + " 不存在: " + ce.Message)
-		}
-	case core.EINVALID:
-		return invalid(label(ce.Field) + ": " + ce.Message)
-	case core.ECONFLICT:
-		return &apiError{http.StatusOK, 100409, label("sn") + " 已经被使用: " + ce.Message, "record_not_unique"}
-	}
-	return err
 }
 
 // contractID reads :id; anything but a record's id finds nothing, as Rails' find does.

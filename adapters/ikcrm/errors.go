@@ -31,6 +31,113 @@ func invalid(message string) *apiError {
 	return &apiError{http.StatusOK, 100422, message, "invalid_params"}
 }
 
+// unreachable marks a field no endpoint of the open API sends: should core
+// name it all the same, core's own name is shown.
+const unreachable = ""
+
+// paramNames are the open API's names for the fields core's errors name.
+var paramNames = map[core.Field]string{
+	core.FieldAddress:        unreachable,
+	core.FieldAmount:         unreachable,
+	core.FieldApproveStatus:  "approve_status",
+	core.FieldContactedAt:    unreachable,
+	core.FieldContent:        unreachable,
+	core.FieldContractID:     unreachable,
+	core.FieldContractPrefix: unreachable,
+	core.FieldCustomFields:   "custom_fields", // the contract's keys that are none of its fields
+	core.FieldCustomerID:     "customer_id",
+	core.FieldCustomerIDs:    unreachable,
+	core.FieldCustomerSigner: "customer_signer",
+	core.FieldDepartmentName: unreachable,
+	core.FieldDirection:      unreachable,
+	core.FieldDueOn:          unreachable,
+	core.FieldDuration:       unreachable,
+	core.FieldEmail:          unreachable,
+	core.FieldEndDate:        "end_at",
+	core.FieldEndedAt:        unreachable,
+	core.FieldFrom:           unreachable,
+	core.FieldHits:           unreachable,
+	core.FieldIDs:            unreachable,
+	core.FieldIMS:            unreachable,
+	core.FieldLines:          "product_assets", // as the contract shows them
+	core.FieldMobile:         unreachable,
+	core.FieldName:           unreachable,
+	core.FieldNotifyUserIDs:  "notify_user_ids",
+	core.FieldOrderNo:        unreachable,
+	core.FieldOurSigner:      "our_signer",
+	core.FieldPage:           "page",
+	core.FieldPassword:       "password",
+	core.FieldPerPage:        "per_page",
+	core.FieldPhone:          unreachable,
+	core.FieldPlannedAt:      unreachable,
+	core.FieldProductName:    "product_name",
+	core.FieldProductNo:      "product_no",
+	core.FieldQuantity:       "quantity",
+	core.FieldQuery:          "query",
+	core.FieldRemark:         "remark",
+	core.FieldSaleUnit:       "sale_unit",
+	core.FieldSchedule:       unreachable,
+	core.FieldScope:          unreachable,
+	core.FieldSendAt:         unreachable,
+	core.FieldSize:           unreachable,
+	core.FieldSN:             "sn",
+	core.FieldSort:           "sort",
+	core.FieldSpec:           "spec",
+	core.FieldSpecialTerms:   "special_terms",
+	core.FieldStartDate:      "start_at",
+	core.FieldStartedAt:      unreachable,
+	core.FieldStatus:         "status",
+	core.FieldTel:            unreachable,
+	core.FieldTenant:         "corp_id",
+	core.FieldTenantName:     unreachable,
+	core.FieldTitle:          "title",
+	core.FieldTo:             unreachable,
+	core.FieldTotalAmount:    "total_amount",
+	core.FieldTotalPrice:     "total_price",
+	core.FieldUnitPrice:      "recommended_unit_price",
+	core.FieldUserName:       "login",
+}
+
+// paramName is the open API's name for a field core names; a column, named
+// by core as it is stored, keeps core's name.
+func paramName(f core.Field) string {
+	if name := paramNames[f]; name != "" {
+		return name
+	}
+	return string(f)
+}
+
+// message is ce's message in the open API's names.
+func message(ce *core.Error) string { return ce.Worded(paramName) }
+
+// referenceFields name the request field behind a reference core did not find.
+var referenceFields = map[string]string{
+	"customer": "customer_id", "user": "user_id", "department": "want_department_id", "opportunity": "opportunity_id",
+	core.DictContractCategory: "category", core.DictPaymentType: "payment_type", "contract line": "product_assets_attributes",
+}
+
+// writeError words core's answer to a contract write as the vendor does: a
+// reference that is not in the tenant is a bad parameter naming its field;
+// the contract itself not found stays 100100.
+func writeError(err error) error {
+	ce := core.AsError(err)
+	switch ce.Code {
+	case core.ENOTFOUND:
+		field := referenceFields[ce.Entity]
+		if ce.Field != "" {
+			field = paramName(ce.Field)
+		}
+		if field != "" {
+			return invalid(label(field) + " 不存在: " + message(ce))
+		}
+	case core.EINVALID:
+		return invalid(label(paramName(ce.Field)) + ": " + message(ce))
+	case core.ECONFLICT:
+		return &apiError{http.StatusOK, 100409, label("sn") + " 已经被使用: " + message(ce), "record_not_unique"}
+	}
+	return err
+}
+
 // toAPIError maps any error to the open API's shape, in this one place.
 func toAPIError(err error) (e *apiError, internal bool) {
 	if errors.As(err, &e) {
@@ -57,13 +164,13 @@ func toAPIError(err error) (e *apiError, internal bool) {
 	case core.EUNAUTHORIZED:
 		return errToken, false
 	case core.EINVALID:
-		return invalid(ce.Message), false
+		return invalid(message(ce)), false
 	case core.ENOTFOUND:
 		return &apiError{http.StatusOK, 100100, "您没有权限查看该对象或该对象不存在。", "active_record/record_not_found"}, false
 	case core.ECONFLICT:
-		return &apiError{http.StatusOK, 100409, ce.Message, "record_not_unique"}, false
+		return &apiError{http.StatusOK, 100409, message(ce), "record_not_unique"}, false
 	case core.EFORBIDDEN:
-		return &apiError{http.StatusOK, 100403, ce.Message, "forbidden"}, false
+		return &apiError{http.StatusOK, 100403, message(ce), "forbidden"}, false
 	case core.ELIMITED: // vendor-facts.md: HTTP 429, which clients retry
 		return &apiError{http.StatusTooManyRequests, 100429, "请求过于频繁,请稍后再试", "too_many_requests"}, false
 	case core.EUNAVAILABLE: // the internal error, with a status that tells clients and balancers to retry

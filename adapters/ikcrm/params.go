@@ -152,7 +152,7 @@ func (f *fields) date(key string, loc *time.Location) core.Date {
 	for _, layout := range dateLayouts {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			d := core.DateOf(t.In(loc))
-			if err := core.CheckDate(key, d); err != nil {
+			if err := core.CheckDate("", d); err != nil { // named here, by its key
 				f.fail(key, "超出日期的范围: %s", core.AsError(err).Message)
 			}
 			return d

@@ -51,6 +51,81 @@ var notFoundCode = map[string]string{
 	"user": codeNoUser, "department": codeNoDepartment, "customer": codeNoCustomer, "contract": codeNoContract,
 }
 
+// unreachable marks a field no endpoint of the OA sends: should core name it
+// all the same, core's own name is shown.
+const unreachable = ""
+
+// paramNames are the OA's names for the fields core's errors name.
+var paramNames = map[core.Field]string{
+	core.FieldAddress:        unreachable,
+	core.FieldAmount:         "targetamount",
+	core.FieldApproveStatus:  unreachable,
+	core.FieldContactedAt:    unreachable,
+	core.FieldContent:        unreachable,
+	core.FieldContractID:     unreachable,
+	core.FieldContractPrefix: unreachable,
+	core.FieldCustomFields:   unreachable,
+	core.FieldCustomerID:     unreachable,
+	core.FieldCustomerIDs:    unreachable,
+	core.FieldCustomerSigner: unreachable,
+	core.FieldDepartmentName: unreachable,
+	core.FieldDirection:      unreachable,
+	core.FieldDueOn:          unreachable,
+	core.FieldDuration:       unreachable,
+	core.FieldEmail:          unreachable,
+	core.FieldEndDate:        unreachable,
+	core.FieldEndedAt:        unreachable,
+	core.FieldFrom:           unreachable,
+	core.FieldHits:           unreachable,
+	core.FieldIDs:            "ids",
+	core.FieldIMS:            unreachable,
+	core.FieldLines:          unreachable,
+	core.FieldMobile:         unreachable,
+	core.FieldName:           unreachable,
+	core.FieldNotifyUserIDs:  unreachable,
+	core.FieldOrderNo:        unreachable,
+	core.FieldOurSigner:      unreachable,
+	core.FieldPage:           "page",
+	core.FieldPassword:       "password",
+	core.FieldPerPage:        unreachable,
+	core.FieldPhone:          unreachable,
+	core.FieldPlannedAt:      unreachable,
+	core.FieldProductName:    unreachable,
+	core.FieldProductNo:      unreachable,
+	core.FieldQuantity:       unreachable,
+	core.FieldQuery:          unreachable,
+	core.FieldRemark:         unreachable,
+	core.FieldSaleUnit:       unreachable,
+	core.FieldSchedule:       unreachable,
+	core.FieldScope:          "flag",
+	core.FieldSendAt:         unreachable,
+	core.FieldSize:           "size",
+	core.FieldSN:             unreachable,
+	core.FieldSort:           unreachable,
+	core.FieldSpec:           unreachable,
+	core.FieldSpecialTerms:   unreachable,
+	core.FieldStartDate:      unreachable,
+	core.FieldStartedAt:      unreachable,
+	core.FieldStatus:         unreachable,
+	core.FieldTel:            unreachable,
+	core.FieldTenant:         "tenant",
+	core.FieldTenantName:     unreachable,
+	core.FieldTitle:          unreachable,
+	core.FieldTo:             unreachable,
+	core.FieldTotalAmount:    unreachable,
+	core.FieldTotalPrice:     unreachable,
+	core.FieldUnitPrice:      unreachable,
+	core.FieldUserName:       "username",
+}
+
+// paramName is the OA's name for a field core names.
+func paramName(f core.Field) string {
+	if name := paramNames[f]; name != "" {
+		return name
+	}
+	return string(f)
+}
+
 // toOAError maps any error to the OA's code, in this one place.
 func toOAError(err error) (*oaError, bool) {
 	var oe *oaError
@@ -79,16 +154,16 @@ func toOAError(err error) (*oaError, bool) {
 	case core.EUNAUTHORIZED:
 		return &oaError{status: http.StatusOK, code: codeTokenExpired, detail: "请重新登录"}, false
 	case core.EFORBIDDEN:
-		return statusError(codeForbidden, ce.Message), false
+		return statusError(codeForbidden, ce.Worded(paramName)), false
 	case core.EINVALID:
-		return statusError(codeFormat, ce.Message), false
+		return statusError(codeFormat, ce.Worded(paramName)), false
 	case core.ENOTFOUND:
 		if code, known := notFoundCode[ce.Entity]; known {
-			return statusError(code, ce.Message), false
+			return statusError(code, ce.Worded(paramName)), false
 		}
-		return statusError(codeInternal, ce.Message), false
+		return statusError(codeInternal, ce.Worded(paramName)), false
 	case core.ECONFLICT:
-		return statusError(codeInternal, ce.Message), false
+		return statusError(codeInternal, ce.Worded(paramName)), false
 	case core.ELIMITED:
 		return &oaError{status: http.StatusTooManyRequests, code: codeInternal, detail: "请求过于频繁,请稍后再试"}, false
 	case core.EUNAVAILABLE: // the internal error, with a status that tells clients and balancers to retry

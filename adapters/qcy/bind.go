@@ -210,7 +210,7 @@ func (p params) dateTime(name string, loc *time.Location) (time.Time, error) {
 		return time.Time{}, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为 yyyy-MM-dd HH:mm:ss, 实为 %q", name, core.Excerpt(v)))
 	}
 	// The day as written, checked as a Date: CheckTime would let 0001-01-01 00:00:00 pass in a UTC tenant, as the zero time.
-	if core.CheckDate(name, core.DateOf(t)) != nil {
+	if core.CheckDate("", core.DateOf(t)) != nil {
 		return time.Time{}, wireError(codeInvalid, fmt.Sprintf("参数 %s 应在 %s 到 %s 之间, 实为 %q", name, core.MinDate, core.MaxDate, core.Excerpt(v)))
 	}
 	return t, nil

@@ -17,6 +17,7 @@ const (
 	codeInvalid      = "10017" // a parameter has the wrong type or an invalid value
 	codeNoHandler    = "10020" // no such handler
 	codeMethod       = "10021" // HTTP method not supported
+	codeForbidden    = "10014" // the caller may not do this
 	codeRateLimited  = "10023" // the caller's requests are over its rate
 	codeNotFound     = "20003" // the id names no record in the caller's tenant
 	codeConflict     = "20019" // the write would duplicate a unique value
@@ -41,6 +42,84 @@ type errorBody struct {
 	Request   string   `json:"request" xml:"request"`
 	ErrorCode string   `json:"error_code" xml:"error_code"`
 	Error     string   `json:"error" xml:"error"`
+}
+
+// unreachable marks a field no handler of the WebApi sends: should core name
+// it all the same, core's own name is shown.
+const unreachable = ""
+
+// paramNames are the WebApi's names for the fields core's errors name. The
+// fields of a JSON object parameter (customer, man, json) keep the names
+// crmgw has always answered with, which are core's: name, title, phone ….
+var paramNames = map[core.Field]string{
+	core.FieldAddress:        "address",
+	core.FieldAmount:         unreachable,
+	core.FieldApproveStatus:  unreachable,
+	core.FieldContactedAt:    unreachable,
+	core.FieldContent:        "content",
+	core.FieldContractID:     unreachable,
+	core.FieldContractPrefix: unreachable,
+	core.FieldCustomFields:   unreachable,
+	core.FieldCustomerID:     "customer_id",
+	core.FieldCustomerIDs:    "strIds", // custIdString in Customer/RemoveCollection
+	core.FieldCustomerSigner: unreachable,
+	core.FieldDepartmentName: unreachable,
+	core.FieldDirection:      unreachable,
+	core.FieldDueOn:          unreachable,
+	core.FieldDuration:       "duration",
+	core.FieldEmail:          "email",
+	core.FieldEndDate:        unreachable,
+	core.FieldEndedAt:        "endTime",
+	core.FieldFrom:           unreachable,
+	core.FieldHits:           "addHit",
+	core.FieldIDs:            "pkidList",
+	core.FieldIMS:            "ims",
+	core.FieldLines:          unreachable,
+	core.FieldMobile:         "mobilePhone",
+	core.FieldName:           "name",
+	core.FieldNotifyUserIDs:  unreachable,
+	core.FieldOrderNo:        "orderID",
+	core.FieldOurSigner:      unreachable,
+	core.FieldPage:           "page",
+	core.FieldPassword:       "password",
+	core.FieldPerPage:        unreachable,
+	core.FieldPhone:          "phone",
+	core.FieldPlannedAt:      "next_time",
+	core.FieldProductName:    unreachable,
+	core.FieldProductNo:      unreachable,
+	core.FieldQuantity:       unreachable,
+	core.FieldQuery:          unreachable,
+	core.FieldRemark:         unreachable,
+	core.FieldSaleUnit:       unreachable,
+	core.FieldSchedule:       "sendType",
+	core.FieldScope:          unreachable,
+	core.FieldSendAt:         "sendDate",
+	core.FieldSize:           "size",
+	core.FieldSN:             unreachable,
+	core.FieldSort:           unreachable,
+	core.FieldSpec:           unreachable,
+	core.FieldSpecialTerms:   unreachable,
+	core.FieldStartDate:      unreachable,
+	core.FieldStartedAt:      "startTime",
+	core.FieldStatus:         unreachable,
+	core.FieldTel:            "tel",
+	core.FieldTenant:         "org_id",
+	core.FieldTenantName:     unreachable,
+	core.FieldTitle:          "title",
+	core.FieldTo:             unreachable,
+	core.FieldTotalAmount:    unreachable,
+	core.FieldTotalPrice:     unreachable,
+	core.FieldUnitPrice:      unreachable,
+	core.FieldUserName:       "login_name",
+}
+
+// paramName is the WebApi's name for a field core names; a column, named by
+// core as it is stored, keeps core's name.
+func paramName(f core.Field) string {
+	if name := paramNames[f]; name != "" {
+		return name
+	}
+	return string(f)
 }
 
 // toWireError maps any error to this dialect's code, in this one place.
@@ -70,11 +149,13 @@ func toWireError(err error) (e *wireErr, internal bool) {
 	case core.EUNAUTHORIZED:
 		return wireError(codeInvalidToken, "token 无效或已过期"), false
 	case core.EINVALID:
-		return wireError(codeInvalid, ce.Message), false
+		return wireError(codeInvalid, ce.Worded(paramName)), false
 	case core.ENOTFOUND:
-		return wireError(codeNotFound, ce.Message), false
+		return wireError(codeNotFound, ce.Worded(paramName)), false
 	case core.ECONFLICT:
-		return wireError(codeConflict, ce.Message), false
+		return wireError(codeConflict, ce.Worded(paramName)), false
+	case core.EFORBIDDEN:
+		return wireError(codeForbidden, ce.Worded(paramName)), false
 	case core.ELIMITED:
 		return &wireErr{http.StatusTooManyRequests, codeRateLimited, "请求过于频繁,请稍后再试"}, false
 	case core.EUNAVAILABLE: // the internal error, with a status that tells clients and balancers to retry

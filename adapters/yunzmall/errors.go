@@ -2,6 +2,7 @@ package yunzmall
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -41,6 +42,93 @@ func invalid(message string) *failure { return fail(http.StatusOK, message) }
 
 var errLogin = fail(http.StatusOK, "请先登录") // a missing, unknown, revoked or expired token
 
+// unreachable marks a field the plugin never sends: should core name it all
+// the same, core's own name is shown.
+const unreachable = ""
+
+// paramNames are the plugin's names for the fields core's errors name.
+var paramNames = map[core.Field]string{
+	core.FieldAddress:        unreachable,
+	core.FieldAmount:         unreachable,
+	core.FieldApproveStatus:  unreachable,
+	core.FieldContactedAt:    unreachable,
+	core.FieldContent:        unreachable,
+	core.FieldContractID:     unreachable,
+	core.FieldContractPrefix: unreachable,
+	core.FieldCustomFields:   unreachable,
+	core.FieldCustomerID:     unreachable,
+	core.FieldCustomerIDs:    unreachable,
+	core.FieldCustomerSigner: unreachable,
+	core.FieldDepartmentName: unreachable,
+	core.FieldDirection:      unreachable,
+	core.FieldDueOn:          unreachable,
+	core.FieldDuration:       unreachable,
+	core.FieldEmail:          unreachable,
+	core.FieldEndDate:        unreachable,
+	core.FieldEndedAt:        unreachable,
+	core.FieldFrom:           "search[date]",
+	core.FieldHits:           unreachable,
+	core.FieldIDs:            unreachable,
+	core.FieldIMS:            unreachable,
+	core.FieldLines:          unreachable,
+	core.FieldMobile:         unreachable,
+	core.FieldName:           "search[name]",
+	core.FieldNotifyUserIDs:  unreachable,
+	core.FieldOrderNo:        unreachable,
+	core.FieldOurSigner:      unreachable,
+	core.FieldPage:           "page",
+	core.FieldPassword:       unreachable,
+	core.FieldPerPage:        unreachable, // fixed: the plugin's page size
+	core.FieldPhone:          unreachable,
+	core.FieldPlannedAt:      unreachable,
+	core.FieldProductName:    unreachable,
+	core.FieldProductNo:      unreachable,
+	core.FieldQuantity:       unreachable,
+	core.FieldQuery:          unreachable,
+	core.FieldRemark:         unreachable,
+	core.FieldSaleUnit:       unreachable,
+	core.FieldSchedule:       unreachable,
+	core.FieldScope:          unreachable,
+	core.FieldSendAt:         unreachable,
+	core.FieldSize:           unreachable,
+	core.FieldSN:             unreachable,
+	core.FieldSort:           unreachable,
+	core.FieldSpec:           unreachable,
+	core.FieldSpecialTerms:   unreachable,
+	core.FieldStartDate:      unreachable,
+	core.FieldStartedAt:      unreachable,
+	core.FieldStatus:         unreachable,
+	core.FieldTel:            unreachable,
+	core.FieldTenant:         unreachable,
+	core.FieldTenantName:     unreachable,
+	core.FieldTitle:          unreachable,
+	core.FieldTo:             "search[date]",
+	core.FieldTotalAmount:    unreachable,
+	core.FieldTotalPrice:     unreachable,
+	core.FieldUnitPrice:      unreachable,
+	core.FieldUserName:       unreachable,
+}
+
+// paramName is the plugin's name for a field core names.
+func paramName(f core.Field) string {
+	if name := paramNames[f]; name != "" {
+		return name
+	}
+	return string(f)
+}
+
+// statsError words core's answer to the statistics of q as the plugin does:
+// a department not in the tenant, or a NUL in the name searched for.
+func statsError(err error, q core.EmployeeStatsQuery) error {
+	switch ce := core.AsError(err); {
+	case ce.Code == core.ENOTFOUND:
+		return invalid(fmt.Sprintf("部门不存在: %d", q.DepartmentID))
+	case ce.Code == core.EINVALID && ce.Field == core.FieldName:
+		return invalid(paramName(core.FieldName) + " 不能包含 NUL 字符")
+	}
+	return err
+}
+
 // HandleError renders an error of this dialect's routes, mapping core's codes in this one place.
 func (a *Adapter) HandleError(err error, c echo.Context) {
 	if c.Response().Committed {
@@ -52,41 +140,42 @@ func (a *Adapter) HandleError(err error, c echo.Context) {
 		_ = write(c, http.StatusOK, ae)
 		return
 	}
-	var f *failure
-	if !errors.As(err, &f) {
-		f = a.toFailure(err, c)
+	f, internal := toFailure(err)
+	if internal {
+		a.opts.Log.Error("yunzmall: internal error", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err)
 	}
 	adapters.SetWireCode(c, "0")
 	_ = write(c, f.status, f)
 }
 
-func (a *Adapter) toFailure(err error, c echo.Context) *failure {
+// toFailure maps any other error to the framework's envelope.
+func toFailure(err error) (f *failure, internal bool) {
+	if errors.As(err, &f) {
+		return f, false
+	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		switch he.Code {
 		case http.StatusNotFound, http.StatusMethodNotAllowed:
-			return fail(he.Code, "不存在的接口") // vendor-facts.md: the framework's unknown route
+			return fail(he.Code, "不存在的接口"), false // vendor-facts.md: the framework's unknown route
 		case http.StatusRequestEntityTooLarge:
-			return fail(he.Code, "请求体过大")
+			return fail(he.Code, "请求体过大"), false
 		case http.StatusRequestHeaderFieldsTooLarge:
-			return fail(he.Code, "请求头过大")
+			return fail(he.Code, "请求头过大"), false
 		case http.StatusRequestTimeout:
-			return fail(he.Code, "请求超时")
+			return fail(he.Code, "请求超时"), false
 		}
 	}
 	ce := core.AsError(err)
 	switch ce.Code {
 	case core.EUNAUTHORIZED:
-		return errLogin
-	case core.EINVALID:
-		return invalid(ce.Message)
-	case core.ENOTFOUND:
-		return invalid(ce.Message)
+		return errLogin, false
+	case core.EINVALID, core.ENOTFOUND, core.ECONFLICT, core.EFORBIDDEN:
+		return invalid(ce.Worded(paramName)), false
 	case core.ELIMITED:
-		return fail(http.StatusTooManyRequests, "请求过于频繁,请稍后再试")
+		return fail(http.StatusTooManyRequests, "请求过于频繁,请稍后再试"), false
 	case core.EUNAVAILABLE: // the internal error, with a status that tells clients and balancers to retry
-		return fail(http.StatusServiceUnavailable, "服务器内部错误")
+		return fail(http.StatusServiceUnavailable, "服务器内部错误"), false
 	}
-	a.opts.Log.Error("yunzmall: internal error", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err)
-	return fail(http.StatusOK, "服务器内部错误") // HTTP 200, as the framework answers every envelope
+	return fail(http.StatusOK, "服务器内部错误"), true // HTTP 200, as the framework answers every envelope
 }

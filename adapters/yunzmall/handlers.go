@@ -75,13 +75,7 @@ func (a *Adapter) statisticsList(ctx context.Context, caller core.Caller, p para
 	}
 	stats, err := a.svc.EmployeeStats(ctx, caller, q)
 	if err != nil {
-		switch ce := core.AsError(err); {
-		case ce.Code == core.ENOTFOUND:
-			return nil, invalid(fmt.Sprintf("部门不存在: %d", q.DepartmentID))
-		case ce.Code == core.EINVALID && ce.Field == "name":
-			return nil, invalid("search[name] 不能包含 NUL 字符")
-		}
-		return nil, err
+		return nil, statsError(err, q)
 	}
 	rows := make([]employeeStat, 0, len(stats.Items))
 	for _, e := range stats.Items {

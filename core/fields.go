@@ -1,0 +1,87 @@
+package core
+
+// Field names an input core checks, in core's own words: the snake_case name
+// of the core struct field (or argument) the value is read into. No dialect's
+// parameter name appears here; each adapter's errors.go maps every Field to
+// its own. A value refused by its column's bounds (registerColumnChecks) is
+// named by the column instead: columns are core's names too, and every
+// dialect has always shown them as they are.
+type Field string
+
+// The fields core's errors name.
+const (
+	FieldAddress        Field = "address"
+	FieldAmount         Field = "amount"
+	FieldApproveStatus  Field = "approve_status"
+	FieldContactedAt    Field = "contacted_at"
+	FieldContent        Field = "content"
+	FieldContractID     Field = "contract_id"
+	FieldContractPrefix Field = "contract_prefix"
+	FieldCustomFields   Field = "custom_fields"
+	FieldCustomerID     Field = "customer_id"
+	FieldCustomerIDs    Field = "customer_ids"
+	FieldCustomerSigner Field = "customer_signer"
+	FieldDepartmentName Field = "department_name"
+	FieldDirection      Field = "direction"
+	FieldDueOn          Field = "due_on"
+	FieldDuration       Field = "duration"
+	FieldEmail          Field = "email"
+	FieldEndDate        Field = "end_date"
+	FieldEndedAt        Field = "ended_at"
+	FieldFrom           Field = "from"
+	FieldHits           Field = "hits"
+	FieldIDs            Field = "ids"
+	FieldIMS            Field = "ims"
+	FieldLines          Field = "lines"
+	FieldMobile         Field = "mobile"
+	FieldName           Field = "name"
+	FieldNotifyUserIDs  Field = "notify_user_ids"
+	FieldOrderNo        Field = "order_no"
+	FieldOurSigner      Field = "our_signer"
+	FieldPage           Field = "page"
+	FieldPassword       Field = "password"
+	FieldPerPage        Field = "per_page"
+	FieldPhone          Field = "phone"
+	FieldPlannedAt      Field = "planned_at"
+	FieldProductName    Field = "product_name"
+	FieldProductNo      Field = "product_no"
+	FieldQuantity       Field = "quantity"
+	FieldQuery          Field = "query"
+	FieldRemark         Field = "remark"
+	FieldSaleUnit       Field = "sale_unit"
+	FieldSchedule       Field = "schedule"
+	FieldScope          Field = "scope"
+	FieldSendAt         Field = "send_at"
+	FieldSize           Field = "size"
+	FieldSN             Field = "sn"
+	FieldSort           Field = "sort"
+	FieldSpec           Field = "spec"
+	FieldSpecialTerms   Field = "special_terms"
+	FieldStartDate      Field = "start_date"
+	FieldStartedAt      Field = "started_at"
+	FieldStatus         Field = "status"
+	FieldTel            Field = "tel"
+	FieldTenant         Field = "tenant"
+	FieldTenantName     Field = "tenant_name"
+	FieldTitle          Field = "title"
+	FieldTo             Field = "to"
+	FieldTotalAmount    Field = "total_amount"
+	FieldTotalPrice     Field = "total_price"
+	FieldUnitPrice      Field = "unit_price"
+	FieldUserName       Field = "user_name"
+)
+
+// Fields are all the fields core's errors name, but columns: the list every
+// adapter's table of parameter names is tested against. A validated struct's
+// `name` tags are Fields too.
+var Fields = []Field{
+	FieldAddress, FieldAmount, FieldApproveStatus, FieldContactedAt, FieldContent, FieldContractID,
+	FieldContractPrefix, FieldCustomFields, FieldCustomerID, FieldCustomerIDs, FieldCustomerSigner,
+	FieldDepartmentName, FieldDirection, FieldDueOn, FieldDuration, FieldEmail, FieldEndDate, FieldEndedAt,
+	FieldFrom, FieldHits, FieldIDs, FieldIMS, FieldLines, FieldMobile, FieldName, FieldNotifyUserIDs,
+	FieldOrderNo, FieldOurSigner, FieldPage, FieldPassword, FieldPerPage, FieldPhone,
+	FieldPlannedAt, FieldProductName, FieldProductNo, FieldQuantity, FieldQuery, FieldRemark, FieldSaleUnit,
+	FieldSchedule, FieldScope, FieldSendAt, FieldSize, FieldSN, FieldSort, FieldSpec, FieldSpecialTerms,
+	FieldStartDate, FieldStartedAt, FieldStatus, FieldTel, FieldTenant, FieldTenantName, FieldTitle, FieldTo,
+	FieldTotalAmount, FieldTotalPrice, FieldUnitPrice, FieldUserName,
+}
