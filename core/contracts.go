@@ -115,7 +115,7 @@ func (s *Service) ListContracts(ctx context.Context, c Caller, q ContractListQue
 	return out, storeError(err, "contract")
 }
 
-// NewContract is the input of CreateContract and, whole, of UpdateContract.
+// NewContract is the input of CreateContract; UpdateContract applies a ContractChange to the contract as one.
 // CustomFields holds JSON values, numbers as json.Number: each keeps the text
 // it was sent as.
 type NewContract struct {
@@ -391,17 +391,125 @@ func setNotifyUsers(tx *gorm.DB, k Contract, ids []uint64) error {
 	return storeError(tx.Create(&rows).Error, "contract")
 }
 
+// ContractChange is an update of a contract, read from the wire and checked
+// before any transaction: each field set changes, each nil one stays as it is.
+type ContractChange struct {
+	Title, SN                                        *string
+	CustomerID, OwnerID, DepartmentID, OpportunityID *uint64
+	CustomFieldTemplateID, CategoryID, PaymentTypeID *uint64
+	TotalAmount                                      *Money
+	StartDate, EndDate, SignDate                     *Date
+	CustomerSigner, OurSigner, SpecialTerms          *string
+	Status                                           *string
+	NotifyUserIDs                                    *[]uint64
+	Lines                                            []LineChange   // applied in order
+	CustomFields                                     map[string]any // each one set; a nil value removes it
+	TurnOpportunity                                  bool           // the contract's opportunity is won: it turned into this contract
+}
+
+// LineChange is one change of a contract's lines: without an ID it adds a
+// line (unless Remove); with one it changes that line, or removes it.
+type LineChange struct {
+	ID                                             uint64
+	Remove                                         bool
+	ProductName, ProductNo, SaleUnit, Spec, Remark *string
+	ProductID, ProductAttrID                       *uint64
+	Quantity                                       *int64
+	UnitPrice                                      *Money
+	TotalPrice                                     *Money // checked against UnitPrice × Quantity when set; never kept
+}
+
+// set assigns *v to *to when v is set.
+func set[T any](to *T, v *T) {
+	if v != nil {
+		*to = *v
+	}
+}
+
+// ApplyTo makes in, a contract as it is (empty for a new one), what ch asks
+// for. It only assigns, and refuses only what depends on the contract: a
+// line it does not hold, turning an opportunity when it names none.
+func (ch ContractChange) ApplyTo(in *NewContract) error {
+	set(&in.Title, ch.Title)
+	set(&in.SN, ch.SN)
+	set(&in.CustomerID, ch.CustomerID)
+	set(&in.OwnerID, ch.OwnerID)
+	set(&in.DepartmentID, ch.DepartmentID)
+	set(&in.OpportunityID, ch.OpportunityID)
+	set(&in.CustomFieldTemplateID, ch.CustomFieldTemplateID)
+	set(&in.CategoryID, ch.CategoryID)
+	set(&in.PaymentTypeID, ch.PaymentTypeID)
+	set(&in.TotalAmount, ch.TotalAmount)
+	set(&in.StartDate, ch.StartDate)
+	set(&in.EndDate, ch.EndDate)
+	set(&in.SignDate, ch.SignDate)
+	set(&in.CustomerSigner, ch.CustomerSigner)
+	set(&in.OurSigner, ch.OurSigner)
+	set(&in.SpecialTerms, ch.SpecialTerms)
+	set(&in.Status, ch.Status)
+	set(&in.NotifyUserIDs, ch.NotifyUserIDs)
+	for i, lc := range ch.Lines {
+		if lc.ID == 0 {
+			if !lc.Remove {
+				in.Lines = append(in.Lines, lc.applyTo(NewContractLine{}))
+			}
+			continue
+		}
+		at := slices.IndexFunc(in.Lines, func(l NewContractLine) bool { return l.ID == lc.ID })
+		switch {
+		case at < 0: // also every id on a new contract, which has no lines yet
+			e := NotFoundf("contract line", "line change %d: the contract has no line %d", i+1, lc.ID)
+			e.Field, e.Index = FieldLines, i+1
+			return e
+		case lc.Remove:
+			in.Lines = slices.Delete(in.Lines, at, at+1)
+		default:
+			in.Lines[at] = lc.applyTo(in.Lines[at])
+		}
+	}
+	for key, value := range ch.CustomFields {
+		if in.CustomFields == nil {
+			in.CustomFields = map[string]any{}
+		}
+		if value == nil {
+			delete(in.CustomFields, key)
+		} else {
+			in.CustomFields[key] = value
+		}
+	}
+	if ch.TurnOpportunity {
+		in.TurnOpportunity = true
+		if in.OpportunityID == 0 {
+			return Invalidf(FieldOpportunityID, "%s is required to turn an opportunity into a contract", FieldOpportunityID)
+		}
+	}
+	return nil
+}
+
+// applyTo is line l with lc's changes.
+func (lc LineChange) applyTo(l NewContractLine) NewContractLine {
+	set(&l.ProductName, lc.ProductName)
+	set(&l.ProductID, lc.ProductID)
+	set(&l.ProductAttrID, lc.ProductAttrID)
+	set(&l.ProductNo, lc.ProductNo)
+	set(&l.Quantity, lc.Quantity)
+	set(&l.UnitPrice, lc.UnitPrice)
+	set(&l.SaleUnit, lc.SaleUnit)
+	set(&l.Spec, lc.Spec)
+	set(&l.Remark, lc.Remark)
+	l.TotalPrice = lc.TotalPrice // always computed; checked only when sent
+	return l
+}
+
 // UpdateContract changes one of the tenant's contracts in one transaction.
-// change is handed the contract as it is now, as the input that would leave it
-// unchanged, and edits it. It runs under the contract's lock (on SQLite, the
-// database's write lock), so it must only assign values read and checked
-// before, refusing only what depends on the contract. The result replaces the
-// contract's fields, lines and users to notify: lines with an ID replace those
-// lines, lines without one are added, and the lines it no longer holds are
-// removed. The contract is locked from the read to the write, so concurrent
-// updates apply one after the other and none writes back what another changed
-// meanwhile. Its approval state and creator stay as they are.
-func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, change func(*NewContract) error) (Contract, error) {
+// change was read and checked before; under the contract's lock (on SQLite,
+// the database's write lock) it is only applied to the contract as it is now.
+// The result replaces the contract's fields, lines and users to notify: lines
+// with an ID replace those lines, lines without one are added, and the lines
+// it no longer holds are removed. The contract is locked from the read to the
+// write, so concurrent updates apply one after the other and none writes back
+// what another changed meanwhile. Its approval state and creator stay as they are.
+func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, change ContractChange) (Contract, error) {
 	var k Contract
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		// Every read locks what it reads: engines whose plain reads see the
@@ -421,7 +529,7 @@ func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, chang
 		if err != nil {
 			return err
 		}
-		if err := change(&in); err != nil {
+		if err := change.ApplyTo(&in); err != nil {
 			return err
 		}
 		if err := s.contract(c, in, &k); err != nil {

@@ -138,13 +138,11 @@ func TestUpdateAndDeleteContract(t *testing.T) {
 		if d.Received.String() != "30" || d.Unreceived.String() != "70" || len(d.Lines) != 2 || len(d.NotifyUsers) != 1 {
 			t.Fatalf("detail: received %s unreceived %s, %d lines, %d notified", d.Received, d.Unreceived, len(d.Lines), len(d.NotifyUsers))
 		}
-		edit := func(in *core.NewContract) error {
-			in.Title = "renamed"
-			in.Lines = []core.NewContractLine{in.Lines[1], {ProductName: "c", Quantity: 3, UnitPrice: money(t, "1")}}
-			in.Lines[0].Quantity = 5
-			in.NotifyUserIDs = nil
-			return nil
-		}
+		edit := core.ContractChange{Title: ptr("renamed"), NotifyUserIDs: ptr([]uint64{}), Lines: []core.LineChange{
+			{ID: k.Lines[0].ID, Remove: true},
+			{ID: k.Lines[1].ID, Quantity: ptr(int64(5))},
+			{ProductName: ptr("c"), Quantity: ptr(int64(3)), UnitPrice: ptr(money(t, "1"))},
+		}}
 		_, err = svc.UpdateContract(ctx, b.caller, k.ID, edit)
 		if core.ErrorCode(err) != core.ENOTFOUND {
 			t.Fatalf("another tenant's update: %v, want not found", err)
@@ -160,10 +158,7 @@ func TestUpdateAndDeleteContract(t *testing.T) {
 		if d.Title != "renamed" || fmt.Sprint(got) != "[b×5=100 c×3=3]" || len(d.NotifyUsers) != 0 || d.CustomFields != `{"self_x":"1"}` {
 			t.Fatalf("after update: %q %v notify %v custom %s", d.Title, got, d.NotifyUsers, d.CustomFields)
 		}
-		lineOfNoContract := func(in *core.NewContract) error {
-			in.Lines = []core.NewContractLine{{ID: 9999, ProductName: "x"}}
-			return nil
-		}
+		lineOfNoContract := core.ContractChange{Lines: []core.LineChange{{ID: 9999, ProductName: ptr("x")}}}
 		if _, err = svc.UpdateContract(ctx, o.caller, k.ID, lineOfNoContract); core.ErrorCode(err) != core.ENOTFOUND {
 			t.Fatalf("a line of no contract: %v, want not found", err)
 		}
@@ -205,7 +200,7 @@ func TestOwnerChangeMovesMonthBack(t *testing.T) {
 		if a, b := back(o.caller), back(bobCaller); a != "40" || b != "none" {
 			t.Fatalf("before: ann %s, bob %s", a, b)
 		}
-		_, err = svc.UpdateContract(ctx, o.caller, k.ID, func(in *core.NewContract) error { in.OwnerID = bob.ID; return nil })
+		_, err = svc.UpdateContract(ctx, o.caller, k.ID, core.ContractChange{OwnerID: &bob.ID})
 		must(t, err)
 		if a, b := back(o.caller), back(bobCaller); a != "none" || b != "40" {
 			t.Fatalf("after handing the contract to bob: ann %s, bob %s", a, b)

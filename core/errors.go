@@ -72,6 +72,7 @@ var Codes = []string{ECONFLICT, EINTERNAL, EINVALID, ENOTFOUND, EUNAUTHORIZED, E
 type Error struct {
 	Code   string
 	Field  Field  // for EINVALID, and ENOTFOUND of a reference: the input field at fault
+	Index  int    // for an item of a list field at fault: its position, from 1
 	Entity string // for ENOTFOUND: the kind of record looked for ("user", "department" …); for ELIMITED, "login" for failed logins
 	// Message says what is wrong, naming fields as core does.
 	Message string

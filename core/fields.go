@@ -36,6 +36,7 @@ const (
 	FieldMobile         Field = "mobile"
 	FieldName           Field = "name"
 	FieldNotifyUserIDs  Field = "notify_user_ids"
+	FieldOpportunityID  Field = "opportunity_id"
 	FieldOrderNo        Field = "order_no"
 	FieldOurSigner      Field = "our_signer"
 	FieldPage           Field = "page"
@@ -79,7 +80,7 @@ var Fields = []Field{
 	FieldContractPrefix, FieldCustomFields, FieldCustomerID, FieldCustomerIDs, FieldCustomerSigner,
 	FieldDepartmentName, FieldDirection, FieldDueOn, FieldDuration, FieldEmail, FieldEndDate, FieldEndedAt,
 	FieldFrom, FieldHits, FieldIDs, FieldIMS, FieldLines, FieldMobile, FieldName, FieldNotifyUserIDs,
-	FieldOrderNo, FieldOurSigner, FieldPage, FieldPassword, FieldPerPage, FieldPhone,
+	FieldOpportunityID, FieldOrderNo, FieldOurSigner, FieldPage, FieldPassword, FieldPerPage, FieldPhone,
 	FieldPlannedAt, FieldProductName, FieldProductNo, FieldQuantity, FieldQuery, FieldRemark, FieldSaleUnit,
 	FieldSchedule, FieldScope, FieldSendAt, FieldSize, FieldSN, FieldSort, FieldSpec, FieldSpecialTerms,
 	FieldStartDate, FieldStartedAt, FieldStatus, FieldTel, FieldTenant, FieldTenantName, FieldTitle, FieldTo,

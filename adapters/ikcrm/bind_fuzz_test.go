@@ -31,10 +31,12 @@ func FuzzContractRequest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, contentType, body string, creating bool) {
 		req := httptest.NewRequest(http.MethodPost, "/api/v2/contracts", strings.NewReader(body))
 		req.Header.Set(echo.HeaderContentType, contentType)
-		edit, err := contractRequest(bind(e.NewContext(req, httptest.NewRecorder())), time.UTC, creating)
+		change, err := contractRequest(bind(e.NewContext(req, httptest.NewRecorder())), time.UTC, creating)
 		if err == nil {
 			var in core.NewContract
-			err = edit.apply(&in)
+			if err = change.ApplyTo(&in); err != nil {
+				err = writeError(err, change)
+			}
 		}
 		var ae *apiError
 		var he *echo.HTTPError

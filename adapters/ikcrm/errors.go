@@ -2,6 +2,7 @@ package ikcrm
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -63,6 +64,7 @@ var paramNames = map[core.Field]string{
 	core.FieldMobile:         unreachable,
 	core.FieldName:           unreachable,
 	core.FieldNotifyUserIDs:  "notify_user_ids",
+	core.FieldOpportunityID:  "opportunity_id",
 	core.FieldOrderNo:        unreachable,
 	core.FieldOurSigner:      "our_signer",
 	core.FieldPage:           "page",
@@ -116,13 +118,16 @@ var referenceFields = map[string]string{
 	core.DictContractCategory: "category", core.DictPaymentType: "payment_type", "contract line": "product_assets_attributes",
 }
 
-// writeError words core's answer to a contract write as the vendor does: a
-// reference that is not in the tenant is a bad parameter naming its field;
-// the contract itself not found stays 100100.
-func writeError(err error) error {
+// writeError words core's answer to a contract write of change as the
+// vendor does: a reference that is not in the tenant is a bad parameter
+// naming its field; the contract itself not found stays 100100.
+func writeError(err error, change core.ContractChange) error {
 	ce := core.AsError(err)
-	switch ce.Code {
-	case core.ENOTFOUND:
+	switch {
+	case ce.Code == core.ENOTFOUND && ce.Field == core.FieldLines && ce.Index > 0: // a line change of a line the contract does not hold
+		return invalid(fmt.Sprintf("%s 第 %d 项: %s 明细 %d 不属于该合同", label("product_assets_attributes"), ce.Index,
+			label("id"), change.Lines[ce.Index-1].ID))
+	case ce.Code == core.ENOTFOUND:
 		field := referenceFields[ce.Entity]
 		if ce.Field != "" {
 			field = paramName(ce.Field)
@@ -130,9 +135,11 @@ func writeError(err error) error {
 		if field != "" {
 			return invalid(label(field) + " 不存在: " + message(ce))
 		}
-	case core.EINVALID:
+	case ce.Code == core.EINVALID && ce.Field == core.FieldOpportunityID: // turning an opportunity, with none named
+		return invalid(label("opportunity_id") + " 不能为空: 商机转合同需要商机 id")
+	case ce.Code == core.EINVALID:
 		return invalid(label(paramName(ce.Field)) + ": " + message(ce))
-	case core.ECONFLICT:
+	case ce.Code == core.ECONFLICT:
 		return &apiError{http.StatusOK, 100409, label("sn") + " 已经被使用: " + message(ce), "record_not_unique"}
 	}
 	return err

@@ -83,6 +83,7 @@ var paramNames = map[core.Field]string{
 	core.FieldMobile:         unreachable,
 	core.FieldName:           unreachable,
 	core.FieldNotifyUserIDs:  unreachable,
+	core.FieldOpportunityID:  unreachable,
 	core.FieldOrderNo:        unreachable,
 	core.FieldOurSigner:      unreachable,
 	core.FieldPage:           "page",

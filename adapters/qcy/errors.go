@@ -78,6 +78,7 @@ var paramNames = map[core.Field]string{
 	core.FieldMobile:         "mobilePhone",
 	core.FieldName:           "name",
 	core.FieldNotifyUserIDs:  unreachable,
+	core.FieldOpportunityID:  unreachable,
 	core.FieldOrderNo:        "orderID",
 	core.FieldOurSigner:      unreachable,
 	core.FieldPage:           "page",

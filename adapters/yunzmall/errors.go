@@ -74,6 +74,7 @@ var paramNames = map[core.Field]string{
 	core.FieldMobile:         unreachable,
 	core.FieldName:           "search[name]",
 	core.FieldNotifyUserIDs:  unreachable,
+	core.FieldOpportunityID:  unreachable,
 	core.FieldOrderNo:        unreachable,
 	core.FieldOurSigner:      unreachable,
 	core.FieldPage:           "page",
