@@ -33,3 +33,7 @@ func dialects(cfg config.Config, svc *core.Service, log *slog.Logger) []adapters
 	}
 	return out
 }
+
+// Dialects are the dialects served, as their tables describe them: for the
+// tests that walk every endpoint and the docs generated from them.
+func (s *Server) Dialects() []adapters.Dialect { return s.dialects }
