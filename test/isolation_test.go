@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"sort"
@@ -17,9 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"crmgw/config"
 	"crmgw/core"
-	"crmgw/gateway"
 )
 
 // TestTenantIsolation walks the server's own route table: every served route
@@ -39,15 +35,10 @@ import (
 func TestTenantIsolation(t *testing.T) {
 	eachEngine(t, func(e *env) {
 		t := e.t
-		cfg, err := config.Load(nil)
-		e.must(err)
-		// The server the harness builds, built again here so that the routes
-		// walked are exactly those of the server the requests go to.
-		srv := gateway.New(cfg, e.svc, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-		hs := httptest.NewServer(srv.Handler())
-		t.Cleanup(hs.Close)
+		// The routes walked are those of the server the requests go to.
+		srv := e.gw
 
-		x := &isoWorld{e: e, t: t, url: hs.URL}
+		x := &isoWorld{e: e, t: t, url: e.url}
 		x.a = seedIsoTenant(e, "A", isoAmountsA)
 		x.b = seedIsoTenant(e, "B", isoAmountsB)
 		e.must(e.svc.SetTenantSettings(context.Background(), x.b.tenant.ID, core.TenantSettings{ContractPrefix: "BISO", Opportunities: true}))
