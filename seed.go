@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"crmgw/app"
-	"crmgw/core"
+	"crmgw/seed"
 )
 
 func newSeedCmd() *cobra.Command {
@@ -21,14 +21,14 @@ func newSeedCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withApp(cmd, func(a *app.App) error {
 				stderr := cmd.ErrOrStderr()
-				res, err := a.Service.SeedDemo(cmd.Context(), func(line string) { fmt.Fprintln(stderr, "seeded", line) })
+				res, err := seed.Demo(cmd.Context(), a.Service, func(line string) { fmt.Fprintln(stderr, "seeded", line) })
 				if err != nil {
 					return err
 				}
 				if res.Created {
-					fmt.Fprintf(stderr, "demo tenant %q (id %d) created; the token below is for its user zhangsan\n", core.DemoTenant, res.TenantID)
+					fmt.Fprintf(stderr, "demo tenant %q (id %d) created; the token below is for its user zhangsan\n", seed.DemoTenant, res.TenantID)
 				} else {
-					fmt.Fprintf(stderr, "demo tenant %q (id %d) already has its data; issued a new token for zhangsan\n", core.DemoTenant, res.TenantID)
+					fmt.Fprintf(stderr, "demo tenant %q (id %d) already has its data; issued a new token for zhangsan\n", seed.DemoTenant, res.TenantID)
 				}
 				return printIdentity(cmd.OutOrStdout(), identity{res.Token, res.TenantID, res.UserID, res.DepartmentID}, asJSON)
 			})
@@ -40,7 +40,7 @@ func newSeedCmd() *cobra.Command {
 }
 
 func newSeedBenchCmd() *cobra.Command {
-	var spec core.BenchSpec
+	var spec seed.BenchSpec
 	var asJSON bool
 	bench := &cobra.Command{
 		Use:   "bench",
@@ -54,7 +54,7 @@ func newSeedBenchCmd() *cobra.Command {
 					progressbar.OptionShowCount(), progressbar.OptionShowIts(),
 					progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
 				start := time.Now()
-				res, sum, err := a.Service.SeedBench(cmd.Context(), spec, func(rows int) { _ = bar.Add(rows) })
+				res, sum, err := seed.Bench(cmd.Context(), a.Service, spec, func(rows int) { _ = bar.Add(rows) })
 				if err != nil {
 					return err
 				}
