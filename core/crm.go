@@ -36,7 +36,7 @@ func (s *Service) CreateCustomer(ctx context.Context, c Caller, in NewCustomer) 
 		return Customer{}, err
 	}
 	if !in.LostAt.IsZero() && in.LostAt.Before(in.CreatedAt) {
-		return Customer{}, Invalidf("lost_at", "lost_at %s is before created_at %s", in.LostAt, in.CreatedAt)
+		return Customer{}, Invalidf(FieldLostAt, "%s %s is before %s %s", FieldLostAt, in.LostAt, FieldCreatedAt, in.CreatedAt)
 	}
 	cu := Customer{TenantID: c.TenantID, OwnerID: in.OwnerID, CreatorID: c.UserID, Name: in.Name, Tel: in.Tel, Address: in.Address,
 		IndustryID: in.IndustryID, SourceID: in.SourceID, ProgressID: in.ProgressID, CategoryID: in.CategoryID,

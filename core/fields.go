@@ -17,6 +17,7 @@ const (
 	FieldContent        Field = "content"
 	FieldContractID     Field = "contract_id"
 	FieldContractPrefix Field = "contract_prefix"
+	FieldCreatedAt      Field = "created_at"
 	FieldCustomFields   Field = "custom_fields"
 	FieldCustomerID     Field = "customer_id"
 	FieldCustomerIDs    Field = "customer_ids"
@@ -33,6 +34,7 @@ const (
 	FieldIDs            Field = "ids"
 	FieldIMS            Field = "ims"
 	FieldLines          Field = "lines"
+	FieldLostAt         Field = "lost_at"
 	FieldMobile         Field = "mobile"
 	FieldName           Field = "name"
 	FieldNotifyUserIDs  Field = "notify_user_ids"
@@ -48,6 +50,7 @@ const (
 	FieldProductNo      Field = "product_no"
 	FieldQuantity       Field = "quantity"
 	FieldQuery          Field = "query"
+	FieldRealName       Field = "real_name"
 	FieldRemark         Field = "remark"
 	FieldSaleUnit       Field = "sale_unit"
 	FieldSchedule       Field = "schedule"
@@ -58,6 +61,7 @@ const (
 	FieldSort           Field = "sort"
 	FieldSpec           Field = "spec"
 	FieldSpecialTerms   Field = "special_terms"
+	FieldStage          Field = "stage"
 	FieldStartDate      Field = "start_date"
 	FieldStartedAt      Field = "started_at"
 	FieldStatus         Field = "status"
@@ -77,12 +81,12 @@ const (
 // `name` tags are Fields too.
 var Fields = []Field{
 	FieldAddress, FieldAmount, FieldApproveStatus, FieldContactedAt, FieldContent, FieldContractID,
-	FieldContractPrefix, FieldCustomFields, FieldCustomerID, FieldCustomerIDs, FieldCustomerSigner,
+	FieldContractPrefix, FieldCreatedAt, FieldCustomFields, FieldCustomerID, FieldCustomerIDs, FieldCustomerSigner,
 	FieldDepartmentName, FieldDirection, FieldDueOn, FieldDuration, FieldEmail, FieldEndDate, FieldEndedAt,
-	FieldFrom, FieldHits, FieldIDs, FieldIMS, FieldLines, FieldMobile, FieldName, FieldNotifyUserIDs,
+	FieldFrom, FieldHits, FieldIDs, FieldIMS, FieldLines, FieldLostAt, FieldMobile, FieldName, FieldNotifyUserIDs,
 	FieldOpportunityID, FieldOrderNo, FieldOurSigner, FieldPage, FieldPassword, FieldPerPage, FieldPhone,
-	FieldPlannedAt, FieldProductName, FieldProductNo, FieldQuantity, FieldQuery, FieldRemark, FieldSaleUnit,
+	FieldPlannedAt, FieldProductName, FieldProductNo, FieldQuantity, FieldQuery, FieldRealName, FieldRemark, FieldSaleUnit,
 	FieldSchedule, FieldScope, FieldSendAt, FieldSize, FieldSN, FieldSort, FieldSpec, FieldSpecialTerms,
-	FieldStartDate, FieldStartedAt, FieldStatus, FieldTel, FieldTenant, FieldTenantName, FieldTitle, FieldTo,
+	FieldStage, FieldStartDate, FieldStartedAt, FieldStatus, FieldTel, FieldTenant, FieldTenantName, FieldTitle, FieldTo,
 	FieldTotalAmount, FieldTotalPrice, FieldUnitPrice, FieldUserName,
 }

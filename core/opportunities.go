@@ -22,12 +22,12 @@ func (s *Service) CreateOpportunity(ctx context.Context, c Caller, in NewOpportu
 		return Opportunity{}, err
 	}
 	if in.Amount.IsNegative() {
-		return Opportunity{}, Invalidf("amount", "amount cannot be negative")
+		return Opportunity{}, Invalidf(FieldAmount, "%s cannot be negative", FieldAmount)
 	}
 	if err := in.Amount.check(); err != nil {
-		return Opportunity{}, Invalidf("amount", "amount: %v", err)
+		return Opportunity{}, Invalidf(FieldAmount, "%s: %v", FieldAmount, err)
 	}
-	if err := CheckTime("created_at", in.CreatedAt); err != nil {
+	if err := CheckTime(FieldCreatedAt, in.CreatedAt); err != nil {
 		return Opportunity{}, err
 	}
 	if in.OwnerID == 0 {

@@ -45,6 +45,7 @@ var paramNames = map[core.Field]string{
 	core.FieldContent:        unreachable,
 	core.FieldContractID:     unreachable,
 	core.FieldContractPrefix: unreachable,
+	core.FieldCreatedAt:      unreachable,
 	core.FieldCustomFields:   "custom_fields", // the contract's keys that are none of its fields
 	core.FieldCustomerID:     "customer_id",
 	core.FieldCustomerIDs:    unreachable,
@@ -61,6 +62,7 @@ var paramNames = map[core.Field]string{
 	core.FieldIDs:            unreachable,
 	core.FieldIMS:            unreachable,
 	core.FieldLines:          "product_assets", // as the contract shows them
+	core.FieldLostAt:         unreachable,
 	core.FieldMobile:         unreachable,
 	core.FieldName:           unreachable,
 	core.FieldNotifyUserIDs:  "notify_user_ids",
@@ -76,6 +78,7 @@ var paramNames = map[core.Field]string{
 	core.FieldProductNo:      "product_no",
 	core.FieldQuantity:       "quantity",
 	core.FieldQuery:          "query",
+	core.FieldRealName:       unreachable,
 	core.FieldRemark:         "remark",
 	core.FieldSaleUnit:       "sale_unit",
 	core.FieldSchedule:       unreachable,
@@ -86,6 +89,7 @@ var paramNames = map[core.Field]string{
 	core.FieldSort:           "sort",
 	core.FieldSpec:           "spec",
 	core.FieldSpecialTerms:   "special_terms",
+	core.FieldStage:          unreachable,
 	core.FieldStartDate:      "start_at",
 	core.FieldStartedAt:      unreachable,
 	core.FieldStatus:         "status",
