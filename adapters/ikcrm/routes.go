@@ -8,27 +8,27 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/labstack/echo/v4"
-
 	"crmgw/adapters"
+	"crmgw/config"
 	"crmgw/core"
 )
 
-// Options configures the dialect.
-type Options struct {
-	Prefix   string        // where its paths start ("" for the doc's /api/v2/…)
-	LoginTTL time.Duration // how long a user_token issued by /api/v2/auth/login works
-	Log      *slog.Logger
+func init() {
+	adapters.Register(adapters.Registration{Name: "ikcrm",
+		// Prefix empty: the doc's /api/v2/… from the root; LoginTTL: how long
+		// a user_token issued by /api/v2/auth/login works.
+		Defaults: config.Dialect{Enabled: true, LoginTTL: 7 * 24 * time.Hour},
+		New:      func(svc *core.Service, opts adapters.Options) adapters.Dialect { return New(svc, opts).Dialect() }})
 }
 
 // Adapter serves the ikcrm open API over core.
 type Adapter struct {
 	svc  *core.Service
-	opts Options
+	opts adapters.Options
 }
 
 // New returns the ikcrm adapter.
-func New(svc *core.Service, opts Options) *Adapter {
+func New(svc *core.Service, opts adapters.Options) *Adapter {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
@@ -37,7 +37,7 @@ func New(svc *core.Service, opts Options) *Adapter {
 
 // Dialect describes the open API to the gateway: its endpoints, in the doc's order.
 func (a *Adapter) Dialect() adapters.Dialect {
-	p, authed := a.opts.Prefix+"/api/v2", []echo.MiddlewareFunc{a.authenticate}
+	p := a.opts.Prefix + "/api/v2"
 	return adapters.Dialect{
 		Name:        "ikcrm",
 		Prefixes:    []string{a.opts.Prefix + "/api"},
@@ -68,27 +68,27 @@ func (a *Adapter) Dialect() adapters.Dialect {
 					query("entity_id", "integer", "", "the id of the customer or opportunity entity names"),
 					query("tab_type", "string", "", "my: the caller's; sub: the others' in the caller's department"),
 				),
-				Handler: a.handle(a.listContracts), Middleware: authed},
+				Handler: a.handle(a.listContracts)},
 			{Methods: post, Path: p + "/contracts", Auth: adapters.AuthToken,
 				Summary: "新增合同",
 				Params:  append(tokenParams(), contractParams(true)...),
-				Handler: a.handle(a.createContract), Middleware: authed},
+				Handler: a.handle(a.createContract)},
 			{Methods: get, Path: p + "/contracts/:id", Auth: adapters.AuthToken,
 				Summary: "合同详情",
 				Params:  append(tokenParams(), contractIDParam),
-				Handler: a.handle(a.showContract), Middleware: authed},
+				Handler: a.handle(a.showContract)},
 			{Methods: []string{http.MethodPut}, Path: p + "/contracts/:id", Auth: adapters.AuthToken,
 				Summary: "更新合同: the fields sent change, the others stay",
 				Params:  append(append(tokenParams(), contractIDParam), contractParams(false)...),
-				Handler: a.handle(a.updateContract), Middleware: authed},
+				Handler: a.handle(a.updateContract)},
 			{Methods: []string{http.MethodDelete}, Path: p + "/contracts/:id", Auth: adapters.AuthToken,
 				Summary: "删除合同",
 				Params:  append(tokenParams(), contractIDParam),
-				Handler: a.handle(a.deleteContract), Middleware: authed},
+				Handler: a.handle(a.deleteContract)},
 			{Methods: get, Path: p + "/field_maps/contract", Auth: adapters.AuthToken,
 				Summary: "合同字段的选项: category, payment_type and status",
 				Params:  tokenParams(),
-				Handler: a.handle(a.contractFieldMaps), Middleware: authed},
+				Handler: a.handle(a.contractFieldMaps)},
 		},
 	}
 }

@@ -7,27 +7,26 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/labstack/echo/v4"
-
 	"crmgw/adapters"
+	"crmgw/config"
 	"crmgw/core"
 )
 
-// Options configures the dialect.
-type Options struct {
-	Prefix   string        // where its paths start ("/oa")
-	LoginTTL time.Duration // how long a token issued by /users/login works
-	Log      *slog.Logger
+func init() {
+	adapters.Register(adapters.Registration{Name: "oa",
+		// LoginTTL: how long a token issued by /users/login works.
+		Defaults: config.Dialect{Enabled: true, Prefix: "/oa", LoginTTL: 7 * 24 * time.Hour},
+		New:      func(svc *core.Service, opts adapters.Options) adapters.Dialect { return New(svc, opts).Dialect() }})
 }
 
 // Adapter serves the OA dialect over core.
 type Adapter struct {
 	svc  *core.Service
-	opts Options
+	opts adapters.Options
 }
 
 // New returns the OA adapter.
-func New(svc *core.Service, opts Options) *Adapter {
+func New(svc *core.Service, opts adapters.Options) *Adapter {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
@@ -35,10 +34,10 @@ func New(svc *core.Service, opts Options) *Adapter {
 }
 
 // Dialect describes the OA to the gateway: its endpoints, in the doc's order.
-// Authentication is each route's, not a group's: a group's would add
-// catch-all routes that turn a wrong method (405) into a 404.
+// Authentication is each route's wrapper's, not a group's: a group's would
+// add catch-all routes that turn a wrong method (405) into a 404.
 func (a *Adapter) Dialect() adapters.Dialect {
-	p, authed := a.opts.Prefix, []echo.MiddlewareFunc{a.authenticate}
+	p := a.opts.Prefix
 	return adapters.Dialect{
 		Name:        "oa",
 		Prefixes:    []string{p},
@@ -52,18 +51,18 @@ func (a *Adapter) Dialect() adapters.Dialect {
 					{Name: "password", In: adapters.InForm, Type: "string", Required: true, Doc: "password"},
 					{Name: "tenant", In: adapters.InForm, Type: "string", Doc: "the tenant, when the login name is in several"},
 				},
-				Handler: a.handle(a.login)},
+				Handler: a.handleLogin(a.login)},
 			{Methods: get, Path: p + "/crm/home", Auth: adapters.AuthToken,
 				Summary: "CRM本月信息: the caller's deals, receipts and target this month",
 				Params:  []adapters.Param{accessToken, tt, vn},
-				Handler: a.handle(a.home), Middleware: authed},
+				Handler: a.handle(a.home)},
 			{Methods: post, Path: p + "/crm/monthplan", Auth: adapters.AuthToken,
 				Summary: "目标设定: set the caller's target for a month, answer this month's figures",
 				Params: []adapters.Param{accessToken, tt, vn,
 					{Name: "yearmonth", In: adapters.InForm, Type: "string", Required: true, Doc: "年月, yyyy-MM"},
 					{Name: "targetamount", In: adapters.InForm, Type: "number", Required: true, Doc: "目标金额"},
 				},
-				Handler: a.handle(a.monthPlan), Middleware: authed},
+				Handler: a.handle(a.monthPlan)},
 			{Methods: get, Path: p + "/crm/contracts/count", Auth: adapters.AuthToken,
 				Summary: "合同统计: contracts signed in a month by users, a department or the company, with their receipts and payments",
 				Params: []adapters.Param{accessToken, tt, vn,
@@ -76,7 +75,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 					{Name: "ids", In: adapters.InForm, Type: "string",
 						Doc: "comma-separated user ids (flag 0; the caller when empty) or one department id (flag 1; the caller's when empty); ignored for flag 2"},
 				},
-				Handler: a.handle(a.contractsCount), Middleware: authed},
+				Handler: a.handle(a.contractsCount)},
 		},
 	}
 }

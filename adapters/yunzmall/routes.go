@@ -9,26 +9,27 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/labstack/echo/v4"
-
 	"crmgw/adapters"
+	"crmgw/config"
 	"crmgw/core"
 )
 
-// Options configures the dialect.
-type Options struct {
-	Prefix string // where its paths start ("" for the doc's /business/{id}/…)
-	Log    *slog.Logger
+func init() {
+	adapters.Register(adapters.Registration{Name: "yunzmall",
+		// Prefix empty: the doc's /business/{id}/plugin/… from the root. No
+		// login of its own: it takes tokens registered with `crmgw token add`.
+		Defaults: config.Dialect{Enabled: true},
+		New:      func(svc *core.Service, opts adapters.Options) adapters.Dialect { return New(svc, opts).Dialect() }})
 }
 
 // Adapter serves the plugin's API over core.
 type Adapter struct {
 	svc  *core.Service
-	opts Options
+	opts adapters.Options
 }
 
 // New returns the yunzmall adapter.
-func New(svc *core.Service, opts Options) *Adapter {
+func New(svc *core.Service, opts adapters.Options) *Adapter {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
@@ -71,7 +72,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 					{Name: "search[tag_id]", In: adapters.InForm, Type: "integer", Ref: "dictionary", Doc: "标签id"},
 					{Name: "page", In: adapters.InForm, Type: "integer", Doc: "页数, from 1"},
 				}),
-				Handler: a.handle(a.statisticsList), Middleware: []echo.MiddlewareFunc{a.authenticate}},
+				Handler: a.handle(a.statisticsList)},
 		},
 	}
 }
