@@ -42,6 +42,8 @@ func newFifth(_ *core.Service, opts adapters.Options) adapters.Dialect {
 			status := http.StatusInternalServerError
 			if he := (*echo.HTTPError)(nil); errors.As(err, &he) {
 				status = he.Code
+			} else if core.ErrorCode(err) == core.EUNAVAILABLE { // the gateway's limits too
+				status = http.StatusServiceUnavailable
 			}
 			adapters.SetWireCode(c, "F"+strconv.Itoa(status))
 			_ = c.JSON(status, map[string]string{"fifth_error": http.StatusText(status)})

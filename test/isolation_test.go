@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -20,9 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"crmgw/adapters"
-	"crmgw/config"
 	"crmgw/core"
-	"crmgw/gateway"
 )
 
 // TestTenantIsolation walks the dialects' own tables: every row and method
@@ -45,15 +41,10 @@ import (
 func TestTenantIsolation(t *testing.T) {
 	eachEngine(t, func(e *env) {
 		t := e.t
-		cfg, err := config.Load(nil)
-		e.must(err)
-		// The server the harness builds, built again here so that the routes
-		// walked are exactly those of the server the requests go to.
-		srv := gateway.New(cfg, e.svc, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-		hs := httptest.NewServer(srv.Handler())
-		t.Cleanup(hs.Close)
+		// The routes walked are those of the server the requests go to.
+		srv := e.gw
 
-		x := &isoWorld{e: e, t: t, url: hs.URL}
+		x := &isoWorld{e: e, t: t, url: e.url}
 		x.a = seedIsoTenant(e, "A", isoAmountsA)
 		x.b = seedIsoTenant(e, "B", isoAmountsB)
 		e.must(e.svc.SetTenantSettings(context.Background(), x.b.tenant.ID, core.TenantSettings{ContractPrefix: "BISO", Opportunities: true}))
