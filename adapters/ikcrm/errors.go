@@ -31,6 +31,12 @@ func invalid(message string) *apiError {
 	return &apiError{http.StatusOK, 100422, message, "invalid_params"}
 }
 
+// errorStatuses are the HTTP statuses toAPIError and requestTree answer with.
+var errorStatuses = []int{http.StatusOK, http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed,
+	http.StatusRequestTimeout, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType,
+	http.StatusTooManyRequests, http.StatusRequestHeaderFieldsTooLarge, http.StatusInternalServerError,
+	http.StatusServiceUnavailable}
+
 // toAPIError maps any error to the open API's shape, in this one place.
 func toAPIError(err error) (e *apiError, internal bool) {
 	if errors.As(err, &e) {

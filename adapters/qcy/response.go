@@ -40,6 +40,11 @@ func (l xmlList[T]) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	return e.EncodeToken(start.End())
 }
 
+// answer is an answer in JSON.
+type answer struct {
+	Value any `json:"value"`
+}
+
 type xmlValue struct {
 	XMLName xml.Name `xml:"root"`
 	Value   any      `xml:"value"`
@@ -49,7 +54,7 @@ func wantsXML(c echo.Context) bool { return strings.EqualFold(paramsOf(c).get("f
 
 // ok answers a value: a bool, a count, or an object.
 func ok(c echo.Context, v any) error {
-	return render(c, http.StatusOK, map[string]any{"value": v}, xmlValue{Value: v})
+	return render(c, http.StatusOK, answer{v}, xmlValue{Value: v})
 }
 
 // okList answers a list whose items are objects of the named type.
@@ -57,7 +62,7 @@ func okList[T any](c echo.Context, item string, items []T) error {
 	if items == nil {
 		items = []T{}
 	}
-	return render(c, http.StatusOK, map[string]any{"value": items}, xmlValue{Value: xmlList[T]{item, items}})
+	return render(c, http.StatusOK, answer{items}, xmlValue{Value: xmlList[T]{item, items}})
 }
 
 // render writes the answer in the format asked for. Its wire code is the

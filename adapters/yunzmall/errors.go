@@ -41,6 +41,11 @@ func invalid(message string) *failure { return fail(http.StatusOK, message) }
 
 var errLogin = fail(http.StatusOK, "请先登录") // a missing, unknown, revoked or expired token
 
+// errorStatuses are the HTTP statuses HandleError answers with.
+var errorStatuses = []int{http.StatusOK, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusRequestTimeout,
+	http.StatusRequestEntityTooLarge, http.StatusTooManyRequests, http.StatusRequestHeaderFieldsTooLarge,
+	http.StatusServiceUnavailable}
+
 // HandleError renders an error of this dialect's routes, mapping core's codes in this one place.
 func (a *Adapter) HandleError(err error, c echo.Context) {
 	if c.Response().Committed {
