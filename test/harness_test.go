@@ -92,7 +92,8 @@ func eachEngineWith(t *testing.T, configure func(*config.Config), fn func(e *env
 				Window:                cfg.Login.FailureWindow, MaxHashing: cfg.Login.MaxHashing, RefusalDelay: cfg.Login.RefusalDelay}})
 		logs := &logBuffer{}
 		gw := gateway.New(cfg, svc, slog.New(slog.NewJSONHandler(logs, nil)))
-		srv := httptest.NewServer(gw.Handler())
+		docs := loadDocuments(t, gw.AdminHandler(), enabledDialects(cfg))
+		srv := httptest.NewServer(recordAnswers(t, gw.Handler(), docs))
 		t.Cleanup(srv.Close)
 		fn(&env{t: t, db: db, svc: svc, clock: clock, url: srv.URL, log: logs, gw: gw})
 	})
@@ -151,9 +152,26 @@ var normalisers = []struct {
 	{regexp.MustCompile(`<(PK_ID|FK_\w+)>\d+</`), `<$1><id></`},
 }
 
-// golden compares got, normalised, with testdata/<name>.golden byte for byte.
+// enabledDialects names the dialects cfg serves.
+func enabledDialects(cfg config.Config) []string {
+	var names []string
+	for _, d := range []struct {
+		name    string
+		enabled bool
+	}{{"oa", cfg.Dialects.OA.Enabled}, {"qcy", cfg.Dialects.QCY.Enabled}, {"ikcrm", cfg.Dialects.IKCRM.Enabled},
+		{"yunzmall", cfg.Dialects.Yunzmall.Enabled}} {
+		if d.enabled {
+			names = append(names, d.name)
+		}
+	}
+	return names
+}
+
+// golden compares got, normalised, with testdata/<name>.golden byte for byte,
+// and checks the answer it came from against its OpenAPI document.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
+	checkAnswer(t, name, got)
 	for _, n := range normalisers {
 		got = n.re.ReplaceAll(got, []byte(n.with))
 	}
