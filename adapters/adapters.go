@@ -2,7 +2,11 @@
 // own folder below: no dialect imports another, each may import this.
 package adapters
 
-import "github.com/labstack/echo/v4"
+import (
+	"encoding/json"
+
+	"github.com/labstack/echo/v4"
+)
 
 // wireCodeKey holds, in a request's echo context, the code its answer carried.
 const wireCodeKey = "crmgw.wire_code"
@@ -113,4 +117,14 @@ type Param struct {
 	// contract, user, department, dictionary … ("" for no id).
 	Ref string
 	Doc string
+}
+
+// WriteJSON answers v as JSON with the status and content type a dialect's
+// server sent, without HTML escaping: none of the vendors escaped <, > or &.
+func WriteJSON(c echo.Context, status int, contentType string, v any) error {
+	c.Response().Header().Set(echo.HeaderContentType, contentType)
+	c.Response().WriteHeader(status)
+	enc := json.NewEncoder(c.Response())
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }

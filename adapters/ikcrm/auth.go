@@ -57,22 +57,11 @@ func credentialsOf(c echo.Context) credentials {
 	return credentials{token: q.Get("user_token"), device: q.Get("device")}
 }
 
-const callerKey = "ikcrm.caller"
-
 // authenticate checks the device, then resolves the token to the caller.
-func (a *Adapter) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		cr := credentialsOf(c)
-		if cr.device != deviceOpenAPI {
-			return errDevice
-		}
-		caller, err := a.svc.Authenticate(c.Request().Context(), cr.token)
-		if err != nil {
-			return err
-		}
-		c.Set(callerKey, caller)
-		return next(c)
+func (a *Adapter) authenticate(c echo.Context) (core.Caller, error) {
+	cr := credentialsOf(c)
+	if cr.device != deviceOpenAPI {
+		return core.Caller{}, errDevice
 	}
+	return a.svc.Authenticate(c.Request().Context(), cr.token)
 }
-
-func callerOf(c echo.Context) core.Caller { return c.Get(callerKey).(core.Caller) }

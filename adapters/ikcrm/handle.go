@@ -47,11 +47,15 @@ func bind(c echo.Context) params {
 	return p
 }
 
-// handle serves h to the caller the authentication middleware resolved,
-// answering {"code":0,"data":…}.
+// handle serves h to the caller the request's credentials name, with the
+// request bound, answering {"code":0,"data":…}: no caller, no call.
 func (a *Adapter) handle(h handler) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		data, err := h(c.Request().Context(), callerOf(c), bind(c))
+		caller, err := a.authenticate(c)
+		if err != nil {
+			return err
+		}
+		data, err := h(c.Request().Context(), caller, bind(c))
 		if err != nil {
 			return err
 		}

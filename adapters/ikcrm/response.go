@@ -35,9 +35,5 @@ func marshal(v any) ([]byte, error) {
 
 // write renders JSON as the Rails server did: UTF-8, no HTML escaping.
 func write(c echo.Context, status int, v any) error {
-	c.Response().Header().Set(echo.HeaderContentType, "application/json; charset=utf-8")
-	c.Response().WriteHeader(status)
-	enc := json.NewEncoder(c.Response())
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	return adapters.WriteJSON(c, status, "application/json; charset=utf-8", v)
 }

@@ -3,29 +3,13 @@ package oa
 import (
 	"context"
 
-	"github.com/labstack/echo/v4"
-
 	"crmgw/core"
 )
-
-const callerKey = "oa.caller"
-
-// authenticate resolves access_token (query string, or a POST's form body) to the caller.
-func (a *Adapter) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		caller, err := a.svc.Authenticate(c.Request().Context(), c.FormValue("access_token"))
-		if err != nil {
-			return err
-		}
-		c.Set(callerKey, caller)
-		return next(c)
-	}
-}
 
 // login answers POST /users/login (tt, vn, username, password; tenant when a
 // login name exists in several tenants) with a token and the user's profile.
 // It has no caller yet: the login records the client's address instead.
-func (a *Adapter) login(ctx context.Context, _ core.Caller, p params) (any, error) {
+func (a *Adapter) login(ctx context.Context, p params) (any, error) {
 	username, err := p.required("username")
 	if err != nil {
 		return nil, err

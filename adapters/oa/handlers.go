@@ -14,20 +14,38 @@ import (
 // success envelope (or a page), or an error the dialect renders.
 type handler func(ctx context.Context, caller core.Caller, p params) (any, error)
 
-// handle binds the request, takes the caller authenticate set (none for the
-// login, which has no caller yet), runs h and renders its answer.
+// handle serves a token endpoint: it resolves access_token (query string, or
+// a POST's form body) to the caller, binds the request, runs h and renders
+// its answer. No caller, no call: h never runs without one.
 func (a *Adapter) handle(h handler) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		caller, _ := c.Get(callerKey).(core.Caller)
-		res, err := h(c.Request().Context(), caller, bind(c))
+		ctx := c.Request().Context()
+		caller, err := a.svc.Authenticate(ctx, c.FormValue("access_token"))
 		if err != nil {
 			return err
 		}
-		if pg, paged := res.(page); paged {
-			return okPage(c, pg.rows, pg.total, pg.size)
-		}
-		return ok(c, res)
+		res, err := h(ctx, caller, bind(c))
+		return render(c, res, err)
 	}
+}
+
+// handleLogin serves the login, which has no caller yet.
+func (a *Adapter) handleLogin(h func(ctx context.Context, p params) (any, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		res, err := h(c.Request().Context(), bind(c))
+		return render(c, res, err)
+	}
+}
+
+// render answers what a handler returned: its error, a page, or plain data.
+func render(c echo.Context, res any, err error) error {
+	if err != nil {
+		return err
+	}
+	if pg, paged := res.(page); paged {
+		return okPage(c, pg.rows, pg.total, pg.size)
+	}
+	return ok(c, res)
 }
 
 // home answers GET /crm/home: the caller's figures for the current month.

@@ -44,11 +44,7 @@ type page struct {
 // write renders JSON as the OA's Java server did: UTF-8, no HTML escaping.
 func write(c echo.Context, status int, e envelope) error {
 	adapters.SetWireCode(c, e.StatusCode)
-	c.Response().Header().Set(echo.HeaderContentType, "application/json;charset=UTF-8")
-	c.Response().WriteHeader(status)
-	enc := json.NewEncoder(c.Response())
-	enc.SetEscapeHTML(false)
-	return enc.Encode(e)
+	return adapters.WriteJSON(c, status, "application/json;charset=UTF-8", e)
 }
 
 // homeData is the month's figures. Each is a JSON number, or "" when there is

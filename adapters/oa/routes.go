@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/labstack/echo/v4"
-
 	"crmgw/adapters"
 	"crmgw/core"
 )
@@ -35,10 +33,10 @@ func New(svc *core.Service, opts Options) *Adapter {
 }
 
 // Dialect describes the OA to the gateway: its endpoints, in the doc's order.
-// Authentication is each route's, not a group's: a group's would add
-// catch-all routes that turn a wrong method (405) into a 404.
+// Authentication is each route's wrapper's, not a group's: a group's would
+// add catch-all routes that turn a wrong method (405) into a 404.
 func (a *Adapter) Dialect() adapters.Dialect {
-	p, authed := a.opts.Prefix, []echo.MiddlewareFunc{a.authenticate}
+	p := a.opts.Prefix
 	return adapters.Dialect{
 		Name:        "oa",
 		Prefixes:    []string{p},
@@ -47,7 +45,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		Keys: map[adapters.Auth][]adapters.Key{adapters.AuthToken: {
 			{Name: "access_token", In: adapters.InQuery, Doc: "the token /users/login issued, in the query string or a form body"},
 		}},
-		Bodies:        []string{echo.MIMEApplicationForm, echo.MIMEMultipartForm},
+		Bodies:        []string{"application/x-www-form-urlencoded", "multipart/form-data"},
 		Envelope:      func(data any) any { return envelope{Data: data} },
 		Errors:        []any{envelope{Data: struct{}{}}},
 		ErrorStatuses: errorStatuses,
@@ -59,18 +57,18 @@ func (a *Adapter) Dialect() adapters.Dialect {
 					{Name: "password", In: adapters.InForm, Type: "string", Required: true, Doc: "password"},
 					{Name: "tenant", In: adapters.InForm, Type: "string", Doc: "the tenant, when the login name is in several"},
 				},
-				Handler: a.handle(a.login), Result: loginData{}},
+				Handler: a.handleLogin(a.login), Result: loginData{}},
 			{Methods: get, Path: p + "/crm/home", Auth: adapters.AuthToken,
 				Summary: "CRM本月信息: the caller's deals, receipts and target this month",
 				Params:  []adapters.Param{accessToken, tt, vn},
-				Handler: a.handle(a.home), Middleware: authed, Result: homeData{}},
+				Handler: a.handle(a.home), Result: homeData{}},
 			{Methods: post, Path: p + "/crm/monthplan", Auth: adapters.AuthToken,
 				Summary: "目标设定: set the caller's target for a month, answer this month's figures",
 				Params: []adapters.Param{accessToken, tt, vn,
 					{Name: "yearmonth", In: adapters.InForm, Type: "string", Required: true, Doc: "年月, yyyy-MM"},
 					{Name: "targetamount", In: adapters.InForm, Type: "number", Required: true, Doc: "目标金额"},
 				},
-				Handler: a.handle(a.monthPlan), Middleware: authed, Result: homeData{}},
+				Handler: a.handle(a.monthPlan), Result: homeData{}},
 			{Methods: get, Path: p + "/crm/contracts/count", Auth: adapters.AuthToken,
 				Summary: "合同统计: contracts signed in a month by users, a department or the company, with their receipts and payments",
 				Params: []adapters.Param{accessToken, tt, vn,
@@ -83,7 +81,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 					{Name: "ids", In: adapters.InForm, Type: "string",
 						Doc: "comma-separated user ids (flag 0; the caller when empty) or one department id (flag 1; the caller's when empty); ignored for flag 2"},
 				},
-				Handler: a.handle(a.contractsCount), Middleware: authed, Result: []contractCount{}},
+				Handler: a.handle(a.contractsCount), Result: []contractCount{}},
 		},
 	}
 }

@@ -1,7 +1,6 @@
 package qcy
 
 import (
-	"encoding/json"
 	"encoding/xml"
 	"net/http"
 	"strings"
@@ -82,11 +81,7 @@ func render(c echo.Context, status int, asJSON, asXML any) error {
 		}
 		return xml.NewEncoder(w).Encode(asXML)
 	}
-	w.Header().Set(echo.HeaderContentType, "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return enc.Encode(asJSON)
+	return adapters.WriteJSON(c, status, "application/json; charset=utf-8", asJSON)
 }
 
 // dateTime is the WebApi's date layout, in the tenant's time zone (the doc's next_time example).

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"crmgw/core"
 )
 
 // token is the caller's token: the Authorization: Bearer header wins, then a
@@ -28,30 +30,16 @@ func token(c echo.Context, p params) string {
 	return ""
 }
 
-// Where authenticate leaves, in the echo context, what handle passes on.
-const (
-	callerKey = "yunzmall.caller"
-	paramsKey = "yunzmall.params"
-)
-
-// authenticate reads the parameters, resolves the token to the caller, and
-// checks that {id} is the caller's shop: any other id, existing or not, is
-// "invalid appid", so a token learns nothing about other tenants.
-func (a *Adapter) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		p, err := bind(c)
-		if err != nil {
-			return err
-		}
-		caller, err := a.svc.Authenticate(c.Request().Context(), token(c, p))
-		if err != nil {
-			return err
-		}
-		if id, err := strconv.ParseUint(c.Param("id"), 10, 64); err != nil || id != caller.TenantID {
-			return errAppID
-		}
-		c.Set(callerKey, caller)
-		c.Set(paramsKey, p)
-		return next(c)
+// authenticate resolves the token to the caller and checks that {id} is the
+// caller's shop: any other id, existing or not, is "invalid appid", so a
+// token learns nothing about other tenants.
+func (a *Adapter) authenticate(c echo.Context, p params) (core.Caller, error) {
+	caller, err := a.svc.Authenticate(c.Request().Context(), token(c, p))
+	if err != nil {
+		return core.Caller{}, err
 	}
+	if id, err := strconv.ParseUint(c.Param("id"), 10, 64); err != nil || id != caller.TenantID {
+		return core.Caller{}, errAppID
+	}
+	return caller, nil
 }

@@ -15,12 +15,20 @@ import (
 // caller and the bound parameters in, the envelope's data out.
 type handler func(ctx context.Context, caller core.Caller, p params) (any, error)
 
-// handle serves h: authenticate has bound the parameters and resolved the
-// caller; h's data is answered in the framework's envelope, its error by
-// HandleError.
+// handle serves h: it binds the parameters and resolves the caller (no
+// caller, no call); h's data is answered in the framework's envelope, its
+// error by HandleError.
 func (a *Adapter) handle(h handler) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		data, err := h(c.Request().Context(), c.Get(callerKey).(core.Caller), c.Get(paramsKey).(params))
+		p, err := bind(c)
+		if err != nil {
+			return err
+		}
+		caller, err := a.authenticate(c, p)
+		if err != nil {
+			return err
+		}
+		data, err := h(c.Request().Context(), caller, p)
 		if err != nil {
 			return err
 		}

@@ -1,7 +1,6 @@
 package yunzmall
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -26,11 +25,7 @@ type success struct {
 
 // write renders JSON as the doc's example shows it: Unicode and slashes unescaped.
 func write(c echo.Context, status int, v any) error {
-	c.Response().Header().Set(echo.HeaderContentType, "application/json; charset=utf-8")
-	c.Response().WriteHeader(status)
-	enc := json.NewEncoder(c.Response())
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	return adapters.WriteJSON(c, status, "application/json; charset=utf-8", v)
 }
 
 // paginator is Laravel 6's LengthAwarePaginator as JSON, keys in its order.

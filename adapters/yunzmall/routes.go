@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/labstack/echo/v4"
-
 	"crmgw/adapters"
 	"crmgw/core"
 )
@@ -57,12 +55,12 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		Credentials: []string{"token", "yz_token"},
 		HandleError: a.HandleError,
 		Keys: map[adapters.Auth][]adapters.Key{adapters.AuthToken: {
-			{Name: echo.HeaderAuthorization, In: adapters.InHeader, Scheme: "bearer", Doc: "Bearer and the token"},
+			{Name: "Authorization", In: adapters.InHeader, Scheme: "bearer", Doc: "Bearer and the token"},
 			{Name: "token", In: adapters.InQuery, Doc: "the token, in the query string or the body"},
 			{Name: "yz_token", In: adapters.InQuery, Doc: "the token, in the query string or the body"},
 			{Name: "yz_token", In: adapters.InCookie, Doc: "the framework's cookie"},
 		}},
-		Bodies:        []string{echo.MIMEApplicationJSON, echo.MIMEApplicationForm, echo.MIMEMultipartForm},
+		Bodies:        []string{"application/json", "application/x-www-form-urlencoded", "multipart/form-data"},
 		Envelope:      func(data any) any { return success{Data: data} },
 		Errors:        []any{appError{}, failure{}},
 		ErrorStatuses: errorStatuses,
@@ -81,8 +79,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 					{Name: "search[tag_id]", In: adapters.InForm, Type: "integer", Ref: "dictionary", Doc: "标签id"},
 					{Name: "page", In: adapters.InForm, Type: "integer", Doc: "页数, from 1"},
 				}),
-				Handler: a.handle(a.statisticsList), Middleware: []echo.MiddlewareFunc{a.authenticate},
-				Result: paginator{Data: []employeeStat{}}},
+				Handler: a.handle(a.statisticsList), Result: paginator{Data: []employeeStat{}}},
 		},
 	}
 }
