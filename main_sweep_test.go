@@ -2,37 +2,39 @@ package main
 
 import (
 	"context"
+	"io"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
+	"crmgw/app"
+	"crmgw/config"
 	"crmgw/core"
 )
 
 // tokenDB is a test's SQLite database, open beside the command under test.
 type tokenDB struct {
 	t   *testing.T
+	app *app.App
 	db  *gorm.DB
 	svc *core.Service
 }
 
 func openTokenDB(t *testing.T, dsn string) *tokenDB {
 	t.Helper()
-	db, err := core.OpenDB(core.DriverSQLite, dsn, core.SystemClock{})
+	cfg, err := config.Load(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			_ = sqlDB.Close()
-		}
-	})
-	if err := core.Migrate(db); err != nil {
+	cfg.DB.DSN = dsn
+	a, err := app.Open(cfg, app.Seams{Logs: io.Discard})
+	if err != nil {
 		t.Fatal(err)
 	}
-	return &tokenDB{t: t, db: db, svc: core.NewService(db, core.Options{})}
+	t.Cleanup(func() { _ = a.Close() })
+	return &tokenDB{t: t, app: a, db: a.DB, svc: a.Service}
 }
 
 func (d *tokenDB) must(err error) {
@@ -54,7 +56,7 @@ func (d *tokenDB) seed() []string {
 	registered, err := d.svc.RegisterToken(ctx, tn.ID, u.ID, "")
 	d.must(err)
 	d.must(d.svc.SetPassword(ctx, tn.ID, "ann", "s3cret"))
-	yesterday := core.NewService(d.db, core.Options{Clock: core.FixedClock(time.Now().Add(-24 * time.Hour))})
+	yesterday := app.New(d.app.Config, d.db, app.Seams{Clock: core.FixedClock(time.Now().Add(-24 * time.Hour)), Logs: io.Discard}).Service
 	_, err = yesterday.Login(ctx, core.LoginRequest{UserName: "ann", Password: "s3cret", Token: core.NewTokenValue(), TTL: time.Hour})
 	d.must(err)
 	s, err := d.svc.Login(ctx, core.LoginRequest{UserName: "ann", Password: "s3cret", Token: core.NewTokenValue(), TTL: time.Hour})

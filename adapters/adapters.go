@@ -44,10 +44,11 @@ type Dialect struct {
 	Keys map[Auth][]Key
 	// Bodies are the media types it reads request bodies in.
 	Bodies []string
-	// Envelope wraps an endpoint's Result as its answers carry it.
+	// Envelope wraps an endpoint's Result as its answers carry it; nil for
+	// a dialect that answers the Result bare.
 	Envelope func(data any) any
-	// Errors are zero values of the shapes its errors are answered in, and
-	// ErrorStatuses the HTTP statuses they come with.
+	// Errors are zero values of the shapes its errors are answered in (none:
+	// not described), and ErrorStatuses the HTTP statuses they come with.
 	Errors        []any
 	ErrorStatuses []int
 	// XML is whether it answers in XML too, when asked.

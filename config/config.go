@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -100,40 +102,32 @@ type Log struct {
 	Format string `mapstructure:"format"` // json or text
 }
 
-// Dialects holds each dialect's settings.
-type Dialects struct {
-	OA    OA    `mapstructure:"oa"`
-	QCY   QCY   `mapstructure:"qcy"`
-	IKCRM IKCRM `mapstructure:"ikcrm"`
-	// Yunzmall has no login of its own here: it takes tokens registered with `crmgw token add`.
-	Yunzmall Dialect `mapstructure:"yunzmall"`
-}
+// Dialects are the registered dialects' settings, by name.
+type Dialects map[string]Dialect
 
-// Dialect is what every dialect has: whether it is served, and where.
+// Dialect is one dialect's settings, under dialects.<its name>.
 type Dialect struct {
 	Enabled bool   `mapstructure:"enabled"`
-	Prefix  string `mapstructure:"prefix"`
-}
-
-// OA configures the OA dialect.
-type OA struct {
-	Dialect `mapstructure:",squash"`
-	// LoginTTL is how long a token issued by /users/login works.
+	Prefix  string `mapstructure:"prefix"` // where its paths start
+	// LoginTTL is how long a token issued by the dialect's login works; 0,
+	// and no login_ttl key, for a dialect with no login of its own.
 	LoginTTL time.Duration `mapstructure:"login_ttl"`
 }
 
-// QCY configures the 全程云 WebApi dialect.
-type QCY struct {
-	Dialect `mapstructure:",squash"`
-	// LoginTTL is how long a token issued by Token/Get.ashx works.
-	LoginTTL time.Duration `mapstructure:"login_ttl"`
-}
+// dialectDefaults are the settings each dialect declares for itself
+// (RegisterDialect), by name: its keys are the only ones under dialects.
+var dialectDefaults = map[string]Dialect{}
 
-// IKCRM configures the ikcrm (weiwenjia) open API dialect.
-type IKCRM struct {
-	Dialect `mapstructure:",squash"`
-	// LoginTTL is how long a user_token issued by /api/v2/auth/login works.
-	LoginTTL time.Duration `mapstructure:"login_ttl"`
+// RegisterDialect declares a dialect's keys and their defaults: enabled,
+// prefix, and login_ttl when defaults.LoginTTL is set. A dialect whose
+// default prefix is empty has paths of its own from the root (the doc's
+// /api/v2/…) and may be served there; one with a default prefix needs one.
+// It panics on a name declared twice, as two dialects cannot share keys.
+func RegisterDialect(name string, defaults Dialect) {
+	if _, dup := dialectDefaults[name]; dup {
+		panic("config: dialect " + name + " registered twice")
+	}
+	dialectDefaults[name] = defaults
 }
 
 // defaults are the configuration of a bare `crmgw`.
@@ -164,22 +158,25 @@ var defaults = map[string]any{
 	"login.failure_window":           "15m",
 	"login.max_hashing":              2,
 	"login.refusal_delay":            "1s",
-	"dialects.oa.enabled":            true,
-	"dialects.oa.prefix":             "/oa",
-	"dialects.oa.login_ttl":          "168h",
-	"dialects.qcy.enabled":           true,
-	"dialects.qcy.login_ttl":         "168h",
-	"dialects.qcy.prefix":            "", // empty: the doc's /WebApi/... and /OM/WebApi/... from the root
-	"dialects.ikcrm.enabled":         true,
-	"dialects.ikcrm.prefix":          "", // empty: the doc's /api/v2/... from the root
-	"dialects.ikcrm.login_ttl":       "168h",
-	"dialects.yunzmall.enabled":      true,
-	"dialects.yunzmall.prefix":       "", // empty: the doc's /business/{id}/plugin/... from the root
 
 	// What all requests together may hold, and whom to believe about a client's address.
 	"limits.max_buffered_body_bytes": 64 << 20,
 	"limits.max_connections":         1024,
 	"trusted_proxies":                []string{},
+}
+
+// settings are every key with its default: the fixed ones and the
+// registered dialects'.
+func settings() map[string]any {
+	all := maps.Clone(defaults)
+	for name, d := range dialectDefaults {
+		key := "dialects." + name + "."
+		all[key+"enabled"], all[key+"prefix"] = d.Enabled, d.Prefix
+		if d.LoginTTL > 0 {
+			all[key+"login_ttl"] = d.LoginTTL.String()
+		}
+	}
+	return all
 }
 
 // Flags are the command-line flags that override configuration keys.
@@ -201,7 +198,7 @@ var flagKeys = map[string]string{
 // Load reads the configuration. fs may be nil; a flag counts only when set.
 func Load(fs *pflag.FlagSet) (Config, error) {
 	v := viper.New()
-	for k, val := range defaults {
+	for k, val := range settings() {
 		v.SetDefault(k, val)
 	}
 	v.SetEnvPrefix("CRMGW")
@@ -226,11 +223,17 @@ func Load(fs *pflag.FlagSet) (Config, error) {
 	}
 	var c Config
 	if err := v.Unmarshal(&c); err != nil {
-		// The decoder's report spans lines and names the key in quotes: keep it to one line.
-		return Config{}, fmt.Errorf("config: %s", strings.Join(strings.Fields(err.Error()), " "))
+		// The decoder's report spans lines and names the key in quotes, a
+		// dialect's as dialects[oa].login_ttl: keep it to one line, and name
+		// the key as it is written.
+		msg := dialectKey.ReplaceAllString(strings.Join(strings.Fields(err.Error()), " "), "dialects.$1")
+		return Config{}, fmt.Errorf("config: %s", msg)
 	}
 	return c, c.Validate()
 }
+
+// dialectKey is how the decoder spells a dialect's keys: dialects[oa].
+var dialectKey = regexp.MustCompile(`dialects\[([^\]]*)\]`)
 
 // Environment names that are not settings: the test suite's own.
 var reservedEnv = []string{"CRMGW_TEST_", "CRMGW_BENCH_"}
@@ -241,7 +244,7 @@ var reservedEnv = []string{"CRMGW_TEST_", "CRMGW_BENCH_"}
 func strict(v *viper.Viper) error {
 	known := map[string]bool{}
 	env := map[string]bool{}
-	for k := range defaults {
+	for k := range settings() {
 		known[k] = true
 		env[envName(k)] = true
 	}
@@ -253,6 +256,9 @@ func strict(v *viper.Viper) error {
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
+		if name, ok := unknownDialect(unknown[0]); ok {
+			return fmt.Errorf("config: dialects.%s: no such dialect (in %s; the dialects are %s)", name, v.ConfigFileUsed(), dialectNames())
+		}
 		return fmt.Errorf("config: %s: no such setting (in %s)", unknown[0], v.ConfigFileUsed())
 	}
 	var names []string
@@ -267,6 +273,23 @@ func strict(v *viper.Viper) error {
 		return fmt.Errorf("config: %s: no such setting (the environment's names are CRMGW_ and a key, such as CRMGW_DB_DRIVER)", names[0])
 	}
 	return nil
+}
+
+// unknownDialect is the name under dialects. of a key that names no
+// registered dialect: "fivth" for dialects.fivth.prefix.
+func unknownDialect(key string) (string, bool) {
+	rest, found := strings.CutPrefix(key, "dialects.")
+	if !found {
+		return "", false
+	}
+	name, _, _ := strings.Cut(rest, ".")
+	_, known := dialectDefaults[name]
+	return name, !known
+}
+
+// dialectNames lists the registered dialects, for a message.
+func dialectNames() string {
+	return strings.Join(slices.Sorted(maps.Keys(dialectDefaults)), ", ")
 }
 
 // envName is the environment variable of a key: db.max_open_conns is CRMGW_DB_MAX_OPEN_CONNS.
@@ -340,32 +363,10 @@ func (c Config) Validate() error {
 	if c.Login.RefusalDelay < 0 || c.Login.RefusalDelay >= c.Limits.RequestTimeout {
 		return fmt.Errorf("config: login.refusal_delay: %s is not between 0 and limits.request_timeout", c.Login.RefusalDelay)
 	}
-	if err := c.Dialects.OA.validate("dialects.oa"); err != nil {
-		return err
-	}
-	if c.Dialects.QCY.Prefix != "" { // empty: served from the root
-		if err := c.Dialects.QCY.validate("dialects.qcy"); err != nil {
+	for _, name := range slices.Sorted(maps.Keys(dialectDefaults)) {
+		if err := c.Dialects[name].validate(name); err != nil {
 			return err
 		}
-	}
-	if c.Dialects.IKCRM.Prefix != "" {
-		if err := c.Dialects.IKCRM.validate("dialects.ikcrm"); err != nil {
-			return err
-		}
-	}
-	if c.Dialects.Yunzmall.Prefix != "" {
-		if err := c.Dialects.Yunzmall.validate("dialects.yunzmall"); err != nil {
-			return err
-		}
-	}
-	if c.Dialects.IKCRM.LoginTTL <= 0 {
-		return fmt.Errorf("config: dialects.ikcrm.login_ttl: %s is not a positive duration", c.Dialects.IKCRM.LoginTTL)
-	}
-	if c.Dialects.QCY.LoginTTL <= 0 {
-		return fmt.Errorf("config: dialects.qcy.login_ttl: %s is not a positive duration", c.Dialects.QCY.LoginTTL)
-	}
-	if c.Dialects.OA.LoginTTL <= 0 {
-		return fmt.Errorf("config: dialects.oa.login_ttl: %s is not a positive duration", c.Dialects.OA.LoginTTL)
 	}
 	return nil
 }
@@ -410,9 +411,16 @@ func (l Limits) validate() error {
 	return nil
 }
 
-func (d Dialect) validate(key string) error {
-	if !strings.HasPrefix(d.Prefix, "/") || strings.HasSuffix(d.Prefix, "/") || strings.ContainsAny(d.Prefix, " ?#:*") {
-		return fmt.Errorf("config: %s.prefix: %q must start with / and not end with one", key, d.Prefix)
+// validate checks the settings of the dialect registered as name.
+func (d Dialect) validate(name string) error {
+	key, defaults := "dialects."+name, dialectDefaults[name]
+	if d.Prefix != "" || defaults.Prefix != "" { // empty: the dialect's own paths, from the root
+		if !strings.HasPrefix(d.Prefix, "/") || strings.HasSuffix(d.Prefix, "/") || strings.ContainsAny(d.Prefix, " ?#:*") {
+			return fmt.Errorf("config: %s.prefix: %q must start with / and not end with one", key, d.Prefix)
+		}
+	}
+	if defaults.LoginTTL > 0 && d.LoginTTL <= 0 {
+		return fmt.Errorf("config: %s.login_ttl: %s is not a positive duration", key, d.LoginTTL)
 	}
 	return nil
 }

@@ -1,4 +1,5 @@
-package config
+// The tests read the dialects' keys as their packages declare them.
+package config_test
 
 import (
 	"os"
@@ -7,12 +8,16 @@ import (
 	"testing"
 
 	"github.com/spf13/pflag"
+
+	_ "crmgw/adapters/oa"
+	_ "crmgw/adapters/yunzmall"
+	"crmgw/config"
 )
 
 func flags(t *testing.T, args ...string) *pflag.FlagSet {
 	t.Helper()
 	fs := pflag.NewFlagSet("crmgw", pflag.ContinueOnError)
-	Flags(fs)
+	config.Flags(fs)
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}
@@ -20,12 +25,12 @@ func flags(t *testing.T, args ...string) *pflag.FlagSet {
 }
 
 func TestDefaults(t *testing.T) {
-	c, err := Load(flags(t))
+	c, err := config.Load(flags(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Listen != ":8080" || c.DB.Driver != "sqlite" || c.DB.DSN != "./data/crmgw.db" || c.TimeZone != "Asia/Shanghai" ||
-		c.Log.Level != "info" || !c.Dialects.OA.Enabled || c.Dialects.OA.Prefix != "/oa" {
+		c.Log.Level != "info" || !c.Dialects["oa"].Enabled || c.Dialects["oa"].Prefix != "/oa" {
 		t.Fatalf("defaults = %+v", c)
 	}
 }
@@ -40,7 +45,7 @@ func TestPrecedence(t *testing.T) {
 	t.Setenv("CRMGW_DB_DSN", "from-env")
 	t.Setenv("CRMGW_TIMEZONE", "UTC")
 	t.Setenv("CRMGW_LOG_LEVEL", "debug")
-	c, err := Load(flags(t, "--config", file, "--log-level", "error"))
+	c, err := config.Load(flags(t, "--config", file, "--log-level", "error"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,8 +55,8 @@ func TestPrecedence(t *testing.T) {
 		"db.dsn (env over file)":     {c.DB.DSN, "from-env"},
 		"timezone (env over file)":   {c.TimeZone, "UTC"},
 		"log.level (flag over env)":  {c.Log.Level, "error"},
-		"dialects.oa.prefix (file)":  {c.Dialects.OA.Prefix, "/legacy/oa"},
-		"dialects.oa.enabled (dflt)": {map[bool]string{true: "true", false: "false"}[c.Dialects.OA.Enabled], "true"},
+		"dialects.oa.prefix (file)":  {c.Dialects["oa"].Prefix, "/legacy/oa"},
+		"dialects.oa.enabled (dflt)": {map[bool]string{true: "true", false: "false"}[c.Dialects["oa"].Enabled], "true"},
 	} {
 		if got[0] != got[1] {
 			t.Errorf("%s = %q, want %q", key, got[0], got[1])
@@ -70,7 +75,7 @@ func TestInvalidConfigurationNamesTheKey(t *testing.T) {
 	} {
 		t.Run(key, func(t *testing.T) {
 			t.Setenv(env, "not/valid:x")
-			_, err := Load(flags(t))
+			_, err := config.Load(flags(t))
 			if err == nil || !strings.Contains(err.Error(), key) || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("%s=bad: %v, want one line naming %s", env, err, key)
 			}
@@ -102,7 +107,7 @@ func TestLimitsAreChecked(t *testing.T) {
 	} {
 		t.Run(c.env, func(t *testing.T) {
 			t.Setenv(c.env, c.value)
-			_, err := Load(flags(t))
+			_, err := config.Load(flags(t))
 			if err == nil || !strings.Contains(err.Error(), c.key) {
 				t.Fatalf("%s=%s: %v, want an error naming %s", c.env, c.value, err, c.key)
 			}
@@ -113,7 +118,7 @@ func TestLimitsAreChecked(t *testing.T) {
 // trusted_proxies takes IPs and CIDRs, comma-separated in the environment;
 // none are trusted by default.
 func TestTrustedProxies(t *testing.T) {
-	c, err := Load(flags(t))
+	c, err := config.Load(flags(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +126,7 @@ func TestTrustedProxies(t *testing.T) {
 		t.Fatalf("trusted by default: %v", nets)
 	}
 	t.Setenv("CRMGW_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7,::1")
-	if c, err = Load(flags(t)); err != nil {
+	if c, err = config.Load(flags(t)); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
@@ -135,7 +140,7 @@ func TestTrustedProxies(t *testing.T) {
 
 // The limits on what all requests hold together default to 64 MiB of bodies and 1024 connections.
 func TestSharedLimitsDefaults(t *testing.T) {
-	c, err := Load(flags(t))
+	c, err := config.Load(flags(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,13 +156,13 @@ func TestUnknownSettingsAreRefused(t *testing.T) {
 	if err := os.WriteFile(file, []byte("db:\n  drvier: mysql\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Load(flags(t, "--config", file))
+	_, err := config.Load(flags(t, "--config", file))
 	if err == nil || !strings.Contains(err.Error(), "db.drvier") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("db.drvier in the file: %v, want one line naming it", err)
 	}
 
 	t.Setenv("CRMGW_DB_DRIVR", "mysql")
-	_, err = Load(flags(t))
+	_, err = config.Load(flags(t))
 	if err == nil || !strings.Contains(err.Error(), "CRMGW_DB_DRIVR") {
 		t.Fatalf("CRMGW_DB_DRIVR: %v, want an error naming it", err)
 	}
@@ -167,7 +172,59 @@ func TestUnknownSettingsAreRefused(t *testing.T) {
 	t.Setenv("CRMGW_LIMITS_MAX_BUFFERED_BODY_BYTES", "2097152")
 	t.Setenv("CRMGW_TEST_MYSQL_DSN", "root@tcp(127.0.0.1:3306)/")
 	t.Setenv("CRMGW_BENCH_CONTRACTS", "100")
-	if _, err := Load(flags(t)); err != nil {
+	if _, err := config.Load(flags(t)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A dialect's keys are those its package declares: a dialect that is not
+// registered, or a key it has not, stops start-up naming it, in the file and
+// in the environment.
+func TestDialectKeysAreTheDialects(t *testing.T) {
+	c, err := config.Load(flags(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if yz := c.Dialects["yunzmall"]; !yz.Enabled || yz.Prefix != "" || yz.LoginTTL != 0 {
+		t.Fatalf("yunzmall = %+v, want enabled, from the root, with no login", yz)
+	}
+	for yaml, want := range map[string]string{
+		"dialects:\n  fivth:\n    prefix: /x\n":       "config: dialects.fivth: no such dialect",
+		"dialects:\n  yunzmall:\n    login_ttl: 1h\n": "config: dialects.yunzmall.login_ttl: no such setting",
+		"dialects:\n  oa:\n    prefx: /x\n":           "config: dialects.oa.prefx: no such setting",
+	} {
+		file := filepath.Join(t.TempDir(), "crmgw.yaml")
+		if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := config.Load(flags(t, "--config", file)); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%q: %v, want %s", yaml, err, want)
+		}
+	}
+	for _, name := range []string{"CRMGW_DIALECTS_FIVTH_PREFIX", "CRMGW_DIALECTS_YUNZMALL_LOGIN_TTL"} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(name, "1h")
+			if _, err := config.Load(flags(t)); err == nil || !strings.HasPrefix(err.Error(), "config: "+name+": no such setting") {
+				t.Fatalf("%s: %v, want an error naming it", name, err)
+			}
+		})
+	}
+}
+
+// A dialect with paths of its own from the root may be served there; the OA,
+// whose default prefix is all its paths have in common, may not.
+func TestEmptyPrefixIsTheDialectsChoice(t *testing.T) {
+	for yaml, want := range map[string]string{
+		"dialects:\n  yunzmall:\n    prefix: \"\"\n": "",
+		"dialects:\n  oa:\n    prefix: \"\"\n":       `config: dialects.oa.prefix: "" must start with /`,
+	} {
+		file := filepath.Join(t.TempDir(), "crmgw.yaml")
+		if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := config.Load(flags(t, "--config", file))
+		if want == "" && err != nil || want != "" && (err == nil || !strings.HasPrefix(err.Error(), want)) {
+			t.Errorf("%q: %v, want %q", yaml, err, want)
+		}
 	}
 }

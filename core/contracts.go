@@ -141,6 +141,7 @@ type NewContract struct {
 	CustomFields          map[string]any
 	NotifyUserIDs         []uint64          `name:"notify_user_ids" validate:"max=1000"`
 	Lines                 []NewContractLine `name:"product_assets" validate:"max=1000,dive"`
+	CreatedAt             time.Time         // CreateContract's only; zero: now
 }
 
 // NewContractLine is one product line of a NewContract. In UpdateContract a
@@ -339,6 +340,7 @@ func (s *Service) CreateContract(ctx context.Context, c Caller, in NewContract) 
 		return Contract{}, err
 	}
 	k.CreatorID = c.UserID
+	k.CreatedAt, k.UpdatedAt = in.CreatedAt, in.CreatedAt
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := s.references(tx, c, &k, in.NotifyUserIDs); err != nil {
 			return err

@@ -19,6 +19,9 @@ type NewCustomer struct {
 	CategoryID uint64
 	StatusID   uint64
 	CreatedAt  time.Time // zero: now
+	// LostAt, when not zero, is when the owner lost the customer to the public
+	// pool: it is created there, lost by its owner.
+	LostAt time.Time
 }
 
 // CreateCustomer adds a customer owned by the caller or by in.OwnerID.
@@ -32,9 +35,16 @@ func (s *Service) CreateCustomer(ctx context.Context, c Caller, in NewCustomer) 
 	if err := s.mustExist(ctx, c, &User{}, "user", []uint64{in.OwnerID}); err != nil {
 		return Customer{}, err
 	}
+	if !in.LostAt.IsZero() && in.LostAt.Before(in.CreatedAt) {
+		return Customer{}, Invalidf("lost_at", "lost_at %s is before created_at %s", in.LostAt, in.CreatedAt)
+	}
 	cu := Customer{TenantID: c.TenantID, OwnerID: in.OwnerID, CreatorID: c.UserID, Name: in.Name, Tel: in.Tel, Address: in.Address,
 		IndustryID: in.IndustryID, SourceID: in.SourceID, ProgressID: in.ProgressID, CategoryID: in.CategoryID,
 		StatusID: in.StatusID, CreatedAt: in.CreatedAt}
+	if !in.LostAt.IsZero() {
+		lost := in.LostAt.UTC().Truncate(time.Second)
+		cu.OwnerID, cu.IsPublic, cu.LostByID, cu.LostAt = 0, true, in.OwnerID, &lost
+	}
 	err := s.db.WithContext(ctx).Create(&cu).Error
 	return cu, storeError(err, "customer")
 }

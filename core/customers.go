@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // GetCustomer returns one of the tenant's customers.
@@ -108,5 +109,31 @@ func (s *Service) updateContract(ctx context.Context, c Caller, id uint64, field
 		}
 		fields["updated_at"] = s.now()
 		return storeError(tx.Model(&Contract{}).Scopes(inTenant(c.TenantID)).Where("id = ?", id).Updates(fields).Error, "contract")
+	})
+}
+
+// CountCustomers counts a tenant's customers, its public pool's included.
+func (s *Service) CountCustomers(ctx context.Context, tenantID uint64) (int64, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&Customer{}).Scopes(inTenant(tenantID)).Count(&n).Error
+	return n, storeError(err, "customer")
+}
+
+// TagCustomer attaches the tag (a code of the tenant's tag dictionary) to one
+// of its customers; a tag already attached stays as it is.
+func (s *Service) TagCustomer(ctx context.Context, c Caller, customerID, tag uint64) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.mustExistTx(tx, c, &Customer{}, "customer", customerID); err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.Model(&DictEntry{}).Scopes(inTenant(c.TenantID)).Where("kind = ? AND code = ?", DictTag, tag).Count(&n).Error; err != nil {
+			return storeError(err, DictTag)
+		}
+		if n == 0 {
+			return NotFoundf(DictTag, "%s %d not found", DictTag, tag)
+		}
+		t := CustomerTag{TenantID: c.TenantID, CustomerID: customerID, TagID: tag}
+		return storeError(tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&t).Error, "customer tag")
 	})
 }

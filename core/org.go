@@ -112,3 +112,39 @@ func (s *Service) SetTenantSettings(ctx context.Context, tenantID uint64, in Ten
 			"contract_prefix": in.ContractPrefix, "opportunities": in.Opportunities}).Error, "tenant")
 	})
 }
+
+// SetRealName changes the name a tenant's user is shown by.
+func (s *Service) SetRealName(ctx context.Context, tenantID, userID uint64, realName string) error {
+	if err := s.check(struct {
+		RealName string `name:"real_name" validate:"required,max=128"`
+	}{realName}); err != nil {
+		return err
+	}
+	res := s.db.WithContext(ctx).Model(&User{}).Scopes(inTenant(tenantID)).Where("id = ?", userID).Update("real_name", realName)
+	if res.Error != nil {
+		return storeError(res.Error, "user")
+	}
+	if res.RowsAffected == 0 {
+		var n int64 // MySQL counts a row whose value is already that as not affected
+		if err := s.db.WithContext(ctx).Model(&User{}).Scopes(inTenant(tenantID)).Where("id = ?", userID).Count(&n).Error; err != nil {
+			return storeError(err, "user")
+		}
+		if n == 0 {
+			return NotFoundf("user", "user %d not found", userID)
+		}
+	}
+	return nil
+}
+
+// CallerFor is a caller acting as user u of tenant t, without a token: for
+// work the operator starts (seeding, imports) rather than a client.
+func (s *Service) CallerFor(t Tenant, u User) (Caller, error) {
+	if u.TenantID != t.ID {
+		return Caller{}, NotFoundf("user", "user %d not found", u.ID)
+	}
+	loc, err := s.location(t.TimeZone)
+	if err != nil {
+		return Caller{}, err
+	}
+	return Caller{TenantID: t.ID, UserID: u.ID, DepartmentID: u.DepartmentID, Location: loc}, nil
+}

@@ -20,7 +20,7 @@ type Service struct {
 	clock     Clock
 	validate  *validator.Validate
 	defaultTZ string
-	zones     sync.Map // time zone name → *time.Location
+	zones     *sync.Map // time zone name → *time.Location; shared by InTransaction's copies
 	limiter   *rateLimiter
 	logins    *loginGuard
 	maxPage   int
@@ -61,7 +61,7 @@ func NewService(db *gorm.DB, opts Options) *Service {
 	if opts.MaxPageSize <= 0 {
 		opts.MaxPageSize = DefaultMaxPageSize
 	}
-	return &Service{db: db, clock: opts.Clock, validate: v, defaultTZ: opts.TimeZone,
+	return &Service{db: db, clock: opts.Clock, validate: v, defaultTZ: opts.TimeZone, zones: &sync.Map{},
 		limiter: newRateLimiter(opts.RateLimit, opts.RateBurst), logins: newLoginGuard(opts.Logins), maxPage: opts.MaxPageSize}
 }
 
@@ -118,4 +118,19 @@ func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	err := s.db.WithContext(ctx).Transaction(fn)
 	s.space().note(err) // a COMMIT that finds no room runs no callback
 	return err
+}
+
+// InTransaction runs fn with a Service whose every use case writes in one
+// transaction, committed when fn returns nil: all of fn's writes are kept, or
+// none. Each use case still makes all its own checks, so a batch of writes
+// (an import's, a seed's) keeps every invariant that a single request keeps,
+// and commits once. A use case's own transaction is no savepoint within it
+// (savepoints cost SQLite dearly in a long transaction), so fn must return
+// the first error a use case returns, which rolls everything back.
+func (s *Service) InTransaction(ctx context.Context, fn func(tx *Service) error) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		in := *s
+		in.db = tx.Session(&gorm.Session{DisableNestedTransaction: true})
+		return fn(&in)
+	})
 }

@@ -32,9 +32,37 @@ const (
 	DriverMySQL  = "mysql"
 )
 
-// OpenDB opens the database. For sqlite, dsn is a file path; for mysql, a
-// go-sql-driver DSN. Times are kept in UTC to the second on both engines.
+// Pool bounds MySQL's connection pool in one process; zero leaves the
+// driver's default. SQLite's pool is the engine's own (see sizePool).
+type Pool struct {
+	MaxOpenConns    int
+	ConnMaxLifetime time.Duration
+}
+
+// Open opens the database with its pool sized, and migrates it: the store
+// crmgw runs on.
+func Open(driver, dsn string, pool Pool, clock Clock) (*gorm.DB, error) {
+	db, err := openDB(driver, dsn, pool, clock)
+	if err != nil {
+		return nil, err
+	}
+	if err := Migrate(db); err != nil {
+		if sqlDB, err := db.DB(); err == nil {
+			_ = sqlDB.Close()
+		}
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return db, nil
+}
+
+// OpenDB opens the database, unmigrated, MySQL's pool the driver's default.
+// For sqlite, dsn is a file path; for mysql, a go-sql-driver DSN. Times are
+// kept in UTC to the second on both engines.
 func OpenDB(driver, dsn string, clock Clock) (*gorm.DB, error) {
+	return openDB(driver, dsn, Pool{}, clock)
+}
+
+func openDB(driver, dsn string, pool Pool, clock Clock) (*gorm.DB, error) {
 	var dialector gorm.Dialector
 	switch driver {
 	case DriverSQLite:
@@ -85,15 +113,28 @@ func OpenDB(driver, dsn string, clock Clock) (*gorm.DB, error) {
 	if err := db.Use(&spaceWatch{}); err != nil {
 		return nil, err
 	}
-	if driver == DriverSQLite {
-		sqlDB, err := db.DB()
-		if err != nil {
-			return nil, err
-		}
-		// One writer at a time is all SQLite allows; a small pool keeps readers concurrent under WAL.
-		sqlDB.SetMaxOpenConns(8)
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
 	}
+	sizePool(sqlDB, driver, pool)
 	return db, nil
+}
+
+// sizePool is the one place a connection pool is sized.
+func sizePool(db *sql.DB, driver string, pool Pool) {
+	if driver == DriverSQLite {
+		// One writer at a time is all SQLite allows; a small pool keeps readers concurrent under WAL.
+		db.SetMaxOpenConns(8)
+		return
+	}
+	if pool.MaxOpenConns > 0 {
+		db.SetMaxOpenConns(pool.MaxOpenConns)
+		db.SetMaxIdleConns(pool.MaxOpenConns)
+	}
+	if pool.ConnMaxLifetime > 0 {
+		db.SetConnMaxLifetime(pool.ConnMaxLifetime)
+	}
 }
 
 // sqliteDSN turns a file path into the driver's URI: WAL for concurrent readers,

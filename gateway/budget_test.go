@@ -16,7 +16,8 @@ import (
 
 // Whatever becomes of a request, the bytes its body held go back to the
 // budget: answered, refused as too large, refused for want of budget, or
-// with its client gone mid-body.
+// with its client gone mid-body. The requests go to the test's own fifth
+// dialect (fifth_dialect_test.go): the gateway knows no real dialect's paths.
 func TestBodyBudgetIsGivenBack(t *testing.T) {
 	db := dbtest.Open(t, core.DriverSQLite, core.SystemClock{})
 	cfg, err := config.Load(nil)
@@ -30,7 +31,7 @@ func TestBodyBudgetIsGivenBack(t *testing.T) {
 
 	send := func(what string, body io.Reader, length int64) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodPost, srv.URL+"/oa/crm/monthplan?access_token=x", body)
+		req, err := http.NewRequest(http.MethodPost, srv.URL+"/fifth/ping", body)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,11 +49,11 @@ func TestBodyBudgetIsGivenBack(t *testing.T) {
 			t.Errorf("%s: %d bytes still held", what, used)
 		}
 	}
-	send("answered", strings.NewReader("yearmonth=2015-10&targetamount=1"), -1)
+	send("answered", strings.NewReader("fifth_key=x"), -1)
 	send("announced, answered", strings.NewReader(strings.Repeat("x", 9_000)), 9_000)
 	send("chunked, too large", strings.NewReader(strings.Repeat("x", 20_000)), -1)
 	s.bodies.used.Store(9_990) // as if other requests held nearly all of it
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/oa/crm/monthplan", strings.NewReader(strings.Repeat("x", 100)))
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/fifth/ping", strings.NewReader(strings.Repeat("x", 100)))
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

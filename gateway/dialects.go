@@ -1,31 +1,39 @@
 package gateway
 
 import (
+	"fmt"
 	"log/slog"
 
 	"crmgw/adapters"
-	"crmgw/adapters/ikcrm"
-	"crmgw/adapters/oa"
-	"crmgw/adapters/qcy"
-	"crmgw/adapters/yunzmall"
 	"crmgw/config"
 	"crmgw/core"
+
+	// The dialects crmgw serves, one line each: importing a dialect's package
+	// registers it (adapters.Register), its config keys and its table.
+	_ "crmgw/adapters/ikcrm"
+	_ "crmgw/adapters/oa"
+	_ "crmgw/adapters/qcy"
+	_ "crmgw/adapters/yunzmall"
 )
 
-// dialects are the enabled dialects, as configured: the one place that names them.
+// dialects are the registered dialects that are enabled, as configured.
 func dialects(cfg config.Config, svc *core.Service, log *slog.Logger) []adapters.Dialect {
 	var out []adapters.Dialect
-	if d := cfg.Dialects.OA; d.Enabled {
-		out = append(out, oa.New(svc, oa.Options{Prefix: d.Prefix, LoginTTL: d.LoginTTL, Log: log}).Dialect())
-	}
-	if d := cfg.Dialects.IKCRM; d.Enabled {
-		out = append(out, ikcrm.New(svc, ikcrm.Options{Prefix: d.Prefix, LoginTTL: d.LoginTTL, Log: log}).Dialect())
-	}
-	if d := cfg.Dialects.QCY; d.Enabled {
-		out = append(out, qcy.New(svc, qcy.Options{Prefix: d.Prefix, LoginTTL: d.LoginTTL, Log: log}).Dialect())
-	}
-	if d := cfg.Dialects.Yunzmall; d.Enabled {
-		out = append(out, yunzmall.New(svc, yunzmall.Options{Prefix: d.Prefix, Log: log}).Dialect())
+	for _, r := range adapters.Registered() {
+		s := cfg.Dialects[r.Name]
+		if !s.Enabled {
+			continue
+		}
+		d := r.New(svc, adapters.Options{Prefix: s.Prefix, LoginTTL: s.LoginTTL, Log: log})
+		if d.Name != r.Name {
+			// Its metrics label and config key would disagree.
+			panic(fmt.Sprintf("gateway: the dialect registered as %q describes itself as %q", r.Name, d.Name))
+		}
+		out = append(out, d)
 	}
 	return out
 }
+
+// Dialects are the dialects served, as their tables describe them: for the
+// tests that walk every endpoint and the docs generated from them.
+func (s *Server) Dialects() []adapters.Dialect { return s.dialects }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -20,7 +19,6 @@ import (
 
 	"crmgw/config"
 	"crmgw/core"
-	"crmgw/gateway"
 )
 
 // The storm: stormWriters goroutines, half in each of two tenants, each with the
@@ -107,7 +105,8 @@ func TestConcurrentWriters(t *testing.T) {
 		logs := &logBuffer{}
 		cfg, err := config.Load(nil)
 		e.must(err)
-		srv := httptest.NewServer(gateway.New(cfg, e.svc, slog.New(slog.NewJSONHandler(logs, nil))).Handler())
+		cfg.Log.Format = "json"
+		srv := httptest.NewServer(e.rebuild(cfg, logs).Gateway.Handler())
 		defer srv.Close()
 		transport := &http.Transport{MaxIdleConnsPerHost: stormWriters}
 		defer transport.CloseIdleConnections()

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -23,10 +22,10 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
+	"crmgw/app"
 	"crmgw/config"
 	"crmgw/core"
 	"crmgw/core/dbtest"
-	"crmgw/gateway"
 )
 
 // The configured timeouts of the servers under fault, and what a fault answer may take.
@@ -254,12 +253,14 @@ func newFaultSite(t *testing.T, db *gorm.DB) *faultSite {
 		t.Fatal(err)
 	}
 	cfg.Limits.RequestTimeout = faultRequestTimeout
+	cfg.Log.Format = "json" // the drills read the log back
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	svc := core.NewService(db, core.Options{Clock: &movableClock{t: now}})
 	logs := &logBuffer{}
-	srv := httptest.NewServer(gateway.New(cfg, svc, slog.New(slog.NewJSONHandler(logs, nil))).Handler())
+	a := app.New(cfg, db, app.Seams{Clock: &movableClock{t: now}, Logs: logs})
+	svc := a.Service
+	srv := httptest.NewServer(a.Gateway.Handler())
 	t.Cleanup(srv.Close)
 
 	ctx := context.Background()

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -20,6 +19,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"crmgw/app"
 	"crmgw/config"
 	"crmgw/core"
 	"crmgw/core/dbtest"
@@ -79,24 +79,26 @@ func eachEngineWith(t *testing.T, configure func(*config.Config), fn func(e *env
 		if err != nil {
 			t.Fatal(err)
 		}
+		cfg.Log.Format = "json" // the suites read the log back
 		if configure != nil {
 			configure(&cfg)
 			if err := cfg.Validate(); err != nil {
 				t.Fatal(err)
 			}
 		}
-		svc := core.NewService(db, core.Options{Clock: clock,
-			RateLimit: cfg.RateLimit.PerSecond, RateBurst: cfg.RateLimit.Burst, MaxPageSize: cfg.Limits.MaxPageSize,
-			Logins: core.LoginLimits{MaxFailures: cfg.Login.MaxFailures, MaxFailuresPerName: cfg.Login.MaxFailuresPerName,
-				MaxFailuresPerAddress: cfg.Login.MaxFailuresPerAddress,
-				Window:                cfg.Login.FailureWindow, MaxHashing: cfg.Login.MaxHashing, RefusalDelay: cfg.Login.RefusalDelay}})
 		logs := &logBuffer{}
-		gw := gateway.New(cfg, svc, slog.New(slog.NewJSONHandler(logs, nil)))
-		docs := loadDocuments(t, gw.AdminHandler(), enabledDialects(cfg))
-		srv := httptest.NewServer(recordAnswers(t, gw.Handler(), docs))
+		a := app.New(cfg, db, app.Seams{Clock: clock, Logs: logs})
+		docs := loadDocuments(t, a.Gateway.AdminHandler(), servedDialects(a.Gateway))
+		srv := httptest.NewServer(recordAnswers(t, a.Gateway.Handler(), docs))
 		t.Cleanup(srv.Close)
-		fn(&env{t: t, db: db, svc: svc, clock: clock, url: srv.URL, log: logs, gw: gw})
+		fn(&env{t: t, db: db, svc: a.Service, clock: clock, url: srv.URL, log: logs, gw: a.Gateway})
 	})
+}
+
+// rebuild builds another app over the env's database and clock, configured
+// by cfg and logging to logs: for a test that needs a server of its own.
+func (e *env) rebuild(cfg config.Config, logs io.Writer) *app.App {
+	return app.New(cfg, e.db, app.Seams{Clock: e.clock, Logs: logs})
 }
 
 // get sends a GET and returns the status and body.
@@ -152,17 +154,11 @@ var normalisers = []struct {
 	{regexp.MustCompile(`<(PK_ID|FK_\w+)>\d+</`), `<$1><id></`},
 }
 
-// enabledDialects names the dialects cfg serves.
-func enabledDialects(cfg config.Config) []string {
+// servedDialects names the dialects gw serves.
+func servedDialects(gw *gateway.Server) []string {
 	var names []string
-	for _, d := range []struct {
-		name    string
-		enabled bool
-	}{{"oa", cfg.Dialects.OA.Enabled}, {"qcy", cfg.Dialects.QCY.Enabled}, {"ikcrm", cfg.Dialects.IKCRM.Enabled},
-		{"yunzmall", cfg.Dialects.Yunzmall.Enabled}} {
-		if d.enabled {
-			names = append(names, d.name)
-		}
+	for _, d := range gw.Dialects() {
+		names = append(names, d.Name)
 	}
 	return names
 }

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
+	"maps"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -17,15 +17,17 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"crmgw/config"
+	"crmgw/adapters"
 	"crmgw/core"
-	"crmgw/gateway"
 )
 
-// TestTenantIsolation walks the server's own route table: every served route
-// must have an entry in isoRoutes, and every entry must name a served route,
-// so that a new endpoint cannot be left out. Each entry sends requests with
-// tenant A's credentials that name tenant B's rows, and checks the answers:
+// TestTenantIsolation walks the dialects' own tables: every row and method
+// is a route (and the server serves no other but the gateway's own), and
+// every route that knows its caller by a token or a site key must have probes
+// in isoRoutes — a login's route, whose Auth says it resolves no token but
+// issues one, may have some — and every probe must name a served route, so
+// that a new endpoint cannot be left out. Each route's probes send requests
+// with tenant A's credentials that name tenant B's rows, and check the answers:
 //
 //   - a request naming one of B's rows by id answers exactly as the same
 //     request naming a row that does not exist at all (byte for byte, after
@@ -39,21 +41,35 @@ import (
 func TestTenantIsolation(t *testing.T) {
 	eachEngine(t, func(e *env) {
 		t := e.t
-		cfg, err := config.Load(nil)
-		e.must(err)
-		// The server the harness builds, built again here so that the routes
-		// walked are exactly those of the server the requests go to.
-		srv := gateway.New(cfg, e.svc, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-		hs := httptest.NewServer(srv.Handler())
-		t.Cleanup(hs.Close)
+		// The routes walked are those of the server the requests go to.
+		srv := e.gw
 
-		x := &isoWorld{e: e, t: t, url: hs.URL}
+		x := &isoWorld{e: e, t: t, url: e.url}
 		x.a = seedIsoTenant(e, "A", isoAmountsA)
 		x.b = seedIsoTenant(e, "B", isoAmountsB)
 		e.must(e.svc.SetTenantSettings(context.Background(), x.b.tenant.ID, core.TenantSettings{ContractPrefix: "BISO", Opportunities: true}))
 		e.must(e.db.Model(&core.Tenant{}).Where("id = ?", x.b.tenant.ID).Update("customer_sign", 2).Error)
 
 		table := isoRoutes()
+		// walked are the routes of the dialects' tables and the gateway's own,
+		// by "METHOD path", each with the probes that name it.
+		walked := maps.Clone(isoGatewayRoutes)
+		tabled := map[string]bool{}
+		for _, d := range srv.Dialects() {
+			for _, ep := range d.Endpoints {
+				for _, method := range ep.Methods {
+					key := method + " " + ep.Path
+					tabled[key] = true
+					probes, ok := table[key]
+					if !ok && ep.Auth != adapters.AuthLogin {
+						t.Errorf("%s (%s auth) has no probes in the isolation table", key, ep.Auth)
+					}
+					if ok {
+						walked[key] = probes
+					}
+				}
+			}
+		}
 		served := map[string]*echo.Route{}
 		var notFound []*echo.Route
 		for _, r := range srv.Routes() {
@@ -61,7 +77,7 @@ func TestTenantIsolation(t *testing.T) {
 			// them) handle only paths no route matches: each is probed below
 			// for a 404 that says nothing of B. Any other route — HEAD
 			// included, which echo v4 never adds by itself — is served and
-			// needs its entry in the table.
+			// needs its row in a dialect's table.
 			if r.Method == echo.RouteNotFound {
 				notFound = append(notFound, r)
 				continue
@@ -76,8 +92,8 @@ func TestTenantIsolation(t *testing.T) {
 			x.noMarkers("not-found route "+r.Path, a.body)
 		}
 		for key := range served {
-			if _, ok := table[key]; !ok {
-				t.Errorf("route %s is served but has no entry in the isolation table", key)
+			if _, gateways := isoGatewayRoutes[key]; !gateways && !tabled[key] {
+				t.Errorf("route %s is served but is in no dialect's table", key)
 			}
 		}
 		for key := range table {
@@ -96,19 +112,13 @@ func TestTenantIsolation(t *testing.T) {
 		}
 
 		before := isoSnapshot(e, x.b.tenant.ID)
-		keys := make([]string, 0, len(table))
-		for key := range table {
-			keys = append(keys, key)
-		}
-		sort.Strings(keys)
 		probes := 0
-		for _, key := range keys {
+		for _, key := range slices.Sorted(maps.Keys(walked)) {
 			if _, ok := served[key]; !ok {
 				continue
 			}
-			entry := table[key]
 			method, path, _ := strings.Cut(key, " ")
-			list := entry.probes(x, isoRoute{method: method, path: path})
+			list := walked[key](x, isoRoute{method: method, path: path})
 			if len(list) == 0 {
 				t.Errorf("%s: the entry sends no request", key)
 			}
@@ -302,14 +312,8 @@ type isoWorld struct {
 // isoRoute is the route an entry is run for.
 type isoRoute struct{ method, path string }
 
-// isoEntry is one route's row of the table.
-type isoEntry struct {
-	// exempt says why the route resolves no token, so that there is no
-	// tenant whose ids it could be asked about; its probes check what it must
-	// still not do.
-	exempt string
-	probes func(x *isoWorld, r isoRoute) []isoProbe
-}
+// isoProbes are the checks of a route, run for it.
+type isoProbes func(x *isoWorld, r isoRoute) []isoProbe
 
 // isoReq is one HTTP request.
 type isoReq struct {
@@ -592,30 +596,35 @@ func isoYZRows(contains ...string) func(isoAnswer) string {
 
 // ---- the table ----
 
-// isoRoutes is the table, keyed by "METHOD path" exactly as the server's
-// route table lists them.
-func isoRoutes() map[string]isoEntry {
-	t := map[string]isoEntry{
-		"GET /healthz": {exempt: "liveness: no token, no tenant, no data", probes: isoHealth("/healthz", `{"status":"ok"}`+"\n")},
-		"GET /readyz":  {exempt: "readiness: no token, no tenant, no data", probes: isoHealth("/readyz", `{"status":"ready"}`+"\n")},
+// isoGatewayRoutes are the gateway's own routes, in no dialect's table: no
+// token, no tenant, no data.
+var isoGatewayRoutes = map[string]isoProbes{
+	"GET /healthz": isoHealth("/healthz", `{"status":"ok"}`+"\n"),
+	"GET /readyz":  isoHealth("/readyz", `{"status":"ready"}`+"\n"),
+}
 
+// isoRoutes are the dialects' routes' probes, keyed by "METHOD path" exactly
+// as their tables list them. A login's probes check what it must still not
+// do, though it resolves no token whose tenant's ids it could be asked about.
+func isoRoutes() map[string]isoProbes {
+	t := map[string]isoProbes{
 		// oa
-		"POST /oa/users/login":        {exempt: "a login resolves no token: it issues one", probes: isoOALogin},
-		"GET /oa/crm/home":            {probes: isoOAHome},
-		"POST /oa/crm/monthplan":      {probes: isoOAMonthPlan},
-		"GET /oa/crm/contracts/count": {probes: isoOACount},
+		"POST /oa/users/login":        isoOALogin,
+		"GET /oa/crm/home":            isoOAHome,
+		"POST /oa/crm/monthplan":      isoOAMonthPlan,
+		"GET /oa/crm/contracts/count": isoOACount,
 
 		// ikcrm
-		"POST /api/v2/auth/login":         {exempt: "a login resolves no token: it issues one", probes: isoIKLogin},
-		"GET /api/v2/contracts":           {probes: isoIKList},
-		"POST /api/v2/contracts":          {probes: isoIKCreate},
-		"GET /api/v2/contracts/:id":       {probes: isoIKShow},
-		"PUT /api/v2/contracts/:id":       {probes: isoIKUpdate},
-		"DELETE /api/v2/contracts/:id":    {probes: isoIKDelete},
-		"GET /api/v2/field_maps/contract": {probes: isoIKFieldMaps},
+		"POST /api/v2/auth/login":         isoIKLogin,
+		"GET /api/v2/contracts":           isoIKList,
+		"POST /api/v2/contracts":          isoIKCreate,
+		"GET /api/v2/contracts/:id":       isoIKShow,
+		"PUT /api/v2/contracts/:id":       isoIKUpdate,
+		"DELETE /api/v2/contracts/:id":    isoIKDelete,
+		"GET /api/v2/field_maps/contract": isoIKFieldMaps,
 
 		// yunzmall
-		"POST /business/:id/plugin/CustomerManage/getStatisticsList": {probes: isoYZStatistics},
+		"POST /business/:id/plugin/CustomerManage/getStatisticsList": isoYZStatistics,
 	}
 	// qcy: every handler at both bases, by GET and by POST.
 	for handler, probes := range isoQcyHandlers {
@@ -632,7 +641,7 @@ func isoRoutes() map[string]isoEntry {
 	return t
 }
 
-func isoHealth(path, want string) func(x *isoWorld, r isoRoute) []isoProbe {
+func isoHealth(path, want string) isoProbes {
 	return func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{{name: "answers its fixed body, with or without a token",
 			req: func(string) isoReq { return isoReq{method: http.MethodGet, path: path + "?access_token=" + x.a.token} },
@@ -842,8 +851,8 @@ func isoYZStatistics(x *isoWorld, r isoRoute) []isoProbe {
 
 // isoQcyHandlers are the WebApi's handlers (and Token/Get), each run at both
 // bases by GET and by POST.
-var isoQcyHandlers = map[string]isoEntry{
-	"Token/Get": {exempt: "a login resolves no token: it issues one", probes: func(x *isoWorld, r isoRoute) []isoProbe {
+var isoQcyHandlers = map[string]isoProbes{
+	"Token/Get": func(x *isoWorld, r isoRoute) []isoProbe {
 		get := func(org string) isoReq {
 			return x.qcy(r, "org_id", org, "login_name", "ann", "password", x.a.password)
 		}
@@ -858,15 +867,15 @@ var isoQcyHandlers = map[string]isoEntry{
 				}},
 			{name: "A's login and password (and token) with B's org", foreign: isoID(x.b.tenant.ID), missing: isoMissing, req: get, want: isoQcyCode("21301")},
 		}
-	}},
-	"BaseType/GetBaseType": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"BaseType/GetBaseType": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{
 			{name: "industries: A's only", req: func(string) isoReq { return x.qcy(r, "par_id", "3") }, want: isoQcyList("isoA-行业", "制造业")},
 			{name: "tags: A's only", req: func(string) isoReq { return x.qcy(r, "par_id", "Tag") }, want: isoQcyList("isoA-标签")},
 		}
-	}},
+	},
 	"ContactHistory/Get": isoQcyByID("id", func(x *isoWorld) uint64 { return x.b.history.ID }),
-	"ContactHistory/Add": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	"ContactHistory/Add": func(x *isoWorld, r isoRoute) []isoProbe {
 		add := func(customer, contact string) func(string) isoReq {
 			return func(id string) isoReq {
 				return x.qcy(r, "customer_id", strings.ReplaceAll(customer, "{id}", id), "link_man_id", strings.ReplaceAll(contact, "{id}", id),
@@ -877,8 +886,8 @@ var isoQcyHandlers = map[string]isoEntry{
 			{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: add("{id}", isoID(x.a.mainContact.ID)), want: isoQcyNotFound},
 			{name: "A's customer, B's contact", foreign: isoID(x.b.mainContact.ID), missing: isoMissing, req: add(isoID(x.a.customer.ID), "{id}"), want: isoQcyNotFound},
 		}
-	}},
-	"ContactPlan/SaveContactPlan": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"ContactPlan/SaveContactPlan": func(x *isoWorld, r isoRoute) []isoProbe {
 		save := func(plan, customer, contact string) func(string) isoReq {
 			return func(id string) isoReq {
 				f := func(s string) string { return strings.ReplaceAll(s, "{id}", id) }
@@ -893,17 +902,17 @@ var isoQcyHandlers = map[string]isoEntry{
 			{name: "A's plan, B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: save(aPlan, "{id}", aContact), want: isoQcyCode("10017")},
 			{name: "A's plan, B's contact", foreign: isoID(x.b.mainContact.ID), missing: isoMissing, req: save(aPlan, aCust, "{id}"), want: isoQcyNotFound},
 		}
-	}},
+	},
 	"ContactPlan/GetContactPlan": isoQcyByID("id", func(x *isoWorld) uint64 { return x.b.plan.ID }),
-	"ContactPlan/GetContactPlanCount": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	"ContactPlan/GetContactPlanCount": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{{name: "A's pending plans only", req: func(string) isoReq { return x.qcy(r) },
 			want: func(a isoAnswer) string {
 				var n int64
 				x.e.must(x.e.db.Model(&core.ContactPlan{}).Where("tenant_id = ? AND user_id = ? AND done_at IS NULL", x.a.tenant.ID, x.a.main.UserID).Count(&n).Error)
 				return isoQcyValue(fmt.Sprint(n))(a)
 			}}}
-	}},
-	"ContactPlan/InsertContactPlan": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"ContactPlan/InsertContactPlan": func(x *isoWorld, r isoRoute) []isoProbe {
 		insert := func(customer, contact, history string) func(string) isoReq {
 			return func(id string) isoReq {
 				f := func(s string) string { return strings.ReplaceAll(s, "{id}", id) }
@@ -917,14 +926,14 @@ var isoQcyHandlers = map[string]isoEntry{
 			{name: "B's contact", foreign: isoID(x.b.mainContact.ID), missing: isoMissing, req: insert(aCust, "{id}", aHistory), want: isoQcyNotFound},
 			{name: "B's contact record", foreign: isoID(x.b.history.ID), missing: isoMissing, req: insert(aCust, aContact, "{id}"), want: isoQcyNotFound},
 		}
-	}},
+	},
 	"Contract/SampleGiftAuditById":   isoQcyByName("orderID", func(x *isoWorld) string { return x.b.orderPending }),
 	"Contract/SampleGiftUnAuditById": isoQcyByName("orderID", func(x *isoWorld) string { return x.b.orderAudited }),
 	"Contract/ContractAudit":         isoQcyByID("id", func(x *isoWorld) uint64 { return x.b.applying.ID }),
 	"Contract/ContractUnAudit":       isoQcyByID("id", func(x *isoWorld) uint64 { return x.b.approved.ID }),
 	"Contract/StopContract":          isoQcyByID("id", func(x *isoWorld) uint64 { return x.b.approved.ID }),
 	"Customer/CancelShare":           isoQcyIDList("strIds"),
-	"Customer/RemoveCollection": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	"Customer/RemoveCollection": func(x *isoWorld, r isoRoute) []isoProbe {
 		remove := func(user, customers string) func(string) isoReq {
 			return func(id string) isoReq {
 				return x.qcy(r, "userId", strings.ReplaceAll(user, "{id}", id), "custIdString", strings.ReplaceAll(customers, "{id}", id))
@@ -936,24 +945,24 @@ var isoQcyHandlers = map[string]isoEntry{
 			{name: "A's customer and B's", foreign: isoID(x.b.customer.ID), missing: isoMissing,
 				req: remove(isoID(x.a.main.UserID), isoID(x.a.customer.ID)+",{id}"), want: isoQcyNotFound},
 		}
-	}},
-	"Customer/SetCustIdentity": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"Customer/SetCustIdentity": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing,
 			req: func(id string) isoReq { return x.qcy(r, "identityId", "3", "custId", id) }, want: isoQcyNotFound}}
-	}},
-	"Customer/GetAllList": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"Customer/GetAllList": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{{name: "A's customers only", req: func(string) isoReq { return x.qcy(r, "pageIndex", "1", "pageSize", "100") },
 			want: isoQcyList("isoA-客户一", "isoA-客户二")}}
-	}},
-	"Customer/AddCallHistory": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"Customer/AddCallHistory": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{{name: "a call of B's user", foreign: isoID(x.b.main.UserID), missing: isoMissing,
 			req: func(id string) isoReq {
 				return x.qcy(r, "callState", "1", "tel", "isoA-tel-9", "userID", id, "remark", "isoA-备注", "callType", "2",
 					"startTime", "2015-10-15 09:00:00", "endTime", "2015-10-15 09:05:00", "record", "1", "duration", "300",
 					"ims", "isoA-ims-9", "userName", "isoA-安")
 			}, want: isoQcyNotFound}}
-	}},
-	"Customer/IMSLock": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"Customer/IMSLock": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{
 			{name: "for B's user", foreign: isoID(x.b.main.UserID), missing: isoMissing,
 				req: func(id string) isoReq { return x.qcy(r, "userID", id, "ims", "isoA-ims-new") }, want: isoQcyNotFound},
@@ -961,36 +970,36 @@ var isoQcyHandlers = map[string]isoEntry{
 			{name: "B's locked number, for A's user", foreign: x.b.ims1, missing: "isoZ-ims-free",
 				req: func(id string) isoReq { return x.qcy(r, "userID", isoID(x.a.main.UserID), "ims", id) }, want: isoQcyValue("true")},
 		}
-	}},
-	"Customer/UnIMSLock": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"Customer/UnIMSLock": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{{name: "B's locked number", foreign: x.b.ims2, missing: "isoZ-ims-never",
 			req: func(id string) isoReq { return x.qcy(r, "ims", id) }, want: isoQcyNotFound}}
-	}},
-	"Customer/InsertSms": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"Customer/InsertSms": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{{name: "sent by B's user", foreign: isoID(x.b.main.UserID), missing: isoMissing,
 			req: func(id string) isoReq {
 				return x.qcy(r, "senderID", id, "mobilePhone", "isoA-sms-9", "receiveName", "isoA-收信人", "sendDate", "2015-10-16 09:00:00",
 					"content", "isoA-短信", "sendType", "1", "messageTempleID", "isoA-T9")
 			}, want: isoQcyNotFound}}
-	}},
-	"Customer/UpdateCallHistory": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"Customer/UpdateCallHistory": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{{name: "B's call", foreign: x.b.callTel, missing: "isoZ-call-none",
 			req: func(id string) isoReq {
 				return x.qcy(r, "sCallNumber", id, "dCallTime", x.b.callStart.In(x.b.main.Location).Format(time.DateTime), "bCallState", "0",
 					"callType", "2", "teleIms", "isoA-ims", "displayTel", "isoA-display", "endTime", now.In(x.b.main.Location).Format(time.DateTime),
 					"record", "0", "duration", "1", "addUserName", "isoA-安")
 			}, want: isoQcyNotFound}}
-	}},
-	"Customer/NameIsRepeat": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"Customer/NameIsRepeat": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{
 			{name: "B's customer's name", foreign: x.b.customer.Name, missing: "isoZ-客户",
 				req: func(id string) isoReq { return x.qcy(r, "sName", id, "id", "0") }, want: isoQcyValue("false")},
 			{name: "A's name, except B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing,
 				req: func(id string) isoReq { return x.qcy(r, "sName", x.a.customer.Name, "id", id) }, want: isoQcyValue("true")},
 		}
-	}},
+	},
 	"Customer/Get": isoQcyByID("id", func(x *isoWorld) uint64 { return x.b.customer.ID }),
-	"Customer/Update": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	"Customer/Update": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{
 			{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing,
 				req: func(id string) isoReq {
@@ -1001,8 +1010,8 @@ var isoQcyHandlers = map[string]isoEntry{
 					return x.qcy(r, "customer", fmt.Sprintf(`{"PK_ID":%d,"CustName":%q,"Tel":%q,"FK_UserID":%s}`, x.a.customer2.ID, x.a.customer2.Name, x.a.customer2.Tel, id))
 				}, want: isoQcyNotFound},
 		}
-	}},
-	"Customer/Save": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"Customer/Save": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{
 			{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing,
 				req: func(id string) isoReq { return x.qcy(r, "json", `{"PK_ID":`+id+`,"CustName":"isoA-改名"}`) }, want: isoQcyNotFound},
@@ -1011,44 +1020,44 @@ var isoQcyHandlers = map[string]isoEntry{
 					return x.qcy(r, "json", `{"PK_ID":0,"CustName":"isoA-新客户","FK_UserID":`+id+`}`)
 				}, want: isoQcyNotFound},
 		}
-	}},
-	"Customer/TelIsRepeat": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"Customer/TelIsRepeat": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{
 			{name: "B's customer's number", foreign: x.b.customer.Tel, missing: "isoZ-tel",
 				req: func(id string) isoReq { return x.qcy(r, "tel", id, "id", "0") }, want: isoQcyValue("false")},
 			{name: "A's number, except B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing,
 				req: func(id string) isoReq { return x.qcy(r, "tel", x.a.customer.Tel, "id", id) }, want: isoQcyValue("true")},
 		}
-	}},
-	"CustomerSign/GetClientSignDefault": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"CustomerSign/GetClientSignDefault": func(x *isoWorld, r isoRoute) []isoProbe {
 		// B's default is 2 (a person); A's is the default, 1.
 		return []isoProbe{{name: "A's default sign", req: func(string) isoReq { return x.qcy(r) }, want: isoQcyValue("1")}}
-	}},
-	"CustomerSign/GetCustTypeBdefault": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"CustomerSign/GetCustTypeBdefault": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{{name: "A's customer kinds only", req: func(string) isoReq { return x.qcy(r) }, want: isoQcyList("isoA-客户类别", "企业客户")}}
-	}},
-	"CustomerType/GetTypeList": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"CustomerType/GetTypeList": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{
 			{name: "A's top types only", req: func(string) isoReq { return x.qcy(r, "parent_id", "0") }, want: isoQcyList("isoA-客户类型", "重点客户")},
 			{name: "A's children of its own type", req: func(string) isoReq { return x.qcy(r, "parent_id", isoID(x.a.customType)) }, want: isoQcyList("isoA-子类型")},
 			{name: "under B's type", foreign: isoID(x.b.customType), missing: "12345",
 				req: func(id string) isoReq { return x.qcy(r, "parent_id", id) }, want: isoQcyList()},
 		}
-	}},
-	"ECommerce/UpdateBaseInfoHit": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"ECommerce/UpdateBaseInfoHit": func(x *isoWorld, r isoRoute) []isoProbe {
 		// Counters are the tenant's: adding to the record B counts is adding to A's own.
 		return []isoProbe{{name: "B's counted record", foreign: isoID(x.b.hitRecord), missing: isoMissing,
 			req: func(id string) isoReq { return x.qcy(r, "pkid", id, "addHit", "1") }, want: isoQcyValue("true")}}
-	}},
-	"ECommerce/AddMessageBoard": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"ECommerce/AddMessageBoard": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{{name: "a message of B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing,
 			req: func(id string) isoReq { return x.qcy(r, "custID", id, "content", "isoA-留言", "contact", "isoA-王") }, want: isoQcyNotFound}}
-	}},
+	},
 	"LinkMan/GetList":        isoQcyByID("custId", func(x *isoWorld) uint64 { return x.b.customer.ID }),
 	"LinkMan/CancelMainMan":  isoQcyByID("id", func(x *isoWorld) uint64 { return x.b.mainContact.ID }),
 	"LinkMan/GetLinkManList": isoQcyByID("cust_id", func(x *isoWorld) uint64 { return x.b.customer.ID }),
 	"LinkMan/GetLinkMan":     isoQcyByID("id", func(x *isoWorld) uint64 { return x.b.contact.ID }),
-	"LinkMan/SaveLinkMan": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	"LinkMan/SaveLinkMan": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{
 			{name: "B's contact", foreign: isoID(x.b.contact.ID), missing: isoMissing,
 				req: func(id string) isoReq {
@@ -1060,43 +1069,43 @@ var isoQcyHandlers = map[string]isoEntry{
 					return x.qcy(r, "man", fmt.Sprintf(`{"PK_ID":%d,"FK_CustID":%s,"LinkManName":%q}`, x.a.contact.ID, id, x.a.contact.Name))
 				}, want: isoQcyValue("1")},
 		}
-	}},
-	"LinkMan/InsertLinkMan": {probes: func(x *isoWorld, r isoRoute) []isoProbe {
+	},
+	"LinkMan/InsertLinkMan": func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{{name: "a contact of B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing,
 			req: func(id string) isoReq {
 				return x.qcy(r, "man", `{"FK_CustID":`+id+`,"LinkManName":"isoA-新联系人","IsMainMan":true}`)
 			}, want: isoQcyNotFound}}
-	}},
+	},
 	"LinkMan/DeleteLinkMan": isoQcyByID("id", func(x *isoWorld) uint64 { return x.b.contact.ID }),
 	"Sale/SetPublicCust":    isoQcyIDList("pkidList"),
 }
 
 // isoQcyByID is a handler that reads one row by the id in param.
-func isoQcyByID(param string, foreign func(x *isoWorld) uint64) isoEntry {
-	return isoEntry{probes: func(x *isoWorld, r isoRoute) []isoProbe {
+func isoQcyByID(param string, foreign func(x *isoWorld) uint64) isoProbes {
+	return func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{{name: "B's row as " + param, foreign: isoID(foreign(x)), missing: isoMissing,
 			req: func(id string) isoReq { return x.qcy(r, param, id) }, want: isoQcyNotFound}}
-	}}
+	}
 }
 
 // isoQcyByName is a handler that finds one row by a name in param.
-func isoQcyByName(param string, foreign func(x *isoWorld) string) isoEntry {
-	return isoEntry{probes: func(x *isoWorld, r isoRoute) []isoProbe {
+func isoQcyByName(param string, foreign func(x *isoWorld) string) isoProbes {
+	return func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{{name: "B's row as " + param, foreign: foreign(x), missing: "isoZ-none",
 			req: func(id string) isoReq { return x.qcy(r, param, id) }, want: isoQcyNotFound}}
-	}}
+	}
 }
 
 // isoQcyIDList is a handler that changes the customers listed in param, all or none.
-func isoQcyIDList(param string) isoEntry {
-	return isoEntry{probes: func(x *isoWorld, r isoRoute) []isoProbe {
+func isoQcyIDList(param string) isoProbes {
+	return func(x *isoWorld, r isoRoute) []isoProbe {
 		return []isoProbe{
 			{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing,
 				req: func(id string) isoReq { return x.qcy(r, param, id) }, want: isoQcyNotFound},
 			{name: "A's customer and B's", foreign: isoID(x.b.customer2.ID), missing: isoMissing,
 				req: func(id string) isoReq { return x.qcy(r, param, isoID(x.a.customer2.ID)+","+id) }, want: isoQcyNotFound},
 		}
-	}}
+	}
 }
 
 // ---- tenant B's rows ----

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -14,7 +13,6 @@ import (
 
 	"crmgw/config"
 	"crmgw/core"
-	"crmgw/gateway"
 )
 
 // authedRequest is one authenticated request of a dialect, sent as its clients send it.
@@ -250,7 +248,7 @@ func TestSlowBodyTimesOut(t *testing.T) {
 		e.must(err)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- gateway.New(cfg, e.svc, slog.New(slog.DiscardHandler)).Serve(ctx, ln, nil) }()
+		go func() { done <- e.rebuild(cfg, io.Discard).Gateway.Serve(ctx, ln, nil) }()
 		t.Cleanup(func() { cancel(); <-done })
 
 		for _, p := range authedRequests(tn.ID, "slow") {

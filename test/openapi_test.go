@@ -66,7 +66,11 @@ func TestOpenAPIDocumentsHoldEveryRoute(t *testing.T) {
 
 // A disabled dialect has no document.
 func TestOpenAPIOnlyForEnabledDialects(t *testing.T) {
-	eachEngineWith(t, func(c *config.Config) { c.Dialects.OA.Enabled = false }, func(e *env) {
+	eachEngineWith(t, func(c *config.Config) {
+		oa := c.Dialects["oa"]
+		oa.Enabled = false
+		c.Dialects["oa"] = oa
+	}, func(e *env) {
 		rec := httptest.NewRecorder()
 		e.gw.AdminHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/openapi/oa.json", nil))
 		if rec.Code != http.StatusNotFound {

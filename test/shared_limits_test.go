@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"crmgw/config"
-	"crmgw/gateway"
 )
 
 // busy is each dialect's answer when the server's shared limits are spent:
@@ -192,7 +190,7 @@ func TestMaxConnections(t *testing.T) {
 		e.must(err)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- gateway.New(cfg, e.svc, slog.New(slog.DiscardHandler)).Serve(ctx, ln, nil) }()
+		go func() { done <- e.rebuild(cfg, io.Discard).Gateway.Serve(ctx, ln, nil) }()
 		t.Cleanup(func() { cancel(); <-done })
 		base := "http://" + ln.Addr().String()
 

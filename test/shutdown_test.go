@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -25,10 +24,10 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
+	"crmgw/app"
 	"crmgw/config"
 	"crmgw/core"
 	"crmgw/core/dbtest"
-	"crmgw/gateway"
 )
 
 // Cancelling Serve's context (what SIGINT/SIGTERM do) stops it cleanly: it returns nil.
@@ -43,7 +42,7 @@ func TestServeStopsCleanlyWhenToldTo(t *testing.T) {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
-		srv := gateway.New(cfg, core.NewService(db, core.Options{}), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		srv := app.New(cfg, db, app.Seams{Logs: io.Discard}).Gateway
 		done := make(chan error, 1)
 		go func() { done <- srv.Serve(ctx, ln, nil) }()
 		res, err := http.Get("http://" + ln.Addr().String() + "/healthz")

@@ -9,24 +9,26 @@ import (
 	"time"
 
 	"crmgw/adapters"
+	"crmgw/config"
 	"crmgw/core"
 )
 
-// Options configures the dialect.
-type Options struct {
-	Prefix   string        // where its paths start ("" for the doc's /api/v2/…)
-	LoginTTL time.Duration // how long a user_token issued by /api/v2/auth/login works
-	Log      *slog.Logger
+func init() {
+	adapters.Register(adapters.Registration{Name: "ikcrm",
+		// Prefix empty: the doc's /api/v2/… from the root; LoginTTL: how long
+		// a user_token issued by /api/v2/auth/login works.
+		Defaults: config.Dialect{Enabled: true, LoginTTL: 7 * 24 * time.Hour},
+		New:      func(svc *core.Service, opts adapters.Options) adapters.Dialect { return New(svc, opts).Dialect() }})
 }
 
 // Adapter serves the ikcrm open API over core.
 type Adapter struct {
 	svc  *core.Service
-	opts Options
+	opts adapters.Options
 }
 
 // New returns the ikcrm adapter.
-func New(svc *core.Service, opts Options) *Adapter {
+func New(svc *core.Service, opts adapters.Options) *Adapter {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}

@@ -8,24 +8,25 @@ import (
 	"time"
 
 	"crmgw/adapters"
+	"crmgw/config"
 	"crmgw/core"
 )
 
-// Options configures the dialect.
-type Options struct {
-	Prefix   string        // where its paths start ("/oa")
-	LoginTTL time.Duration // how long a token issued by /users/login works
-	Log      *slog.Logger
+func init() {
+	adapters.Register(adapters.Registration{Name: "oa",
+		// LoginTTL: how long a token issued by /users/login works.
+		Defaults: config.Dialect{Enabled: true, Prefix: "/oa", LoginTTL: 7 * 24 * time.Hour},
+		New:      func(svc *core.Service, opts adapters.Options) adapters.Dialect { return New(svc, opts).Dialect() }})
 }
 
 // Adapter serves the OA dialect over core.
 type Adapter struct {
 	svc  *core.Service
-	opts Options
+	opts adapters.Options
 }
 
 // New returns the OA adapter.
-func New(svc *core.Service, opts Options) *Adapter {
+func New(svc *core.Service, opts adapters.Options) *Adapter {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}

@@ -118,7 +118,11 @@ func operation(d adapters.Dialect, ep adapters.Endpoint, method string) (*openap
 		}
 		op.Security = security
 	}
-	data, err := schemaOf(d.Envelope(ep.Result))
+	answered := ep.Result
+	if d.Envelope != nil {
+		answered = d.Envelope(ep.Result)
+	}
+	data, err := schemaOf(answered)
 	if err != nil {
 		return nil, err
 	}

@@ -13,8 +13,11 @@ import (
 
 // schemaOf describes v as encoding/json writes it: openapi3gen reflects its
 // type, customize makes that exact, and fill describes the interface fields
-// by the values v holds in them.
+// by the values v holds in them. A nil v is not described: any value fits.
 func schemaOf(v any) (*openapi3.Schema, error) {
+	if v == nil {
+		return &openapi3.Schema{}, nil
+	}
 	ref, err := openapi3gen.NewSchemaRefForValue(v, nil, openapi3gen.SchemaCustomizer(customize))
 	if err != nil {
 		return nil, err

@@ -14,14 +14,16 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"crmgw/adapters"
+	"crmgw/config"
 	"crmgw/core"
 )
 
-// Options configures the dialect.
-type Options struct {
-	Prefix   string        // where the dialect is mounted ("" for the root)
-	LoginTTL time.Duration // how long a token issued by Token/Get.ashx works
-	Log      *slog.Logger
+func init() {
+	adapters.Register(adapters.Registration{Name: "qcy",
+		// Prefix empty: the doc's /WebApi/… and /OM/WebApi/… from the root;
+		// LoginTTL: how long a token issued by Token/Get.ashx works.
+		Defaults: config.Dialect{Enabled: true, LoginTTL: 7 * 24 * time.Hour},
+		New:      func(svc *core.Service, opts adapters.Options) adapters.Dialect { return New(svc, opts).Dialect() }})
 }
 
 // Adapter serves the WebApi dialect over core.
@@ -37,7 +39,7 @@ type Adapter struct {
 var bases = []string{"/WebApi/Handler/1.0/", "/OM/WebApi/Handler/1.0/"}
 
 // New returns the WebApi adapter.
-func New(svc *core.Service, opts Options) *Adapter {
+func New(svc *core.Service, opts adapters.Options) *Adapter {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}

@@ -10,23 +10,26 @@ import (
 	"slices"
 
 	"crmgw/adapters"
+	"crmgw/config"
 	"crmgw/core"
 )
 
-// Options configures the dialect.
-type Options struct {
-	Prefix string // where its paths start ("" for the doc's /business/{id}/…)
-	Log    *slog.Logger
+func init() {
+	adapters.Register(adapters.Registration{Name: "yunzmall",
+		// Prefix empty: the doc's /business/{id}/plugin/… from the root. No
+		// login of its own: it takes tokens registered with `crmgw token add`.
+		Defaults: config.Dialect{Enabled: true},
+		New:      func(svc *core.Service, opts adapters.Options) adapters.Dialect { return New(svc, opts).Dialect() }})
 }
 
 // Adapter serves the plugin's API over core.
 type Adapter struct {
 	svc  *core.Service
-	opts Options
+	opts adapters.Options
 }
 
 // New returns the yunzmall adapter.
-func New(svc *core.Service, opts Options) *Adapter {
+func New(svc *core.Service, opts adapters.Options) *Adapter {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}

@@ -12,7 +12,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -29,10 +28,11 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"crmgw/app"
 	"crmgw/config"
 	"crmgw/core"
 	"crmgw/core/dbtest"
-	"crmgw/gateway"
+	"crmgw/seed"
 )
 
 // sizes are the contract counts to measure at.
@@ -53,8 +53,8 @@ func sizes(b *testing.B) []int {
 }
 
 // spec is the data at a size: half as many customers and twice as many follow-ups as contracts, 50 users.
-func spec(contracts int) core.BenchSpec {
-	return core.BenchSpec{Tenants: 1, Users: 50, Customers: contracts / 2, Contracts: contracts, FollowUps: 2 * contracts, Seed: 1}
+func spec(contracts int) seed.BenchSpec {
+	return seed.BenchSpec{Tenants: 1, Users: 50, Customers: contracts / 2, Contracts: contracts, FollowUps: 2 * contracts, Seed: 1}
 }
 
 // fixture is a seeded database behind the gateway.
@@ -70,8 +70,9 @@ type fixture struct {
 func newFixture(b *testing.B, driver string, contracts int) fixture {
 	ctx := context.Background()
 	db := dbtest.Open(b, driver, core.SystemClock{})
-	svc := core.NewService(db, core.Options{})
-	res, _, err := svc.SeedBench(ctx, spec(contracts), nil)
+	a := app.New(defaultConfig(b), db, app.Seams{Logs: io.Discard})
+	svc := a.Service
+	res, _, err := seed.Bench(ctx, svc, spec(contracts), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -84,17 +85,22 @@ func newFixture(b *testing.B, driver string, contracts int) fixture {
 		res.TenantID, res.UserID).Row().Scan(&f.contractID, &f.customerID); err != nil {
 		b.Fatal(err)
 	}
-	f.url = serveGateway(b, svc)
+	f.url = serve(b, a)
 	return f
 }
 
-// serveGateway serves svc through the gateway with the default configuration, until b ends.
-func serveGateway(b *testing.B, svc *core.Service) string {
+// defaultConfig is crmgw's configuration with nothing set.
+func defaultConfig(b *testing.B) config.Config {
 	cfg, err := config.Load(nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(gateway.New(cfg, svc, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())
+	return cfg
+}
+
+// serve serves the app's gateway until b ends.
+func serve(b *testing.B, a *app.App) string {
+	srv := httptest.NewServer(a.Gateway.Handler())
 	b.Cleanup(srv.Close)
 	return srv.URL
 }

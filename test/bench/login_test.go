@@ -12,8 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"crmgw/app"
+	"crmgw/config"
 	"crmgw/core"
 	"crmgw/core/dbtest"
+	"crmgw/seed"
 )
 
 // BenchmarkLoginFlood measures OA home for one user, unloaded and then while
@@ -26,11 +29,11 @@ import (
 func BenchmarkLoginFlood(b *testing.B) {
 	for _, c := range []struct {
 		name   string
-		limits core.LoginLimits
+		limits func(*config.Login)
 	}{
-		{"throttled", core.LoginLimits{RefusalDelay: time.Second}},
-		{"bounded-only", core.LoginLimits{MaxFailures: 1 << 30, MaxFailuresPerName: 1 << 30, MaxFailuresPerAddress: 1 << 30}},
-		{"unbounded", core.LoginLimits{MaxFailures: 1 << 30, MaxFailuresPerName: 1 << 30, MaxFailuresPerAddress: 1 << 30, MaxHashing: 64}},
+		{"throttled", func(*config.Login) {}},
+		{"bounded-only", unthrottled},
+		{"unbounded", func(l *config.Login) { unthrottled(l); l.MaxHashing = 64 }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			url, token := loginFixture(b, c.limits)
@@ -79,13 +82,30 @@ func BenchmarkLoginFlood(b *testing.B) {
 	}
 }
 
+// unthrottled lifts every limit on failed logins and their delay: only the
+// bound on bcrypt comparisons at once is left.
+func unthrottled(l *config.Login) {
+	l.MaxFailures, l.MaxFailuresPerName, l.MaxFailuresPerAddress, l.RefusalDelay = 1<<30, 1<<30, 1<<30, 0
+}
+
+// loginApp is the app over a fresh SQLite database, its login limits the
+// defaults changed by limits.
+func loginApp(b *testing.B, limits func(*config.Login)) *app.App {
+	cfg := defaultConfig(b)
+	limits(&cfg.Login)
+	if err := cfg.Validate(); err != nil {
+		b.Fatal(err)
+	}
+	return app.New(cfg, dbtest.Open(b, core.DriverSQLite, core.SystemClock{}), app.Seams{Logs: io.Discard})
+}
+
 // loginFixture serves a small tenant whose user "victim0"…"victim3" have
 // passwords, with the given login limits, and returns a token of another user.
-func loginFixture(b *testing.B, limits core.LoginLimits) (string, string) {
+func loginFixture(b *testing.B, limits func(*config.Login)) (string, string) {
 	ctx := context.Background()
-	db := dbtest.Open(b, core.DriverSQLite, core.SystemClock{})
-	svc := core.NewService(db, core.Options{Logins: limits})
-	res, _, err := svc.SeedBench(ctx, spec(2000), nil)
+	a := loginApp(b, limits)
+	svc := a.Service
+	res, _, err := seed.Bench(ctx, svc, spec(2000), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -98,7 +118,7 @@ func loginFixture(b *testing.B, limits core.LoginLimits) (string, string) {
 			b.Fatal(err)
 		}
 	}
-	return serveGateway(b, svc), url.QueryEscape(res.Token)
+	return serve(b, a), url.QueryEscape(res.Token)
 }
 
 // timedGet is one GET that must answer 200 without an error body, and how long it took.
@@ -131,8 +151,7 @@ func percentiles(n int, f func() time.Duration) (p50, p99 time.Duration) {
 // exist (each is compared against a bcrypt hash, a stand-in one for the latter).
 func BenchmarkLoginRefusal(b *testing.B) {
 	ctx := context.Background()
-	db := dbtest.Open(b, core.DriverSQLite, core.SystemClock{})
-	svc := core.NewService(db, core.Options{Logins: core.LoginLimits{MaxFailures: 1 << 30, MaxFailuresPerName: 1 << 30, MaxFailuresPerAddress: 1 << 30}})
+	svc := loginApp(b, unthrottled).Service
 	tn, err := svc.EnsureTenant(ctx, "acme")
 	if err != nil {
 		b.Fatal(err)

@@ -1,0 +1,45 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// NewOpportunity is the input of CreateOpportunity.
+type NewOpportunity struct {
+	CustomerID uint64 `name:"customer_id" validate:"required"`
+	OwnerID    uint64 // 0: the caller
+	Title      string `name:"title" validate:"required,max=255"`
+	Amount     Money
+	Stage      string    `name:"stage" validate:"required,max=32"`
+	CreatedAt  time.Time // zero: now
+}
+
+// CreateOpportunity adds a possible sale with one of the tenant's customers,
+// owned by the caller or by in.OwnerID.
+func (s *Service) CreateOpportunity(ctx context.Context, c Caller, in NewOpportunity) (Opportunity, error) {
+	if err := s.check(in); err != nil {
+		return Opportunity{}, err
+	}
+	if in.Amount.IsNegative() {
+		return Opportunity{}, Invalidf("amount", "amount cannot be negative")
+	}
+	if err := in.Amount.check(); err != nil {
+		return Opportunity{}, Invalidf("amount", "amount: %v", err)
+	}
+	if err := CheckTime("created_at", in.CreatedAt); err != nil {
+		return Opportunity{}, err
+	}
+	if in.OwnerID == 0 {
+		in.OwnerID = c.UserID
+	}
+	if err := s.mustExist(ctx, c, &User{}, "user", []uint64{in.OwnerID}); err != nil {
+		return Opportunity{}, err
+	}
+	if err := s.mustExist(ctx, c, &Customer{}, "customer", []uint64{in.CustomerID}); err != nil {
+		return Opportunity{}, err
+	}
+	o := Opportunity{TenantID: c.TenantID, OwnerID: in.OwnerID, CustomerID: in.CustomerID, Title: in.Title,
+		Amount: in.Amount, Stage: in.Stage, CreatedAt: in.CreatedAt.UTC().Truncate(time.Second)}
+	return o, storeError(s.db.WithContext(ctx).Create(&o).Error, "opportunity")
+}
