@@ -1,36 +1,26 @@
 package qcy
 
 import (
-	"github.com/labstack/echo/v4"
+	"context"
+	"fmt"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
-const callerKey = "qcy.caller"
-
-// authenticate resolves the token parameter to the caller.
-func (a *Adapter) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		caller, err := a.svc.Authenticate(c.Request().Context(), paramsOf(c).get("token"))
-		if err != nil {
-			return err
-		}
-		c.Set(callerKey, caller)
-		return next(c)
+// authenticate resolves the caller as the endpoint's auth kind says: by the
+// token parameter, or, for the ECommerce handlers, by siteKey (a token, if
+// sent too, is not needed and not checked). Token/Get has no caller yet. Any
+// other kind is a row of the table that says no way to know its caller: an
+// internal error, never a handler run for nobody.
+func (a *Adapter) authenticate(ctx context.Context, auth adapters.Auth, p params) (core.Caller, error) {
+	switch auth {
+	case adapters.AuthToken:
+		return a.svc.Authenticate(ctx, p.get("token"))
+	case adapters.AuthSiteKey:
+		return a.svc.AuthenticateSite(ctx, p.get("siteKey"))
+	case adapters.AuthLogin:
+		return core.Caller{}, nil
 	}
-}
-
-func callerOf(c echo.Context) core.Caller { return c.Get(callerKey).(core.Caller) }
-
-// authenticateSite resolves siteKey, which the ECommerce handlers take instead
-// of a token (a token, if sent too, is not needed and not checked).
-func (a *Adapter) authenticateSite(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		caller, err := a.svc.AuthenticateSite(c.Request().Context(), paramsOf(c).get("siteKey"))
-		if err != nil {
-			return err
-		}
-		c.Set(callerKey, caller)
-		return next(c)
-	}
+	return core.Caller{}, fmt.Errorf("qcy: no authentication for auth kind %q", auth)
 }

@@ -23,21 +23,24 @@ import (
 // without regard to case. Where a name is given more than once, in any mix of
 // cases, one value wins, always the same: a body value over a query value, and
 // within each the first in the request's order.
-type params map[string]string
+type params struct {
+	values  map[string]string
+	address string // the client's address, which Token/Get records
+}
 
 const paramsKey = "qcy.params"
 
-// bind reads the parameters once, before authentication needs the token. What
-// could be read is kept even when the rest could not, so that the error still honours format.
-func (a *Adapter) bind(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		p, err := readParams(c.Request())
-		c.Set(paramsKey, p)
-		if err != nil {
-			return wireError(codeInvalid, "请求体无法解析: "+core.Excerpt(err.Error()))
-		}
-		return next(c)
+// bind reads the parameters once, before authentication needs the token, and
+// keeps them for the error's answer: what could be read is kept even when the
+// rest could not, so that the error still honours format.
+func bind(c echo.Context) (params, error) {
+	p, err := readParams(c.Request())
+	p.address = c.RealIP()
+	c.Set(paramsKey, p)
+	if err != nil {
+		return p, wireError(codeInvalid, "请求体无法解析: "+core.Excerpt(err.Error()))
 	}
+	return p, nil
 }
 
 // paramsOf returns the bound parameters. Where bind did not run (an unknown
@@ -55,10 +58,10 @@ func paramsOf(c echo.Context) params {
 // order the client wrote them; of the names equal but for case, the first read
 // wins. A malformed part is skipped and its error returned, with all the rest.
 func readParams(r *http.Request) (params, error) {
-	p := params{}
+	p := params{values: map[string]string{}}
 	add := func(name, value string) {
-		if _, seen := p[strings.ToLower(name)]; !seen {
-			p[strings.ToLower(name)] = value
+		if _, seen := p.values[strings.ToLower(name)]; !seen {
+			p.values[strings.ToLower(name)] = value
 		}
 	}
 	bodyErr := readBody(r, add)
@@ -130,7 +133,7 @@ func readQuery(s string, add func(name, value string)) error {
 	return first
 }
 
-func (p params) get(name string) string { return strings.TrimSpace(p[strings.ToLower(name)]) }
+func (p params) get(name string) string { return strings.TrimSpace(p.values[strings.ToLower(name)]) }
 
 // str returns a required string parameter.
 func (p params) str(name string) (string, error) {
@@ -251,7 +254,7 @@ type reader struct {
 	err error
 }
 
-func read(c echo.Context) *reader { return &reader{p: paramsOf(c)} }
+func read(p params) *reader { return &reader{p: p} }
 
 func keep[T any](r *reader, get func() (T, error)) T {
 	var zero T

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +39,6 @@ func FuzzBind(f *testing.F) {
 		f.Add(seed.method, seed.contentType, seed.query, seed.body)
 	}
 	e := echo.New()
-	a := &Adapter{}
 	loc := time.FixedZone("CST", 8*3600)
 	f.Fuzz(func(t *testing.T, method, contentType, query, body string) {
 		if method != http.MethodGet {
@@ -67,30 +67,26 @@ func FuzzBind(f *testing.F) {
 			}
 			t.Fatalf("%s: code %s (%s), want one of %v", what, we.code, we.msg, codes)
 		}
-		var bound params
-		err := a.bind(func(c echo.Context) error {
-			bound = paramsOf(c)
-			return nil
-		})(c)
+		bound, err := bind(c)
 		check("bind", err, codeInvalid)
 		if err != nil {
 			_ = paramsOf(c) // an error's format is still read, from what can be parsed
 			return
 		}
-		for k := range bound {
+		for k := range bound.values {
 			if k != strings.ToLower(k) {
 				t.Fatalf("parameter %q bound not in lower case", k)
 			}
 		}
 		if q, err := url.ParseQuery(query); err == nil {
 			for k, v := range q {
-				if _, ok := bound[strings.ToLower(k)]; !ok && len(v) > 0 {
-					t.Fatalf("query parameter %q was not bound: %v", k, bound)
+				if _, ok := bound.values[strings.ToLower(k)]; !ok && len(v) > 0 {
+					t.Fatalf("query parameter %q was not bound: %v", k, bound.values)
 				}
 			}
 		}
 
-		r := read(c)
+		r := read(bound)
 		_ = wantsXML(c)
 		_ = r.p.get("token")
 		historyParams(r)
@@ -100,6 +96,9 @@ func FuzzBind(f *testing.F) {
 		check("reader", r.err, codeMissing, codeInvalid)
 
 		p := paramsOf(c)
+		if !reflect.DeepEqual(p, bound) {
+			t.Fatalf("the parameters kept for the error's answer are not those bound: %v, %v", p, bound)
+		}
 		for _, name := range []string{"id", "pageIndex", "par_id"} {
 			n, err := p.id(name)
 			check(name, err, codeMissing, codeInvalid)

@@ -1,64 +1,61 @@
 package qcy
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
-
-	"github.com/labstack/echo/v4"
 
 	"crmgw/core"
 )
 
 // Customer/CancelShare.ashx (strIds: "1,2"): stop sharing the customers; true.
-func (a *Adapter) cancelShare(c echo.Context) error {
-	ids, err := paramsOf(c).ids("strIds")
+func (a *Adapter) cancelShare(ctx context.Context, caller core.Caller, p params) (any, error) {
+	ids, err := p.ids("strIds")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := a.svc.CancelShares(c.Request().Context(), callerOf(c), ids); err != nil {
-		return err
+	if err := a.svc.CancelShares(ctx, caller, ids); err != nil {
+		return nil, err
 	}
-	return ok(c, true)
+	return true, nil
 }
 
 // Customer/RemoveCollection.ashx (userId, custIdString: "111,222"): true.
-func (a *Adapter) removeCollection(c echo.Context) error {
-	p := paramsOf(c)
+func (a *Adapter) removeCollection(ctx context.Context, caller core.Caller, p params) (any, error) {
 	user, err := p.id("userId")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ids, err := p.ids("custIdString")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := a.svc.RemoveCollections(c.Request().Context(), callerOf(c), user, ids); err != nil {
-		return err
+	if err := a.svc.RemoveCollections(ctx, caller, user, ids); err != nil {
+		return nil, err
 	}
-	return ok(c, true)
+	return true, nil
 }
 
 // Customer/SetCustIdentity.ashx (identityId, custId): collect the customer for the caller with that mark; true.
-func (a *Adapter) setCustIdentity(c echo.Context) error {
-	p := paramsOf(c)
+func (a *Adapter) setCustIdentity(ctx context.Context, caller core.Caller, p params) (any, error) {
 	identity, err := p.id("identityId")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cust, err := p.id("custId")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := a.svc.SetCollectionIdentity(c.Request().Context(), callerOf(c), cust, identity); err != nil {
-		return err
+	if err := a.svc.SetCollectionIdentity(ctx, caller, cust, identity); err != nil {
+		return nil, err
 	}
-	return ok(c, true)
+	return true, nil
 }
 
 // Customer/AddCallHistory.ashx: keep a call; true.
-func (a *Adapter) addCallHistory(c echo.Context) error {
-	r, caller := read(c), callerOf(c)
+func (a *Adapter) addCallHistory(ctx context.Context, caller core.Caller, p params) (any, error) {
+	r := read(p)
 	rec := core.CallRecord{
 		Answered:  r.flag("callState"),
 		Tel:       r.str("tel"),
@@ -73,12 +70,12 @@ func (a *Adapter) addCallHistory(c echo.Context) error {
 		UserName:  r.str("userName"),
 	}
 	if r.err != nil {
-		return r.err
+		return nil, r.err
 	}
-	if err := a.svc.AddCallRecord(c.Request().Context(), caller, rec); err != nil {
-		return err
+	if err := a.svc.AddCallRecord(ctx, caller, rec); err != nil {
+		return nil, err
 	}
-	return ok(c, true)
+	return true, nil
 }
 
 // callType reads callType: 1 incoming, 2 outgoing.
@@ -91,8 +88,8 @@ func callType(r *reader) (incoming bool) {
 }
 
 // Customer/UpdateCallHistory.ashx: complete the call to sCallNumber that started at dCallTime; true.
-func (a *Adapter) updateCallHistory(c echo.Context) error {
-	r, caller := read(c), callerOf(c)
+func (a *Adapter) updateCallHistory(ctx context.Context, caller core.Caller, p params) (any, error) {
+	r := read(p)
 	rec := core.CallRecord{
 		Tel:        r.str("sCallNumber"),
 		StartedAt:  r.dateTime("dCallTime", caller.Location),
@@ -106,46 +103,45 @@ func (a *Adapter) updateCallHistory(c echo.Context) error {
 		UserName:   r.str("addUserName"),
 	}
 	if r.err != nil {
-		return r.err
+		return nil, r.err
 	}
-	if err := a.svc.UpdateCallRecord(c.Request().Context(), caller, rec); err != nil {
-		return err
+	if err := a.svc.UpdateCallRecord(ctx, caller, rec); err != nil {
+		return nil, err
 	}
-	return ok(c, true)
+	return true, nil
 }
 
 // Customer/IMSLock.ashx (userID, ims): true.
-func (a *Adapter) imsLock(c echo.Context) error {
-	p := paramsOf(c)
+func (a *Adapter) imsLock(ctx context.Context, caller core.Caller, p params) (any, error) {
 	user, err := p.id("userID")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ims, err := p.str("ims")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := a.svc.LockIMS(c.Request().Context(), callerOf(c), user, ims); err != nil {
-		return err
+	if err := a.svc.LockIMS(ctx, caller, user, ims); err != nil {
+		return nil, err
 	}
-	return ok(c, true)
+	return true, nil
 }
 
 // Customer/UnIMSLock.ashx (ims): true.
-func (a *Adapter) unIMSLock(c echo.Context) error {
-	ims, err := paramsOf(c).str("ims")
+func (a *Adapter) unIMSLock(ctx context.Context, caller core.Caller, p params) (any, error) {
+	ims, err := p.str("ims")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := a.svc.UnlockIMS(c.Request().Context(), callerOf(c), ims); err != nil {
-		return err
+	if err := a.svc.UnlockIMS(ctx, caller, ims); err != nil {
+		return nil, err
 	}
-	return ok(c, true)
+	return true, nil
 }
 
 // Customer/InsertSms.ashx: queue a templated message in the outbox (nothing is sent); true.
-func (a *Adapter) insertSms(c echo.Context) error {
-	r, caller := read(c), callerOf(c)
+func (a *Adapter) insertSms(ctx context.Context, caller core.Caller, p params) (any, error) {
+	r := read(p)
 	m := core.SmsMessage{
 		SenderID:     r.id("senderID"),
 		Mobile:       r.str("mobilePhone"),
@@ -157,7 +153,7 @@ func (a *Adapter) insertSms(c echo.Context) error {
 		Remark:       r.p.get("remark"),
 	}
 	if r.err != nil {
-		return r.err
+		return nil, r.err
 	}
 	var values []string
 	for i := 1; i <= 6; i++ {
@@ -165,8 +161,8 @@ func (a *Adapter) insertSms(c echo.Context) error {
 	}
 	b, _ := json.Marshal(values) // a []string always marshals
 	m.TemplateValues = string(b)
-	if err := a.svc.QueueSms(c.Request().Context(), caller, m); err != nil {
-		return err
+	if err := a.svc.QueueSms(ctx, caller, m); err != nil {
+		return nil, err
 	}
-	return ok(c, true)
+	return true, nil
 }

@@ -1,25 +1,25 @@
 package qcy
 
 import (
-	"github.com/labstack/echo/v4"
+	"context"
 
 	"crmgw/core"
 )
 
 // ContactPlan/SaveContactPlan.ashx: carry out plan_id — record the contact
 // (customer_id, type_id, route_id, link_man_id, title, content) and schedule the next at next_time; true.
-func (a *Adapter) saveContactPlan(c echo.Context) error {
-	r, caller := read(c), callerOf(c)
+func (a *Adapter) saveContactPlan(ctx context.Context, caller core.Caller, p params) (any, error) {
+	r := read(p)
 	planID := r.id("plan_id")
 	done := historyParams(r)
 	next := r.dateTime("next_time", caller.Location)
 	if r.err != nil {
-		return r.err
+		return nil, r.err
 	}
-	if err := a.svc.ExecuteContactPlan(c.Request().Context(), caller, planID, done, next); err != nil {
-		return err
+	if err := a.svc.ExecuteContactPlan(ctx, caller, planID, done, next); err != nil {
+		return nil, err
 	}
-	return ok(c, true)
+	return true, nil
 }
 
 // historyParams reads the parameters of a contact made, shared by ContactHistory/Add and SaveContactPlan.
@@ -35,32 +35,31 @@ func historyParams(r *reader) core.NewContactHistory {
 }
 
 // ContactPlan/GetContactPlan.ashx (id): one plan.
-func (a *Adapter) getContactPlan(c echo.Context) error {
-	id, err := paramsOf(c).id("id")
+func (a *Adapter) getContactPlan(ctx context.Context, caller core.Caller, p params) (any, error) {
+	id, err := p.id("id")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	caller := callerOf(c)
-	plan, err := a.svc.GetContactPlan(c.Request().Context(), caller, id)
+	plan, err := a.svc.GetContactPlan(ctx, caller, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return ok(c, fromContactPlan(plan, caller.Location))
+	return fromContactPlan(plan, caller.Location), nil
 }
 
 // ContactPlan/GetContactPlanCount.ashx: how many of the caller's plans are pending.
-func (a *Adapter) getContactPlanCount(c echo.Context) error {
-	n, err := a.svc.PendingContactPlans(c.Request().Context(), callerOf(c))
+func (a *Adapter) getContactPlanCount(ctx context.Context, caller core.Caller, _ params) (any, error) {
+	n, err := a.svc.PendingContactPlans(ctx, caller)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return ok(c, n)
+	return n, nil
 }
 
 // ContactPlan/InsertContactPlan.ashx (title, customer_id, type_id, route_id,
 // link_man_id, history_id, next_time; plan_id is accepted and ignored: the new plan gets its own id); true.
-func (a *Adapter) insertContactPlan(c echo.Context) error {
-	r, caller := read(c), callerOf(c)
+func (a *Adapter) insertContactPlan(ctx context.Context, caller core.Caller, p params) (any, error) {
+	r := read(p)
 	in := core.NewContactPlan{
 		Title:      r.str("title"),
 		CustomerID: r.id("customer_id"),
@@ -71,82 +70,80 @@ func (a *Adapter) insertContactPlan(c echo.Context) error {
 		PlannedAt:  r.dateTime("next_time", caller.Location),
 	}
 	if r.err != nil {
-		return r.err
+		return nil, r.err
 	}
-	if _, err := a.svc.AddContactPlan(c.Request().Context(), caller, in); err != nil {
-		return err
+	if _, err := a.svc.AddContactPlan(ctx, caller, in); err != nil {
+		return nil, err
 	}
-	return ok(c, true)
+	return true, nil
 }
 
 // getLinkManListAs serves LinkMan/GetList.ashx (custId, as LinkMan elements) and
 // LinkMan/GetLinkManList.ashx (cust_id, as CustomerLinkMan elements): the customer's contacts, main first.
-func (a *Adapter) getLinkManListAs(item, param string) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		id, err := paramsOf(c).id(param)
+func (a *Adapter) getLinkManListAs(item, param string) handler {
+	return func(ctx context.Context, caller core.Caller, p params) (any, error) {
+		id, err := p.id(param)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		caller := callerOf(c)
-		list, err := a.svc.ListContacts(c.Request().Context(), caller, id)
+		contacts, err := a.svc.ListContacts(ctx, caller, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out := make([]CustomerLinkMan, 0, len(list))
-		for _, ct := range list {
+		out := make([]CustomerLinkMan, 0, len(contacts))
+		for _, ct := range contacts {
 			out = append(out, fromContact(ct, caller.Location))
 		}
-		return okList(c, item, out)
+		return listOf(item, out), nil
 	}
 }
 
 // LinkMan/GetLinkMan.ashx (id): one contact.
-func (a *Adapter) getLinkMan(c echo.Context) error {
-	id, err := paramsOf(c).id("id")
+func (a *Adapter) getLinkMan(ctx context.Context, caller core.Caller, p params) (any, error) {
+	id, err := p.id("id")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	caller := callerOf(c)
-	ct, err := a.svc.GetContact(c.Request().Context(), caller, id)
+	ct, err := a.svc.GetContact(ctx, caller, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return ok(c, fromContact(ct, caller.Location))
+	return fromContact(ct, caller.Location), nil
 }
 
 // LinkMan/SaveLinkMan.ashx (man: a CustomerLinkMan with PK_ID; tran ignored): the count of rows updated.
-func (a *Adapter) saveLinkMan(c echo.Context) error {
+func (a *Adapter) saveLinkMan(ctx context.Context, caller core.Caller, p params) (any, error) {
 	var man CustomerLinkMan
-	if err := paramsOf(c).object("man", &man); err != nil {
-		return err
+	if err := p.object("man", &man); err != nil {
+		return nil, err
 	}
 	if man.PK_ID == 0 {
-		return wireError(codeInvalid, "参数 man 缺少 PK_ID: SaveLinkMan 更新已有的联系人")
+		return nil, wireError(codeInvalid, "参数 man 缺少 PK_ID: SaveLinkMan 更新已有的联系人")
 	}
-	if _, err := a.svc.UpdateContact(c.Request().Context(), callerOf(c), man.PK_ID, man.toCore()); err != nil {
-		return err
+	if _, err := a.svc.UpdateContact(ctx, caller, man.PK_ID, man.toCore()); err != nil {
+		return nil, err
 	}
-	return ok(c, 1)
+	return 1, nil
 }
 
 // LinkMan/InsertLinkMan.ashx (man: a CustomerLinkMan; tran ignored): true.
-func (a *Adapter) insertLinkMan(c echo.Context) error {
+func (a *Adapter) insertLinkMan(ctx context.Context, caller core.Caller, p params) (any, error) {
 	var man CustomerLinkMan
-	if err := paramsOf(c).object("man", &man); err != nil {
-		return err
+	if err := p.object("man", &man); err != nil {
+		return nil, err
 	}
-	if _, err := a.svc.CreateContact(c.Request().Context(), callerOf(c), man.toCore()); err != nil {
-		return err
+	if _, err := a.svc.CreateContact(ctx, caller, man.toCore()); err != nil {
+		return nil, err
 	}
-	return ok(c, true)
+	return true, nil
 }
 
 // LinkMan/DeleteLinkMan.ashx (id): the count of rows deleted.
-func (a *Adapter) deleteLinkMan(c echo.Context) error {
-	return a.countByID(c, a.svc.DeleteContact)
+func (a *Adapter) deleteLinkMan(ctx context.Context, caller core.Caller, p params) (any, error) {
+	return countByID(ctx, caller, p, a.svc.DeleteContact)
 }
 
 // LinkMan/CancelMainMan.ashx (id): the count of rows changed (0 when it was not the main contact).
-func (a *Adapter) cancelMainMan(c echo.Context) error {
-	return a.countByID(c, a.svc.CancelMainContact)
+func (a *Adapter) cancelMainMan(ctx context.Context, caller core.Caller, p params) (any, error) {
+	return countByID(ctx, caller, p, a.svc.CancelMainContact)
 }

@@ -1,57 +1,61 @@
 package qcy
 
 import (
-	"github.com/labstack/echo/v4"
+	"context"
+
+	"crmgw/core"
 )
 
 // Contract/SampleGiftAuditById.ashx (orderID: the order number): rows changed (0 when already audited).
-func (a *Adapter) sampleGiftAudit(c echo.Context) error { return a.auditSample(c, true) }
+func (a *Adapter) sampleGiftAudit(ctx context.Context, caller core.Caller, p params) (any, error) {
+	return a.auditSample(ctx, caller, p, true)
+}
 
 // Contract/SampleGiftUnAuditById.ashx (orderID): rows changed (0 when not audited).
-func (a *Adapter) sampleGiftUnAudit(c echo.Context) error { return a.auditSample(c, false) }
+func (a *Adapter) sampleGiftUnAudit(ctx context.Context, caller core.Caller, p params) (any, error) {
+	return a.auditSample(ctx, caller, p, false)
+}
 
-func (a *Adapter) auditSample(c echo.Context, audited bool) error {
-	no, err := paramsOf(c).str("orderID")
+func (a *Adapter) auditSample(ctx context.Context, caller core.Caller, p params, audited bool) (any, error) {
+	no, err := p.str("orderID")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	n, err := a.svc.AuditSampleOrder(c.Request().Context(), callerOf(c), no, audited)
+	n, err := a.svc.AuditSampleOrder(ctx, caller, no, audited)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return ok(c, n)
+	return n, nil
 }
 
 // ECommerce/UpdateBaseInfoHit.ashx (siteKey, pkid, addHit): add views to a shop record's counter; true.
-func (a *Adapter) updateBaseInfoHit(c echo.Context) error {
-	p := paramsOf(c)
+func (a *Adapter) updateBaseInfoHit(ctx context.Context, caller core.Caller, p params) (any, error) {
 	id, err := p.id("pkid")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	hits, err := p.int32("addHit")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := a.svc.AddHits(c.Request().Context(), callerOf(c), id, hits); err != nil {
-		return err
+	if err := a.svc.AddHits(ctx, caller, id, hits); err != nil {
+		return nil, err
 	}
-	return ok(c, true)
+	return true, nil
 }
 
 // ECommerce/AddMessageBoard.ashx (siteKey, custID, content, contact): keep a customer's message; true.
-func (a *Adapter) addMessageBoard(c echo.Context) error {
-	p := paramsOf(c)
+func (a *Adapter) addMessageBoard(ctx context.Context, caller core.Caller, p params) (any, error) {
 	cust, err := p.id("custID")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	content, err := p.str("content")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := a.svc.AddMessage(c.Request().Context(), callerOf(c), cust, content, p.get("contact")); err != nil {
-		return err
+	if err := a.svc.AddMessage(ctx, caller, cust, content, p.get("contact")); err != nil {
+		return nil, err
 	}
-	return ok(c, true)
+	return true, nil
 }

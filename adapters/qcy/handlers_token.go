@@ -1,36 +1,37 @@
 package qcy
 
 import (
+	"context"
+
 	"github.com/google/uuid"
-	"github.com/labstack/echo/v4"
 
 	"crmgw/core"
 )
 
 // Token/Get.ashx (org_id, login_name, password): a new token, a GUID as the
-// WebApi issued them, that expires after dialects.qcy.login_ttl.
-func (a *Adapter) getToken(c echo.Context) error {
-	p := paramsOf(c)
+// WebApi issued them, that expires after dialects.qcy.login_ttl. It has no
+// caller yet: the login records the client's address instead.
+func (a *Adapter) getToken(ctx context.Context, _ core.Caller, p params) (any, error) {
 	org, err := p.id("org_id")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	name, err := p.str("login_name")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	password, err := p.str("password")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s, err := a.svc.Login(c.Request().Context(), core.LoginRequest{Tenant: formatID(org), UserName: name,
-		Password: password, Address: c.RealIP(), Token: uuid.NewString(), TTL: a.loginTTL})
+	s, err := a.svc.Login(ctx, core.LoginRequest{Tenant: formatID(org), UserName: name,
+		Password: password, Address: p.address, Token: uuid.NewString(), TTL: a.loginTTL})
 	switch core.ErrorCode(err) {
 	case "":
-		return ok(c, s.Token)
+		return s.Token, nil
 	case core.EUNAUTHORIZED:
-		return wireError(codeAuthFailed, "机构、用户名或密码不正确") // one answer: no hint which was wrong
+		return nil, wireError(codeAuthFailed, "机构、用户名或密码不正确") // one answer: no hint which was wrong
 	default:
-		return err
+		return nil, err
 	}
 }

@@ -21,13 +21,22 @@ import (
 //
 // Lists repeat one element per item, named after the item's object type.
 
-// xmlList renders a list inside <value> as repeated elements named item.
-type xmlList[T any] struct {
+// list is a value of several objects of the named type: JSON writes its items
+// as an array, XML repeats one element per item, named item.
+type list[T any] struct {
 	item  string
 	items []T
 }
 
-func (l xmlList[T]) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+// listOf is a handler's value of items, each an object of the named type.
+func listOf[T any](item string, items []T) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return list[T]{item, items}
+}
+
+func (l list[T]) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	if err := e.EncodeToken(start); err != nil {
 		return err
 	}
@@ -38,6 +47,12 @@ func (l xmlList[T]) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	}
 	return e.EncodeToken(start.End())
 }
+
+// jsonValue is what JSON writes of the list: its items, the names left to XML.
+func (l list[T]) jsonValue() any { return l.items }
+
+// jsonValuer is a value JSON writes as another (a list, as its items).
+type jsonValuer interface{ jsonValue() any }
 
 // answer is an answer in JSON.
 type answer struct {
@@ -51,17 +66,13 @@ type xmlValue struct {
 
 func wantsXML(c echo.Context) bool { return strings.EqualFold(paramsOf(c).get("format"), "xml") }
 
-// ok answers a value: a bool, a count, or an object.
+// ok answers a value: a bool, a count, a string, an object or a list.
 func ok(c echo.Context, v any) error {
-	return render(c, http.StatusOK, answer{v}, xmlValue{Value: v})
-}
-
-// okList answers a list whose items are objects of the named type.
-func okList[T any](c echo.Context, item string, items []T) error {
-	if items == nil {
-		items = []T{}
+	asJSON := v
+	if l, isList := v.(jsonValuer); isList {
+		asJSON = l.jsonValue()
 	}
-	return render(c, http.StatusOK, answer{items}, xmlValue{Value: xmlList[T]{item, items}})
+	return render(c, http.StatusOK, answer{asJSON}, xmlValue{Value: v})
 }
 
 // render writes the answer in the format asked for. Its wire code is the

@@ -165,7 +165,7 @@ func FuzzXMLWellFormed(f *testing.F) {
 		var customers struct {
 			Items []Customer `xml:"value>Customer"`
 		}
-		list("Customer", func(c echo.Context) error { return okList(c, "Customer", []Customer{cu, cu}) }, &customers)
+		list("Customer", func(c echo.Context) error { return ok(c, listOf("Customer", []Customer{cu, cu})) }, &customers)
 		if len(customers.Items) != 2 {
 			t.Fatalf("%d customers read back", len(customers.Items))
 		}
@@ -173,7 +173,7 @@ func FuzzXMLWellFormed(f *testing.F) {
 		var men struct {
 			Items []CustomerLinkMan `xml:"value>LinkMan"`
 		}
-		list("LinkMan", func(c echo.Context) error { return okList(c, "LinkMan", []CustomerLinkMan{man}) }, &men)
+		list("LinkMan", func(c echo.Context) error { return ok(c, listOf("LinkMan", []CustomerLinkMan{man})) }, &men)
 		if len(men.Items) != 1 {
 			t.Fatalf("%d contacts read back", len(men.Items))
 		}
@@ -181,7 +181,7 @@ func FuzzXMLWellFormed(f *testing.F) {
 		var dicts struct {
 			Items []BaseType `xml:"value>BaseType"`
 		}
-		list("BaseType", func(c echo.Context) error { return okList(c, "BaseType", []BaseType{bt}) }, &dicts)
+		list("BaseType", func(c echo.Context) error { return ok(c, listOf("BaseType", []BaseType{bt})) }, &dicts)
 		if len(dicts.Items) != 1 {
 			t.Fatalf("%d dictionary entries read back", len(dicts.Items))
 		}
@@ -189,7 +189,7 @@ func FuzzXMLWellFormed(f *testing.F) {
 		var types struct {
 			Items []CustomerType `xml:"value>CustomerType"`
 		}
-		list("CustomerType", func(c echo.Context) error { return okList(c, "CustomerType", []CustomerType{ct}) }, &types)
+		list("CustomerType", func(c echo.Context) error { return ok(c, listOf("CustomerType", []CustomerType{ct})) }, &types)
 		if len(types.Items) != 1 {
 			t.Fatalf("%d customer types read back", len(types.Items))
 		}
@@ -198,7 +198,7 @@ func FuzzXMLWellFormed(f *testing.F) {
 			Items []CRM_Cust_T_CustKind `xml:"value>CRM_Cust_T_CustKind"`
 		}
 		list("CRM_Cust_T_CustKind", func(c echo.Context) error {
-			return okList(c, "CRM_Cust_T_CustKind", []CRM_Cust_T_CustKind{kind})
+			return ok(c, listOf("CRM_Cust_T_CustKind", []CRM_Cust_T_CustKind{kind}))
 		}, &kinds)
 		if len(kinds.Items) != 1 {
 			t.Fatalf("%d kinds read back", len(kinds.Items))

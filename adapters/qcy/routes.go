@@ -5,13 +5,10 @@ package qcy
 
 import (
 	"log/slog"
-	"maps"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/labstack/echo/v4"
 
 	"crmgw/adapters"
 	"crmgw/config"
@@ -28,14 +25,15 @@ func init() {
 
 // Adapter serves the WebApi dialect over core.
 type Adapter struct {
-	svc      *core.Service
-	log      *slog.Logger
-	loginTTL time.Duration
-	paths    map[string]string // lower-cased path → the path as routed
-	prefix   string            // where the handlers' paths start
+	svc       *core.Service
+	log       *slog.Logger
+	loginTTL  time.Duration
+	prefix    string              // where the handlers' paths start
+	endpoints []adapters.Endpoint // the table, at both bases
+	paths     map[string]string   // lower-cased path → the path as routed
 }
 
-// bases are where real deployments serve the handlers.
+// bases are where real deployments serve the handlers (vendor-facts.md).
 var bases = []string{"/WebApi/Handler/1.0/", "/OM/WebApi/Handler/1.0/"}
 
 // New returns the WebApi adapter.
@@ -43,14 +41,15 @@ func New(svc *core.Service, opts adapters.Options) *Adapter {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
 	}
-	a := &Adapter{svc: svc, log: opts.Log, loginTTL: opts.LoginTTL, paths: map[string]string{}, prefix: opts.Prefix}
+	a := &Adapter{svc: svc, log: opts.Log, loginTTL: opts.LoginTTL, prefix: opts.Prefix, paths: map[string]string{}}
+	routes := a.routes()
 	for _, base := range bases {
-		for name := range a.handlers() {
-			p := opts.Prefix + base + "CRM/" + name + ".ashx"
-			a.paths[strings.ToLower(p)] = p
+		for _, r := range routes {
+			path := opts.Prefix + base + r.name + ".ashx"
+			a.endpoints = append(a.endpoints, adapters.Endpoint{Methods: []string{http.MethodGet, http.MethodPost}, Path: path,
+				Auth: r.auth, Summary: r.summary, Params: r.params, Handler: a.handle(r.auth, r.handler)})
+			a.paths[strings.ToLower(path)] = path
 		}
-		p := opts.Prefix + base + "Token/Get.ashx"
-		a.paths[strings.ToLower(p)] = p
 	}
 	return a
 }
@@ -62,57 +61,11 @@ func (a *Adapter) CanonicalPath(path string) (string, bool) {
 	return p, ok
 }
 
-// handlers is the table of all 39 handlers, in the doc's order, by "<Module>/<Action>".
-// The ECommerce ones authenticate by siteKey, the others by token.
-func (a *Adapter) handlers() map[string]echo.HandlerFunc {
-	return map[string]echo.HandlerFunc{
-		"BaseType/GetBaseType":              a.getBaseType,
-		"ContactHistory/Get":                a.getContactHistory,
-		"ContactHistory/Add":                a.addContactHistory,
-		"ContactPlan/SaveContactPlan":       a.saveContactPlan,
-		"ContactPlan/GetContactPlan":        a.getContactPlan,
-		"ContactPlan/GetContactPlanCount":   a.getContactPlanCount,
-		"ContactPlan/InsertContactPlan":     a.insertContactPlan,
-		"Contract/SampleGiftAuditById":      a.sampleGiftAudit,
-		"Contract/SampleGiftUnAuditById":    a.sampleGiftUnAudit,
-		"Contract/ContractAudit":            a.contractAudit,
-		"Contract/ContractUnAudit":          a.contractUnAudit,
-		"Contract/StopContract":             a.stopContract,
-		"Customer/CancelShare":              a.cancelShare,
-		"Customer/RemoveCollection":         a.removeCollection,
-		"Customer/SetCustIdentity":          a.setCustIdentity,
-		"Customer/GetAllList":               a.getAllList,
-		"Customer/AddCallHistory":           a.addCallHistory,
-		"Customer/IMSLock":                  a.imsLock,
-		"Customer/UnIMSLock":                a.unIMSLock,
-		"Customer/InsertSms":                a.insertSms,
-		"Customer/UpdateCallHistory":        a.updateCallHistory,
-		"Customer/NameIsRepeat":             a.nameIsRepeat,
-		"Customer/Get":                      a.getCustomer,
-		"Customer/Update":                   a.updateCustomer,
-		"Customer/Save":                     a.saveCustomer,
-		"Customer/TelIsRepeat":              a.telIsRepeat,
-		"CustomerSign/GetClientSignDefault": a.getClientSignDefault,
-		"CustomerSign/GetCustTypeBdefault":  a.getCustTypeBdefault,
-		"CustomerType/GetTypeList":          a.getTypeList,
-		"ECommerce/UpdateBaseInfoHit":       a.updateBaseInfoHit,
-		"ECommerce/AddMessageBoard":         a.addMessageBoard,
-		"LinkMan/GetList":                   a.getLinkManListAs("LinkMan", "custId"),
-		"LinkMan/CancelMainMan":             a.cancelMainMan,
-		"LinkMan/GetLinkManList":            a.getLinkManListAs("CustomerLinkMan", "cust_id"),
-		"LinkMan/GetLinkMan":                a.getLinkMan,
-		"LinkMan/SaveLinkMan":               a.saveLinkMan,
-		"LinkMan/InsertLinkMan":             a.insertLinkMan,
-		"LinkMan/DeleteLinkMan":             a.deleteLinkMan,
-		"Sale/SetPublicCust":                a.setPublicCust,
-	}
-}
-
 // Dialect describes the WebApi to the gateway: every handler at
 // /WebApi/Handler/1.0/CRM/<Module>/<Action>.ashx and the same under /OM, as
 // real deployments serve them, by GET or POST, matched in any case.
 func (a *Adapter) Dialect() adapters.Dialect {
-	d := adapters.Dialect{
+	return adapters.Dialect{
 		Name:        "qcy",
 		Prefixes:    []string{a.prefix + "/WebApi", a.prefix + "/OM/WebApi"},
 		Credentials: []string{"token", "siteKey", "password"},
@@ -122,28 +75,233 @@ func (a *Adapter) Dialect() adapters.Dialect {
 			adapters.AuthToken:   {{Name: "token", In: adapters.InQuery, Doc: "the token, in the query string or a form body"}},
 			adapters.AuthSiteKey: {{Name: "siteKey", In: adapters.InQuery, Doc: "the site's key, in the query string or a form body"}},
 		},
-		Bodies:        []string{echo.MIMEApplicationForm, echo.MIMEMultipartForm},
+		Bodies:        []string{"application/x-www-form-urlencoded", "multipart/form-data"},
 		Envelope:      func(data any) any { return answer{data} },
 		Errors:        []any{errorBody{}},
 		ErrorStatuses: errorStatuses,
 		XML:           true,
+		Endpoints:     a.endpoints,
 	}
-	both := []string{http.MethodGet, http.MethodPost}
-	for _, base := range bases {
-		d.Endpoints = append(d.Endpoints, adapters.Endpoint{Methods: both, Path: a.prefix + base + "Token/Get.ashx", // vendor-facts.md
-			Auth: adapters.AuthLogin, Handler: a.getToken, Middleware: []echo.MiddlewareFunc{a.bind}})
+}
+
+// route is a row of the table: a handler at <name>.ashx below each base, with
+// the way it knows its caller and the parameters it reads, in the doc's order.
+type route struct {
+	name    string
+	auth    adapters.Auth
+	summary string // as the doc names it
+	params  []adapters.Param
+	handler handler
+}
+
+// routes is the table: the WebApi's handlers in the doc's order, Token/Get
+// (vendor-facts.md) first.
+func (a *Adapter) routes() []route {
+	return []route{
+		{name: "Token/Get", auth: adapters.AuthLogin, summary: "获取令牌: a token for a login name and password of an organisation",
+			handler: a.getToken, params: []adapters.Param{format,
+				integer("org_id", "tenant", "机构id: the tenant's id"),
+				str("login_name", "登录名"),
+				str("password", "密码"),
+			}},
+
+		crm("BaseType/GetBaseType", "根据par_id字典表: the entries of a dictionary", a.getBaseType,
+			str("par_id", "标识: the dictionary's number (1–12) or name, e.g. 2 or ContactRoute")),
+
+		crm("ContactHistory/Get", "根据联系历史id获取联系历史记录", a.getContactHistory,
+			integer("id", "follow-up", "历史记录id")),
+		crm("ContactHistory/Add", "添加联系记录", a.addContactHistory, contactMade()...),
+
+		crm("ContactPlan/SaveContactPlan", "执行联系计划: record the contact, mark the plan done, plan the next", a.saveContactPlan,
+			slices.Concat([]adapters.Param{integer("plan_id", "contact-plan", "计划id")}, contactMade(),
+				[]adapters.Param{nextTime})...),
+		crm("ContactPlan/GetContactPlan", "根据id获取客户联系计划信息", a.getContactPlan,
+			integer("id", "contact-plan", "计划id")),
+		crm("ContactPlan/GetContactPlanCount", "获取客户联系计划数量: the caller's pending plans", a.getContactPlanCount),
+		crm("ContactPlan/InsertContactPlan", "新增联系计划", a.insertContactPlan,
+			optional(integer("plan_id", "", "计划id: ignored, the new plan gets its own")),
+			str("title", "标题"),
+			integer("customer_id", "customer", "客户ID"),
+			integer("type_id", "dictionary", "联系类别 (ContactType)"),
+			integer("route_id", "dictionary", "联系方式 (ContactRoute)"),
+			integer("link_man_id", "contact", "客户联系人ID"),
+			integer("history_id", "follow-up", "联系记录ID: 0 for none"),
+			nextTime),
+
+		crm("Contract/SampleGiftAuditById", "商务-合同订单-根据id审核样品赠品订单", a.sampleGiftAudit,
+			str("orderID", "订单单号")),
+		crm("Contract/SampleGiftUnAuditById", "商务-合同订单-根据id反审核样品赠品订单", a.sampleGiftUnAudit,
+			str("orderID", "订单单号")),
+		crm("Contract/ContractAudit", "根据id审核合同订单", a.contractAudit,
+			integer("id", "contract", "合同订单id")),
+		crm("Contract/ContractUnAudit", "根据id反审核合同订单", a.contractUnAudit,
+			integer("id", "contract", "合同订单id")),
+		crm("Contract/StopContract", "根据id终止合同", a.stopContract,
+			integer("id", "contract", "合同id")),
+
+		crm("Customer/CancelShare", "取消共享", a.cancelShare,
+			idList("strIds", "客户Id, e.g. 1,2")),
+		crm("Customer/RemoveCollection", "取消收藏", a.removeCollection,
+			integer("userId", "user", "用户id"),
+			idList("custIdString", "客户id字符串, e.g. 111,222")),
+		crm("Customer/SetCustIdentity", "设置客户收藏标识", a.setCustIdentity,
+			integer("identityId", "", "收藏标识id"),
+			integer("custId", "customer", "客户id")),
+		crm("Customer/GetAllList", "获取客户信息: a page of customers, newest first", a.getAllList,
+			integer("pageIndex", "", "指定当前的页码, from 1"),
+			optional(integer("pageSize", "", "指定要返回的记录条数, 10 when absent, at most 100"))),
+		crm("Customer/AddCallHistory", "新增通话历史记录", a.addCallHistory,
+			integer("callState", "", "通话状态: 1 已接, 0 未接"),
+			str("tel", "通话号码"),
+			integer("userID", "user", "用户ID"),
+			optional(str("remark", "备注")),
+			callTypeParam,
+			timestamp("startTime", "通话开始时间"),
+			timestamp("endTime", "通话结束时间"),
+			integer("record", "", "是否录音: 1 录音, 0 未录音"),
+			integer("duration", "", "时长(秒)"),
+			str("ims", "电信号码"),
+			str("userName", "用户名称")),
+		crm("Customer/IMSLock", "锁定IMS号码", a.imsLock,
+			integer("userID", "user", "用户ID"),
+			str("ims", "计费号码")),
+		crm("Customer/UnIMSLock", "解除IMS号码锁定", a.unIMSLock,
+			str("ims", "计费号码")),
+		crm("Customer/InsertSms", "发送模板短信: queued in the outbox, never sent", a.insertSms,
+			integer("senderID", "user", "发信人"),
+			str("mobilePhone", "手机号码"),
+			optional(str("receiveName", "收信人")),
+			timestamp("sendDate", "发送时间"),
+			str("content", "内容"),
+			integer("sendType", "", "发送类别: 0 立即发送 … 5 每年发送"),
+			str("messageTempleID", "模板ID"),
+			optional(str("value1", "替换值1")),
+			optional(str("value2", "替换值2")),
+			optional(str("value3", "替换值3")),
+			optional(str("value4", "替换值4")),
+			optional(str("value5", "替换值5")),
+			optional(str("value6", "替换值6")),
+			optional(str("remark", "备注"))),
+		crm("Customer/UpdateCallHistory", "更新通话历史记录", a.updateCallHistory,
+			str("sCallNumber", "通话号码"),
+			timestamp("dCallTime", "通话开始时间"),
+			integer("bCallState", "", "通话状态: 1 已接, 0 未接"),
+			callTypeParam,
+			str("teleIms", "电信IMS号码"),
+			str("displayTel", "外显号码"),
+			timestamp("endTime", "通话结束时间"),
+			integer("record", "", "是否录音: 1 录音, 0 未录音"),
+			integer("duration", "", "通话时长"),
+			str("addUserName", "当前操作人姓名")),
+		crm("Customer/NameIsRepeat", "判断新添加的客户是否重名", a.nameIsRepeat,
+			str("sName", "客户名称"),
+			exceptCustomer),
+		crm("Customer/Get", "根据id获取客户信息", a.getCustomer,
+			integer("id", "customer", "客户id")),
+		// tran, a server-side DbTransaction in the doc, cannot travel over HTTP: it is not read.
+		crm("Customer/Update", "保存客户信息: update a customer", a.updateCustomer,
+			object("customer", "客户Customer对象, with its PK_ID")),
+		crm("Customer/Save", "保存客户信息: add a customer (PK_ID 0) or update one", a.saveCustomer,
+			object("json", "客户json字符串: a Customer object")),
+		crm("Customer/TelIsRepeat", "判断电话是否重复", a.telIsRepeat,
+			str("tel", "电话号码"),
+			exceptCustomer),
+
+		crm("CustomerSign/GetClientSignDefault", "获取默认的客户标识: 1 企业, 2 个人", a.getClientSignDefault),
+		crm("CustomerSign/GetCustTypeBdefault", "获取默认的客户标识: the customer kinds, the default one marked", a.getCustTypeBdefault),
+
+		crm("CustomerType/GetTypeList", "获取客户类型列表", a.getTypeList,
+			integer("parent_id", "dictionary", "客户类型父id: 0 for the top level")),
+
+		ecommerce("ECommerce/UpdateBaseInfoHit", "获取系统全部基础信息: add views to a record's counter", a.updateBaseInfoHit,
+			integer("pkid", "", "id: the shop's record"),
+			integer("addHit", "", "views to add, at least 0")),
+		ecommerce("ECommerce/AddMessageBoard", "添加留言反馈", a.addMessageBoard,
+			integer("custID", "customer", "客户id"),
+			str("content", "留言内容"),
+			optional(str("contact", "联系人"))),
+
+		crm("LinkMan/GetList", "根据客户id获取联系人列表: as LinkMan elements", a.getLinkManListAs("LinkMan", "custId"),
+			integer("custId", "customer", "客户id")),
+		crm("LinkMan/CancelMainMan", "根据联系人id取消主要联系人标识", a.cancelMainMan,
+			integer("id", "contact", "联系人id")),
+		crm("LinkMan/GetLinkManList", "获取客户联系人列表: as CustomerLinkMan elements", a.getLinkManListAs("CustomerLinkMan", "cust_id"),
+			integer("cust_id", "customer", "客户id")),
+		crm("LinkMan/GetLinkMan", "根据id获取客户联系人信息", a.getLinkMan,
+			integer("id", "contact", "联系人id")),
+		// tran, as for Customer/Update, is not read.
+		crm("LinkMan/SaveLinkMan", "更新联系人", a.saveLinkMan,
+			object("man", "联系人CustomerLinkMan对象, with its PK_ID")),
+		crm("LinkMan/InsertLinkMan", "新增联系人", a.insertLinkMan,
+			object("man", "联系人CustomerLinkMan对象")),
+		crm("LinkMan/DeleteLinkMan", "删除联系人", a.deleteLinkMan,
+			integer("id", "contact", "联系人id")),
+
+		crm("Sale/SetPublicCust", "根据客户ID转公共客户", a.setPublicCust,
+			idList("pkidList", "客户ID, e.g. 1,2,3")),
 	}
-	handlers := a.handlers()
-	for _, name := range slices.Sorted(maps.Keys(handlers)) {
-		h := handlers[name]
-		auth, kind := a.authenticate, adapters.AuthToken
-		if strings.HasPrefix(name, "ECommerce/") {
-			auth, kind = a.authenticateSite, adapters.AuthSiteKey
-		}
-		for _, base := range bases {
-			d.Endpoints = append(d.Endpoints, adapters.Endpoint{Methods: both, Path: a.prefix + base + "CRM/" + name + ".ashx",
-				Auth: kind, Handler: h, Middleware: []echo.MiddlewareFunc{a.bind, auth}})
-		}
+}
+
+// crm is a CRM handler of a user's token.
+func crm(name, summary string, h handler, params ...adapters.Param) route {
+	return route{name: "CRM/" + name, auth: adapters.AuthToken, summary: summary, handler: h,
+		params: slices.Concat([]adapters.Param{token, format}, params)}
+}
+
+// ecommerce is a CRM handler of a site's key, called by a tenant's web shop:
+// it takes a token too, as the doc lists it, and checks none.
+func ecommerce(name, summary string, h handler, params ...adapters.Param) route {
+	unchecked := optional(token)
+	unchecked.Doc += ": not needed, and not checked"
+	return route{name: "CRM/" + name, auth: adapters.AuthSiteKey, summary: summary, handler: h,
+		params: slices.Concat([]adapters.Param{unchecked, format, siteKey}, params)}
+}
+
+// The parameters every handler reads, and those several share.
+var (
+	token          = str("token", "当前登录用户访问令牌")
+	format         = optional(str("format", "返回数据的格式: json (when absent) or xml, in any case"))
+	siteKey        = str("siteKey", "站点密钥")
+	nextTime       = timestamp("next_time", "计划联系时间, 精确到秒, e.g. 2013-05-05 10:25:30")
+	callTypeParam  = integer("callType", "", "通话类型: 1 来电, 2 去电")
+	exceptCustomer = integer("id", "customer", "客户id: the customer itself, 0 for one not yet saved")
+)
+
+// contactMade is what ContactHistory/Add and SaveContactPlan read of the
+// contact made (historyParams).
+func contactMade() []adapters.Param {
+	return []adapters.Param{
+		integer("customer_id", "customer", "客户id"),
+		integer("type_id", "dictionary", "联系类别 (ContactType): 1 销售联系 … 7 实施培训"),
+		integer("route_id", "dictionary", "联系方式 (ContactRoute): 1 电话, 2 信函, 3 邮件, 4 上门"),
+		integer("link_man_id", "contact", "客户联系人ID"),
+		str("title", "标题"),
+		str("content", "备注"),
 	}
-	return d
+}
+
+// The wire types of the doc's parameters. Every parameter is read from the
+// query string or the body, and is required unless optional says otherwise.
+func param(name, typ, ref, doc string) adapters.Param {
+	return adapters.Param{Name: name, In: adapters.InForm, Type: typ, Required: true, Ref: ref, Doc: doc}
+}
+
+// integer is an Int32; ref names the kind of record it is the id of, if it is one.
+func integer(name, ref, doc string) adapters.Param { return param(name, "integer", ref, doc) }
+
+// str is a String.
+func str(name, doc string) adapters.Param { return param(name, "string", "", doc) }
+
+// timestamp is a DateTime, yyyy-MM-dd HH:mm:ss in the tenant's time zone.
+func timestamp(name, doc string) adapters.Param { return param(name, "datetime", "", doc) }
+
+// idList is a String of comma-separated customer ids.
+func idList(name, doc string) adapters.Param { return param(name, "string", "customer", doc) }
+
+// object is an object of the doc's, sent as its JSON text.
+func object(name, doc string) adapters.Param { return param(name, "object", "", doc) }
+
+func optional(p adapters.Param) adapters.Param {
+	p.Required = false
+	return p
 }
