@@ -37,6 +37,32 @@ type Dialect struct {
 	Endpoints []Endpoint
 	// HandleError renders an error of its routes in its own shape.
 	HandleError func(err error, c echo.Context)
+
+	// What the OpenAPI document tells of every endpoint.
+
+	// Keys are where each kind of caller may send its secret: any one will do.
+	Keys map[Auth][]Key
+	// Bodies are the media types it reads request bodies in.
+	Bodies []string
+	// Envelope wraps an endpoint's Result as its answers carry it; nil for
+	// a dialect that answers the Result bare.
+	Envelope func(data any) any
+	// Errors are zero values of the shapes its errors are answered in (none:
+	// not described), and ErrorStatuses the HTTP statuses they come with.
+	Errors        []any
+	ErrorStatuses []int
+	// XML is whether it answers in XML too, when asked.
+	XML bool
+}
+
+// Key is one place a caller's secret may be sent.
+type Key struct {
+	Name string // of the parameter, header or cookie
+	In   In     // InQuery, InHeader or InCookie
+	// Scheme is an Authorization header's HTTP scheme ("bearer") when it is
+	// a standard one, "" for a header in the dialect's own form.
+	Scheme string
+	Doc    string
 }
 
 // Auth is how an endpoint knows its caller.
@@ -61,6 +87,11 @@ type Endpoint struct {
 	Handler echo.HandlerFunc
 	// Middleware binds and authenticates, in order, before Handler runs.
 	Middleware []echo.MiddlewareFunc
+	// Result is a zero value of the type Handler answers as data, for the
+	// OpenAPI document; nil when it is not described. A field of interface
+	// type is described by the value it holds here, or by its jsontype tag:
+	// the JSON types it takes ("number,string").
+	Result any
 }
 
 // Where a parameter is read from.
@@ -73,6 +104,7 @@ const (
 	InPath   In = "path"   // a segment of the path (:id)
 	InHeader In = "header" // a header (the ikcrm Authorization)
 	InBody   In = "body"   // a JSON document, or nested form keys, in the body
+	InCookie In = "cookie" // a cookie (yunzmall's yz_token)
 )
 
 // Param is one parameter an endpoint reads, as the OpenAPI document, the

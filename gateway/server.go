@@ -5,6 +5,7 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"crmgw/adapters"
+	"crmgw/adapters/openapi"
 	"crmgw/config"
 	"crmgw/core"
 )
@@ -83,7 +85,8 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 	return s
 }
 
-// newAdmin is the operator's listener: Prometheus metrics and the health
+// newAdmin is the operator's listener: Prometheus metrics, each enabled
+// dialect's OpenAPI document at /openapi/<dialect>.json, and the health
 // endpoints (which the main listener serves too, for load balancers).
 func (s *Server) newAdmin() *echo.Echo {
 	a := echo.New()
@@ -91,6 +94,19 @@ func (s *Server) newAdmin() *echo.Echo {
 	a.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
 	a.GET("/healthz", s.healthz)
 	a.GET("/readyz", s.readyz)
+	for _, d := range s.dialects {
+		doc, err := openapi.Document(d)
+		if err != nil { // the table's own fault, the same on every start: its tests fail first
+			panic(err)
+		}
+		body, err := json.Marshal(doc)
+		if err != nil {
+			panic(err)
+		}
+		a.GET("/openapi/"+d.Name+".json", func(c echo.Context) error {
+			return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+		})
+	}
 	return a
 }
 

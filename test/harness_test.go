@@ -88,7 +88,8 @@ func eachEngineWith(t *testing.T, configure func(*config.Config), fn func(e *env
 		}
 		logs := &logBuffer{}
 		a := app.New(cfg, db, app.Seams{Clock: clock, Logs: logs})
-		srv := httptest.NewServer(a.Gateway.Handler())
+		docs := loadDocuments(t, a.Gateway.AdminHandler(), servedDialects(a.Gateway))
+		srv := httptest.NewServer(recordAnswers(t, a.Gateway.Handler(), docs))
 		t.Cleanup(srv.Close)
 		fn(&env{t: t, db: db, svc: a.Service, clock: clock, url: srv.URL, log: logs, gw: a.Gateway})
 	})
@@ -153,9 +154,20 @@ var normalisers = []struct {
 	{regexp.MustCompile(`<(PK_ID|FK_\w+)>\d+</`), `<$1><id></`},
 }
 
-// golden compares got, normalised, with testdata/<name>.golden byte for byte.
+// servedDialects names the dialects gw serves.
+func servedDialects(gw *gateway.Server) []string {
+	var names []string
+	for _, d := range gw.Dialects() {
+		names = append(names, d.Name)
+	}
+	return names
+}
+
+// golden compares got, normalised, with testdata/<name>.golden byte for byte,
+// and checks the answer it came from against its OpenAPI document.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
+	checkAnswer(t, name, got)
 	for _, n := range normalisers {
 		got = n.re.ReplaceAll(got, []byte(n.with))
 	}

@@ -45,7 +45,7 @@ type contractView struct {
 	ApproveStatusI18n          string         `json:"approve_status_i18n"`
 	ApproveDenyType            int            `json:"approve_deny_type"`
 	AllAttachments             []struct{}     `json:"all_attachments"`
-	OwnedDepartment            any            `json:"owned_department"`
+	OwnedDepartment            any            `json:"owned_department" jsontype:"object"`
 	IsOwn                      bool           `json:"is_own"`
 	IsHasPolicyForAssistUser   bool           `json:"is_has_policy_for_assist_user"`
 	IsMyAssistEntity           bool           `json:"is_my_assist_entity"`
@@ -54,13 +54,13 @@ type contractView struct {
 	SpecialTerms               string         `json:"special_terms"`
 	CreatedAt                  string         `json:"created_at"`
 	UpdatedAt                  string         `json:"updated_at"`
-	ProductAssets              any            `json:"product_assets"` // "暂无产品" when there are none, as the example shows
-	Attachments                string         `json:"attachments"`    // crmgw keeps no files: always "暂无附件"
+	ProductAssets              any            `json:"product_assets" jsontype:"string,array"` // "暂无产品" when there are none, as the example shows
+	Attachments                string         `json:"attachments"`                            // crmgw keeps no files: always "暂无附件"
 	BeforeUser                 struct{}       `json:"before_user"`
 	BeforeOwnedDepartment      struct{}       `json:"before_owned_department"`
-	Creator                    any            `json:"creator"`
-	User                       any            `json:"user"`
-	Opportunity                any            `json:"opportunity"`
+	Creator                    any            `json:"creator" jsontype:"object"`
+	User                       any            `json:"user" jsontype:"object"`
+	Opportunity                any            `json:"opportunity" jsontype:"object"`
 	Customer                   customerView   `json:"customer"`
 	CanApprove                 bool           `json:"can_approve"`
 	StepCanApprove             bool           `json:"step_can_approve"`
@@ -119,7 +119,7 @@ type customerView struct {
 	QixinbaoID        string      `json:"qixinbao_id"`
 	CreatedAt         string      `json:"created_at"`
 	UpdatedAt         string      `json:"updated_at"`
-	Creator           any         `json:"creator"`
+	Creator           any         `json:"creator" jsontype:"object"`
 	IsUserSelf        bool        `json:"is_user_self"`
 	ApproveStatus     string      `json:"approve_status"`
 	ApproveStatusI18n string      `json:"approve_status_i18n"`

@@ -225,9 +225,12 @@ func (a *Adapter) deleteContract(ctx context.Context, caller core.Caller, p para
 	if err := a.svc.DeleteContract(ctx, caller, id); err != nil {
 		return nil, err
 	}
-	return struct {
-		ID uint64 `json:"id"`
-	}{id}, nil
+	return deleted{id}, nil
+}
+
+// deleted is the delete's answer: the id removed.
+type deleted struct {
+	ID uint64 `json:"id"`
 }
 
 // minuteTime writes a time as the open API does, in the tenant's zone.

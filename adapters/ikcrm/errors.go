@@ -149,6 +149,12 @@ func writeError(err error, change core.ContractChange) error {
 	return err
 }
 
+// errorStatuses are the HTTP statuses toAPIError and requestTree answer with.
+var errorStatuses = []int{http.StatusOK, http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed,
+	http.StatusRequestTimeout, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType,
+	http.StatusTooManyRequests, http.StatusRequestHeaderFieldsTooLarge, http.StatusInternalServerError,
+	http.StatusServiceUnavailable}
+
 // toAPIError maps any error to the open API's shape, in this one place.
 func toAPIError(err error) (e *apiError, internal bool) {
 	if errors.As(err, &e) {

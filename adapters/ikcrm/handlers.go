@@ -27,10 +27,13 @@ func (a *Adapter) login(ctx context.Context, p loginParams) (any, error) {
 	default:
 		return nil, err
 	}
-	return struct {
-		UserToken string `json:"user_token"`
-		UserID    uint64 `json:"user_id"`
-	}{s.Token, s.Profile.User.ID}, nil
+	return loginData{s.Token, s.Profile.User.ID}, nil
+}
+
+// loginData is the login's answer.
+type loginData struct {
+	UserToken string `json:"user_token"`
+	UserID    uint64 `json:"user_id"`
 }
 
 // bindLogin reads the login's parameters (login, password, corp_id, device —
@@ -101,5 +104,5 @@ func (a *Adapter) contractFieldMaps(ctx context.Context, caller core.Caller, _ p
 		}
 		maps = append(maps, fieldMap{FieldName: f.field, FieldValues: values})
 	}
-	return map[string]any{"contract": maps}, nil
+	return map[string][]fieldMap{"contract": maps}, nil
 }

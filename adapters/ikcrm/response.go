@@ -13,10 +13,13 @@ import (
 // ok answers {"code":0,"data":…}.
 func ok(c echo.Context, data any) error {
 	adapters.SetWireCode(c, "0")
-	return write(c, http.StatusOK, struct {
-		Code int `json:"code"`
-		Data any `json:"data"`
-	}{0, data})
+	return write(c, http.StatusOK, success{0, data})
+}
+
+// success is the envelope of every answer but an error.
+type success struct {
+	Code int `json:"code"`
+	Data any `json:"data"`
 }
 
 // marshal is json.Marshal without HTML escaping, as write renders.

@@ -46,6 +46,11 @@ func statusError(code, detail string) *oaError {
 	return &oaError{status: http.StatusOK, code: code, detail: detail}
 }
 
+// errorStatuses are the HTTP statuses toOAError answers with.
+var errorStatuses = []int{http.StatusOK, http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusRequestTimeout,
+	http.StatusRequestEntityTooLarge, http.StatusTooManyRequests, http.StatusRequestHeaderFieldsTooLarge,
+	http.StatusInternalServerError, http.StatusServiceUnavailable}
+
 // notFoundCode is the code for a record of each kind that is not in the tenant.
 var notFoundCode = map[string]string{
 	"user": codeNoUser, "department": codeNoDepartment, "customer": codeNoCustomer, "contract": codeNoContract,

@@ -50,9 +50,9 @@ func write(c echo.Context, status int, e envelope) error {
 // homeData is the month's figures. Each is a JSON number, or "" when there is
 // nothing to add up, as the doc's example shows ("monthback":"").
 type homeData struct {
-	MonthDeal   any `json:"monthdeal"`
-	MonthBack   any `json:"monthback"`
-	MonthTarget any `json:"monthtarget"`
+	MonthDeal   any `json:"monthdeal" jsontype:"number,string"`
+	MonthBack   any `json:"monthback" jsontype:"number,string"`
+	MonthTarget any `json:"monthtarget" jsontype:"number,string"`
 }
 
 func newHomeData(f core.MonthFigures) homeData {

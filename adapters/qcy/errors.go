@@ -127,6 +127,11 @@ func paramName(f core.Field) string {
 	return string(f)
 }
 
+// errorStatuses are the HTTP statuses toWireError answers with.
+var errorStatuses = []int{http.StatusOK, http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed,
+	http.StatusRequestTimeout, http.StatusRequestEntityTooLarge, http.StatusTooManyRequests,
+	http.StatusRequestHeaderFieldsTooLarge, http.StatusInternalServerError, http.StatusServiceUnavailable}
+
 // toWireError maps any error to this dialect's code, in this one place.
 func toWireError(err error) (e *wireErr, internal bool) {
 	var we *wireErr

@@ -54,6 +54,11 @@ func (l list[T]) jsonValue() any { return l.items }
 // jsonValuer is a value JSON writes as another (a list, as its items).
 type jsonValuer interface{ jsonValue() any }
 
+// answer is an answer in JSON.
+type answer struct {
+	Value any `json:"value"`
+}
+
 type xmlValue struct {
 	XMLName xml.Name `xml:"root"`
 	Value   any      `xml:"value"`
@@ -67,7 +72,7 @@ func ok(c echo.Context, v any) error {
 	if l, isList := v.(jsonValuer); isList {
 		asJSON = l.jsonValue()
 	}
-	return render(c, http.StatusOK, map[string]any{"value": asJSON}, xmlValue{Value: v})
+	return render(c, http.StatusOK, answer{asJSON}, xmlValue{Value: v})
 }
 
 // render writes the answer in the format asked for. Its wire code is the

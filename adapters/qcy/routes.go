@@ -71,7 +71,16 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		Credentials: []string{"token", "siteKey", "password"},
 		Canonical:   a.CanonicalPath,
 		HandleError: a.HandleError,
-		Endpoints:   a.endpoints,
+		Keys: map[adapters.Auth][]adapters.Key{
+			adapters.AuthToken:   {{Name: "token", In: adapters.InQuery, Doc: "the token, in the query string or a form body"}},
+			adapters.AuthSiteKey: {{Name: "siteKey", In: adapters.InQuery, Doc: "the site's key, in the query string or a form body"}},
+		},
+		Bodies:        []string{"application/x-www-form-urlencoded", "multipart/form-data"},
+		Envelope:      func(data any) any { return answer{data} },
+		Errors:        []any{errorBody{}},
+		ErrorStatuses: errorStatuses,
+		XML:           true,
+		Endpoints:     a.endpoints,
 	}
 }
 

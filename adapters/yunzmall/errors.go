@@ -134,6 +134,11 @@ func statsError(err error, q core.EmployeeStatsQuery) error {
 	return err
 }
 
+// errorStatuses are the HTTP statuses HandleError answers with.
+var errorStatuses = []int{http.StatusOK, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusRequestTimeout,
+	http.StatusRequestEntityTooLarge, http.StatusTooManyRequests, http.StatusRequestHeaderFieldsTooLarge,
+	http.StatusServiceUnavailable}
+
 // HandleError renders an error of this dialect's routes, mapping core's codes in this one place.
 func (a *Adapter) HandleError(err error, c echo.Context) {
 	if c.Response().Committed {

@@ -13,11 +13,14 @@ import (
 // ok answers the framework's success envelope {"result":1,"msg":"ok","data":…}.
 func ok(c echo.Context, data any) error {
 	adapters.SetWireCode(c, "1")
-	return write(c, http.StatusOK, struct {
-		Result  int    `json:"result"`
-		Message string `json:"msg"`
-		Data    any    `json:"data"`
-	}{1, "ok", data})
+	return write(c, http.StatusOK, success{1, "ok", data})
+}
+
+// success is the envelope of every answer but an error.
+type success struct {
+	Result  int    `json:"result"`
+	Message string `json:"msg"`
+	Data    any    `json:"data"`
 }
 
 // write renders JSON as the doc's example shows it: Unicode and slashes unescaped.

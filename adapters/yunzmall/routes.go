@@ -57,6 +57,16 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		Prefixes:    []string{p},
 		Credentials: []string{"token", "yz_token"},
 		HandleError: a.HandleError,
+		Keys: map[adapters.Auth][]adapters.Key{adapters.AuthToken: {
+			{Name: "Authorization", In: adapters.InHeader, Scheme: "bearer", Doc: "Bearer and the token"},
+			{Name: "token", In: adapters.InQuery, Doc: "the token, in the query string or the body"},
+			{Name: "yz_token", In: adapters.InQuery, Doc: "the token, in the query string or the body"},
+			{Name: "yz_token", In: adapters.InCookie, Doc: "the framework's cookie"},
+		}},
+		Bodies:        []string{"application/json", "application/x-www-form-urlencoded", "multipart/form-data"},
+		Envelope:      func(data any) any { return success{Data: data} },
+		Errors:        []any{appError{}, failure{}},
+		ErrorStatuses: errorStatuses,
 		Endpoints: []adapters.Endpoint{
 			{Methods: []string{http.MethodPost}, Path: p + "/:id/plugin/CustomerManage/getStatisticsList", Auth: adapters.AuthToken,
 				Summary: "客户统计: one row per employee of the shop, ten to a page",
@@ -72,7 +82,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 					{Name: "search[tag_id]", In: adapters.InForm, Type: "integer", Ref: "dictionary", Doc: "标签id"},
 					{Name: "page", In: adapters.InForm, Type: "integer", Doc: "页数, from 1"},
 				}),
-				Handler: a.handle(a.statisticsList)},
+				Handler: a.handle(a.statisticsList), Result: paginator{Data: []employeeStat{}}},
 		},
 	}
 }
