@@ -47,7 +47,7 @@ func New(svc *core.Service, opts adapters.Options) *Adapter {
 		for _, r := range routes {
 			path := opts.Prefix + base + r.name + ".ashx"
 			a.endpoints = append(a.endpoints, adapters.Endpoint{Methods: []string{http.MethodGet, http.MethodPost}, Path: path,
-				Auth: r.auth, Summary: r.summary, Params: r.params, Handler: a.handle(r.auth, r.handler)})
+				Auth: r.auth, Summary: r.summary, Params: r.params, Handler: a.handle(r.auth, r.handler), Result: r.result})
 			a.paths[strings.ToLower(path)] = path
 		}
 	}
@@ -85,13 +85,19 @@ func (a *Adapter) Dialect() adapters.Dialect {
 }
 
 // route is a row of the table: a handler at <name>.ashx below each base, with
-// the way it knows its caller and the parameters it reads, in the doc's order.
+// the way it knows its caller, the parameters it reads, in the doc's order,
+// and what it answers inside {"value": …}.
 type route struct {
 	name    string
 	auth    adapters.Auth
 	summary string // as the doc names it
 	params  []adapters.Param
 	handler handler
+	// result is a value of the Go type handler answers, for the OpenAPI
+	// document: true for a handler that answers true, false for one that
+	// answers whether, int64(0) for a count of rows, the items for a list
+	// (JSON writes a listOf as its items).
+	result any
 }
 
 // routes is the table: the WebApi's handlers in the doc's order, Token/Get
@@ -99,26 +105,26 @@ type route struct {
 func (a *Adapter) routes() []route {
 	return []route{
 		{name: "Token/Get", auth: adapters.AuthLogin, summary: "获取令牌: a token for a login name and password of an organisation",
-			handler: a.getToken, params: []adapters.Param{format,
+			handler: a.getToken, result: "", params: []adapters.Param{format,
 				integer("org_id", "tenant", "机构id: the tenant's id"),
 				str("login_name", "登录名"),
 				str("password", "密码"),
 			}},
 
-		crm("BaseType/GetBaseType", "根据par_id字典表: the entries of a dictionary", a.getBaseType,
+		crm("BaseType/GetBaseType", "根据par_id字典表: the entries of a dictionary", a.getBaseType, []BaseType{},
 			str("par_id", "标识: the dictionary's number (1–12) or name, e.g. 2 or ContactRoute")),
 
-		crm("ContactHistory/Get", "根据联系历史id获取联系历史记录", a.getContactHistory,
+		crm("ContactHistory/Get", "根据联系历史id获取联系历史记录", a.getContactHistory, ContactHistory{},
 			integer("id", "follow-up", "历史记录id")),
-		crm("ContactHistory/Add", "添加联系记录", a.addContactHistory, contactMade()...),
+		crm("ContactHistory/Add", "添加联系记录", a.addContactHistory, true, contactMade()...),
 
-		crm("ContactPlan/SaveContactPlan", "执行联系计划: record the contact, mark the plan done, plan the next", a.saveContactPlan,
+		crm("ContactPlan/SaveContactPlan", "执行联系计划: record the contact, mark the plan done, plan the next", a.saveContactPlan, true,
 			slices.Concat([]adapters.Param{integer("plan_id", "contact-plan", "计划id")}, contactMade(),
 				[]adapters.Param{nextTime})...),
-		crm("ContactPlan/GetContactPlan", "根据id获取客户联系计划信息", a.getContactPlan,
+		crm("ContactPlan/GetContactPlan", "根据id获取客户联系计划信息", a.getContactPlan, CustomerContactPlan{},
 			integer("id", "contact-plan", "计划id")),
-		crm("ContactPlan/GetContactPlanCount", "获取客户联系计划数量: the caller's pending plans", a.getContactPlanCount),
-		crm("ContactPlan/InsertContactPlan", "新增联系计划", a.insertContactPlan,
+		crm("ContactPlan/GetContactPlanCount", "获取客户联系计划数量: the caller's pending plans", a.getContactPlanCount, int64(0)),
+		crm("ContactPlan/InsertContactPlan", "新增联系计划", a.insertContactPlan, true,
 			optional(integer("plan_id", "", "计划id: ignored, the new plan gets its own")),
 			str("title", "标题"),
 			integer("customer_id", "customer", "客户ID"),
@@ -128,29 +134,29 @@ func (a *Adapter) routes() []route {
 			integer("history_id", "follow-up", "联系记录ID: 0 for none"),
 			nextTime),
 
-		crm("Contract/SampleGiftAuditById", "商务-合同订单-根据id审核样品赠品订单", a.sampleGiftAudit,
+		crm("Contract/SampleGiftAuditById", "商务-合同订单-根据id审核样品赠品订单", a.sampleGiftAudit, int64(0),
 			str("orderID", "订单单号")),
-		crm("Contract/SampleGiftUnAuditById", "商务-合同订单-根据id反审核样品赠品订单", a.sampleGiftUnAudit,
+		crm("Contract/SampleGiftUnAuditById", "商务-合同订单-根据id反审核样品赠品订单", a.sampleGiftUnAudit, int64(0),
 			str("orderID", "订单单号")),
-		crm("Contract/ContractAudit", "根据id审核合同订单", a.contractAudit,
+		crm("Contract/ContractAudit", "根据id审核合同订单", a.contractAudit, true,
 			integer("id", "contract", "合同订单id")),
-		crm("Contract/ContractUnAudit", "根据id反审核合同订单", a.contractUnAudit,
+		crm("Contract/ContractUnAudit", "根据id反审核合同订单", a.contractUnAudit, true,
 			integer("id", "contract", "合同订单id")),
-		crm("Contract/StopContract", "根据id终止合同", a.stopContract,
+		crm("Contract/StopContract", "根据id终止合同", a.stopContract, 1,
 			integer("id", "contract", "合同id")),
 
-		crm("Customer/CancelShare", "取消共享", a.cancelShare,
+		crm("Customer/CancelShare", "取消共享", a.cancelShare, true,
 			idList("strIds", "客户Id, e.g. 1,2")),
-		crm("Customer/RemoveCollection", "取消收藏", a.removeCollection,
+		crm("Customer/RemoveCollection", "取消收藏", a.removeCollection, true,
 			integer("userId", "user", "用户id"),
 			idList("custIdString", "客户id字符串, e.g. 111,222")),
-		crm("Customer/SetCustIdentity", "设置客户收藏标识", a.setCustIdentity,
+		crm("Customer/SetCustIdentity", "设置客户收藏标识", a.setCustIdentity, true,
 			integer("identityId", "", "收藏标识id"),
 			integer("custId", "customer", "客户id")),
-		crm("Customer/GetAllList", "获取客户信息: a page of customers, newest first", a.getAllList,
+		crm("Customer/GetAllList", "获取客户信息: a page of customers, newest first", a.getAllList, []Customer{},
 			integer("pageIndex", "", "指定当前的页码, from 1"),
 			optional(integer("pageSize", "", "指定要返回的记录条数, 10 when absent, at most 100"))),
-		crm("Customer/AddCallHistory", "新增通话历史记录", a.addCallHistory,
+		crm("Customer/AddCallHistory", "新增通话历史记录", a.addCallHistory, true,
 			integer("callState", "", "通话状态: 1 已接, 0 未接"),
 			str("tel", "通话号码"),
 			integer("userID", "user", "用户ID"),
@@ -162,12 +168,12 @@ func (a *Adapter) routes() []route {
 			integer("duration", "", "时长(秒)"),
 			str("ims", "电信号码"),
 			str("userName", "用户名称")),
-		crm("Customer/IMSLock", "锁定IMS号码", a.imsLock,
+		crm("Customer/IMSLock", "锁定IMS号码", a.imsLock, true,
 			integer("userID", "user", "用户ID"),
 			str("ims", "计费号码")),
-		crm("Customer/UnIMSLock", "解除IMS号码锁定", a.unIMSLock,
+		crm("Customer/UnIMSLock", "解除IMS号码锁定", a.unIMSLock, true,
 			str("ims", "计费号码")),
-		crm("Customer/InsertSms", "发送模板短信: queued in the outbox, never sent", a.insertSms,
+		crm("Customer/InsertSms", "发送模板短信: queued in the outbox, never sent", a.insertSms, true,
 			integer("senderID", "user", "发信人"),
 			str("mobilePhone", "手机号码"),
 			optional(str("receiveName", "收信人")),
@@ -182,7 +188,7 @@ func (a *Adapter) routes() []route {
 			optional(str("value5", "替换值5")),
 			optional(str("value6", "替换值6")),
 			optional(str("remark", "备注"))),
-		crm("Customer/UpdateCallHistory", "更新通话历史记录", a.updateCallHistory,
+		crm("Customer/UpdateCallHistory", "更新通话历史记录", a.updateCallHistory, true,
 			str("sCallNumber", "通话号码"),
 			timestamp("dCallTime", "通话开始时间"),
 			integer("bCallState", "", "通话状态: 1 已接, 0 未接"),
@@ -193,67 +199,67 @@ func (a *Adapter) routes() []route {
 			integer("record", "", "是否录音: 1 录音, 0 未录音"),
 			integer("duration", "", "通话时长"),
 			str("addUserName", "当前操作人姓名")),
-		crm("Customer/NameIsRepeat", "判断新添加的客户是否重名", a.nameIsRepeat,
+		crm("Customer/NameIsRepeat", "判断新添加的客户是否重名", a.nameIsRepeat, false,
 			str("sName", "客户名称"),
 			exceptCustomer),
-		crm("Customer/Get", "根据id获取客户信息", a.getCustomer,
+		crm("Customer/Get", "根据id获取客户信息", a.getCustomer, Customer{},
 			integer("id", "customer", "客户id")),
 		// tran, a server-side DbTransaction in the doc, cannot travel over HTTP: it is not read.
-		crm("Customer/Update", "保存客户信息: update a customer", a.updateCustomer,
+		crm("Customer/Update", "保存客户信息: update a customer", a.updateCustomer, true,
 			object("customer", "客户Customer对象, with its PK_ID")),
-		crm("Customer/Save", "保存客户信息: add a customer (PK_ID 0) or update one", a.saveCustomer,
+		crm("Customer/Save", "保存客户信息: add a customer (PK_ID 0) or update one", a.saveCustomer, true,
 			object("json", "客户json字符串: a Customer object")),
-		crm("Customer/TelIsRepeat", "判断电话是否重复", a.telIsRepeat,
+		crm("Customer/TelIsRepeat", "判断电话是否重复", a.telIsRepeat, false,
 			str("tel", "电话号码"),
 			exceptCustomer),
 
-		crm("CustomerSign/GetClientSignDefault", "获取默认的客户标识: 1 企业, 2 个人", a.getClientSignDefault),
-		crm("CustomerSign/GetCustTypeBdefault", "获取默认的客户标识: the customer kinds, the default one marked", a.getCustTypeBdefault),
+		crm("CustomerSign/GetClientSignDefault", "获取默认的客户标识: 1 企业, 2 个人", a.getClientSignDefault, 1),
+		crm("CustomerSign/GetCustTypeBdefault", "获取默认的客户标识: the customer kinds, the default one marked", a.getCustTypeBdefault, []CRM_Cust_T_CustKind{}),
 
-		crm("CustomerType/GetTypeList", "获取客户类型列表", a.getTypeList,
+		crm("CustomerType/GetTypeList", "获取客户类型列表", a.getTypeList, []CustomerType{},
 			integer("parent_id", "dictionary", "客户类型父id: 0 for the top level")),
 
-		ecommerce("ECommerce/UpdateBaseInfoHit", "获取系统全部基础信息: add views to a record's counter", a.updateBaseInfoHit,
+		ecommerce("ECommerce/UpdateBaseInfoHit", "获取系统全部基础信息: add views to a record's counter", a.updateBaseInfoHit, true,
 			integer("pkid", "", "id: the shop's record"),
 			integer("addHit", "", "views to add, at least 0")),
-		ecommerce("ECommerce/AddMessageBoard", "添加留言反馈", a.addMessageBoard,
+		ecommerce("ECommerce/AddMessageBoard", "添加留言反馈", a.addMessageBoard, true,
 			integer("custID", "customer", "客户id"),
 			str("content", "留言内容"),
 			optional(str("contact", "联系人"))),
 
-		crm("LinkMan/GetList", "根据客户id获取联系人列表: as LinkMan elements", a.getLinkManListAs("LinkMan", "custId"),
+		crm("LinkMan/GetList", "根据客户id获取联系人列表: as LinkMan elements", a.getLinkManListAs("LinkMan", "custId"), []CustomerLinkMan{},
 			integer("custId", "customer", "客户id")),
-		crm("LinkMan/CancelMainMan", "根据联系人id取消主要联系人标识", a.cancelMainMan,
+		crm("LinkMan/CancelMainMan", "根据联系人id取消主要联系人标识", a.cancelMainMan, int64(0),
 			integer("id", "contact", "联系人id")),
-		crm("LinkMan/GetLinkManList", "获取客户联系人列表: as CustomerLinkMan elements", a.getLinkManListAs("CustomerLinkMan", "cust_id"),
+		crm("LinkMan/GetLinkManList", "获取客户联系人列表: as CustomerLinkMan elements", a.getLinkManListAs("CustomerLinkMan", "cust_id"), []CustomerLinkMan{},
 			integer("cust_id", "customer", "客户id")),
-		crm("LinkMan/GetLinkMan", "根据id获取客户联系人信息", a.getLinkMan,
+		crm("LinkMan/GetLinkMan", "根据id获取客户联系人信息", a.getLinkMan, CustomerLinkMan{},
 			integer("id", "contact", "联系人id")),
 		// tran, as for Customer/Update, is not read.
-		crm("LinkMan/SaveLinkMan", "更新联系人", a.saveLinkMan,
+		crm("LinkMan/SaveLinkMan", "更新联系人", a.saveLinkMan, 1,
 			object("man", "联系人CustomerLinkMan对象, with its PK_ID")),
-		crm("LinkMan/InsertLinkMan", "新增联系人", a.insertLinkMan,
+		crm("LinkMan/InsertLinkMan", "新增联系人", a.insertLinkMan, true,
 			object("man", "联系人CustomerLinkMan对象")),
-		crm("LinkMan/DeleteLinkMan", "删除联系人", a.deleteLinkMan,
+		crm("LinkMan/DeleteLinkMan", "删除联系人", a.deleteLinkMan, int64(0),
 			integer("id", "contact", "联系人id")),
 
-		crm("Sale/SetPublicCust", "根据客户ID转公共客户", a.setPublicCust,
+		crm("Sale/SetPublicCust", "根据客户ID转公共客户", a.setPublicCust, true,
 			idList("pkidList", "客户ID, e.g. 1,2,3")),
 	}
 }
 
-// crm is a CRM handler of a user's token.
-func crm(name, summary string, h handler, params ...adapters.Param) route {
-	return route{name: "CRM/" + name, auth: adapters.AuthToken, summary: summary, handler: h,
+// crm is a CRM handler of a user's token, answering a value of result's type.
+func crm(name, summary string, h handler, result any, params ...adapters.Param) route {
+	return route{name: "CRM/" + name, auth: adapters.AuthToken, summary: summary, handler: h, result: result,
 		params: slices.Concat([]adapters.Param{token, format}, params)}
 }
 
 // ecommerce is a CRM handler of a site's key, called by a tenant's web shop:
 // it takes a token too, as the doc lists it, and checks none.
-func ecommerce(name, summary string, h handler, params ...adapters.Param) route {
+func ecommerce(name, summary string, h handler, result any, params ...adapters.Param) route {
 	unchecked := optional(token)
 	unchecked.Doc += ": not needed, and not checked"
-	return route{name: "CRM/" + name, auth: adapters.AuthSiteKey, summary: summary, handler: h,
+	return route{name: "CRM/" + name, auth: adapters.AuthSiteKey, summary: summary, handler: h, result: result,
 		params: slices.Concat([]adapters.Param{unchecked, format, siteKey}, params)}
 }
 
