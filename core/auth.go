@@ -15,6 +15,23 @@ import (
 	"gorm.io/gorm"
 )
 
+// APIToken is a credential of a user. Only its SHA-256 is kept.
+type APIToken struct {
+	ID        uint64     `gorm:"primaryKey"`
+	TenantID  uint64     `gorm:"not null;index"`
+	UserID    uint64     `gorm:"not null;index"`
+	Hash      string     `gorm:"size:64;not null;uniqueIndex"`
+	Source    string     `gorm:"size:16;not null"` // TokenRegistered or TokenLogin
+	ExpiresAt *time.Time `gorm:"index"`            // nil: never; indexed for SweepTokens
+	CreatedAt time.Time  `gorm:"not null"`
+}
+
+// Where a token came from.
+const (
+	TokenRegistered = "registered" // crmgw token add; never expires
+	TokenLogin      = "login"      // a dialect's login; expires
+)
+
 // hashToken is what the database keeps of a token. Tokens are random or
 // vendor-issued secrets, not passwords, so one SHA-256 is enough to make a
 // stolen table useless, and it lets a token be found by an index.

@@ -3,9 +3,48 @@ package core
 import (
 	"context"
 	"errors"
+	"time"
 
 	"gorm.io/gorm"
 )
+
+// Tenant is one company using the gateway.
+type Tenant struct {
+	ID       uint64 `gorm:"primaryKey"`
+	Name     string `gorm:"size:128;not null;uniqueIndex"`
+	TimeZone string `gorm:"size:64;not null"`
+	// CustomerSign is the kind of customer a new one is by default: 1 a company, 2 a person.
+	CustomerSign int `gorm:"not null;default:1"`
+	// ContractApproval: new contracts wait for approval (applying) rather than start approved.
+	ContractApproval bool `gorm:"not null;default:false"`
+	// Contracts created without an sn are numbered ContractPrefix + the next ContractSeq, six digits.
+	ContractPrefix string `gorm:"size:16;not null;default:HT"`
+	ContractSeq    uint64 `gorm:"not null;default:0"`
+	// Opportunities: the tenant uses opportunities (the yunzmall statistics show opportunity_count).
+	Opportunities bool      `gorm:"not null;default:false"`
+	CreatedAt     time.Time `gorm:"not null"`
+}
+
+// Department groups users; contracts are credited to one.
+type Department struct {
+	ID        uint64    `gorm:"primaryKey"`
+	TenantID  uint64    `gorm:"not null;uniqueIndex:ux_departments_name,priority:1"`
+	Name      string    `gorm:"size:128;not null;uniqueIndex:ux_departments_name,priority:2"`
+	CreatedAt time.Time `gorm:"not null"`
+}
+
+// User is an employee of a tenant: the owner of customers and contracts.
+type User struct {
+	ID           uint64    `gorm:"primaryKey"`
+	TenantID     uint64    `gorm:"not null;uniqueIndex:ux_users_name,priority:1;index:ix_users_department,priority:1"`
+	DepartmentID uint64    `gorm:"not null;index:ix_users_department,priority:2"`
+	Name         string    `gorm:"size:128;not null;uniqueIndex:ux_users_name,priority:2"` // login name
+	RealName     string    `gorm:"size:128;not null"`
+	Email        string    `gorm:"size:255;not null"`
+	Phone        string    `gorm:"size:64;not null"`
+	PasswordHash string    `gorm:"size:255;not null"`
+	CreatedAt    time.Time `gorm:"not null"`
+}
 
 // EnsureTenant returns the tenant of that name, creating it (in the default time zone) when missing.
 func (s *Service) EnsureTenant(ctx context.Context, name string) (Tenant, error) {

@@ -135,3 +135,28 @@ func (s *Service) InTransaction(ctx context.Context, fn func(tx *Service) error)
 		return fn(&in)
 	})
 }
+
+// mustExist checks that every id names a row of model in the caller's tenant.
+func (s *Service) mustExist(ctx context.Context, c Caller, model any, entity string, ids []uint64) error {
+	var n int64
+	err := s.db.WithContext(ctx).Model(model).Scopes(inTenant(c.TenantID)).Where("id IN ?", ids).Count(&n).Error
+	if err != nil {
+		return storeError(err, entity)
+	}
+	if int(n) != len(uniq(ids)) {
+		return NotFoundf(entity, "%s %v not found", entity, ids)
+	}
+	return nil
+}
+
+// mustExistTx checks inside a transaction that id names a row of model in the caller's tenant.
+func (s *Service) mustExistTx(tx *gorm.DB, c Caller, model any, entity string, id uint64) error {
+	var n int64
+	if err := tx.Model(model).Scopes(inTenant(c.TenantID)).Where("id = ?", id).Count(&n).Error; err != nil {
+		return storeError(err, entity)
+	}
+	if n == 0 {
+		return NotFoundf(entity, "%s %d not found", entity, id)
+	}
+	return nil
+}

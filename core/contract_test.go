@@ -17,6 +17,53 @@ func newContract(t *testing.T, customer uint64) core.NewContract {
 	return core.NewContract{Title: "t", CustomerID: customer, StartDate: date(t, "2015-10-01"), EndDate: date(t, "2015-10-02")}
 }
 
+func TestCreateContractRejectsBadInputAndWritesNothing(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		ctx := context.Background()
+		o := newOrg(t, svc, "acme", "sales", "ann")
+		existing := contract(t, svc, o.caller, "K1", "1", "2015-10-01")
+		good := func() core.NewContract {
+			return core.NewContract{Title: "t", SN: "K2", CustomerID: existing.CustomerID, StartDate: date(t, "2015-10-01"),
+				EndDate: date(t, "2015-10-02"), Lines: []core.NewContractLine{{ProductName: "p", Quantity: 2, UnitPrice: money(t, "3")}}}
+		}
+		for _, c := range []struct {
+			name, code string
+			field      core.Field
+			edit       func(*core.NewContract)
+		}{
+			{"no title", core.EINVALID, "title", func(k *core.NewContract) { k.Title = "" }},
+			{"no start", core.EINVALID, core.FieldStartDate, func(k *core.NewContract) { k.StartDate = core.Date{} }},
+			{"end before start", core.EINVALID, core.FieldEndDate, func(k *core.NewContract) { k.EndDate = date(t, "2015-09-01") }},
+			{"bad status", core.EINVALID, "status", func(k *core.NewContract) { k.Status = "lost" }},
+			{"unknown customer", core.ENOTFOUND, "", func(k *core.NewContract) { k.CustomerID = 999 }},
+			{"duplicate sn", core.ECONFLICT, "sn", func(k *core.NewContract) { k.SN = "K1" }},
+			{"wrong total price", core.EINVALID, "total_price", func(k *core.NewContract) { k.Lines[0].TotalPrice = ptr(money(t, "7")) }},
+			{"unknown opportunity", core.ENOTFOUND, "", func(k *core.NewContract) { k.OpportunityID = 999 }},
+			{"unknown category", core.ENOTFOUND, "", func(k *core.NewContract) { k.CategoryID = 999 }},
+			{"unknown payment type", core.ENOTFOUND, "", func(k *core.NewContract) { k.PaymentTypeID = 999 }},
+			{"unknown user to notify", core.ENOTFOUND, "notify_user_ids", func(k *core.NewContract) { k.NotifyUserIDs = []uint64{o.caller.UserID, 999} }},
+			{"unknown owner", core.ENOTFOUND, "", func(k *core.NewContract) { k.OwnerID = 999 }},
+			{"a line id on a new contract", core.EINVALID, core.FieldLines, func(k *core.NewContract) { k.Lines[0].ID = 1 }},
+		} {
+			in := good()
+			c.edit(&in)
+			_, err := svc.CreateContract(ctx, o.caller, in)
+			e := core.AsError(err)
+			if err == nil || e.Code != c.code || e.Field != c.field {
+				t.Errorf("%s: %v (field %q), want %s on %q", c.name, err, e.Field, c.code, c.field)
+			}
+		}
+		if n, l := count(t, db, &core.Contract{}), count(t, db, &core.ContractLine{}); n != 1 || l != 0 {
+			t.Fatalf("rejected contracts wrote rows: %d contracts, %d lines", n, l)
+		}
+		k, err := svc.CreateContract(ctx, o.caller, good())
+		must(t, err)
+		if len(k.Lines) != 1 || k.Lines[0].TotalPrice.String() != "6" {
+			t.Fatalf("line total = %v, want 6", k.Lines)
+		}
+	})
+}
+
 // Contracts without an sn are numbered by the tenant's rule, skipping numbers
 // taken by hand, and no two concurrent creations draw the same number.
 func TestContractNumbering(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // ImsLock binds a billing (IMS) number to the user who may call from it.
@@ -35,23 +34,6 @@ type CallRecord struct {
 	DisplayTel string    `gorm:"size:64;not null"`
 	Remark     string    `gorm:"size:255;not null"`
 	CreatedAt  time.Time `gorm:"not null"`
-}
-
-// SmsMessage is a templated text message queued to be sent. crmgw only keeps
-// the outbox; sending belongs to whatever gateway the tenant connects.
-type SmsMessage struct {
-	ID             uint64    `gorm:"primaryKey"`
-	TenantID       uint64    `gorm:"not null;index"`
-	SenderID       uint64    `gorm:"not null"`
-	Mobile         string    `gorm:"size:32;not null"`
-	ReceiverName   string    `gorm:"size:128;not null"`
-	SendAt         time.Time `gorm:"not null"`
-	Content        string    `gorm:"type:text;not null"`
-	Schedule       int       `gorm:"not null"` // 0 now, 1 once, 2 daily, 3 weekly, 4 monthly, 5 yearly
-	TemplateID     string    `gorm:"size:64;not null"`
-	TemplateValues string    `gorm:"type:text;not null"` // the template's up to six values, as a JSON array
-	Remark         string    `gorm:"size:255;not null"`
-	CreatedAt      time.Time `gorm:"not null"`
 }
 
 // LockIMS binds an IMS number to one of the tenant's users. Locking it again
@@ -143,84 +125,4 @@ func (r CallRecord) checkTimes() error {
 		return err
 	}
 	return CheckDate(FieldEndedAt, DateOf(r.EndedAt))
-}
-
-// QueueSms puts a templated message in the tenant's outbox.
-func (s *Service) QueueSms(ctx context.Context, c Caller, m SmsMessage) error {
-	if m.Mobile == "" || m.TemplateID == "" {
-		return Invalidf(FieldMobile, "mobile phone and template are required")
-	}
-	if m.Schedule < 0 || m.Schedule > 5 {
-		return Invalidf(FieldSchedule, "%s must be 0 to 5", FieldSchedule)
-	}
-	if err := CheckDate(FieldSendAt, DateOf(m.SendAt)); err != nil { // required, as a call's times
-		return err
-	}
-	if err := s.mustExist(ctx, c, &User{}, "user", []uint64{m.SenderID}); err != nil {
-		return err
-	}
-	m.ID, m.TenantID = 0, c.TenantID
-	m.SendAt = m.SendAt.UTC().Truncate(time.Second)
-	return storeError(s.db.WithContext(ctx).Create(&m).Error, "sms")
-}
-
-// CustomerCollection marks a customer as collected by a user, with an identity mark.
-type CustomerCollection struct {
-	TenantID   uint64 `gorm:"primaryKey;autoIncrement:false"`
-	UserID     uint64 `gorm:"primaryKey;autoIncrement:false"`
-	CustomerID uint64 `gorm:"primaryKey;autoIncrement:false"`
-	IdentityID uint64 `gorm:"not null"`
-}
-
-// CustomerShare grants a user other than the owner access to a customer.
-type CustomerShare struct {
-	TenantID   uint64 `gorm:"primaryKey;autoIncrement:false"`
-	CustomerID uint64 `gorm:"primaryKey;autoIncrement:false"`
-	UserID     uint64 `gorm:"primaryKey;autoIncrement:false"`
-}
-
-// SetCollectionIdentity collects a customer for the caller with an identity mark, or changes the mark.
-func (s *Service) SetCollectionIdentity(ctx context.Context, c Caller, customerID, identityID uint64) error {
-	if err := s.mustExist(ctx, c, &Customer{}, "customer", []uint64{customerID}); err != nil {
-		return err
-	}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "tenant_id"}, {Name: "user_id"}, {Name: "customer_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"identity_id"}),
-	}).Create(&CustomerCollection{TenantID: c.TenantID, UserID: c.UserID, CustomerID: customerID, IdentityID: identityID}).Error
-	return storeError(err, "collection")
-}
-
-// RemoveCollections takes the given customers out of a user's collection.
-func (s *Service) RemoveCollections(ctx context.Context, c Caller, userID uint64, customerIDs []uint64) error {
-	if err := checkIDs(FieldCustomerIDs, customerIDs); err != nil {
-		return err
-	}
-	return s.tx(ctx, func(tx *gorm.DB) error {
-		if err := s.mustExistTx(tx, c, &User{}, "user", userID); err != nil {
-			return err
-		}
-		for id := range uniq(customerIDs) {
-			if err := s.mustExistTx(tx, c, &Customer{}, "customer", id); err != nil {
-				return err
-			}
-		}
-		err := tx.Scopes(inTenant(c.TenantID)).Where("user_id = ? AND customer_id IN ?", userID, customerIDs).Delete(&CustomerCollection{}).Error
-		return storeError(err, "collection")
-	})
-}
-
-// CancelShares stops sharing the given customers with anyone.
-func (s *Service) CancelShares(ctx context.Context, c Caller, customerIDs []uint64) error {
-	if err := checkIDs(FieldCustomerIDs, customerIDs); err != nil {
-		return err
-	}
-	return s.tx(ctx, func(tx *gorm.DB) error {
-		for id := range uniq(customerIDs) {
-			if err := s.mustExistTx(tx, c, &Customer{}, "customer", id); err != nil {
-				return err
-			}
-		}
-		return storeError(tx.Scopes(inTenant(c.TenantID)).Where("customer_id IN ?", customerIDs).Delete(&CustomerShare{}).Error, "share")
-	})
 }

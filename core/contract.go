@@ -13,6 +13,72 @@ import (
 	"gorm.io/gorm/clause"
 )
 
+// Contract states.
+const (
+	ContractExecuting  = "executing"
+	ContractFinished   = "finished"
+	ContractTerminated = "terminated"
+
+	ApprovalApplying = "applying"
+	ApprovalApproved = "approved"
+)
+
+// Contract is a signed deal with a customer.
+type Contract struct {
+	ID            uint64 `gorm:"primaryKey"`
+	TenantID      uint64 `gorm:"not null;uniqueIndex:ux_contracts_sn,priority:1;index:ix_contracts_owner_month,priority:1;index:ix_contracts_department_signed,priority:1;index:ix_contracts_signed,priority:1;index:ix_contracts_customer,priority:1"`
+	SN            string `gorm:"column:sn;size:64;not null;uniqueIndex:ux_contracts_sn,priority:2"`
+	Title         string `gorm:"size:255;not null"`
+	CustomerID    uint64 `gorm:"not null;index:ix_contracts_customer,priority:2"`
+	OwnerID       uint64 `gorm:"not null;index:ix_contracts_owner_month,priority:2"`
+	DepartmentID  uint64 `gorm:"not null;index:ix_contracts_department_signed,priority:2"`
+	CreatorID     uint64 `gorm:"not null"`
+	OpportunityID uint64 `gorm:"not null"`
+	// CustomFieldTemplateID is the client's business type id, kept as given (no catalogue yet).
+	CustomFieldTemplateID uint64 `gorm:"not null;default:0"`
+	// In the owner-and-month index too, so a month's deal is summed from the index alone.
+	TotalAmount    Money          `gorm:"not null;index:ix_contracts_owner_month,priority:4"`
+	SignDate       Date           `gorm:"not null;index:ix_contracts_owner_month,priority:3;index:ix_contracts_department_signed,priority:3;index:ix_contracts_signed,priority:2"`
+	StartDate      Date           `gorm:"not null"`
+	EndDate        Date           `gorm:"not null"`
+	Status         string         `gorm:"size:16;not null"`
+	ApproveStatus  string         `gorm:"size:16;not null"`
+	CategoryID     uint64         `gorm:"not null"`
+	PaymentTypeID  uint64         `gorm:"not null"`
+	CustomerSigner string         `gorm:"size:128;not null"`
+	OurSigner      string         `gorm:"size:128;not null"`
+	SpecialTerms   string         `gorm:"type:text;not null"`
+	CustomFields   string         `gorm:"type:text;not null"` // a JSON object of fields no dialect models
+	CreatedAt      time.Time      `gorm:"not null"`
+	UpdatedAt      time.Time      `gorm:"not null"`
+	Lines          []ContractLine `gorm:"foreignKey:ContractID"`
+}
+
+// ContractNotifyUser is a user told when the contract's approval completes.
+type ContractNotifyUser struct {
+	TenantID   uint64 `gorm:"primaryKey;autoIncrement:false"`
+	ContractID uint64 `gorm:"primaryKey;autoIncrement:false"`
+	UserID     uint64 `gorm:"primaryKey;autoIncrement:false"`
+}
+
+// ContractLine is a product line of a contract: quantity × unit price.
+type ContractLine struct {
+	ID            uint64    `gorm:"primaryKey"`
+	TenantID      uint64    `gorm:"not null;index:ix_contract_lines_contract,priority:1"`
+	ContractID    uint64    `gorm:"not null;index:ix_contract_lines_contract,priority:2"`
+	ProductID     uint64    `gorm:"not null"` // kept as given: there is no product catalogue
+	ProductAttrID uint64    `gorm:"not null;default:0"`
+	ProductName   string    `gorm:"size:255;not null"`
+	ProductNo     string    `gorm:"size:64;not null"`
+	Quantity      int64     `gorm:"not null"`
+	UnitPrice     Money     `gorm:"not null"`
+	TotalPrice    Money     `gorm:"not null"`
+	SaleUnit      string    `gorm:"size:32;not null"`
+	Spec          string    `gorm:"size:255;not null"`
+	Remark        string    `gorm:"size:255;not null"`
+	CreatedAt     time.Time `gorm:"not null"`
+}
+
 // ContractListQuery selects and orders a page of contracts.
 type ContractListQuery struct {
 	Query         string // part of the title or sn
@@ -613,6 +679,31 @@ func replaceLines(tx *gorm.DB, k *Contract) error {
 		}
 	}
 	return nil
+}
+
+// SetContractApproval sets a contract's approval status (approved or applying).
+func (s *Service) SetContractApproval(ctx context.Context, c Caller, id uint64, status string) error {
+	if status != ApprovalApproved && status != ApprovalApplying {
+		return Invalidf(FieldApproveStatus, "unknown approval status %q", Excerpt(status))
+	}
+	return s.updateContract(ctx, c, id, map[string]any{"approve_status": status})
+}
+
+// StopContract terminates a contract.
+func (s *Service) StopContract(ctx context.Context, c Caller, id uint64) error {
+	return s.updateContract(ctx, c, id, map[string]any{"status": ContractTerminated})
+}
+
+// updateContract changes fields of one of the tenant's contracts. Existence is
+// checked first: MySQL counts only changed rows, so RowsAffected cannot tell.
+func (s *Service) updateContract(ctx context.Context, c Caller, id uint64, fields map[string]any) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.mustExistTx(tx, c, &Contract{}, "contract", id); err != nil {
+			return err
+		}
+		fields["updated_at"] = s.now()
+		return storeError(tx.Model(&Contract{}).Scopes(inTenant(c.TenantID)).Where("id = ?", id).Updates(fields).Error, "contract")
+	})
 }
 
 // DeleteContract removes a contract with its lines, payments, payment plans and users to notify.

@@ -5,6 +5,21 @@ import (
 	"time"
 )
 
+// Opportunity is a possible sale, kept minimal.
+type Opportunity struct {
+	ID         uint64    `gorm:"primaryKey"`
+	TenantID   uint64    `gorm:"not null;index:ix_opportunities_owner,priority:1"`
+	OwnerID    uint64    `gorm:"not null;index:ix_opportunities_owner,priority:2"`
+	CustomerID uint64    `gorm:"not null"`
+	Title      string    `gorm:"size:255;not null"`
+	Amount     Money     `gorm:"not null"`
+	Stage      string    `gorm:"size:32;not null"`
+	CreatedAt  time.Time `gorm:"not null;index:ix_opportunities_owner,priority:3"`
+}
+
+// OpportunityWon is the stage of an opportunity turned into a contract.
+const OpportunityWon = "won"
+
 // NewOpportunity is the input of CreateOpportunity.
 type NewOpportunity struct {
 	CustomerID uint64 `name:"customer_id" validate:"required"`

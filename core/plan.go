@@ -7,88 +7,20 @@ import (
 	"gorm.io/gorm"
 )
 
-// ListContacts lists the contacts of one of the tenant's customers, main contact first.
-func (s *Service) ListContacts(ctx context.Context, c Caller, customerID uint64) ([]Contact, error) {
-	if err := s.mustExist(ctx, c, &Customer{}, "customer", []uint64{customerID}); err != nil {
-		return nil, err
-	}
-	var out []Contact
-	err := s.db.WithContext(ctx).Scopes(inTenant(c.TenantID)).Where("customer_id = ?", customerID).
-		Order("is_main DESC, id").Find(&out).Error
-	return out, storeError(err, "contact")
-}
-
-// GetContact returns one of the tenant's contacts.
-func (s *Service) GetContact(ctx context.Context, c Caller, id uint64) (Contact, error) {
-	var ct Contact
-	err := s.db.WithContext(ctx).Scopes(inTenant(c.TenantID)).Where("id = ?", id).Take(&ct).Error
-	return ct, storeError(err, "contact")
-}
-
-// UpdateContact replaces a contact's fields. A contact cannot move to another customer.
-func (s *Service) UpdateContact(ctx context.Context, c Caller, id uint64, in NewContact) (Contact, error) {
-	var ct Contact
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Scopes(inTenant(c.TenantID)).Where("id = ?", id).Take(&ct).Error; err != nil {
-			return storeError(err, "contact")
-		}
-		in.CustomerID = ct.CustomerID
-		if err := s.check(in); err != nil {
-			return err
-		}
-		ct.Name, ct.Title, ct.Phone, ct.Email, ct.IsMain = in.Name, in.Title, in.Phone, in.Email, in.IsMain
-		if ct.IsMain {
-			if err := clearMain(tx, c, ct.CustomerID); err != nil {
-				return err
-			}
-		}
-		return storeError(tx.Save(&ct).Error, "contact")
-	})
-	return ct, err
-}
-
-// clearMain unmarks every main contact of a customer: a customer has one main contact.
-func clearMain(tx *gorm.DB, c Caller, customerID uint64) error {
-	err := tx.Model(&Contact{}).Scopes(inTenant(c.TenantID)).Where("customer_id = ?", customerID).Update("is_main", false).Error
-	return storeError(err, "contact")
-}
-
-// DeleteContact removes one of the tenant's contacts and returns how many rows went.
-func (s *Service) DeleteContact(ctx context.Context, c Caller, id uint64) (int64, error) {
-	if err := s.mustExist(ctx, c, &Contact{}, "contact", []uint64{id}); err != nil {
-		return 0, err
-	}
-	res := s.db.WithContext(ctx).Scopes(inTenant(c.TenantID)).Where("id = ?", id).Delete(&Contact{})
-	return res.RowsAffected, storeError(res.Error, "contact")
-}
-
-// CancelMainContact unmarks a contact as its customer's main one and returns how many rows changed.
-func (s *Service) CancelMainContact(ctx context.Context, c Caller, id uint64) (int64, error) {
-	if err := s.mustExist(ctx, c, &Contact{}, "contact", []uint64{id}); err != nil {
-		return 0, err
-	}
-	res := s.db.WithContext(ctx).Model(&Contact{}).Scopes(inTenant(c.TenantID)).Where("id = ? AND is_main = ?", id, true).Update("is_main", false)
-	return res.RowsAffected, storeError(res.Error, "contact")
-}
-
-// CustomerPage is one page of customers and the count of all.
-type CustomerPage struct {
-	Items []Customer
-	Total int64
-}
-
-// ListCustomers pages through the tenant's customers, newest first. page is 1-based.
-func (s *Service) ListCustomers(ctx context.Context, c Caller, page, size int) (CustomerPage, error) {
-	if err := s.checkPage(page, 1, size, FieldSize); err != nil {
-		return CustomerPage{}, err
-	}
-	var p CustomerPage
-	db := s.db.WithContext(ctx).Model(&Customer{}).Scopes(inTenant(c.TenantID))
-	if err := db.Count(&p.Total).Error; err != nil {
-		return p, storeError(err, "customer")
-	}
-	err := s.db.WithContext(ctx).Scopes(inTenant(c.TenantID)).Order("id DESC").Limit(size).Offset((page - 1) * size).Find(&p.Items).Error
-	return p, storeError(err, "customer")
+// ContactPlan is a contact to be made; executing it records a ContactHistory.
+type ContactPlan struct {
+	ID         uint64     `gorm:"primaryKey"`
+	TenantID   uint64     `gorm:"not null;index:ix_plans_user,priority:1"`
+	UserID     uint64     `gorm:"not null;index:ix_plans_user,priority:2"`
+	CustomerID uint64     `gorm:"not null"`
+	ContactID  uint64     `gorm:"not null"`
+	TypeID     uint64     `gorm:"not null"`
+	RouteID    uint64     `gorm:"not null"`
+	HistoryID  uint64     `gorm:"not null"` // the contact that scheduled this one, if any
+	Title      string     `gorm:"size:255;not null"`
+	PlannedAt  time.Time  `gorm:"not null"`
+	DoneAt     *time.Time `gorm:"index:ix_plans_user,priority:3"` // nil while pending
+	CreatedAt  time.Time  `gorm:"not null"`
 }
 
 // NewContactPlan is the input of AddContactPlan.
@@ -132,26 +64,6 @@ func (s *Service) addContactPlanTx(tx *gorm.DB, c Caller, in NewContactPlan) (Co
 		TypeID: in.TypeID, RouteID: in.RouteID, HistoryID: in.HistoryID, Title: in.Title,
 		PlannedAt: in.PlannedAt.UTC().Truncate(time.Second)}
 	return p, storeError(tx.Create(&p).Error, "contact plan")
-}
-
-// checkContactOf checks that the customer is the tenant's and, when contactID
-// is set, that the contact is one of that customer's.
-func (s *Service) checkContactOf(tx *gorm.DB, c Caller, customerID, contactID uint64) error {
-	if err := s.mustExistTx(tx, c, &Customer{}, "customer", customerID); err != nil {
-		return err
-	}
-	if contactID == 0 {
-		return nil
-	}
-	var n int64
-	err := tx.Model(&Contact{}).Scopes(inTenant(c.TenantID)).Where("id = ? AND customer_id = ?", contactID, customerID).Count(&n).Error
-	if err != nil {
-		return storeError(err, "contact")
-	}
-	if n == 0 {
-		return NotFoundf("contact", "contact %d of customer %d not found", contactID, customerID)
-	}
-	return nil
 }
 
 // GetContactPlan returns one of the tenant's contact plans.
