@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 
 	"github.com/labstack/echo/v4"
+
+	"crmgw/core"
 )
 
 // wireCodeKey holds, in a request's echo context, the code its answer carried.
@@ -128,4 +130,17 @@ func WriteJSON(c echo.Context, status int, contentType string, v any) error {
 	enc := json.NewEncoder(c.Response())
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// ParamNames is a dialect's table from the fields core's errors name to its
+// own parameter names; "" marks a field the dialect never sends.
+type ParamNames map[core.Field]string
+
+// Name is the dialect's name for f: core's own where the table has none (a
+// column, named by core as it is stored).
+func (n ParamNames) Name(f core.Field) string {
+	if name := n[f]; name != "" {
+		return name
+	}
+	return string(f)
 }

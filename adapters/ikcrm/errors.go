@@ -37,7 +37,7 @@ func invalid(message string) *apiError {
 const unreachable = ""
 
 // paramNames are the open API's names for the fields core's errors name.
-var paramNames = map[core.Field]string{
+var paramNames = adapters.ParamNames{
 	core.FieldAddress:        unreachable,
 	core.FieldAmount:         unreachable,
 	core.FieldApproveStatus:  "approve_status",
@@ -104,17 +104,8 @@ var paramNames = map[core.Field]string{
 	core.FieldUserName:       "login",
 }
 
-// paramName is the open API's name for a field core names; a column, named
-// by core as it is stored, keeps core's name.
-func paramName(f core.Field) string {
-	if name := paramNames[f]; name != "" {
-		return name
-	}
-	return string(f)
-}
-
 // message is ce's message in the open API's names.
-func message(ce *core.Error) string { return ce.Worded(paramName) }
+func message(ce *core.Error) string { return ce.Worded(paramNames.Name) }
 
 // referenceFields name the request field behind a reference core did not find.
 var referenceFields = map[string]string{
@@ -134,7 +125,7 @@ func writeError(err error, change core.ContractChange) error {
 	case ce.Code == core.ENOTFOUND:
 		field := referenceFields[ce.Entity]
 		if ce.Field != "" {
-			field = paramName(ce.Field)
+			field = paramNames.Name(ce.Field)
 		}
 		if field != "" {
 			return invalid(label(field) + " 不存在: " + message(ce))
@@ -142,7 +133,7 @@ func writeError(err error, change core.ContractChange) error {
 	case ce.Code == core.EINVALID && ce.Field == core.FieldOpportunityID: // turning an opportunity, with none named
 		return invalid(label("opportunity_id") + " 不能为空: 商机转合同需要商机 id")
 	case ce.Code == core.EINVALID:
-		return invalid(label(paramName(ce.Field)) + ": " + message(ce))
+		return invalid(label(paramNames.Name(ce.Field)) + ": " + message(ce))
 	case ce.Code == core.ECONFLICT:
 		return &apiError{http.StatusOK, 100409, label("sn") + " 已经被使用: " + message(ce), "record_not_unique"}
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -61,7 +62,7 @@ var notFoundCode = map[string]string{
 const unreachable = ""
 
 // paramNames are the OA's names for the fields core's errors name.
-var paramNames = map[core.Field]string{
+var paramNames = adapters.ParamNames{
 	core.FieldAddress:        unreachable,
 	core.FieldAmount:         "targetamount",
 	core.FieldApproveStatus:  unreachable,
@@ -128,14 +129,6 @@ var paramNames = map[core.Field]string{
 	core.FieldUserName:       "username",
 }
 
-// paramName is the OA's name for a field core names.
-func paramName(f core.Field) string {
-	if name := paramNames[f]; name != "" {
-		return name
-	}
-	return string(f)
-}
-
 // toOAError maps any error to the OA's code, in this one place.
 func toOAError(err error) (*oaError, bool) {
 	var oe *oaError
@@ -164,16 +157,16 @@ func toOAError(err error) (*oaError, bool) {
 	case core.EUNAUTHORIZED:
 		return &oaError{status: http.StatusOK, code: codeTokenExpired, detail: "请重新登录"}, false
 	case core.EFORBIDDEN:
-		return statusError(codeForbidden, ce.Worded(paramName)), false
+		return statusError(codeForbidden, ce.Worded(paramNames.Name)), false
 	case core.EINVALID:
-		return statusError(codeFormat, ce.Worded(paramName)), false
+		return statusError(codeFormat, ce.Worded(paramNames.Name)), false
 	case core.ENOTFOUND:
 		if code, known := notFoundCode[ce.Entity]; known {
-			return statusError(code, ce.Worded(paramName)), false
+			return statusError(code, ce.Worded(paramNames.Name)), false
 		}
-		return statusError(codeInternal, ce.Worded(paramName)), false
+		return statusError(codeInternal, ce.Worded(paramNames.Name)), false
 	case core.ECONFLICT:
-		return statusError(codeInternal, ce.Worded(paramName)), false
+		return statusError(codeInternal, ce.Worded(paramNames.Name)), false
 	case core.ELIMITED:
 		return &oaError{status: http.StatusTooManyRequests, code: codeInternal, detail: "请求过于频繁,请稍后再试"}, false
 	case core.EUNAVAILABLE: // the internal error, with a status that tells clients and balancers to retry

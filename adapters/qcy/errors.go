@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -51,7 +52,7 @@ const unreachable = ""
 // paramNames are the WebApi's names for the fields core's errors name. The
 // fields of a JSON object parameter (customer, man, json) keep the names
 // crmgw has always answered with, which are core's: name, title, phone ….
-var paramNames = map[core.Field]string{
+var paramNames = adapters.ParamNames{
 	core.FieldAddress:        "address",
 	core.FieldAmount:         unreachable,
 	core.FieldApproveStatus:  unreachable,
@@ -118,15 +119,6 @@ var paramNames = map[core.Field]string{
 	core.FieldUserName:       "login_name",
 }
 
-// paramName is the WebApi's name for a field core names; a column, named by
-// core as it is stored, keeps core's name.
-func paramName(f core.Field) string {
-	if name := paramNames[f]; name != "" {
-		return name
-	}
-	return string(f)
-}
-
 // errorStatuses are the HTTP statuses toWireError answers with.
 var errorStatuses = []int{http.StatusOK, http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed,
 	http.StatusRequestTimeout, http.StatusRequestEntityTooLarge, http.StatusTooManyRequests,
@@ -159,13 +151,13 @@ func toWireError(err error) (e *wireErr, internal bool) {
 	case core.EUNAUTHORIZED:
 		return wireError(codeInvalidToken, "token 无效或已过期"), false
 	case core.EINVALID:
-		return wireError(codeInvalid, ce.Worded(paramName)), false
+		return wireError(codeInvalid, ce.Worded(paramNames.Name)), false
 	case core.ENOTFOUND:
-		return wireError(codeNotFound, ce.Worded(paramName)), false
+		return wireError(codeNotFound, ce.Worded(paramNames.Name)), false
 	case core.ECONFLICT:
-		return wireError(codeConflict, ce.Worded(paramName)), false
+		return wireError(codeConflict, ce.Worded(paramNames.Name)), false
 	case core.EFORBIDDEN:
-		return wireError(codeForbidden, ce.Worded(paramName)), false
+		return wireError(codeForbidden, ce.Worded(paramNames.Name)), false
 	case core.ELIMITED:
 		return &wireErr{http.StatusTooManyRequests, codeRateLimited, "请求过于频繁,请稍后再试"}, false
 	case core.EUNAVAILABLE: // the internal error, with a status that tells clients and balancers to retry

@@ -47,7 +47,7 @@ var errLogin = fail(http.StatusOK, "请先登录") // a missing, unknown, revoke
 const unreachable = ""
 
 // paramNames are the plugin's names for the fields core's errors name.
-var paramNames = map[core.Field]string{
+var paramNames = adapters.ParamNames{
 	core.FieldAddress:        unreachable,
 	core.FieldAmount:         unreachable,
 	core.FieldApproveStatus:  unreachable,
@@ -114,14 +114,6 @@ var paramNames = map[core.Field]string{
 	core.FieldUserName:       unreachable,
 }
 
-// paramName is the plugin's name for a field core names.
-func paramName(f core.Field) string {
-	if name := paramNames[f]; name != "" {
-		return name
-	}
-	return string(f)
-}
-
 // statsError words core's answer to the statistics of q as the plugin does:
 // a department not in the tenant, or a NUL in the name searched for.
 func statsError(err error, q core.EmployeeStatsQuery) error {
@@ -129,7 +121,7 @@ func statsError(err error, q core.EmployeeStatsQuery) error {
 	case ce.Code == core.ENOTFOUND:
 		return invalid(fmt.Sprintf("部门不存在: %d", q.DepartmentID))
 	case ce.Code == core.EINVALID && ce.Field == core.FieldName:
-		return invalid(paramName(core.FieldName) + " 不能包含 NUL 字符")
+		return invalid(paramNames.Name(core.FieldName) + " 不能包含 NUL 字符")
 	}
 	return err
 }
@@ -181,7 +173,7 @@ func toFailure(err error) (f *failure, internal bool) {
 	case core.EUNAUTHORIZED:
 		return errLogin, false
 	case core.EINVALID, core.ENOTFOUND, core.ECONFLICT, core.EFORBIDDEN:
-		return invalid(ce.Worded(paramName)), false
+		return invalid(ce.Worded(paramNames.Name)), false
 	case core.ELIMITED:
 		return fail(http.StatusTooManyRequests, "请求过于频繁,请稍后再试"), false
 	case core.EUNAVAILABLE: // the internal error, with a status that tells clients and balancers to retry
