@@ -19,13 +19,18 @@ import (
 // fields reads one object of the tree; the first error is kept and the reads
 // after it are no-ops, so a handler checks once.
 type fields struct {
-	m   map[string]any
-	err error
+	m      map[string]any
+	err    error
+	labels map[string]string // the entity's names for its keys, before the contract's
 }
 
 func (f *fields) fail(key, format string, args ...any) {
 	if f.err == nil {
-		f.err = invalid(label(key) + " " + fmt.Sprintf(format, args...))
+		l := label(key)
+		if name, ok := f.labels[key]; ok {
+			l = name + "(" + key + ")"
+		}
+		f.err = invalid(l + " " + fmt.Sprintf(format, args...))
 	}
 }
 

@@ -97,6 +97,30 @@ func (a *Adapter) Dialect() adapters.Dialect {
 				Summary: "合同字段的选项: category, payment_type and status",
 				Params:  tokenParams(),
 				Handler: a.handle(a.contractFieldMaps), Result: map[string][]fieldMap{}},
+			{Methods: get, Path: p + "/opportunities", Auth: adapters.AuthToken, // vendor-facts-wider.md §1.8
+				Summary: "商机列表",
+				Params: append(tokenParams(), append(pagingParams(),
+					query("query", "string", "", "part of the title"),
+					query("stage", "integer", "dictionary", "销售阶段 id"),
+					query("customer_id", "integer", "customer", "客户 id"),
+					query("entity", "string", "", "customer, with entity_id"),
+					query("entity_id", "integer", "customer", "the customer's id"),
+					query("sort", "string", "", "created_at (when absent), updated_at, real_revisit_at, expect_sign_date or expect_amount"),
+					query("order", "string", "", "desc (when absent) or asc"),
+				)...),
+				Handler: a.handle(a.listOpportunities), Result: opportunityPage{}},
+			{Methods: []string{http.MethodPost, http.MethodPut}, Path: p + "/opportunities", Auth: adapters.AuthToken,
+				Summary: "新增商机 (PUT too, as one SDK creates)",
+				Params:  append(tokenParams(), opportunityParams(true)...),
+				Handler: a.handle(a.createOpportunity), Result: opportunityView{}},
+			{Methods: get, Path: p + "/opportunities/:id", Auth: adapters.AuthToken,
+				Summary: "商机详情",
+				Params:  append(tokenParams(), opportunityIDParam),
+				Handler: a.handle(a.showOpportunity), Result: opportunityView{}},
+			{Methods: []string{http.MethodPut, http.MethodPost}, Path: p + "/opportunities/:id", Auth: adapters.AuthToken,
+				Summary: "更新商机 (POST too, as one SDK updates): the fields sent change, the others stay",
+				Params:  append(append(tokenParams(), opportunityIDParam), opportunityParams(false)...),
+				Handler: a.handle(a.updateOpportunity), Result: opportunityView{}},
 		},
 	}
 }
@@ -146,6 +170,41 @@ func contractParams(creating bool) []adapters.Param {
 		field("contract[attachments_attributes]", "array", false, "", "附件, accepted and ignored: crmgw keeps no files"),
 		field("contract[product_assets_attributes]", "array", false, "", "关联产品: id (null adds a line), destroy, product_name, product_attr_id, product_id, product_no, quantity, recommended_unit_price, remark, sale_unit, total_price, spec"),
 		field("contract_action_name", "string", false, "", "turn_to_contract: 商机转合同"),
+	}
+}
+
+// pagingParams are the wider API's lists' page and per_page.
+func pagingParams() []adapters.Param {
+	return []adapters.Param{
+		query("page", "integer", "", "页码, from 1 (0 is 1)"),
+		query("per_page", "integer", "", "每页条数, 15 when absent, more than 100 is 100"),
+	}
+}
+
+var opportunityIDParam = adapters.Param{Name: "id", In: adapters.InPath, Type: "integer", Required: true, Ref: "opportunity", Doc: "商机 id"}
+
+// opportunityParams are the opportunity's fields, as clients send them;
+// creating requires what an update may leave out.
+func opportunityParams(creating bool) []adapters.Param {
+	field := func(name, typ string, required bool, ref, doc string) adapters.Param {
+		return adapters.Param{Name: name, In: adapters.InBody, Type: typ, Required: required && creating, Ref: ref, Doc: doc}
+	}
+	return []adapters.Param{
+		field("opportunity[title]", "string", true, "", "商机标题"),
+		field("opportunity[customer_id]", "integer", true, "customer", "客户 id"),
+		field("opportunity[user_id]", "integer", false, "user", "负责人 id, the caller when absent"),
+		field("opportunity[want_department_id]", "integer", false, "department", "所属部门, the owner's when absent"),
+		field("opportunity[expect_amount]", "number", false, "", "预计金额"),
+		field("opportunity[expect_sign_date]", "date", false, "", "预计签单日期"),
+		field("opportunity[stage]", "integer", false, "dictionary", "销售阶段 id (赢单 and 输单 win and lose it), the first when absent"),
+		field("opportunity[source]", "integer", false, "dictionary", "来源 id"),
+		field("opportunity[kind]", "integer", false, "dictionary", "商机类型 id"),
+		field("opportunity[sign_possibility]", "integer", false, "", "赢率, 0 to 100 (\"10%\" too)"),
+		field("opportunity[note]", "string", false, "", "备注"),
+		field("opportunity[customer_requirement]", "string", false, "", "客户需求"),
+		field("opportunity[product_assets_attributes]", "array", false, "", "关联产品: id (none adds a line), destroy, product_id, product_name, quantity, recommended_unit_price, total_price, remark"),
+		field("opportunity[contact_assetships_attributes]", "array", false, "contact", "联系人: contact_id of the customer's, destroy removes"),
+		// Any other key (text_asset_<hex>, numeric_asset_<hex> …) is a custom field, kept and echoed back.
 	}
 }
 
