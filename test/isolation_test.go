@@ -619,19 +619,21 @@ func isoRoutes() map[string]isoProbes {
 		"GET /oa/crm/contracts/count": isoOACount,
 
 		// ikcrm
-		"POST /api/v2/auth/login":         isoIKLogin,
-		"GET /api/v2/contracts":           isoIKList,
-		"POST /api/v2/contracts":          isoIKCreate,
-		"GET /api/v2/contracts/:id":       isoIKShow,
-		"PUT /api/v2/contracts/:id":       isoIKUpdate,
-		"DELETE /api/v2/contracts/:id":    isoIKDelete,
-		"GET /api/v2/field_maps/contract": isoIKFieldMaps,
-		"GET /api/v2/opportunities":       isoIKOpportunities,
-		"POST /api/v2/opportunities":      isoIKCreateOpportunity,
-		"PUT /api/v2/opportunities":       isoIKCreateOpportunity,
-		"GET /api/v2/opportunities/:id":   isoIKShowOpportunity,
-		"PUT /api/v2/opportunities/:id":   isoIKUpdateOpportunity,
-		"POST /api/v2/opportunities/:id":  isoIKUpdateOpportunity,
+		"POST /api/v2/auth/login":            isoIKLogin,
+		"GET /api/v2/contracts":              isoIKList,
+		"POST /api/v2/contracts":             isoIKCreate,
+		"GET /api/v2/contracts/:id":          isoIKShow,
+		"PUT /api/v2/contracts/:id":          isoIKUpdate,
+		"DELETE /api/v2/contracts/:id":       isoIKDelete,
+		"GET /api/v2/field_maps/contract":    isoIKFieldMaps,
+		"GET /api/v2/opportunities":          isoIKOpportunities,
+		"POST /api/v2/opportunities":         isoIKCreateOpportunity,
+		"PUT /api/v2/opportunities":          isoIKCreateOpportunity,
+		"GET /api/v2/opportunities/:id":      isoIKShowOpportunity,
+		"PUT /api/v2/opportunities/:id":      isoIKUpdateOpportunity,
+		"POST /api/v2/opportunities/:id":     isoIKUpdateOpportunity,
+		"GET /api/v2/revisit_logs/new_index": isoIKRevisitLogs,
+		"POST /api/v2/revisit_logs":          isoIKCreateRevisitLog,
 
 		// yunzmall
 		"POST /business/:id/plugin/CustomerManage/getStatisticsList": isoYZStatistics,
@@ -894,6 +896,42 @@ func isoIKUpdateOpportunity(x *isoWorld, r isoRoute) []isoProbe {
 			req: put(mine, `{"opportunity":{"contact_assetships_attributes":[{"contact_id":{id}}]}}`), want: isoIKNoReference("contact_assetships_attributes")},
 		{name: "A's opportunity changing B's product line", foreign: isoID(x.b.oppLine), missing: isoMissing,
 			req: put(mine, `{"opportunity":{"product_assets_attributes":[{"id":{id},"quantity":3}]}}`), want: isoIKCode(100422, "(product_assets_attributes)")},
+	}
+}
+
+func isoIKRevisitLogs(x *isoWorld, r isoRoute) []isoProbe {
+	list := func(query string) func(string) isoReq {
+		return func(id string) isoReq {
+			return x.ik(r.method, r.path+"?date=all&per_page=100"+strings.ReplaceAll(query, "{id}", url.QueryEscape(id)), "")
+		}
+	}
+	empty := isoIKCode(0, `"revisit_logs":[],"total_count":0`)
+	return []isoProbe{
+		{name: "A's follow-ups only", req: list(""), want: isoIKCode(0, "isoA-介绍产品")},
+		{name: "B's user", foreign: isoID(x.b.main.UserID), missing: isoMissing, req: list("&user_id={id}"), want: empty},
+		{name: "B's department", foreign: isoID(x.b.dept.ID), missing: isoMissing, req: list("&department_id={id}"), want: empty},
+		{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: list("&loggable_type=customer&loggable_id={id}"), want: empty},
+		{name: "B's opportunity", foreign: isoID(x.b.opportunity.ID), missing: isoMissing, req: list("&loggable_type=opportunity&loggable_id={id}"), want: empty},
+	}
+}
+
+func isoIKCreateRevisitLog(x *isoWorld, r isoRoute) []isoProbe {
+	create := func(typ, extra string) func(string) isoReq {
+		return func(id string) isoReq {
+			return x.ik(r.method, r.path, fmt.Sprintf(`{"revisit_log":{"loggable_type":"%s","loggable_id":%s,"content":"isoA-跟进"%s}}`,
+				typ, id, strings.ReplaceAll(extra, "{id}", id)))
+		}
+	}
+	onA := func(typ string, id uint64, extra string) func(string) isoReq {
+		return func(code string) isoReq { return create(typ, strings.ReplaceAll(extra, "{code}", code))(isoID(id)) }
+	}
+	return []isoProbe{
+		{name: "on B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: create("Customer", ""), want: isoIKNoReference("loggable_id")},
+		{name: "on B's contact", foreign: isoID(x.b.contact.ID), missing: isoMissing, req: create("Contact", ""), want: isoIKNoReference("loggable_id")},
+		{name: "on B's opportunity", foreign: isoID(x.b.opportunity.ID), missing: isoMissing, req: create("Opportunity", ""), want: isoIKNoReference("loggable_id")},
+		{name: "on B's contract", foreign: isoID(x.b.approved.ID), missing: isoMissing, req: create("Contract", ""), want: isoIKNoReference("loggable_id")},
+		{name: "on A's opportunity, to B's own stage", foreign: isoID(x.b.customType), missing: "12345",
+			req: onA("Opportunity", x.a.opportunity.ID, `,"loggable_attributes":{"stage":{code}}`), want: isoIKNoReference("stage")},
 	}
 }
 

@@ -121,6 +121,31 @@ func (a *Adapter) Dialect() adapters.Dialect {
 				Summary: "更新商机 (POST too, as one SDK updates): the fields sent change, the others stay",
 				Params:  append(append(tokenParams(), opportunityIDParam), opportunityParams(false)...),
 				Handler: a.handle(a.updateOpportunity), Result: opportunityView{}},
+			{Methods: get, Path: p + "/revisit_logs/new_index", Auth: adapters.AuthToken, // vendor-facts-wider.md §1.9
+				Summary: "跟进记录列表, the latest first",
+				Params: append(tokenParams(), append(pagingParams(),
+					query("date", "string", "", "today (when absent), yesterday, this_week, last_week, this_month, last_month, all, or other with start_date and end_date"),
+					query("start_date", "date", "", "the first day, 2015-06-15 or 2019/5/6; date=other when date is absent"),
+					query("end_date", "date", "", "the last day, included"),
+					query("user_id", "integer", "user", "员工 id"),
+					query("department_id", "integer", "department", "部门 id: its users' follow-ups"),
+					query("loggable_type", "string", "", "lead, customer, contact, opportunity or contract (lowercase)"),
+					query("loggable_id", "integer", "", "the record's id, with loggable_type"),
+				)...),
+				Handler: a.handle(a.listRevisitLogs), Result: revisitPage{}},
+			{Methods: post, Path: p + "/revisit_logs", Auth: adapters.AuthToken,
+				Summary: "新增跟进记录: a follow-up of the record's customer",
+				Params: append(tokenParams(),
+					revisitField("revisit_log[loggable_type]", "string", true, "", "Customer, Contact, Opportunity or Contract"),
+					revisitField("revisit_log[loggable_id]", "integer", true, "", "the record's id"),
+					revisitField("revisit_log[content]", "string", false, "", "跟进内容"),
+					revisitField("revisit_log[real_revisit_at]", "datetime", false, "", "实际跟进时间, with or without seconds; now when absent"),
+					revisitField("revisit_log[remind_at]", "datetime", false, "", "提醒时间: schedules a contact plan for then"),
+					revisitField("revisit_log[category]", "integer", false, "dictionary", "跟进类型 id (the contact types)"),
+					revisitField("revisit_log[loggable_attributes][stage]", "integer", false, "dictionary", "an opportunity's new 销售阶段"),
+					revisitField("revisit_log[loggable_attributes][status]", "integer", false, "dictionary", "a customer's new 客户状态"),
+				),
+				Handler: a.handle(a.createRevisitLog), Result: revisitLog{}},
 		},
 	}
 }
@@ -206,6 +231,11 @@ func opportunityParams(creating bool) []adapters.Param {
 		field("opportunity[contact_assetships_attributes]", "array", false, "contact", "联系人: contact_id of the customer's, destroy removes"),
 		// Any other key (text_asset_<hex>, numeric_asset_<hex> …) is a custom field, kept and echoed back.
 	}
+}
+
+// revisitField is a follow-up's field in the body.
+func revisitField(name, typ string, required bool, ref, doc string) adapters.Param {
+	return adapters.Param{Name: name, In: adapters.InBody, Type: typ, Required: required, Ref: ref, Doc: doc}
 }
 
 // query is a parameter of the query string.

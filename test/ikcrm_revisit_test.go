@@ -1,0 +1,211 @@
+package test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"crmgw/core"
+)
+
+// ikRevisitOrg is seedIKOpps' tenant with an opportunity and a contract of its customer.
+type ikRevisitOrg struct {
+	ikOpps
+	opportunity core.Opportunity
+	contract    core.Contract
+}
+
+func seedIKRevisits(e *env) ikRevisitOrg {
+	ctx := context.Background()
+	o := ikRevisitOrg{ikOpps: seedIKOpps(e)}
+	var err error
+	o.opportunity, err = e.svc.CreateOpportunity(ctx, o.me, core.NewOpportunity{CustomerID: o.customer.ID, Title: "维保商机"})
+	e.must(err)
+	o.contract, err = e.svc.CreateContract(ctx, o.me, core.NewContract{Title: "维保合同", CustomerID: o.customer.ID,
+		StartDate: mustDate(e, "2015-10-01"), EndDate: mustDate(e, "2016-09-30")})
+	e.must(err)
+	return o
+}
+
+func TestIKCRMRevisitLogCreate(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedIKRevisits(e)
+		ctx := context.Background()
+		// WB: a form on an opportunity, moving it to stage 3; it reads data.id.
+		status, body := e.ikSend(http.MethodPost, "/api/v2/revisit_logs", "application/x-www-form-urlencoded", formBody([]Pair{
+			{"revisit_log[loggable_type]", "Opportunity"}, {"revisit_log[loggable_id]", fmt.Sprint(o.opportunity.ID)},
+			{"revisit_log[content]", "电话沟通报价"}, {"revisit_log[real_revisit_at]", "2015-10-15 09:30"},
+			{"revisit_log[loggable_attributes][stage]", "3"}}))
+		d := ikData(t, status, body)
+		golden(t, "ikcrm/revisit_create_opportunity", body)
+		h, err := e.svc.GetContactHistory(ctx, o.me, uint64(d["id"].(float64)))
+		e.must(err)
+		// A follow-up of the opportunity's customer, for every other dialect.
+		if h.CustomerID != o.customer.ID || h.Content != "电话沟通报价" {
+			t.Errorf("the follow-up recorded: %+v", h)
+		}
+		var opp core.Opportunity
+		e.must(e.db.Where("id = ?", o.opportunity.ID).Take(&opp).Error)
+		if opp.StageID != 3 || opp.Stage != core.OpportunityOpen {
+			t.Errorf("loggable_attributes[stage]=3: stage %d %s", opp.StageID, opp.Stage)
+		}
+
+		// AK: JSON with seconds in the time.
+		status, body = e.ikSend(http.MethodPost, "/api/v2/revisit_logs", "application/json", []byte(fmt.Sprintf(
+			`{"revisit_log":{"loggable_id":%d,"loggable_type":"Opportunity","content":"上门拜访","real_revisit_at":"2015-10-14 00:00:00"}}`, o.opportunity.ID)))
+		if d := ikData(t, status, body); d["real_revisit_at"] != "2015-10-14 00:00" || d["loggable_type"] != "Opportunity" {
+			t.Errorf("AK's JSON: %s", body)
+		}
+
+		// AA: a form on the customer with a category, a reminder and a new status.
+		status, body = e.ikSend(http.MethodPost, "/api/v2/revisit_logs", "application/x-www-form-urlencoded", formBody([]Pair{
+			{"revisit_log[loggable_type]", "Customer"}, {"revisit_log[loggable_id]", fmt.Sprint(o.customer.ID)},
+			{"revisit_log[content]", "客户关怀"}, {"revisit_log[category]", "2"}, {"revisit_log[remind_at]", "2015-10-16 10:00"},
+			{"revisit_log[loggable_attributes][status]", "2"}}))
+		d = ikData(t, status, body)
+		golden(t, "ikcrm/revisit_create_customer", body)
+		if d["remind_at"] != "2015-10-16 10:00" || d["category_display"] != "客户关怀" || d["real_revisit_at"] != "2015-10-15 10:00" {
+			t.Errorf("AA's follow-up: %s", body)
+		}
+		var cu core.Customer
+		e.must(e.db.Where("id = ?", o.customer.ID).Take(&cu).Error)
+		var plans []core.ContactPlan
+		e.must(e.db.Where("history_id = ?", uint64(d["id"].(float64))).Find(&plans).Error)
+		if cu.StatusID != 2 || len(plans) != 1 || plans[0].Title != "客户关怀" || !plans[0].PlannedAt.Equal(time.Date(2015, 10, 16, 2, 0, 0, 0, time.UTC)) {
+			t.Errorf("status %d, plans %+v", cu.StatusID, plans)
+		}
+
+		// On a contact and on a contract: each names its record and stays its customer's.
+		for _, c := range []struct {
+			typ  string
+			id   uint64
+			name string
+		}{{"Contact", o.contact.ID, "王经理"}, {"Contract", o.contract.ID, "维保合同"}} {
+			status, body := e.ikSend(http.MethodPost, "/api/v2/revisit_logs", "application/json",
+				[]byte(fmt.Sprintf(`{"revisit_log":{"loggable_type":"%s","loggable_id":%d,"content":"跟进"}}`, c.typ, c.id)))
+			d := ikData(t, status, body)
+			if d["loggable_type"] != c.typ || d["loggable"].(map[string]any)["name"] != c.name {
+				t.Errorf("%s: %s", c.typ, body)
+			}
+			h, err := e.svc.GetContactHistory(ctx, o.me, uint64(d["id"].(float64)))
+			e.must(err)
+			if h.CustomerID != o.customer.ID {
+				t.Errorf("%s: customer %d", c.typ, h.CustomerID)
+			}
+		}
+		// The opportunity's last follow-up is its real_revisit_at.
+		_, body = e.ikGet(fmt.Sprintf("/api/v2/opportunities/%d", o.opportunity.ID), ikAuth)
+		if !strings.Contains(string(body), `"real_revisit_at":"2015-10-15 09:30"`) {
+			t.Errorf("the opportunity's real_revisit_at: %s", body)
+		}
+	})
+}
+
+func TestIKCRMRevisitLogList(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedIKRevisits(e)
+		ctx := context.Background()
+		add := func(by core.Caller, kind string, id uint64, content, at string) {
+			_, err := e.svc.AddFollowUp(ctx, by, core.NewFollowUp{SubjectKind: kind, SubjectID: id, Content: content,
+				TypeID: 1, ContactedAt: shanghai(e, at)})
+			e.must(err)
+		}
+		peer, err := e.svc.CallerFor(o.tenant, core.User{ID: o.peers[0], TenantID: o.tenant.ID})
+		e.must(err)
+		add(o.me, core.SubjectCustomer, o.customer.ID, "今天的客户跟进", "2015-10-15 08:00:00")
+		add(o.me, core.SubjectOpportunity, o.opportunity.ID, "今天的商机跟进", "2015-10-15 09:00:00")
+		add(peer, core.SubjectContract, o.contract.ID, "同事的合同跟进", "2015-10-15 09:30:00")
+		add(o.me, core.SubjectOpportunity, o.opportunity.ID, "上月的商机跟进", "2015-09-20 09:00:00")
+		add(o.me, core.SubjectCustomer, o.customer.ID, "五月的客户跟进", "2015-05-06 09:00:00")
+
+		// date absent: today's, the latest first.
+		_, body := e.ikGet("/api/v2/revisit_logs/new_index?user_token="+ikToken+"&device=open_api", "")
+		golden(t, "ikcrm/revisit_today", body)
+		for query, want := range map[string]string{
+			"":                                   "同事的合同跟进,今天的商机跟进,今天的客户跟进",
+			"date=today&per_page=2":              "同事的合同跟进,今天的商机跟进",
+			"date=today&per_page=2&page=2":       "今天的客户跟进",
+			"date=last_month":                    "上月的商机跟进",
+			"date=this_month":                    "同事的合同跟进,今天的商机跟进,今天的客户跟进",
+			"date=all&loggable_type=opportunity": "今天的商机跟进,上月的商机跟进",
+			fmt.Sprintf("date=all&loggable_type=opportunity&loggable_id=%d", o.opportunity.ID): "今天的商机跟进,上月的商机跟进",
+			fmt.Sprintf("date=all&loggable_type=customer&loggable_id=%d", o.customer.ID):       "今天的客户跟进,五月的客户跟进",
+			"date=all&loggable_type=contract":                                                  "同事的合同跟进",
+			"date=all&loggable_type=lead":                                                      "",
+			fmt.Sprintf("date=all&user_id=%d", o.peers[0]):                                     "同事的合同跟进",
+			fmt.Sprintf("date=today&department_id=%d", o.department):                           "同事的合同跟进,今天的商机跟进,今天的客户跟进",
+			"department_id=&date=yesterday":                                                    "",
+			// CS sends .NET culture dates.
+			"date=other&start_date=2015/5/6&end_date=2015/5/6": "五月的客户跟进",
+			"start_date=2015-09-01&end_date=2015-09-30":        "上月的商机跟进",
+			"date=other&start_date=2015-09-21":                 "同事的合同跟进,今天的商机跟进,今天的客户跟进",
+		} {
+			status, body := e.ikGet("/api/v2/revisit_logs/new_index?"+query, ikAuth)
+			d := ikData(t, status, body)
+			var got []string
+			for _, item := range d["revisit_logs"].([]any) {
+				got = append(got, item.(map[string]any)["content"].(string))
+			}
+			if strings.Join(got, ",") != want {
+				t.Errorf("%s: %v, want %s", query, got, want)
+			}
+		}
+		for _, query := range []string{"date=tomorrow", "start_date=2015-13-01", "loggable_type=order", "user_id=x", "per_page=-1"} {
+			if _, body := e.ikGet("/api/v2/revisit_logs/new_index?"+query, ikAuth); !strings.Contains(string(body), `"code":100422`) {
+				t.Errorf("%s: %s", query, body)
+			}
+		}
+	})
+}
+
+func ikRevisitSnapshot(e *env) string {
+	var s []string
+	for _, table := range []string{"contact_histories", "contact_plans"} {
+		var n int64
+		e.must(e.db.Table(table).Count(&n).Error)
+		s = append(s, fmt.Sprintf("%s=%d", table, n))
+	}
+	var stages, statuses []uint64
+	e.must(e.db.Model(&core.Opportunity{}).Order("id").Pluck("stage_id", &stages).Error)
+	e.must(e.db.Model(&core.Customer{}).Order("id").Pluck("status_id", &statuses).Error)
+	return strings.Join(s, " ") + fmt.Sprint(stages, statuses)
+}
+
+func TestIKCRMBadRevisitLogsWriteNothing(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedIKRevisits(e)
+		before := ikRevisitSnapshot(e)
+		log := func(fields string) string { return `{"revisit_log":{` + fields + `}}` }
+		opp := fmt.Sprintf(`"loggable_type":"Opportunity","loggable_id":%d`, o.opportunity.ID)
+		cust := fmt.Sprintf(`"loggable_type":"Customer","loggable_id":%d`, o.customer.ID)
+		for _, c := range []struct{ name, body, want string }{
+			{"not wrapped", `{"content":"x"}`, "revisit_log 应为对象"},
+			{"no type", log(`"loggable_id":1`), "(loggable_type) 不能为空"},
+			{"no id", log(`"loggable_type":"Customer"`), "(loggable_id) 不能为空"},
+			{"a lead", log(`"loggable_type":"Lead","loggable_id":1`), "线索"},
+			{"an unknown type", log(`"loggable_type":"Order","loggable_id":1`), "(loggable_type)"},
+			{"an opportunity of none", log(`"loggable_type":"Opportunity","loggable_id":987654321`), "(loggable_id) 不存在"},
+			{"another tenant's customer", log(fmt.Sprintf(`"loggable_type":"Customer","loggable_id":%d`, o.otherCustomer.ID)), "(loggable_id) 不存在"},
+			{"a bad time", log(opp + `,"real_revisit_at":"昨天"`), "(real_revisit_at)"},
+			{"a time out of range", log(opp + `,"remind_at":"0999-01-01 10:00"`), "(remind_at)"},
+			{"an unknown category", log(opp + `,"category":99`), "(category) 不存在"},
+			{"an unknown stage", log(opp + `,"loggable_attributes":{"stage":99}`), "(stage) 不存在"},
+			{"a stage on a customer", log(cust + `,"loggable_attributes":{"stage":2}`), "(stage)"},
+			{"a status on an opportunity", log(opp + `,"loggable_attributes":{"status":2}`), "(status)"},
+			{"an unknown status", log(cust + `,"loggable_attributes":{"status":99}`), "(status) 不存在"},
+			{"a place, not kept", log(cust + `,"address_attributes":{"detail_address":"上海"}`), "address_attributes crmgw 不保存该字段"},
+			{"content too long", log(cust + `,"content":"` + strings.Repeat("x", 65536) + `"`), "content"},
+		} {
+			status, body := e.ikSend(http.MethodPost, "/api/v2/revisit_logs", "application/json", []byte(c.body))
+			if status != http.StatusOK || !strings.Contains(string(body), `"code":100422`) || !strings.Contains(string(body), c.want) {
+				t.Errorf("%s: HTTP %d %s", c.name, status, body)
+			}
+		}
+		if after := ikRevisitSnapshot(e); after != before {
+			t.Errorf("bad writes changed: %s → %s", before, after)
+		}
+	})
+}
