@@ -634,6 +634,8 @@ func isoRoutes() map[string]isoProbes {
 		"POST /api/v2/opportunities/:id":     isoIKUpdateOpportunity,
 		"GET /api/v2/revisit_logs/new_index": isoIKRevisitLogs,
 		"POST /api/v2/revisit_logs":          isoIKCreateRevisitLog,
+		"GET /api/v2/user/list":              isoIKUsers,
+		"GET /api/v2/user/department_list":   isoIKDepartments,
 
 		// yunzmall
 		"POST /business/:id/plugin/CustomerManage/getStatisticsList": isoYZStatistics,
@@ -932,6 +934,31 @@ func isoIKCreateRevisitLog(x *isoWorld, r isoRoute) []isoProbe {
 		{name: "on B's contract", foreign: isoID(x.b.approved.ID), missing: isoMissing, req: create("Contract", ""), want: isoIKNoReference("loggable_id")},
 		{name: "on A's opportunity, to B's own stage", foreign: isoID(x.b.customType), missing: "12345",
 			req: onA("Opportunity", x.a.opportunity.ID, `,"loggable_attributes":{"stage":{code}}`), want: isoIKNoReference("stage")},
+	}
+}
+
+func isoIKUsers(x *isoWorld, r isoRoute) []isoProbe {
+	list := func(query string) func(string) isoReq {
+		return func(id string) isoReq {
+			return x.ik(r.method, r.path+"?per_page=100"+strings.ReplaceAll(query, "{id}", url.QueryEscape(id)), "")
+		}
+	}
+	empty := isoIKCode(0, `"users":[],"total_count":0`)
+	return []isoProbe{
+		{name: "A's users only", req: list(""), want: isoIKCode(0, "isoA-安", "isoA-贝拉", `"total_count":2`)},
+		{name: "B's user", foreign: isoID(x.b.second.UserID), missing: isoMissing, req: list("&user_id={id}"), want: empty},
+		{name: "B's department", foreign: isoID(x.b.dept.ID), missing: isoMissing, req: list("&department_id={id}"), want: empty},
+		{name: "B's user's name", foreign: "isoB-贝拉", missing: "isoZ-none", req: list("&name={id}"), want: empty},
+		{name: "all but B's user: A's", foreign: isoID(x.b.main.UserID), missing: isoMissing, req: list("&except_user_id={id}"),
+			want: isoIKCode(0, `"total_count":2`)},
+	}
+}
+
+func isoIKDepartments(x *isoWorld, r isoRoute) []isoProbe {
+	list := func(id string) isoReq { return x.ik(r.method, r.path+"?except_id="+id, "") }
+	return []isoProbe{
+		{name: "A's departments only", req: func(string) isoReq { return x.ik(r.method, r.path, "") }, want: isoIKCode(0, "isoA-销售部")},
+		{name: "all but B's department: A's", foreign: isoID(x.b.dept.ID), missing: isoMissing, req: list, want: isoIKCode(0, "isoA-销售部")},
 	}
 }
 
