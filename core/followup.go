@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 )
 
@@ -24,6 +25,11 @@ type ContactHistory struct {
 	CreatedAt   time.Time `gorm:"not null"`
 	SubjectKind string    `gorm:"size:16;not null;default:customer;index:ix_histories_subject,priority:2"` // a Subject… kind
 	SubjectID   uint64    `gorm:"not null;default:0;index:ix_histories_subject,priority:3"`                // 0 on the customer itself
+	// Where a visit was made: an address line and its coordinates, in
+	// degrees as the client wrote them ("" for none), so they read back exactly.
+	Place string `gorm:"size:255;not null;default:''"`
+	Lat   string `gorm:"size:32;not null;default:''"`
+	Lng   string `gorm:"size:32;not null;default:''"`
 }
 
 // The records a follow-up is written on: the customer itself, or one of its contacts, opportunities or contracts.
@@ -77,11 +83,35 @@ type NewFollowUp struct {
 	SubjectKind string `name:"subject" validate:"oneof=customer contact opportunity contract"`
 	SubjectID   uint64 `name:"subject" validate:"required"`
 	TypeID      uint64 // a contact_type code, 0 for none
+	ContactID   uint64 // the customer's contact spoken to, 0 for none (on a contact: that one)
 	Content     string
+	Place       string    `name:"address" validate:"max=255"`
+	Lat, Lng    string    // degrees, both or neither
 	ContactedAt time.Time // zero: now
 	RemindAt    time.Time // not zero: a contact plan is scheduled for then
 	StageID     uint64    // an opportunity's follow-up moves it to this opportunity_stage code; 0: it stays
 	StatusID    uint64    // a customer's follow-up gives it this customer_status code; 0: it stays
+}
+
+// checkCoordinates refuses a place's coordinates unless both or neither
+// are given, each a number of degrees within its range.
+func checkCoordinates(lat, lng string) error {
+	if (lat == "") != (lng == "") {
+		return Invalidf(FieldAddress, "lat and lng go together: %q, %q", Excerpt(lat), Excerpt(lng))
+	}
+	for _, c := range []struct {
+		name, text string
+		limit      int64
+	}{{"lat", lat, 90}, {"lng", lng, 180}} {
+		if c.text == "" {
+			continue
+		}
+		d, err := decimal.NewFromString(c.text)
+		if err != nil || len(c.text) > 32 || d.Abs().GreaterThan(decimal.NewFromInt(c.limit)) {
+			return Invalidf(FieldAddress, "%s %q is not a number of degrees from -%d to %d", c.name, Excerpt(c.text), c.limit, c.limit)
+		}
+	}
+	return nil
 }
 
 // remindTitle is the title of the plan a follow-up's reminder schedules when it has no content.
@@ -106,11 +136,15 @@ func (s *Service) AddFollowUp(ctx context.Context, c Caller, in NewFollowUp) (Co
 	if in.StatusID != 0 && in.SubjectKind != SubjectCustomer {
 		return ContactHistory{}, Invalidf(FieldStatus, "only a follow-up of a customer sets its %s", FieldStatus)
 	}
+	if err := checkCoordinates(in.Lat, in.Lng); err != nil {
+		return ContactHistory{}, err
+	}
 	if in.ContactedAt.IsZero() {
 		in.ContactedAt = s.clock.Now()
 	}
 	h := ContactHistory{TenantID: c.TenantID, UserID: c.UserID, TypeID: in.TypeID, Content: in.Content,
-		ContactedAt: in.ContactedAt.UTC().Truncate(time.Second), SubjectKind: in.SubjectKind}
+		ContactedAt: in.ContactedAt.UTC().Truncate(time.Second), SubjectKind: in.SubjectKind, ContactID: in.ContactID,
+		Place: in.Place, Lat: in.Lat, Lng: in.Lng}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		scoped := func() *gorm.DB { return tx.Scopes(inTenant(c.TenantID)) }
 		var err error
@@ -121,6 +155,9 @@ func (s *Service) AddFollowUp(ctx context.Context, c Caller, in NewFollowUp) (Co
 		case SubjectContact:
 			var ct Contact
 			err = storeError(scoped().Where("id = ?", in.SubjectID).Take(&ct).Error, "contact")
+			if err == nil && in.ContactID != 0 && in.ContactID != ct.ID {
+				err = Invalidf(FieldSubject, "a follow-up of contact %d is not one with contact %d", ct.ID, in.ContactID)
+			}
 			h.CustomerID, h.ContactID, h.SubjectID = ct.CustomerID, ct.ID, ct.ID
 		case SubjectOpportunity:
 			var o Opportunity
@@ -132,6 +169,9 @@ func (s *Service) AddFollowUp(ctx context.Context, c Caller, in NewFollowUp) (Co
 			h.CustomerID, h.SubjectID = k.CustomerID, k.ID
 		}
 		if err != nil {
+			return err
+		}
+		if err := s.checkContactOf(tx, c, h.CustomerID, h.ContactID); err != nil {
 			return err
 		}
 		if err := checkCodes(tx, c, map[string]uint64{DictContactType: in.TypeID, DictOpportunityStage: in.StageID,

@@ -14,8 +14,9 @@ import (
 // ikRevisitOrg is seedIKOpps' tenant with an opportunity and a contract of its customer.
 type ikRevisitOrg struct {
 	ikOpps
-	opportunity core.Opportunity
-	contract    core.Contract
+	opportunity  core.Opportunity
+	contract     core.Contract
+	otherContact core.Contact // of another customer of the tenant
 }
 
 func seedIKRevisits(e *env) ikRevisitOrg {
@@ -76,6 +77,22 @@ func TestIKCRMRevisitLogCreate(t *testing.T) {
 		e.must(e.db.Where("history_id = ?", uint64(d["id"].(float64))).Find(&plans).Error)
 		if cu.StatusID != 2 || len(plans) != 1 || plans[0].Title != "客户关怀" || !plans[0].PlannedAt.Equal(time.Date(2015, 10, 16, 2, 0, 0, 0, time.UTC)) {
 			t.Errorf("status %d, plans %+v", cu.StatusID, plans)
+		}
+
+		// WB: a visit with its place, the contact spoken to beside the follow-up, and users to notify.
+		status, body = e.ikSend(http.MethodPost, "/api/v2/revisit_logs", "application/x-www-form-urlencoded", formBody([]Pair{
+			{"revisit_log[loggable_type]", "Customer"}, {"revisit_log[loggable_id]", fmt.Sprint(o.customer.ID)},
+			{"revisit_log[content]", "上门拜访"}, {"revisit_log[address_attributes][detail_address]", "上海市浦东新区申江路5005弄"},
+			{"revisit_log[lat]", "31.2304161"}, {"revisit_log[lng]", "121.4737010"},
+			{"contacts_ids[]", fmt.Sprint(o.contact.ID)}, {"at_user_ids[]", fmt.Sprint(o.peers[0])}}))
+		d = ikData(t, status, body)
+		if !strings.Contains(string(body), `"address":{"detail_address":"上海市浦东新区申江路5005弄","lat":31.2304161,"lng":121.4737010}`) {
+			t.Errorf("the place: %s", body)
+		}
+		h, err = e.svc.GetContactHistory(ctx, o.me, uint64(d["id"].(float64)))
+		e.must(err)
+		if h.ContactID != o.contact.ID {
+			t.Errorf("contacts_ids: the contact recorded is %d", h.ContactID)
 		}
 
 		// On a contact and on a contract: each names its record and stays its customer's.
@@ -177,6 +194,10 @@ func ikRevisitSnapshot(e *env) string {
 func TestIKCRMBadRevisitLogsWriteNothing(t *testing.T) {
 	eachEngine(t, func(e *env) {
 		o := seedIKRevisits(e)
+		second, err := e.svc.CreateCustomer(context.Background(), o.me, core.NewCustomer{Name: "另一客户"})
+		e.must(err)
+		o.otherContact, err = e.svc.CreateContact(context.Background(), o.me, core.NewContact{CustomerID: second.ID, Name: "另一客户的联系人"})
+		e.must(err)
 		before := ikRevisitSnapshot(e)
 		log := func(fields string) string { return `{"revisit_log":{` + fields + `}}` }
 		opp := fmt.Sprintf(`"loggable_type":"Opportunity","loggable_id":%d`, o.opportunity.ID)
@@ -196,7 +217,15 @@ func TestIKCRMBadRevisitLogsWriteNothing(t *testing.T) {
 			{"a stage on a customer", log(cust + `,"loggable_attributes":{"stage":2}`), "(stage)"},
 			{"a status on an opportunity", log(opp + `,"loggable_attributes":{"status":2}`), "(status)"},
 			{"an unknown status", log(cust + `,"loggable_attributes":{"status":99}`), "(status) 不存在"},
-			{"a place, not kept", log(cust + `,"address_attributes":{"detail_address":"上海"}`), "address_attributes crmgw 不保存该字段"},
+			{"a key not kept", log(cust + `,"mood":"good"`), "mood crmgw 不保存该字段"},
+			{"a place's field not kept", log(cust + `,"address_attributes":{"zip":"200000"}`), "(address_attributes) 只记录 detail_address"},
+			{"lat without lng", log(cust + `,"lat":"31.2"`), "(address_attributes)"},
+			{"lat out of range", log(cust + `,"lat":"91","lng":"121.5"`), "(address_attributes)"},
+			{"lng not a number", log(cust + `,"lat":"31.2","lng":"东经"`), "(address_attributes)"},
+			{"an address too long", log(cust + `,"address_attributes":{"detail_address":"` + strings.Repeat("路", 256) + `"}`), "address"},
+			{"two contacts", `{"contacts_ids":[1,2],` + log(cust)[1:], "(contacts_ids) 至多一位联系人"},
+			{"a contact of another customer", fmt.Sprintf(`{"contacts_ids":[%d],`, o.otherContact.ID) + log(cust)[1:], "(contacts_ids) 不存在"},
+			{"a contact that is not the one logged", fmt.Sprintf(`{"contacts_ids":[%d],"revisit_log":{"loggable_type":"Contact","loggable_id":%d}}`, o.otherContact.ID, o.contact.ID), "(loggable_type)"},
 			{"content too long", log(cust + `,"content":"` + strings.Repeat("x", 65536) + `"`), "content"},
 		} {
 			status, body := e.ikSend(http.MethodPost, "/api/v2/revisit_logs", "application/json", []byte(c.body))

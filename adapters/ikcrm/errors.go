@@ -38,7 +38,7 @@ const unreachable = ""
 
 // paramNames are the open API's names for the fields core's errors name.
 var paramNames = adapters.ParamNames{
-	core.FieldAddress:        unreachable,
+	core.FieldAddress:        "address_attributes",
 	core.FieldAmount:         unreachable,
 	core.FieldApproveStatus:  "approve_status",
 	core.FieldContactedAt:    "real_revisit_at",

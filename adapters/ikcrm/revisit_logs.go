@@ -4,6 +4,7 @@ package ikcrm
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -24,6 +25,14 @@ type revisitLog struct {
 	RemindAt        *string     `json:"remind_at"`
 	RawRemindAt     *string     `json:"raw_remind_at"`
 	User            userRef     `json:"user"`
+	Address         *placeView  `json:"address"`
+}
+
+// placeView is where a visit was made; lat and lng are numbers, written as sent.
+type placeView struct {
+	DetailAddress string      `json:"detail_address"`
+	Lat           json.Number `json:"lat"`
+	Lng           json.Number `json:"lng"`
 }
 
 // loggableRef is the record a follow-up is written on: name is what the
@@ -97,6 +106,7 @@ func (f *fields) instant(key string, loc *time.Location) time.Time {
 var revisitLabels = map[string]string{
 	"loggable_id": "跟进对象", "loggable_type": "跟进对象类型", "content": "跟进内容", "real_revisit_at": "实际跟进时间",
 	"remind_at": "提醒时间", "category": "跟进类型", "stage": "销售阶段", "status": "客户状态",
+	"address_attributes": "地址", "lat": "纬度", "lng": "经度", "contacts_ids": "联系人",
 	"date": "日期", "start_date": "开始日期", "end_date": "结束日期", "user_id": "员工", "department_id": "部门",
 }
 
@@ -194,15 +204,20 @@ func revisitLogOf(caller core.Caller, h core.FollowUpItem, categories map[uint64
 		s := minuteTime(*h.RemindAt, caller.Location)
 		v.RemindAt, v.RawRemindAt = &s, &s
 	}
+	if h.Place != "" || h.Lat != "" {
+		v.Address = &placeView{DetailAddress: h.Place, Lat: json.Number(h.Lat), Lng: json.Number(h.Lng)}
+		if h.Lat == "" { // an address without coordinates: numbers all the same
+			v.Address.Lat, v.Address.Lng = "0", "0"
+		}
+	}
 	return v
 }
 
-// revisitKeys are what a create reads; the others the vendor takes (the
-// place and people of a visit, attachments) are not kept, and refused so
-// that nothing sent is silently lost.
+// revisitKeys are what a create reads of the follow-up; any other key of it
+// is refused, so that nothing sent is silently lost.
 var revisitKeys = map[string]bool{
 	"loggable_id": true, "loggable_type": true, "content": true, "real_revisit_at": true, "remind_at": true,
-	"category": true, "loggable_attributes": true,
+	"category": true, "loggable_attributes": true, "address_attributes": true, "lat": true, "lng": true,
 }
 
 // createRevisitLog answers POST /api/v2/revisit_logs with the follow-up recorded.
@@ -245,17 +260,47 @@ func (a *Adapter) createRevisitLog(ctx context.Context, caller core.Caller, p pa
 			}
 		}
 	}
+	if place, sent := m["address_attributes"]; sent && place != nil {
+		pm, ok := object(place)
+		if !ok {
+			f.fail("address_attributes", "应为对象, 如 address_attributes[detail_address]=…")
+		} else {
+			pf := &fields{m: pm, labels: revisitLabels}
+			in.Place = pf.str("detail_address")
+			for key := range pm {
+				if key != "detail_address" {
+					pf.fail("address_attributes", "只记录 detail_address, 不保存 %s", core.Excerpt(key))
+				}
+			}
+			if pf.err != nil && f.err == nil {
+				f.err = pf.err
+			}
+		}
+	}
+	in.Lat, in.Lng = f.str("lat"), f.str("lng")
 	for key := range m {
 		if !revisitKeys[key] {
 			f.fail(key, "crmgw 不保存该字段")
 		}
+	}
+	// Beside the follow-up: the contact spoken to (one, as core records it);
+	// at_user_ids and attachments are accepted and not kept, as crmgw
+	// sends no notifications and keeps no files.
+	top := &fields{m: p.body, labels: revisitLabels}
+	if contacts := top.ids("contacts_ids"); len(contacts) > 1 {
+		f.fail("contacts_ids", "至多一位联系人: %v", contacts)
+	} else if len(contacts) == 1 {
+		in.ContactID = contacts[0]
+	}
+	if top.err != nil && f.err == nil {
+		f.err = top.err
 	}
 	if f.err != nil {
 		return nil, f.err
 	}
 	h, err := a.svc.AddFollowUp(ctx, caller, in)
 	if err != nil {
-		return nil, revisitWriteError(err)
+		return nil, revisitWriteError(err, in.SubjectKind)
 	}
 	item, err := a.svc.GetFollowUp(ctx, caller, h.ID)
 	if err != nil {
@@ -274,12 +319,15 @@ var revisitReferences = map[string]string{
 	core.DictContactType: "category", core.DictOpportunityStage: "stage", core.DictCustomerStatus: "status",
 }
 
-// revisitWriteError words core's answer to a follow-up write: the record
-// it is written on, or a code, not in the tenant is a bad parameter naming its field.
-func revisitWriteError(err error) error {
+// revisitWriteError words core's answer to a follow-up on a kind of record:
+// the record, the contact spoken to, or a code not in the tenant is a bad
+// parameter naming its field.
+func revisitWriteError(err error, kind string) error {
 	ce := core.AsError(err)
 	label := func(key string) string { return revisitLabels[key] + "(" + key + ")" }
 	switch {
+	case ce.Code == core.ENOTFOUND && ce.Entity == "contact" && kind != core.SubjectContact:
+		return invalid(label("contacts_ids") + " 不存在: " + message(ce))
 	case ce.Code == core.ENOTFOUND && revisitReferences[ce.Entity] != "":
 		return invalid(label(revisitReferences[ce.Entity]) + " 不存在: " + message(ce))
 	case ce.Code == core.EINVALID && revisitLabels[paramNames.Name(ce.Field)] != "":

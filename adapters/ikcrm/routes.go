@@ -144,6 +144,11 @@ func (a *Adapter) Dialect() adapters.Dialect {
 					revisitField("revisit_log[category]", "integer", false, "dictionary", "跟进类型 id (the contact types)"),
 					revisitField("revisit_log[loggable_attributes][stage]", "integer", false, "dictionary", "an opportunity's new 销售阶段"),
 					revisitField("revisit_log[loggable_attributes][status]", "integer", false, "dictionary", "a customer's new 客户状态"),
+					revisitField("revisit_log[address_attributes][detail_address]", "string", false, "", "where the visit was made"),
+					revisitField("revisit_log[lat]", "number", false, "", "its latitude, with lng; kept as written"),
+					revisitField("revisit_log[lng]", "number", false, "", "its longitude, with lat"),
+					revisitField("contacts_ids", "array", false, "contact", "the contact spoken to: one of the customer's"),
+					revisitField("at_user_ids", "array", false, "user", "users to notify: accepted, not kept (crmgw sends no notifications)"),
 				),
 				Handler: a.handle(a.createRevisitLog), Result: revisitLog{}},
 			{Methods: get, Path: p + "/user/list", Auth: adapters.AuthToken, // vendor-facts-wider.md §1.12
