@@ -219,17 +219,21 @@ type FollowUpQuery struct {
 	DepartmentID uint64    // of the users of that department; 0 for any
 	SubjectKind  string    // a Subject… kind; "" for any
 	SubjectID    uint64    // with SubjectKind: that record's (for a customer, its own); 0 for any
+	Visits       bool      // only those made at a place: the visits (check-ins)
+	Place        string    // part of the place; "" for any
 	Page         int       // from 1
 	PerPage      int
 }
 
-// FollowUpItem is a follow-up with its user's name, its subject's and the
-// time its reminder is for.
+// FollowUpItem is a follow-up with its user's name, its subject's, its
+// customer's and the time its reminder is for.
 type FollowUpItem struct {
 	ContactHistory
-	UserName    string
-	SubjectName string // the customer's or contact's name, the opportunity's or contract's title
-	RemindAt    *time.Time
+	UserName         string
+	SubjectName      string // the customer's or contact's name, the opportunity's or contract's title
+	CustomerName     string
+	CustomerStatusID uint64
+	RemindAt         *time.Time
 }
 
 // FollowUpList is one page of follow-ups and the count of all that match.
@@ -244,7 +248,8 @@ func (s *Service) ListFollowUps(ctx context.Context, c Caller, q FollowUpQuery) 
 		return FollowUpList{}, err
 	}
 	db := s.db.WithContext(ctx).Table("contact_histories h").Where("h.tenant_id = ?", c.TenantID).
-		Joins("JOIN users u ON u.id = h.user_id AND u.tenant_id = h.tenant_id")
+		Joins("JOIN users u ON u.id = h.user_id AND u.tenant_id = h.tenant_id").
+		Joins("JOIN customers cu ON cu.id = h.customer_id AND cu.tenant_id = h.tenant_id")
 	if q.ID != 0 {
 		db = db.Where("h.id = ?", q.ID)
 	}
@@ -259,6 +264,16 @@ func (s *Service) ListFollowUps(ctx context.Context, c Caller, q FollowUpQuery) 
 	}
 	if q.DepartmentID != 0 {
 		db = db.Where("u.department_id = ?", q.DepartmentID)
+	}
+	if q.Visits {
+		db = db.Where("(h.place <> '' OR h.lat <> '')")
+	}
+	if q.Place != "" {
+		like, err := containsPattern(FieldAddress, q.Place)
+		if err != nil {
+			return FollowUpList{}, err
+		}
+		db = db.Where("h.place LIKE ? ESCAPE '!'", like)
 	}
 	switch {
 	case q.SubjectKind == "":
@@ -278,9 +293,11 @@ func (s *Service) ListFollowUps(ctx context.Context, c Caller, q FollowUpQuery) 
 	}
 	var rows []struct {
 		ContactHistory
-		UserName    string
-		SubjectName string
-		RemindAt    sqlTime
+		UserName         string
+		SubjectName      string
+		CustomerName     string
+		CustomerStatusID uint64
+		RemindAt         sqlTime
 	}
 	name := func(table, column string) string {
 		return "(SELECT x." + column + " FROM " + table + " x WHERE x.id = h.subject_id AND x.tenant_id = h.tenant_id)"
@@ -288,7 +305,7 @@ func (s *Service) ListFollowUps(ctx context.Context, c Caller, q FollowUpQuery) 
 	err := db.Select(`h.*, u.real_name AS user_name,
   CASE h.subject_kind WHEN 'contact' THEN ` + name("contacts", "name") + ` WHEN 'opportunity' THEN ` + name("opportunities", "title") +
 		` WHEN 'contract' THEN ` + name("contracts", "title") + `
-  ELSE (SELECT x.name FROM customers x WHERE x.id = h.customer_id AND x.tenant_id = h.tenant_id) END AS subject_name,
+  ELSE cu.name END AS subject_name, cu.name AS customer_name, cu.status_id AS customer_status_id,
   (SELECT MIN(p.planned_at) FROM contact_plans p WHERE p.tenant_id = h.tenant_id AND p.history_id = h.id) AS remind_at`).
 		Order("h.contacted_at DESC, h.id DESC").Limit(q.PerPage).Offset((q.Page - 1) * q.PerPage).Scan(&rows).Error
 	if err != nil {
@@ -296,7 +313,7 @@ func (s *Service) ListFollowUps(ctx context.Context, c Caller, q FollowUpQuery) 
 	}
 	for _, r := range rows {
 		out.Items = append(out.Items, FollowUpItem{ContactHistory: r.ContactHistory, UserName: r.UserName,
-			SubjectName: r.SubjectName, RemindAt: r.RemindAt.t})
+			SubjectName: r.SubjectName, CustomerName: r.CustomerName, CustomerStatusID: r.CustomerStatusID, RemindAt: r.RemindAt.t})
 	}
 	return out, nil
 }

@@ -238,3 +238,42 @@ func TestIKCRMBadRevisitLogsWriteNothing(t *testing.T) {
 		}
 	})
 }
+
+// A check-in is a follow-up made at a place; AK lists them four at a time.
+func TestIKCRMCheckins(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedIKRevisits(e)
+		ctx := context.Background()
+		visit := func(kind string, id uint64, place, lat, lng, at string) {
+			_, err := e.svc.AddFollowUp(ctx, o.me, core.NewFollowUp{SubjectKind: kind, SubjectID: id, Content: "拜访",
+				Place: place, Lat: lat, Lng: lng, ContactedAt: shanghai(e, at)})
+			e.must(err)
+		}
+		visit(core.SubjectCustomer, o.customer.ID, "上海市浦东新区申江路5005弄", "31.2304161", "121.4737010", "2015-10-14 09:00:00")
+		visit(core.SubjectOpportunity, o.opportunity.ID, "上海市徐汇区漕溪北路88号", "", "", "2015-10-15 09:00:00")
+		visit(core.SubjectCustomer, o.customer.ID, "", "", "", "2015-10-15 09:30:00") // a call: no place, no check-in
+		status, body := e.ikGet("/api/v2/checkins?page=1&per_page=4&user_token="+ikToken+"&device=open_api", "")
+		d := ikData(t, status, body)
+		golden(t, "ikcrm/checkins", body)
+		if d["total_count"] != float64(2) {
+			t.Errorf("the visits: %s", body)
+		}
+		for query, want := range map[string]float64{
+			"checkable_type=Customer": 1,
+			"checkable_type=Opportunity&checkable_id=" + fmt.Sprint(o.opportunity.ID): 1,
+			"checkable_type=Opportunity&checkable_id=987654321":                       0,
+			"detail_address=浦东":                   1,
+			fmt.Sprintf("user_id=%d", o.peers[0]): 0,
+		} {
+			_, body := e.ikGet("/api/v2/checkins?"+query, ikAuth)
+			if d := ikData(t, http.StatusOK, body); d["total_count"] != want {
+				t.Errorf("%s: %s", query, body)
+			}
+		}
+		for _, query := range []string{"checkable_type=Lead", "user_id=x", "per_page=x"} {
+			if _, body := e.ikGet("/api/v2/checkins?"+query, ikAuth); !strings.Contains(string(body), `"code":100422`) {
+				t.Errorf("%s: %s", query, body)
+			}
+		}
+	})
+}

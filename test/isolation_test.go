@@ -218,6 +218,9 @@ func seedIsoTenant(e *env, tag string, m isoAmounts) isoTenant {
 	e.must(err)
 	_, err = e.svc.AddContactHistory(ctx, o.second, core.NewContactHistory{CustomerID: o.customer2.ID, Title: s("回访")})
 	e.must(err)
+	_, err = e.svc.AddFollowUp(ctx, o.main, core.NewFollowUp{SubjectKind: core.SubjectCustomer, SubjectID: o.customer.ID,
+		Content: s("拜访"), Place: s("拜访地址"), Lat: "31.2", Lng: "121.4"})
+	e.must(err)
 	plans := 1
 	if tag == "B" {
 		plans = 3 // B's pending count differs from A's
@@ -635,6 +638,7 @@ func isoRoutes() map[string]isoProbes {
 		"GET /api/v2/revisit_logs/new_index": isoIKRevisitLogs,
 		"POST /api/v2/revisit_logs":          isoIKCreateRevisitLog,
 		"GET /api/v2/user/list":              isoIKUsers,
+		"GET /api/v2/checkins":               isoIKCheckins,
 		"GET /api/v2/user/department_list":   isoIKDepartments,
 
 		// yunzmall
@@ -959,6 +963,21 @@ func isoIKDepartments(x *isoWorld, r isoRoute) []isoProbe {
 	return []isoProbe{
 		{name: "A's departments only", req: func(string) isoReq { return x.ik(r.method, r.path, "") }, want: isoIKCode(0, "isoA-销售部")},
 		{name: "all but B's department: A's", foreign: isoID(x.b.dept.ID), missing: isoMissing, req: list, want: isoIKCode(0, "isoA-销售部")},
+	}
+}
+
+func isoIKCheckins(x *isoWorld, r isoRoute) []isoProbe {
+	list := func(query string) func(string) isoReq {
+		return func(id string) isoReq {
+			return x.ik(r.method, r.path+"?per_page=100"+strings.ReplaceAll(query, "{id}", url.QueryEscape(id)), "")
+		}
+	}
+	empty := isoIKCode(0, `"checkins":[],"total_count":0`)
+	return []isoProbe{
+		{name: "A's visits only", req: list(""), want: isoIKCode(0, "isoA-拜访地址", `"total_count":1`)},
+		{name: "B's user", foreign: isoID(x.b.main.UserID), missing: isoMissing, req: list("&user_id={id}"), want: empty},
+		{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: list("&checkable_type=Customer&checkable_id={id}"), want: empty},
+		{name: "B's place", foreign: "isoB-拜访地址", missing: "isoZ-none", req: list("&detail_address={id}"), want: empty},
 	}
 }
 

@@ -28,11 +28,12 @@ type revisitLog struct {
 	Address         *placeView  `json:"address"`
 }
 
-// placeView is where a visit was made; lat and lng are numbers, written as sent.
+// placeView is where a visit was made; lat and lng are numbers, written as
+// sent, null for an address without them.
 type placeView struct {
-	DetailAddress string      `json:"detail_address"`
-	Lat           json.Number `json:"lat"`
-	Lng           json.Number `json:"lng"`
+	DetailAddress string       `json:"detail_address"`
+	Lat           *json.Number `json:"lat"`
+	Lng           *json.Number `json:"lng"`
 }
 
 // loggableRef is the record a follow-up is written on: name is what the
@@ -107,6 +108,7 @@ var revisitLabels = map[string]string{
 	"loggable_id": "跟进对象", "loggable_type": "跟进对象类型", "content": "跟进内容", "real_revisit_at": "实际跟进时间",
 	"remind_at": "提醒时间", "category": "跟进类型", "stage": "销售阶段", "status": "客户状态",
 	"address_attributes": "地址", "lat": "纬度", "lng": "经度", "contacts_ids": "联系人",
+	"checkable_type": "签到对象类型", "checkable_id": "签到对象", "detail_address": "地址",
 	"date": "日期", "start_date": "开始日期", "end_date": "结束日期", "user_id": "员工", "department_id": "部门",
 }
 
@@ -205,12 +207,20 @@ func revisitLogOf(caller core.Caller, h core.FollowUpItem, categories map[uint64
 		v.RemindAt, v.RawRemindAt = &s, &s
 	}
 	if h.Place != "" || h.Lat != "" {
-		v.Address = &placeView{DetailAddress: h.Place, Lat: json.Number(h.Lat), Lng: json.Number(h.Lng)}
-		if h.Lat == "" { // an address without coordinates: numbers all the same
-			v.Address.Lat, v.Address.Lng = "0", "0"
-		}
+		place := placeOf(h.ContactHistory)
+		v.Address = &place
 	}
 	return v
+}
+
+// placeOf is where follow-up h was made.
+func placeOf(h core.ContactHistory) placeView {
+	p := placeView{DetailAddress: h.Place}
+	if h.Lat != "" {
+		lat, lng := json.Number(h.Lat), json.Number(h.Lng)
+		p.Lat, p.Lng = &lat, &lng
+	}
+	return p
 }
 
 // revisitKeys are what a create reads of the follow-up; any other key of it
@@ -334,4 +344,98 @@ func revisitWriteError(err error, kind string) error {
 		return invalid(label(paramNames.Name(ce.Field)) + ": " + message(ce))
 	}
 	return err
+}
+
+// A check-in (签到, GET /api/v2/checkins) is a follow-up made at a place: a
+// revisit log written with its address or coordinates. It has the
+// follow-up's id.
+type checkin struct {
+	ID          uint64       `json:"id"`
+	CheckinName string       `json:"checkin_name"` // the name of what was visited
+	CreatedAt   string       `json:"created_at"`   // when the visit was made
+	Content     string       `json:"content"`
+	Address     checkinPlace `json:"address"`
+	Attachments []struct{}   `json:"attachments"` // crmgw keeps no files
+	Checkable   checkable    `json:"checkable"`
+	User        userRef      `json:"user"`
+}
+
+// checkinPlace is where; distance is from the customer's place, which
+// crmgw cannot measure (it keeps no customer coordinates): a check-in is
+// taken to be made there, as the vendor shows it, "0m".
+type checkinPlace struct {
+	ID            uint64       `json:"id"`
+	DetailAddress string       `json:"detail_address"`
+	Lat           *json.Number `json:"lat"`
+	Lng           *json.Number `json:"lng"`
+	Distance      string       `json:"distance"`
+}
+
+// checkable is the visited customer, and the opportunity when the visit was on one.
+type checkable struct {
+	Customer    checkableCustomer `json:"customer"`
+	Opportunity *userRef          `json:"opportunity,omitempty"`
+}
+
+type checkableCustomer struct {
+	ID           uint64  `json:"id"`
+	Name         string  `json:"name"`
+	Status       *string `json:"status"`
+	StatusMapped *string `json:"status_mapped"`
+}
+
+// checkinPage is the check-in list's data.
+type checkinPage struct {
+	Checkins    []checkin `json:"checkins"`
+	TotalCount  int64     `json:"total_count"`
+	PerPage     int       `json:"per_page"`
+	Page        int       `json:"page"`
+	HasNextPage bool      `json:"has_next_page"`
+}
+
+// listCheckins answers GET /api/v2/checkins, the latest first.
+func (a *Adapter) listCheckins(ctx context.Context, caller core.Caller, p params) (any, error) {
+	q := core.FollowUpQuery{Visits: true}
+	var err error
+	if q.Page, q.PerPage, err = paging(p.query.Get("page"), p.query.Get("per_page")); err != nil {
+		return nil, err
+	}
+	f := &fields{m: map[string]any{}, labels: revisitLabels}
+	for k, v := range p.query {
+		f.m[k] = v[0]
+	}
+	q.UserID, q.Place = f.id("user_id"), f.str("detail_address")
+	switch t := strings.ToLower(f.str("checkable_type")); t {
+	case "":
+	case core.SubjectCustomer, core.SubjectOpportunity:
+		q.SubjectKind, q.SubjectID = t, f.id("checkable_id")
+	default:
+		f.fail("checkable_type", "应为 Customer 或 Opportunity: %q", core.Excerpt(t))
+	}
+	if f.err != nil {
+		return nil, f.err
+	}
+	list, err := a.svc.ListFollowUps(ctx, caller, q)
+	if err != nil {
+		return nil, err
+	}
+	names, err := a.svc.DictionaryNames(ctx, caller, core.DictCustomerStatus)
+	if err != nil {
+		return nil, err
+	}
+	page := checkinPage{Checkins: make([]checkin, 0, len(list.Items)), TotalCount: list.Total, PerPage: q.PerPage,
+		Page: q.Page, HasNextPage: int64(q.Page*q.PerPage) < list.Total}
+	for _, h := range list.Items {
+		place := placeOf(h.ContactHistory)
+		c := checkin{ID: h.ID, CheckinName: h.SubjectName, CreatedAt: minuteTime(h.ContactedAt, caller.Location),
+			Content: h.Content, Address: checkinPlace{ID: h.ID, DetailAddress: place.DetailAddress, Lat: place.Lat, Lng: place.Lng, Distance: "0m"},
+			Attachments: []struct{}{}, User: userRef{h.UserID, h.UserName},
+			Checkable: checkable{Customer: checkableCustomer{ID: h.CustomerID, Name: h.CustomerName,
+				Status: code(h.CustomerStatusID), StatusMapped: mapped(names[core.DictCustomerStatus], h.CustomerStatusID)}}}
+		if h.SubjectKind == core.SubjectOpportunity {
+			c.Checkable.Opportunity = &userRef{h.SubjectID, h.SubjectName}
+		}
+		page.Checkins = append(page.Checkins, c)
+	}
+	return page, nil
 }

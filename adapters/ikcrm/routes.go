@@ -151,6 +151,15 @@ func (a *Adapter) Dialect() adapters.Dialect {
 					revisitField("at_user_ids", "array", false, "user", "users to notify: accepted, not kept (crmgw sends no notifications)"),
 				),
 				Handler: a.handle(a.createRevisitLog), Result: revisitLog{}},
+			{Methods: get, Path: p + "/checkins", Auth: adapters.AuthToken, // vendor-facts-wider.md §1.13
+				Summary: "签到列表: the follow-ups made at a place, the latest first",
+				Params: append(tokenParams(), append(pagingParams(),
+					query("user_id", "integer", "user", "员工 id"),
+					query("checkable_type", "string", "", "Customer or Opportunity, with checkable_id"),
+					query("checkable_id", "integer", "", "the customer's or opportunity's id"),
+					query("detail_address", "string", "", "part of the address"),
+				)...),
+				Handler: a.handle(a.listCheckins), Result: checkinPage{}},
 			{Methods: get, Path: p + "/user/list", Auth: adapters.AuthToken, // vendor-facts-wider.md §1.12
 				Summary: "员工列表",
 				Params: append(tokenParams(), append(pagingParams(),
