@@ -373,9 +373,6 @@ func (s *Service) UpdateOpportunity(ctx context.Context, c Caller, id uint64, ch
 		if err := change.ApplyTo(&in); err != nil {
 			return err
 		}
-		if change.StageID == nil && in.StageID == 0 {
-			in.StageID = o.StageCode()
-		}
 		if err := s.opportunity(c, in, &o); err != nil {
 			return err
 		}

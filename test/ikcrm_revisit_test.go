@@ -277,3 +277,20 @@ func TestIKCRMCheckins(t *testing.T) {
 		}
 	})
 }
+
+// A revisit log on an opportunity is a follow-up of its customer for the
+// WebApi, whatever it was written on.
+func TestCrossDialectRevisitLogIsTheCustomersFollowUp(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedIKRevisits(e)
+		status, body := e.ikSend(http.MethodPost, "/api/v2/revisit_logs", "application/json", []byte(fmt.Sprintf(
+			`{"revisit_log":{"loggable_type":"Opportunity","loggable_id":%d,"content":"报价跟进","category":"3","real_revisit_at":"2015-10-15 09:30"}}`, o.opportunity.ID)))
+		id := uint64(ikData(t, status, body)["id"].(float64))
+		got := string(e.qcySend("ContactHistory/Get", fmt.Sprintf("token=%s&id=%d&format=json", ikToken, id), nil, false))
+		for _, want := range []string{fmt.Sprintf(`"FK_CustID":%d`, o.customer.ID), `"Content":"报价跟进"`, `"TypeID":3`, `"ContactDate":"2015-10-15 09:30:00"`} {
+			if !strings.Contains(got, want) {
+				t.Errorf("the WebApi's ContactHistory/Get lacks %s: %s", want, got)
+			}
+		}
+	})
+}
