@@ -226,7 +226,7 @@ func TestIKCRMBadOpportunityWritesGetTheErrorAndWriteNothing(t *testing.T) {
 			{"a user of none", http.MethodPost, "", create(`,"user_id":987654321`), "(user_id) 不存在"},
 			{"a contact of another customer", http.MethodPost, "", create(fmt.Sprintf(`,"contact_assetships_attributes":[{"contact_id":%d}]`, otherContact.ID)), "(contact_assetships_attributes) 不存在"},
 			{"possibility over 100", http.MethodPost, "", create(`,"sign_possibility":101`), "(sign_possibility)"},
-			{"negative amount", http.MethodPost, "", create(`,"expect_amount":"-1"`), "amount"},
+			{"negative amount", http.MethodPost, "", create(`,"expect_amount":"-1"`), "预计金额(expect_amount): expect_amount cannot be negative"},
 			{"amount not money", http.MethodPost, "", create(`,"expect_amount":"12元"`), "(expect_amount)"},
 			{"bad date", http.MethodPost, "", create(`,"expect_sign_date":"2015-13-01"`), "(expect_sign_date)"},
 			{"date out of range", http.MethodPost, "", create(`,"expect_sign_date":"0999-01-01"`), "(expect_sign_date)"},

@@ -39,7 +39,7 @@ const unreachable = ""
 // paramNames are the open API's names for the fields core's errors name.
 var paramNames = adapters.ParamNames{
 	core.FieldAddress:        "address_attributes",
-	core.FieldAmount:         unreachable,
+	core.FieldAmount:         "expect_amount", // an opportunity's
 	core.FieldApproveStatus:  "approve_status",
 	core.FieldContactedAt:    "real_revisit_at",
 	core.FieldContent:        "content",
