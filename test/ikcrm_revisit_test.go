@@ -218,6 +218,7 @@ func TestIKCRMBadRevisitLogsWriteNothing(t *testing.T) {
 			{"a status on an opportunity", log(opp + `,"loggable_attributes":{"status":2}`), "(status)"},
 			{"an unknown status", log(cust + `,"loggable_attributes":{"status":99}`), "(status) 不存在"},
 			{"a key not kept", log(cust + `,"mood":"good"`), "mood crmgw 不保存该字段"},
+			{"a field of the record not kept", log(opp + `,"loggable_attributes":{"title":"改"}`), "(loggable_attributes) 只记录 stage, status, 不保存 title"},
 			{"a place's field not kept", log(cust + `,"address_attributes":{"zip":"200000"}`), "(address_attributes) 只记录 detail_address"},
 			{"lat without lng", log(cust + `,"lat":"31.2"`), "(address_attributes)"},
 			{"lat out of range", log(cust + `,"lat":"91","lng":"121.5"`), "(address_attributes)"},

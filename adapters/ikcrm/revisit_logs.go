@@ -5,6 +5,8 @@ package ikcrm
 import (
 	"context"
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,7 +109,7 @@ func (f *fields) instant(key string, loc *time.Location) time.Time {
 var revisitLabels = map[string]string{
 	"loggable_id": "跟进对象", "loggable_type": "跟进对象类型", "content": "跟进内容", "real_revisit_at": "实际跟进时间",
 	"remind_at": "提醒时间", "category": "跟进类型", "stage": "销售阶段", "status": "客户状态",
-	"address_attributes": "地址", "lat": "纬度", "lng": "经度", "contacts_ids": "联系人",
+	"address_attributes": "地址", "loggable_attributes": "跟进对象的字段", "lat": "纬度", "lng": "经度", "contacts_ids": "联系人",
 	"checkable_type": "签到对象类型", "checkable_id": "签到对象", "detail_address": "地址",
 	"date": "日期", "start_date": "开始日期", "end_date": "结束日期", "user_id": "员工", "department_id": "部门",
 }
@@ -223,6 +225,17 @@ func placeOf(h core.ContactHistory) placeView {
 	return p
 }
 
+// onlyKeys fails f, under name, at the first key of its object (in key
+// order) that is none of keys: what crmgw does not keep is refused, not lost.
+func onlyKeys(f *fields, name string, keys ...string) {
+	for _, key := range slices.Sorted(maps.Keys(f.m)) {
+		if !slices.Contains(keys, key) {
+			f.fail(name, "只记录 %s, 不保存 %s", strings.Join(keys, ", "), core.Excerpt(key))
+			return
+		}
+	}
+}
+
 // revisitKeys are what a create reads of the follow-up; any other key of it
 // is refused, so that nothing sent is silently lost.
 var revisitKeys = map[string]bool{
@@ -265,6 +278,7 @@ func (a *Adapter) createRevisitLog(ctx context.Context, caller core.Caller, p pa
 		} else {
 			af := &fields{m: am, labels: revisitLabels}
 			in.StageID, in.StatusID = af.id("stage"), af.id("status")
+			onlyKeys(af, "loggable_attributes", "stage", "status")
 			if af.err != nil && f.err == nil {
 				f.err = af.err
 			}
@@ -277,18 +291,14 @@ func (a *Adapter) createRevisitLog(ctx context.Context, caller core.Caller, p pa
 		} else {
 			pf := &fields{m: pm, labels: revisitLabels}
 			in.Place = pf.str("detail_address")
-			for key := range pm {
-				if key != "detail_address" {
-					pf.fail("address_attributes", "只记录 detail_address, 不保存 %s", core.Excerpt(key))
-				}
-			}
+			onlyKeys(pf, "address_attributes", "detail_address")
 			if pf.err != nil && f.err == nil {
 				f.err = pf.err
 			}
 		}
 	}
 	in.Lat, in.Lng = f.str("lat"), f.str("lng")
-	for key := range m {
+	for _, key := range slices.Sorted(maps.Keys(m)) {
 		if !revisitKeys[key] {
 			f.fail(key, "crmgw 不保存该字段")
 		}
