@@ -180,12 +180,13 @@ func TestIKCRMClientsDevicesOfTheTenant(t *testing.T) {
 	})
 }
 
-// JN (Node's request library, form:) sends its credentials as a form body on
-// GET. Rails merges the body into params, the query string's value winning
-// where both name a key; the gateway's body limits hold as on any method.
-func TestIKCRMClientsParametersInAGETBody(t *testing.T) {
-	eachEngineWith(t, nil, func(e *env) {
-		o, _ := ikClientContract(e)
+// JN (Node's request library, form:) sends its credentials in a form body,
+// on GET as on PUT. Rails merges the body into params, the query string's
+// value winning where both name a key; the gateway's body limits hold as on
+// any method.
+func TestIKCRMClientsParametersInTheBody(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o, path := ikClientContract(e)
 		oaContract(e, o.me, "JN-2", "第二份合同", "5000", "2015-10-02", core.ContractExecuting)
 		form := "application/x-www-form-urlencoded"
 		jn := "user_token=" + ikToken + "&device=wxwork&version_code=3.13.0"
@@ -216,6 +217,18 @@ func TestIKCRMClientsParametersInAGETBody(t *testing.T) {
 		status, body = e.ikRequest(http.MethodGet, "/api/v2/contracts", form, big)
 		if status != http.StatusRequestEntityTooLarge || !bytes.Contains(body, []byte(`"code":100413`)) {
 			t.Errorf("a GET body over max_body_bytes: HTTP %d %s, want 413 and 100413", status, body)
+		}
+		status, body = e.ikRequest(http.MethodPut, path, form, []byte(jn+"&contract%5Bspecial_terms%5D=JN"))
+		if status != http.StatusOK || !bytes.Contains(body, []byte(`"special_terms":"JN"`)) || bytes.Contains(body, []byte("version_code")) {
+			t.Errorf("JN's PUT: HTTP %d %s", status, body)
+		}
+		status, body = e.ikRequest(http.MethodPut, path+"?device=ios", form, []byte(jn+"&contract%5Bspecial_terms%5D=JN2"))
+		if string(body) != ikDeviceError {
+			t.Errorf("the query's device=ios over the body's wxwork: HTTP %d %s, want the doc's 100000", status, body)
+		}
+		status, body = e.ikRequest(http.MethodPut, path, "application/json", []byte(`{"user_token":"`+ikToken+`","device":"dingtalk","contract":{"special_terms":"JSON"}}`))
+		if status != http.StatusOK || !bytes.Contains(body, []byte(`"special_terms":"JSON"`)) {
+			t.Errorf("credentials beside a JSON contract: HTTP %d %s", status, body)
 		}
 		// A body of another type on GET is not parameters, as before.
 		if _, body := e.ikRequest(http.MethodGet, "/api/v2/contracts", "application/json", []byte(`{"user_token":"`+ikToken+`","device":"open_api"}`)); string(body) != ikDeviceError {

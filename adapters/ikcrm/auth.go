@@ -57,8 +57,9 @@ func parseAuthorization(h string) (credentials, bool) {
 
 // credentialsOf takes the Authorization header; with none, the access-token
 // header, which names no device: it is the open API's own; with neither,
-// user_token and device from the parameters q.
-func credentialsOf(c echo.Context, q url.Values) credentials {
+// user_token and device from the parameters: the query string's q, else the
+// body's, as Rails' params hold both, the query string's winning.
+func credentialsOf(c echo.Context, q url.Values, body map[string]any) credentials {
 	h := c.Request().Header
 	if a := h.Get(echo.HeaderAuthorization); a != "" {
 		if cr, ok := parseAuthorization(a); ok {
@@ -69,13 +70,20 @@ func credentialsOf(c echo.Context, q url.Values) credentials {
 	if t := strings.TrimSpace(h.Get(headerAccessToken)); t != "" {
 		return credentials{token: t, device: deviceOpenAPI}
 	}
-	return credentials{token: q.Get("user_token"), device: q.Get("device")}
+	param := func(key string) string {
+		if q.Has(key) {
+			return q.Get(key)
+		}
+		s, _ := body[key].(string)
+		return s
+	}
+	return credentials{token: param("user_token"), device: param("device")}
 }
 
 // authenticate checks the device, resolves the token to the caller, then
 // checks that the caller's tenant allows the device.
-func (a *Adapter) authenticate(c echo.Context, q url.Values) (core.Caller, error) {
-	cr := credentialsOf(c, q)
+func (a *Adapter) authenticate(c echo.Context, p params) (core.Caller, error) {
+	cr := credentialsOf(c, p.query, p.body)
 	if !slices.Contains(Devices, cr.device) {
 		return core.Caller{}, errDevice
 	}

@@ -97,18 +97,21 @@ func queryOf(c echo.Context) (url.Values, error) {
 }
 
 // handle serves h to the caller the request's credentials name, with the
-// request bound, answering {"code":0,"data":…}: no caller, no call.
+// request bound, answering {"code":0,"data":…}: no caller, no call. The
+// request is bound first, as its body may carry the credentials; a body that
+// cannot be read is reported only to a caller.
 func (a *Adapter) handle(h handler) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		q, err := queryOf(c)
 		if err != nil {
 			return err
 		}
-		caller, err := a.authenticate(c, q)
+		p := bind(c, q)
+		caller, err := a.authenticate(c, p)
 		if err != nil {
 			return err
 		}
-		data, err := h(c.Request().Context(), caller, bind(c, q))
+		data, err := h(c.Request().Context(), caller, p)
 		if err != nil {
 			return err
 		}
