@@ -56,9 +56,8 @@ func bind(c echo.Context, q url.Values) params {
 func hasBody(r *http.Request) bool { return r.Method == http.MethodPost || r.Method == http.MethodPut }
 
 // trimQuery drops the "?" a client doubled ("…/revisit_logs??user_token=…"),
-// which would make the first key "?user_token": Rails' router reads the query
-// from the first "?" and its parser sees the rest, so both are respelt here,
-// before anything reads the query string.
+// which makes the query string's first key "?user_token": it is read as the
+// client meant it, user_token. It runs before anything reads the query string.
 func trimQuery(r *http.Request) { r.URL.RawQuery = strings.TrimLeft(r.URL.RawQuery, "?") }
 
 // queryOf is the request's parameters outside a body of nested ones: the

@@ -48,7 +48,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		Keys: map[adapters.Auth][]adapters.Key{adapters.AuthToken: {
 			{Name: "Authorization", In: adapters.InHeader, Doc: `Token token="<user_token>",device="open_api", quoted or not; device one of open_api, dingtalk, wxwork, web, dingtalk_open`},
 			{Name: headerAccessToken, In: adapters.InHeader, Doc: "the user_token, when no Authorization header is sent (the standalone host's form, beside X-LXY-PLATFORM and X-LXY-APP): the open_api device"},
-			{Name: "user_token", In: adapters.InQuery, Doc: "the user_token, with device, when neither header is sent; in the query string or a GET's form body"},
+			{Name: "user_token", In: adapters.InQuery, Doc: "the user_token, with device, when neither header is sent: in the query string, or in the body (a GET's form body too)"},
 		}},
 		Bodies:        []string{"application/json", "application/x-www-form-urlencoded", "multipart/form-data"},
 		Envelope:      func(data any) any { return success{Data: data} },
