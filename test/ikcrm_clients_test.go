@@ -369,6 +369,8 @@ func TestIKCRMClientsLogin(t *testing.T) {
 var strictKeys = []string{"id", "user_id", "customer_id", "superior_id", "addressable_id", "quantity", "role_id",
 	"department_id", "level", "product_id", "organization_id", "total_count", "per_page", "page", "code"}
 
+var wholeNumber = regexp.MustCompile(`^-?\d+$`)
+
 // strictlyTyped reports each strict key of v (at any depth) that is not a
 // whole number, by its path.
 func strictlyTyped(v any, at string) []string {
@@ -377,7 +379,7 @@ func strictlyTyped(v any, at string) []string {
 	case map[string]any:
 		for k, x := range v {
 			if slices.Contains(strictKeys, k) {
-				if n, ok := x.(json.Number); !ok || !regexp.MustCompile(`^-?\d+$`).MatchString(n.String()) {
+				if n, ok := x.(json.Number); !ok || !wholeNumber.MatchString(n.String()) {
 					bad = append(bad, fmt.Sprintf("%s.%s = %v", at, k, x))
 				}
 				continue
@@ -466,7 +468,11 @@ func TestIKCRMClientsLogInAgain(t *testing.T) {
 	eachEngine(t, func(e *env) {
 		seedIK(e)
 		_, body := e.postForm("/api/v2/auth/login", url.Values{"login": {"test"}, "password": {"s3cret"}, "device": {"dingtalk"}})
-		var a struct{ Data struct{ UserToken string `json:"user_token"` } }
+		var a struct {
+			Data struct {
+				UserToken string `json:"user_token"`
+			}
+		}
 		e.must(json.Unmarshal(body, &a))
 		issued := a.Data.UserToken
 		wb := regexp.MustCompile(`token|登录|授权|认证|权限`)
