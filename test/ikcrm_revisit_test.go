@@ -295,3 +295,21 @@ func TestCrossDialectRevisitLogIsTheCustomersFollowUp(t *testing.T) {
 		}
 	})
 }
+
+// AK posts its follow-ups to "/api/v2/revisit_logs??user_token=…" as JSON,
+// the time with seconds, and pages the list by has_next_page.
+func TestIKCRMRevisitLogAsAKSendsIt(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedIKRevisits(e)
+		body := fmt.Sprintf(`{"revisit_log":{"loggable_id":%d,"loggable_type":"Opportunity","content":"AK 跟进","real_revisit_at":"2015-10-15 08:00:00"}}`, o.opportunity.ID)
+		status, answer := e.do(http.MethodPost, "/api/v2/revisit_logs??user_token="+ikToken+"&version_code=9.9.9&device=open_api",
+			"application/json", strings.NewReader(body))
+		if d := ikData(t, status, answer); d["loggable_id"] != float64(o.opportunity.ID) || d["real_revisit_at"] != "2015-10-15 08:00" {
+			t.Errorf("AK's post: %s", answer)
+		}
+		_, answer = e.get("/api/v2/revisit_logs/new_index?user_token=" + ikToken + "&version_code=9.9.9&device=dingtalk&per_page=1&page=1")
+		if d := ikData(t, http.StatusOK, answer); d["has_next_page"] != false || d["total_count"] != float64(1) {
+			t.Errorf("AK's list: %s", answer)
+		}
+	})
+}
