@@ -250,3 +250,13 @@ func TestIKCRMBadOpportunityWritesGetTheErrorAndWriteNothing(t *testing.T) {
 		}
 	})
 }
+
+// The ids a client sends as stage, source and kind are the tenant's, listed as field_maps/contract lists the contract's.
+func TestIKCRMOpportunityFieldMaps(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		seedIK(e)
+		status, body := e.ikGet("/api/v2/field_maps/opportunity", ikAuth)
+		ikData(t, status, body)
+		golden(t, "ikcrm/field_maps_opportunity", body)
+	})
+}

@@ -630,6 +630,7 @@ func isoRoutes() map[string]isoProbes {
 		"DELETE /api/v2/contracts/:id":       isoIKDelete,
 		"GET /api/v2/field_maps/contract":    isoIKFieldMaps,
 		"GET /api/v2/opportunities":          isoIKOpportunities,
+		"GET /api/v2/field_maps/opportunity": isoIKOpportunityFieldMaps,
 		"POST /api/v2/opportunities":         isoIKCreateOpportunity,
 		"PUT /api/v2/opportunities":          isoIKCreateOpportunity,
 		"GET /api/v2/opportunities/:id":      isoIKShowOpportunity,
@@ -856,6 +857,11 @@ func isoIKOpportunities(x *isoWorld, r isoRoute) []isoProbe {
 		{name: "B's own stage", foreign: isoID(x.b.customType), missing: "12345", req: list("?stage={id}"), want: empty},
 		{name: "B's opportunity title as query", foreign: x.b.opportunity.Title, missing: "isoZ-none", req: list("?query={id}"), want: empty},
 	}
+}
+
+func isoIKOpportunityFieldMaps(x *isoWorld, r isoRoute) []isoProbe {
+	return []isoProbe{{name: "A's dictionaries only", req: func(string) isoReq { return x.ik(r.method, r.path, "") },
+		want: isoIKCode(0, "isoA-销售阶段", "赢单")}}
 }
 
 func isoIKCreateOpportunity(x *isoWorld, r isoRoute) []isoProbe {

@@ -117,6 +117,20 @@ func marshalWithCustom(v any, custom map[string]any) ([]byte, error) {
 	return append(out, '}'), nil
 }
 
+// opportunityFields are the opportunity's option fields and the tenant
+// dictionaries behind them.
+var opportunityFields = []struct{ field, kind string }{
+	{"stage", core.DictOpportunityStage},
+	{"source", core.DictSource},
+	{"kind", core.DictOpportunityKind},
+}
+
+// opportunityFieldMaps answers GET /api/v2/field_maps/opportunity: where a
+// client finds the stage, source and kind ids it sends.
+func (a *Adapter) opportunityFieldMaps(ctx context.Context, caller core.Caller, _ params) (any, error) {
+	return a.fieldMaps(ctx, caller, "opportunity", opportunityFields)
+}
+
 // opportunityDicts are the dictionaries an opportunity's codes name.
 var opportunityDicts = []string{core.DictOpportunityStage, core.DictSource, core.DictOpportunityKind}
 
@@ -294,7 +308,7 @@ func opportunityRequest(p params, loc *time.Location, creating bool) (core.Oppor
 	if p.bodyErr != nil {
 		return core.OpportunityChange{}, p.bodyErr
 	}
-	f := &fields{m: p.body, labels: opportunityLabels}
+	f := &fields{m: p.body, names: opportunityLabels}
 	if raw, wrapped := p.body["opportunity"]; wrapped {
 		m, ok := object(raw)
 		if !ok {
@@ -320,7 +334,7 @@ func opportunityRequest(p params, loc *time.Location, creating bool) (core.Oppor
 	})
 	ch.Probability = sent(f, "sign_possibility", func(key string) int {
 		// "10%" as one page shows it, or the number.
-		one := &fields{m: map[string]any{key: strings.TrimSuffix(f.scalar(key), "%")}, labels: opportunityLabels}
+		one := &fields{m: map[string]any{key: strings.TrimSuffix(f.scalar(key), "%")}, names: opportunityLabels}
 		n := one.integer(key)
 		if one.err != nil {
 			f.fail(key, "应为 0 到 100 的整数: %q", core.Excerpt(f.scalar(key)))

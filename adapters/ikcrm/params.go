@@ -19,18 +19,19 @@ import (
 // fields reads one object of the tree; the first error is kept and the reads
 // after it are no-ops, so a handler checks once.
 type fields struct {
-	m      map[string]any
-	err    error
-	labels map[string]string // the entity's names for its keys, before the contract's
+	m   map[string]any
+	err error
+	// names are the vendor's names of the object's fields, where they are not the contract's.
+	names map[string]string
 }
 
 func (f *fields) fail(key, format string, args ...any) {
 	if f.err == nil {
-		l := label(key)
-		if name, ok := f.labels[key]; ok {
-			l = name + "(" + key + ")"
+		name := label(key)
+		if l, ok := f.names[key]; ok {
+			name = l + "(" + key + ")"
 		}
-		f.err = invalid(l + " " + fmt.Sprintf(format, args...))
+		f.err = invalid(name + " " + fmt.Sprintf(format, args...))
 	}
 }
 

@@ -161,7 +161,7 @@ func (a *Adapter) listRevisitLogs(ctx context.Context, caller core.Caller, p par
 	if q.Page, q.PerPage, err = paging(p.query.Get("page"), p.query.Get("per_page")); err != nil {
 		return nil, err
 	}
-	f := &fields{m: map[string]any{}, labels: revisitLabels}
+	f := &fields{m: map[string]any{}, names: revisitLabels}
 	for k, v := range p.query {
 		f.m[k] = v[0]
 	}
@@ -253,7 +253,7 @@ func (a *Adapter) createRevisitLog(ctx context.Context, caller core.Caller, p pa
 	if !wrapped || !ok {
 		return nil, invalid("revisit_log 应为对象, 如 revisit_log[loggable_type]=Customer&revisit_log[loggable_id]=…")
 	}
-	f := &fields{m: m, labels: revisitLabels}
+	f := &fields{m: m, names: revisitLabels}
 	loc := caller.Location
 	var in core.NewFollowUp
 	for _, key := range []string{"loggable_type", "loggable_id"} {
@@ -276,7 +276,7 @@ func (a *Adapter) createRevisitLog(ctx context.Context, caller core.Caller, p pa
 		if !ok {
 			f.fail("loggable_attributes", "应为对象, 如 loggable_attributes[stage]=…")
 		} else {
-			af := &fields{m: am, labels: revisitLabels}
+			af := &fields{m: am, names: revisitLabels}
 			in.StageID, in.StatusID = af.id("stage"), af.id("status")
 			onlyKeys(af, "loggable_attributes", "stage", "status")
 			if af.err != nil && f.err == nil {
@@ -289,7 +289,7 @@ func (a *Adapter) createRevisitLog(ctx context.Context, caller core.Caller, p pa
 		if !ok {
 			f.fail("address_attributes", "应为对象, 如 address_attributes[detail_address]=…")
 		} else {
-			pf := &fields{m: pm, labels: revisitLabels}
+			pf := &fields{m: pm, names: revisitLabels}
 			in.Place = pf.str("detail_address")
 			onlyKeys(pf, "address_attributes", "detail_address")
 			if pf.err != nil && f.err == nil {
@@ -306,7 +306,7 @@ func (a *Adapter) createRevisitLog(ctx context.Context, caller core.Caller, p pa
 	// Beside the follow-up: the contact spoken to (one, as core records it);
 	// at_user_ids and attachments are accepted and not kept, as crmgw
 	// sends no notifications and keeps no files.
-	top := &fields{m: p.body, labels: revisitLabels}
+	top := &fields{m: p.body, names: revisitLabels}
 	if contacts := top.ids("contacts_ids"); len(contacts) > 1 {
 		f.fail("contacts_ids", "至多一位联系人: %v", contacts)
 	} else if len(contacts) == 1 {
@@ -410,7 +410,7 @@ func (a *Adapter) listCheckins(ctx context.Context, caller core.Caller, p params
 	if q.Page, q.PerPage, err = paging(p.query.Get("page"), p.query.Get("per_page")); err != nil {
 		return nil, err
 	}
-	f := &fields{m: map[string]any{}, labels: revisitLabels}
+	f := &fields{m: map[string]any{}, names: revisitLabels}
 	for k, v := range p.query {
 		f.m[k] = v[0]
 	}

@@ -124,6 +124,10 @@ func (a *Adapter) Dialect() adapters.Dialect {
 				Summary: "更新商机 (POST too, as one SDK updates): the fields sent change, the others stay",
 				Params:  append(append(tokenParams(), opportunityIDParam), opportunityParams(false)...),
 				Handler: a.handle(a.updateOpportunity), Result: opportunityView{}},
+			{Methods: get, Path: p + "/field_maps/opportunity", Auth: adapters.AuthToken,
+				Summary: "商机字段的选项: stage, source and kind",
+				Params:  tokenParams(),
+				Handler: a.handle(a.opportunityFieldMaps), Result: map[string][]fieldMap{}},
 			{Methods: get, Path: p + "/revisit_logs/new_index", Auth: adapters.AuthToken, // vendor-facts-wider.md §1.9
 				Summary: "跟进记录列表, the latest first",
 				Params: append(tokenParams(), append(pagingParams(),
