@@ -260,3 +260,27 @@ func TestIKCRMOpportunityFieldMaps(t *testing.T) {
 		golden(t, "ikcrm/field_maps_opportunity", body)
 	})
 }
+
+// An opportunity turned into a contract is won: at stage 5, 赢单.
+func TestIKCRMOpportunityTurnedIntoAContractIsWon(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		o := seedIKOpps(e)
+		status, body := e.ikSend(http.MethodPost, "/api/v2/opportunities", "application/json",
+			[]byte(o.fill(`{"opportunity":{"title":"将成交","customer_id":{customer},"stage":4}}`)))
+		id := uint64(ikData(t, status, body)["id"].(float64))
+		status, body = e.ikSend(http.MethodPost, "/api/v2/contracts", "application/json", []byte(o.fill(fmt.Sprintf(
+			`{"contract_action_name":"turn_to_contract","contract":{"title":"成交合同","customer_id":{customer},"opportunity_id":%d,"start_at":"2015-10-15","end_at":"2016-10-14"}}`, id))))
+		ikData(t, status, body)
+		_, body = e.ikGet(fmt.Sprintf("/api/v2/opportunities/%d", id), ikAuth)
+		if d := ikData(t, http.StatusOK, body); d["stage"] != "5" || d["stage_mapped"] != "赢单" {
+			t.Errorf("the opportunity turned into a contract: %s", body)
+		}
+		// A row from before stages, with only its state: won, so at 5 too.
+		e.must(e.db.Create(&core.Opportunity{TenantID: o.tenant.ID, OwnerID: o.me.UserID, CustomerID: o.customer.ID,
+			Title: "旧商机", Stage: core.OpportunityWon, CreatedAt: now}).Error)
+		_, body = e.ikGet("/api/v2/opportunities?stage=5", ikAuth)
+		if !strings.Contains(string(body), `"total_count":2`) || !strings.Contains(string(body), `"title":"旧商机","customer_id"`) {
+			t.Errorf("won opportunities: %s", body)
+		}
+	})
+}
