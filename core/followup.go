@@ -13,7 +13,7 @@ import (
 // still a follow-up of the customer, which every dialect counts and lists.
 type ContactHistory struct {
 	ID          uint64    `gorm:"primaryKey"`
-	TenantID    uint64    `gorm:"not null;index:ix_histories_user,priority:1;index:ix_histories_customer,priority:1;index:ix_histories_subject,priority:1"`
+	TenantID    uint64    `gorm:"not null;index:ix_histories_user,priority:1;index:ix_histories_customer,priority:1;index:ix_histories_subject,priority:1;index:ix_histories_contacted,priority:1"`
 	UserID      uint64    `gorm:"not null;index:ix_histories_user,priority:2"`
 	CustomerID  uint64    `gorm:"not null;index:ix_histories_customer,priority:2"`
 	ContactID   uint64    `gorm:"not null"`
@@ -21,7 +21,7 @@ type ContactHistory struct {
 	RouteID     uint64    `gorm:"not null"`
 	Title       string    `gorm:"size:255;not null"`
 	Content     string    `gorm:"type:text;not null"`
-	ContactedAt time.Time `gorm:"not null;index:ix_histories_user,priority:3"`
+	ContactedAt time.Time `gorm:"not null;index:ix_histories_user,priority:3;index:ix_histories_contacted,priority:2"` // the revisit logs' days
 	CreatedAt   time.Time `gorm:"not null"`
 	SubjectKind string    `gorm:"size:16;not null;default:customer;index:ix_histories_subject,priority:2"` // a Subject… kind
 	SubjectID   uint64    `gorm:"not null;default:0;index:ix_histories_subject,priority:3"`                // 0 on the customer itself
