@@ -125,10 +125,11 @@ func (s *Service) AddFollowUp(ctx context.Context, c Caller, in NewFollowUp) (Co
 	if err := s.check(in); err != nil {
 		return ContactHistory{}, err
 	}
-	for f, t := range map[Field]time.Time{FieldContactedAt: in.ContactedAt, FieldPlannedAt: in.RemindAt} {
-		if err := CheckTime(f, t); err != nil {
-			return ContactHistory{}, err
-		}
+	if err := CheckTime(FieldContactedAt, in.ContactedAt); err != nil {
+		return ContactHistory{}, err
+	}
+	if err := CheckTime(FieldPlannedAt, in.RemindAt); err != nil {
+		return ContactHistory{}, err
 	}
 	if in.StageID != 0 && in.SubjectKind != SubjectOpportunity {
 		return ContactHistory{}, Invalidf(FieldStage, "only a follow-up of an opportunity moves a %s", FieldStage)
