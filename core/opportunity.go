@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -220,7 +221,8 @@ func (s *Service) opportunityReferences(tx *gorm.DB, c Caller, o *Opportunity, c
 // checkCodes answers ENOTFOUND, naming the kind, for a non-zero code the
 // tenant's dictionary of that kind does not have.
 func checkCodes(tx *gorm.DB, c Caller, codes map[string]uint64) error {
-	for kind, code := range codes {
+	for _, kind := range slices.Sorted(maps.Keys(codes)) { // one order: the same one is reported every time
+		code := codes[kind]
 		if code == 0 {
 			continue
 		}
