@@ -232,6 +232,7 @@ func TestIKCRMBadOpportunityWritesGetTheErrorAndWriteNothing(t *testing.T) {
 			{"date out of range", http.MethodPost, "", create(`,"expect_sign_date":"0999-01-01"`), "(expect_sign_date)"},
 			{"title too long", http.MethodPost, "", o.fill(`{"opportunity":{"title":"` + strings.Repeat("长", 256) + `","customer_id":{customer}}}`), "title"},
 			{"note too long", http.MethodPost, "", create(`,"note":"` + strings.Repeat("x", 65536) + `"`), "note"},
+			{"custom fields too long", http.MethodPost, "", create(`,"text_area_asset_ab12":"` + strings.Repeat("x", 65536) + `"`), "custom_fields"},
 			{"a line with a negative price", http.MethodPost, "", create(`,"product_assets_attributes":[{"product_id":1,"quantity":1,"recommended_unit_price":"-5"}]`), "price"},
 			{"a new line with an id", http.MethodPost, "", create(`,"product_assets_attributes":[{"id":5,"quantity":1}]`), "(product_assets_attributes)"},
 			{"update: a line it does not hold", http.MethodPut, fmt.Sprintf("/%d", id), `{"opportunity":{"title":"改","product_assets_attributes":[{"id":987654321,"quantity":1}]}}`, "(product_assets_attributes)"},
