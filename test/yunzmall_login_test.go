@@ -209,6 +209,7 @@ func TestYunzmallMemberLogin(t *testing.T) {
 			{"the right password with another shop", apiPath(other.ID, "9"), creds, wrong},
 			{"a shop that does not exist", apiPath(987654321, "5"), creds, wrong},
 			{"no password", apiPath(tn.ID, "9"), url.Values{"mobile": {"13800138000"}}, wrong},
+			{"no shop", "/addons/yun_shop/api.php?type=9&route=member.login.index", creds, wrong},
 			{"no type", fmt.Sprintf("/addons/yun_shop/api.php?i=%d&route=member.login.index", tn.ID), creds,
 				`{"result":0,"msg":"客户端类型错误","data":{"status":0}}` + "\n"},
 			{"a WeChat type", apiPath(tn.ID, "1"), creds, `{"result":0,"msg":"登录异常","data":{"status":2}}` + "\n"},

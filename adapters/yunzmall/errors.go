@@ -56,8 +56,6 @@ type loginStatus struct {
 	LoginURL    string `json:"login_url"`
 }
 
-func (e *loginRequired) Error() string { return "login required" }
-
 var errLogin = &loginRequired{Data: loginStatus{LoginStatus: 1, LoginURL: "/#/login"}}
 
 // refused is a member login's refusal: {"result":0,"msg":…,"data":{"status":N}}.
@@ -188,7 +186,7 @@ func answerOf(err error) (body any, status int, internal bool) {
 		return ae, http.StatusOK, false
 	case errors.As(err, &rf):
 		return rf, http.StatusOK, false
-	case errors.Is(err, errLogin), core.ErrorCode(err) == core.EUNAUTHORIZED:
+	case core.ErrorCode(err) == core.EUNAUTHORIZED: // a missing, unknown, revoked or expired token
 		return errLogin, http.StatusOK, false
 	}
 	f, internal := toFailure(err)

@@ -168,11 +168,11 @@ func (a *Adapter) memberAPI(ctx context.Context, p params) (session, error) {
 	default:
 		return session{}, memberRefused(2, "登录异常")
 	}
-	mobile, password := p.get("mobile"), p.values.Get("password")
-	if mobile == "" || password == "" {
+	shop, mobile, password := p.get("i"), p.get("mobile"), p.values.Get("password")
+	if shop == "" || mobile == "" || password == "" { // a member is a shop's: no shop, no member
 		return session{}, memberRefused(6, "手机号或密码错误")
 	}
-	s, err := a.svc.Login(ctx, core.LoginRequest{Tenant: p.get("i"), UserName: mobile, Password: password,
+	s, err := a.svc.Login(ctx, core.LoginRequest{Tenant: shop, UserName: mobile, Password: password,
 		Address: p.address, Token: core.NewTokenValue(), TTL: a.opts.LoginTTL})
 	switch ce := core.AsError(err); {
 	case err == nil:
