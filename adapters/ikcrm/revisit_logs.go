@@ -24,6 +24,7 @@ type revisitLog struct {
 	CreatedAt       string      `json:"created_at"`
 	Category        *string     `json:"category"`
 	CategoryDisplay *string     `json:"category_display"`
+	ReferName       string      `json:"refer_name"` // the record's name, as loggable.name
 	RemindAt        *string     `json:"remind_at"`
 	RawRemindAt     *string     `json:"raw_remind_at"`
 	User            userRef     `json:"user"`
@@ -203,7 +204,8 @@ func revisitLogOf(caller core.Caller, h core.FollowUpItem, categories map[uint64
 	v := revisitLog{ID: h.ID, Content: h.Content, LoggableType: loggableTypes[kind], LoggableID: id,
 		Loggable:      loggableRef{id, h.SubjectName, h.SubjectName},
 		RealRevisitAt: minuteTime(h.ContactedAt, caller.Location), CreatedAt: minuteTime(h.CreatedAt, caller.Location),
-		Category: code(h.TypeID), CategoryDisplay: mapped(categories, h.TypeID), User: userRef{h.UserID, h.UserName}}
+		Category: code(h.TypeID), CategoryDisplay: mapped(categories, h.TypeID), ReferName: h.SubjectName,
+		User: userRef{h.UserID, h.UserName}}
 	if h.RemindAt != nil {
 		s := minuteTime(*h.RemindAt, caller.Location)
 		v.RemindAt, v.RawRemindAt = &s, &s
