@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -454,6 +455,12 @@ var opportunitySorts = map[string]string{
 	"expect_amount": "opportunities.amount",
 }
 
+// stageSQL is an opportunity's stage code, as StageCode gives it: rows
+// from before stages have only their state, and are at its code.
+var stageSQL = fmt.Sprintf(`(CASE WHEN opportunities.stage_id <> 0 THEN opportunities.stage_id
+  WHEN opportunities.stage = '%s' THEN %d WHEN opportunities.stage = '%s' THEN %d ELSE %d END)`,
+	OpportunityWon, OpportunityStageWon, OpportunityLost, OpportunityStageLost, OpportunityStageFirst)
+
 // lastContactSQL is the time of an opportunity's last follow-up.
 const lastContactSQL = `(SELECT MAX(h.contacted_at) FROM contact_histories h WHERE h.tenant_id = opportunities.tenant_id
   AND h.subject_kind = 'opportunity' AND h.subject_id = opportunities.id)`
@@ -476,9 +483,7 @@ func (s *Service) ListOpportunities(ctx context.Context, c Caller, q Opportunity
 		db = db.Where("opportunities.title LIKE ? ESCAPE '!'", like)
 	}
 	if q.StageID != 0 {
-		// Rows from before stages have only their state: they are at its code.
-		db = db.Where(`(opportunities.stage_id = ? OR opportunities.stage_id = 0 AND CASE opportunities.stage
-  WHEN 'won' THEN ? WHEN 'lost' THEN ? ELSE ? END = ?)`, q.StageID, OpportunityStageWon, OpportunityStageLost, OpportunityStageFirst, q.StageID)
+		db = db.Where(stageSQL+" = ?", q.StageID)
 	}
 	if q.CustomerID != 0 {
 		db = db.Where("opportunities.customer_id = ?", q.CustomerID)
@@ -570,4 +575,24 @@ func (s *Service) GetOpportunity(ctx context.Context, c Caller, id uint64) (Oppo
 		return OpportunityDetail{}, storeError(err, "contact history")
 	}
 	return d, nil
+}
+
+// StageCount is how many of a customer's opportunities are at a stage, and their amounts added up.
+type StageCount struct {
+	StageID uint64
+	Count   int64
+	Amount  Money
+}
+
+// OpportunityStages counts one of the tenant's customers' opportunities by
+// stage, in stage order: an SQL aggregate, as every figure is.
+func (s *Service) OpportunityStages(ctx context.Context, c Caller, customerID uint64) ([]StageCount, error) {
+	if err := s.mustExist(ctx, c, &Customer{}, "customer", []uint64{customerID}); err != nil {
+		return nil, err
+	}
+	var out []StageCount
+	err := s.db.WithContext(ctx).Table("opportunities").Scopes(inTenant(c.TenantID)).Where("opportunities.customer_id = ?", customerID).
+		Select(stageSQL + " AS stage_id, COUNT(*) AS count, COALESCE(" + s.sumCents("opportunities.amount") + ", 0) AS amount").
+		Group(stageSQL).Order("stage_id").Scan(&out).Error
+	return out, storeError(err, "opportunity")
 }

@@ -179,6 +179,19 @@ func TestIKCRMListOpportunities(t *testing.T) {
 				t.Errorf("%s: HTTP %d %s", query, status, body)
 			}
 		}
+		// A customer's own list counts its opportunities by stage (D:customer_oppo).
+		_, body = e.ikGet(fmt.Sprintf("/api/v2/customers/%d/opportunities?per_page=2", o.customer.ID), ikAuth)
+		d = ikData(t, http.StatusOK, body)
+		golden(t, "ikcrm/customer_opportunities", body)
+		if !strings.Contains(string(body), `"counts_by_stage":[{"id":1,"value":"初步洽谈","count":1,"amount":1000},{"id":2,"value":"需求确定","count":1,"amount":2000}`) ||
+			d["total_count"] != float64(3) {
+			t.Errorf("the customer's opportunities: %s", body)
+		}
+		for _, id := range []string{fmt.Sprint(o.otherCustomer.ID), "987654321", "abc"} {
+			if _, body := e.ikGet("/api/v2/customers/"+id+"/opportunities", ikAuth); !strings.Contains(string(body), `"code":100100`) {
+				t.Errorf("customer %s: %s", id, body)
+			}
+		}
 		for _, query := range []string{"page=x", "order=up", "sort=title", "stage=abc", "entity=lead&entity_id=1"} {
 			if _, body := e.ikGet("/api/v2/opportunities?"+query, ikAuth); !strings.Contains(string(body), `"code":100422`) {
 				t.Errorf("%s: %s", query, body)

@@ -623,25 +623,26 @@ func isoRoutes() map[string]isoProbes {
 		"GET /oa/crm/contracts/count": isoOACount,
 
 		// ikcrm
-		"POST /api/v2/auth/login":            isoIKLogin,
-		"GET /api/v2/contracts":              isoIKList,
-		"POST /api/v2/contracts":             isoIKCreate,
-		"GET /api/v2/contracts/:id":          isoIKShow,
-		"PUT /api/v2/contracts/:id":          isoIKUpdate,
-		"DELETE /api/v2/contracts/:id":       isoIKDelete,
-		"GET /api/v2/field_maps/contract":    isoIKFieldMaps,
-		"GET /api/v2/opportunities":          isoIKOpportunities,
-		"GET /api/v2/field_maps/opportunity": isoIKOpportunityFieldMaps,
-		"POST /api/v2/opportunities":         isoIKCreateOpportunity,
-		"PUT /api/v2/opportunities":          isoIKCreateOpportunity,
-		"GET /api/v2/opportunities/:id":      isoIKShowOpportunity,
-		"PUT /api/v2/opportunities/:id":      isoIKUpdateOpportunity,
-		"POST /api/v2/opportunities/:id":     isoIKUpdateOpportunity,
-		"GET /api/v2/revisit_logs/new_index": isoIKRevisitLogs,
-		"POST /api/v2/revisit_logs":          isoIKCreateRevisitLog,
-		"GET /api/v2/user/list":              isoIKUsers,
-		"GET /api/v2/checkins":               isoIKCheckins,
-		"GET /api/v2/user/department_list":   isoIKDepartments,
+		"POST /api/v2/auth/login":                 isoIKLogin,
+		"GET /api/v2/contracts":                   isoIKList,
+		"POST /api/v2/contracts":                  isoIKCreate,
+		"GET /api/v2/contracts/:id":               isoIKShow,
+		"PUT /api/v2/contracts/:id":               isoIKUpdate,
+		"DELETE /api/v2/contracts/:id":            isoIKDelete,
+		"GET /api/v2/field_maps/contract":         isoIKFieldMaps,
+		"GET /api/v2/opportunities":               isoIKOpportunities,
+		"GET /api/v2/customers/:id/opportunities": isoIKCustomerOpportunities,
+		"GET /api/v2/field_maps/opportunity":      isoIKOpportunityFieldMaps,
+		"POST /api/v2/opportunities":              isoIKCreateOpportunity,
+		"PUT /api/v2/opportunities":               isoIKCreateOpportunity,
+		"GET /api/v2/opportunities/:id":           isoIKShowOpportunity,
+		"PUT /api/v2/opportunities/:id":           isoIKUpdateOpportunity,
+		"POST /api/v2/opportunities/:id":          isoIKUpdateOpportunity,
+		"GET /api/v2/revisit_logs/new_index":      isoIKRevisitLogs,
+		"POST /api/v2/revisit_logs":               isoIKCreateRevisitLog,
+		"GET /api/v2/user/list":                   isoIKUsers,
+		"GET /api/v2/checkins":                    isoIKCheckins,
+		"GET /api/v2/user/department_list":        isoIKDepartments,
 
 		// yunzmall
 		"POST /business/:id/plugin/CustomerManage/getStatisticsList": isoYZStatistics,
@@ -865,6 +866,14 @@ func isoIKOpportunities(x *isoWorld, r isoRoute) []isoProbe {
 func isoIKOpportunityFieldMaps(x *isoWorld, r isoRoute) []isoProbe {
 	return []isoProbe{{name: "A's dictionaries only", req: func(string) isoReq { return x.ik(r.method, r.path, "") },
 		want: isoIKCode(0, "isoA-销售阶段", "赢单")}}
+}
+
+func isoIKCustomerOpportunities(x *isoWorld, r isoRoute) []isoProbe {
+	list := func(id string) isoReq { return x.ik(r.method, "/api/v2/customers/"+id+"/opportunities", "") }
+	return []isoProbe{
+		{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: list, want: isoIKNotFound},
+		{name: "A's customer", req: func(string) isoReq { return list(isoID(x.a.customer.ID)) }, want: isoIKCode(0, "isoA-商机", `"count":1`)},
+	}
 }
 
 func isoIKCreateOpportunity(x *isoWorld, r isoRoute) []isoProbe {

@@ -4,7 +4,9 @@ package ikcrm
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"sort"
 	"strconv"
@@ -508,4 +510,66 @@ func (a *Adapter) opportunity(ctx context.Context, caller core.Caller, id uint64
 		v.Contacts = append(v.Contacts, userRef{ct.ID, ct.Name})
 	}
 	return v, nil
+}
+
+// stageCount is a stage in a customer's opportunity list: its id, name, how
+// many of the customer's opportunities are at it and their amounts (a number, as the vendor shows it).
+type stageCount struct {
+	ID     uint64      `json:"id"`
+	Value  string      `json:"value"`
+	Count  int64       `json:"count"`
+	Amount json.Number `json:"amount"`
+}
+
+// customerOpportunityPage is a customer's opportunity list: the list's data and counts_by_stage.
+type customerOpportunityPage struct {
+	opportunityPage
+	CountsByStage []stageCount `json:"counts_by_stage"`
+}
+
+// customerOpportunities answers GET /api/v2/customers/:id/opportunities:
+// the customer's opportunities, as the list filters them, and every stage's count.
+func (a *Adapter) customerOpportunities(ctx context.Context, caller core.Caller, p params) (any, error) {
+	id, why := parseID(p.id)
+	if why != "" || id == 0 {
+		return nil, core.NotFoundf("customer", "customer %q not found", core.Excerpt(p.id))
+	}
+	counts, err := a.svc.OpportunityStages(ctx, caller, id)
+	if err != nil {
+		return nil, err
+	}
+	p.query = maps.Clone(p.query)
+	p.query.Del("entity")
+	p.query.Set("customer_id", strconv.FormatUint(id, 10))
+	list, err := a.listOpportunities(ctx, caller, p)
+	if err != nil {
+		return nil, err
+	}
+	stages, err := a.svc.Dictionary(ctx, caller, core.DictOpportunityStage)
+	if err != nil {
+		return nil, err
+	}
+	names, err := a.svc.DictionaryNames(ctx, caller, core.DictOpportunityStage)
+	if err != nil {
+		return nil, err
+	}
+	byStage := map[uint64]core.StageCount{}
+	for _, c := range counts {
+		byStage[c.StageID] = c
+	}
+	out := customerOpportunityPage{opportunityPage: list.(opportunityPage), CountsByStage: []stageCount{}}
+	add := func(code uint64) {
+		c := byStage[code]
+		out.CountsByStage = append(out.CountsByStage, stageCount{code, names[core.DictOpportunityStage][code], c.Count, json.Number(c.Amount.String())})
+		delete(byStage, code)
+	}
+	for _, s := range stages {
+		add(s.Code)
+	}
+	for _, c := range counts { // at a stage no longer offered: still counted
+		if _, left := byStage[c.StageID]; left {
+			add(c.StageID)
+		}
+	}
+	return out, nil
 }
