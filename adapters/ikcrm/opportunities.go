@@ -34,6 +34,8 @@ type opportunityItem struct {
 	SourceMapped           *string         `json:"source_mapped"`
 	Kind                   *string         `json:"kind"`
 	KindMapped             *string         `json:"kind_mapped"`
+	ApproveStatus          string          `json:"approve_status"` // crmgw approves no opportunities: each is approved
+	ApproveStatusI18n      string          `json:"approve_status_i18n"`
 	RealRevisitAt          *string         `json:"real_revisit_at"`
 	CreatedAt              string          `json:"created_at"`
 	UpdatedAt              string          `json:"updated_at"`
@@ -147,6 +149,7 @@ func opportunityItemOf(caller core.Caller, o core.Opportunity, owner, customer s
 		SignPossibility: o.Probability, SignPossibilityDisplay: strconv.Itoa(o.Probability) + "%",
 		Source: code(o.SourceID), SourceMapped: mapped(names[core.DictSource], o.SourceID),
 		Kind: code(o.KindID), KindMapped: mapped(names[core.DictOpportunityKind], o.KindID),
+		ApproveStatus: core.ApprovalApproved, ApproveStatusI18n: approveStatusI18n[core.ApprovalApproved],
 		CreatedAt: minuteTime(o.CreatedAt, loc), UpdatedAt: minuteTime(o.CreatedAt, loc),
 		IsUserSelf: o.OwnerID == caller.UserID, Customer: opportunityCust{ID: o.CustomerID, Name: customer}}
 	if !o.UpdatedAt.IsZero() {
