@@ -100,22 +100,17 @@ func (o Opportunity) StageCode() uint64 {
 	return OpportunityStageFirst
 }
 
-// CustomFieldValues decodes the opportunity's custom fields, numbers as json.Number.
-func (o Opportunity) CustomFieldValues() (map[string]any, error) {
-	return decodeCustomFields("opportunity", o.ID, o.CustomFields)
-}
-
-// decodeCustomFields reads a JSON object of custom fields ("" is none),
+// CustomFieldValues decodes the opportunity's custom fields ("" is none),
 // numbers as json.Number: each keeps the text it was sent as.
-func decodeCustomFields(entity string, id uint64, text string) (map[string]any, error) {
+func (o Opportunity) CustomFieldValues() (map[string]any, error) {
 	m := map[string]any{}
-	if text == "" {
+	if o.CustomFields == "" {
 		return m, nil
 	}
-	dec := json.NewDecoder(strings.NewReader(text))
+	dec := json.NewDecoder(strings.NewReader(o.CustomFields))
 	dec.UseNumber()
 	if err := dec.Decode(&m); err != nil {
-		return nil, Errorf(EINTERNAL, "%s %d: custom fields: %v", entity, id, err)
+		return nil, Errorf(EINTERNAL, "opportunity %d: custom fields: %v", o.ID, err)
 	}
 	return m, nil
 }
