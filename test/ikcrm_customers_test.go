@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -319,4 +320,134 @@ func TestIKCRMCustomerFieldMapsAndCustomFields(t *testing.T) {
 			t.Errorf("unknown entity: %s", body)
 		}
 	})
+}
+
+// -- the isolation walk's probes of the customers, contacts and custom fields --
+
+func isoIKCustomers(x *isoWorld, r isoRoute) []isoProbe {
+	list := func(query string) func(string) isoReq {
+		return func(id string) isoReq {
+			return x.ik(r.method, r.path+strings.ReplaceAll(query, "{id}", url.QueryEscape(id)), "")
+		}
+	}
+	empty := isoIKCode(0, `"customers":[],"total_count":0`)
+	return []isoProbe{
+		{name: "A's customers only", req: list("?per_page=100"), want: isoIKCode(0, "isoA-客户一", "isoA-客户二", "isoA-王经理", `"total_count":2`)},
+		{name: "A's public pool", req: list("?tab_type=common"), want: empty},
+		{name: "shared with A's caller", req: list("?tab_type=assist"), want: empty},
+		{name: "B's user as owner", foreign: isoID(x.b.main.UserID), missing: isoMissing, req: list("?user_id={id}"), want: empty},
+		{name: "B's department", foreign: isoID(x.b.dept.ID), missing: isoMissing, req: list("?department_id={id}"), want: empty},
+		{name: "B's own industry's code as category", foreign: isoID(x.b.customType), missing: "12345", req: list("?category={id}"), want: empty},
+		{name: "B's customer name as query", foreign: x.b.customer.Name, missing: "isoZ-none", req: list("?query={id}"), want: empty},
+		{name: "B's customer tel as query", foreign: x.b.customer.Tel, missing: "isoZ-tel", req: list("?query={id}"), want: empty},
+	}
+}
+
+// isoIKCustomer is a customer body of A's, with extra fields.
+func isoIKCustomer(extra string) string {
+	return `{"customer":{"name":"isoA-新客户"` + extra + `}}`
+}
+
+func isoIKCustomerCreate(x *isoWorld, r isoRoute) []isoProbe {
+	bName := x.b.customer.Name // each route creates one of B's names, once
+	if strings.HasSuffix(r.path, "common_customers") {
+		bName = x.b.customer2.Name
+	}
+	create := func(extra string) func(string) isoReq {
+		return func(id string) isoReq {
+			body := isoIKCustomer(strings.ReplaceAll(extra, "{id}", id))
+			if strings.HasSuffix(r.path, "common_customers") {
+				body = `{"common_id":"1",` + body[1:]
+			}
+			return x.ik(r.method, r.path, body)
+		}
+	}
+	return []isoProbe{
+		{name: "B's user as owner", foreign: isoID(x.b.second.UserID), missing: isoMissing, req: create(`,"user_id":{id}`), want: isoIKNoReference("user_id")},
+		{name: "B's own industry", foreign: isoID(x.b.customType), missing: "12345", req: create(`,"industry":{id}`), want: isoIKNoReference("industry")},
+		{name: "B's own tag", foreign: isoID(x.b.customType), missing: "12345", req: create(`,"labels":[{id}]`), want: isoIKNoReference("labels")},
+		// A name is unique in a tenant only: one B uses is free in A.
+		{name: "B's customer name is free in A", req: func(string) isoReq {
+			return x.ik(r.method, r.path+"?check_duplicates=true", strings.Replace(isoIKCustomer(""), "isoA-新客户", bName, 1))
+		}, want: isoIKCode(0, `"name":"`+bName+`"`), echoes: true},
+	}
+}
+
+func isoIKCustomerShow(x *isoWorld, r isoRoute) []isoProbe {
+	show := func(id string) isoReq { return x.ik(r.method, "/api/v2/customers/"+id, "") }
+	return []isoProbe{
+		{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: show, want: isoIKNotFound},
+		{name: "A's customer", req: func(string) isoReq { return show(isoID(x.a.customer.ID)) }, want: isoIKCode(0, "isoA-客户一", "isoA-王经理", "isoA-介绍产品")},
+	}
+}
+
+func isoIKCustomerUpdate(x *isoWorld, r isoRoute) []isoProbe {
+	put := func(customer, body string) func(string) isoReq {
+		return func(id string) isoReq {
+			return x.ik(r.method, "/api/v2/customers/"+strings.ReplaceAll(customer, "{id}", id), strings.ReplaceAll(body, "{id}", id))
+		}
+	}
+	mine := isoID(x.a.customer.ID)
+	return []isoProbe{
+		{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: put("{id}", isoIKCustomer("")), want: isoIKNotFound},
+		{name: "A's customer given B's user as owner", foreign: isoID(x.b.main.UserID), missing: isoMissing,
+			req: put(mine, `{"customer":{"user_id":{id}}}`), want: isoIKNoReference("user_id")},
+		{name: "A's customer given B's own tag", foreign: isoID(x.b.customType), missing: "12345",
+			req: put(mine, `{"customer":{"labels":[{id}]}}`), want: isoIKNoReference("labels")},
+	}
+}
+
+func isoIKCustomerFieldMaps(x *isoWorld, r isoRoute) []isoProbe {
+	return []isoProbe{{name: "A's dictionaries only", req: func(string) isoReq { return x.ik(r.method, r.path, "") },
+		want: isoIKCode(0, "isoA-行业", "isoA-客户类别", "潜在客户")}}
+}
+
+func isoIKContacts(x *isoWorld, r isoRoute) []isoProbe {
+	list := func(query string) func(string) isoReq {
+		return func(id string) isoReq {
+			return x.ik(r.method, r.path+strings.ReplaceAll(query, "{id}", url.QueryEscape(id)), "")
+		}
+	}
+	empty := isoIKCode(0, `"contacts":[],"total_count":0`)
+	return []isoProbe{
+		{name: "A's contacts only", req: list("?per_page=100"), want: isoIKCode(0, "isoA-王经理", "isoA-李助理", `"total_count":2`)},
+		{name: "B's customer as entity", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: list("?entity=customer&entity_id={id}"), want: empty},
+		{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: list("?customer_id={id}"), want: empty},
+		{name: "B's contact's name as query", foreign: x.b.mainContact.Name, missing: "isoZ-none", req: list("?query={id}"), want: empty},
+		{name: "of customers shared with the others of A's department", req: list("?tab_type=sub_assist"), want: isoIKCode(0, "isoA-王经理", `"total_count":2`)},
+	}
+}
+
+func isoIKContactsSimplest(x *isoWorld, r isoRoute) []isoProbe {
+	return []isoProbe{
+		{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing,
+			req: func(id string) isoReq { return x.ik(r.method, r.path+"?customer_id="+id, "") }, want: isoIKNotFound},
+		{name: "A's customer", req: func(string) isoReq { return x.ik(r.method, r.path+"?customer_id="+isoID(x.a.customer.ID), "") },
+			want: isoIKCode(0, "isoA-王经理", "isoA-李助理")},
+	}
+}
+
+func isoIKContactCreate(x *isoWorld, r isoRoute) []isoProbe {
+	return []isoProbe{{name: "for B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing,
+		req: func(id string) isoReq {
+			return x.ik(r.method, r.path, `{"contact":{"name":"isoA-新联系人","customer_id":`+id+`}}`)
+		}, want: isoIKNoReference("customer_id")}}
+}
+
+func isoIKContactUpdate(x *isoWorld, r isoRoute) []isoProbe {
+	return []isoProbe{
+		{name: "B's contact", foreign: isoID(x.b.mainContact.ID), missing: isoMissing,
+			req: func(id string) isoReq {
+				return x.ik(r.method, "/api/v2/contacts/"+id, `{"contact":{"name":"isoA-改"}}`)
+			}, want: isoIKNotFound},
+		// A contact stays with its customer: a customer_id sent is not read.
+		{name: "A's contact given B's customer stays with A's", req: func(string) isoReq {
+			return x.ik(r.method, "/api/v2/contacts/"+isoID(x.a.contact.ID), fmt.Sprintf(`{"contact":{"customer_id":%d}}`, x.b.customer.ID))
+		}, want: isoIKCode(0, "isoA-客户一")},
+	}
+}
+
+func isoIKCustomFields(x *isoWorld, r isoRoute) []isoProbe {
+	return []isoProbe{{name: "A's catalogue only", req: func(string) isoReq { return x.ik(r.method, "/api/v2/custom_fields/customer/by_group", "") },
+		want: isoIKCode(0, "isoA-自定义")}}
 }

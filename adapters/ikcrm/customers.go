@@ -445,8 +445,10 @@ func (a *Adapter) createCommonCustomer(ctx context.Context, caller core.Caller, 
 	if err != nil {
 		return nil, err
 	}
-	if _, why := parseID((&fields{m: p.body}).scalar("common_id")); why != "" {
-		return nil, invalid("common_id(公海) " + why)
+	if v := (&fields{m: p.body}).scalar("common_id"); v != "" {
+		if _, why := parseID(v); why != "" {
+			return nil, invalid("common_id(公海) " + why)
+		}
 	}
 	in := newCustomer(ch)
 	in.Public = true
