@@ -618,6 +618,12 @@ func isoRoutes() map[string]isoProbes {
 		"GET /oa/crm/home":            isoOAHome,
 		"POST /oa/crm/monthplan":      isoOAMonthPlan,
 		"GET /oa/crm/contracts/count": isoOACount,
+		// the OA's customers (oa_customers_test.go)
+		"GET /oa/customers":        isoOACustomers,
+		"POST /oa/customers":       isoOACustomerCreate,
+		"GET /oa/customers/:id":    isoOACustomerByID,
+		"PATCH /oa/customers/:id":  isoOACustomerByID,
+		"DELETE /oa/customers/:id": isoOACustomerByID,
 
 		// ikcrm
 		"POST /api/v2/auth/login":         isoIKLogin,

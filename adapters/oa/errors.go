@@ -175,6 +175,9 @@ func toOAError(err error) (*oaError, bool) {
 		}
 		return statusError(codeInternal, ce.Worded(paramNames.Name)), false
 	case core.ECONFLICT:
+		if ce.Entity == "customer" && ce.Field == core.FieldName {
+			return statusError(codeCustomerExists, ce.Worded(paramNames.Name)), false
+		}
 		return statusError(codeInternal, ce.Worded(paramNames.Name)), false
 	case core.ELIMITED:
 		return &oaError{status: http.StatusTooManyRequests, code: codeInternal, detail: "请求过于频繁,请稍后再试"}, false
