@@ -179,7 +179,7 @@ func DecodeCustomFields(stored string) (map[string]any, error) {
 func learnCustomFields(tx *gorm.DB, c Caller, entity string, values map[string]any) error {
 	keys := make([]string, 0, len(values))
 	for k, v := range values {
-		if v != nil {
+		if v != nil && IsCustomFieldKey(k) { // a contract keeps other keys too, which are no fields
 			keys = append(keys, k)
 		}
 	}

@@ -308,7 +308,21 @@ func TestIKCRMCustomerFieldMapsAndCustomFields(t *testing.T) {
 			[]byte(o.fill(`{"contact":{"name":"李四","customer_id":{customer},"text_area_asset_d4":"x"}}`)))
 		ikJSON(t, body)
 
-		for _, entity := range []string{"customer", "contact", "lead"} {
+		// PA updates a contract's custom fields by form and reads text_asset_x(_display) from its detail.
+		_, body = e.ikSend(http.MethodPost, "/api/v2/contracts", "application/json", []byte(o.fill(ikDocRequest)))
+		k := uint64(dig(ikJSON(t, body), "data", "id").(float64))
+		_, err = e.svc.DefineCustomField(context.Background(), o.tenant.ID, core.CustomFieldDefinition{Entity: core.EntityContract,
+			Key: "text_asset_e5", Label: "合同级别", Options: []core.CustomFieldOption{{Value: "sel_e51", Label: "重要"}}})
+		e.must(err)
+		_, body = e.ikSend(http.MethodPut, fmt.Sprintf("/api/v2/contracts/%d", k), "application/x-www-form-urlencoded",
+			formBody([]Pair{{"contract[text_asset_e5]", "sel_e51"}, {"contract[text_area_asset_e6]", "条款"}}))
+		m = ikJSON(t, body)
+		if dig(m, "data", "text_asset_e5_display") != "重要" || dig(m, "data", "text_area_asset_e6_display") != "条款" ||
+			dig(m, "data", "self_xsdsd") != float64(1212) || dig(m, "data", "self_xsdsd_display") != nil {
+			t.Errorf("contract's custom fields: %s", body)
+		}
+
+		for _, entity := range []string{"customer", "contact", "contract", "lead"} {
 			status, body := e.ikSend(http.MethodGet, "/api/v2/custom_fields/"+entity+"/by_group", "", nil)
 			if status != http.StatusOK {
 				t.Fatalf("%s: HTTP %d %s", entity, status, body)

@@ -30,13 +30,22 @@ func CustomFieldValues(m map[string]any) map[string]any {
 	return out
 }
 
-// WithCustomFields is the marshalled object b followed by the record's custom
-// fields in key order, each with its <key>_display: a select option's label
-// from the catalogue, the value itself otherwise.
+// WithCustomFields is the marshalled object b followed by the record's
+// custom fields, stored as core keeps them: see AppendCustomFields.
 func WithCustomFields(b []byte, stored string, catalogue []core.CustomField) ([]byte, error) {
 	values, err := core.DecodeCustomFields(stored)
-	if err != nil || len(values) == 0 {
-		return b, err
+	if err != nil {
+		return nil, err
+	}
+	return AppendCustomFields(b, values, catalogue)
+}
+
+// AppendCustomFields is the marshalled object b followed by values in key
+// order, each custom field's with its <key>_display: a select option's label
+// from the catalogue, the value itself otherwise.
+func AppendCustomFields(b []byte, values map[string]any, catalogue []core.CustomField) ([]byte, error) {
+	if len(values) == 0 {
+		return b, nil
 	}
 	byKey := map[string]core.CustomField{}
 	for _, f := range catalogue {
@@ -49,22 +58,31 @@ func WithCustomFields(b []byte, stored string, catalogue []core.CustomField) ([]
 	sort.Strings(keys)
 	var sb strings.Builder
 	sb.Write(b[:len(b)-1]) // without the closing brace
-	for _, k := range keys {
-		text := fmt.Sprint(values[k])
-		display := text
-		if f, known := byKey[k]; known {
-			display = f.Display(text)
+	add := func(k string, v any) error {
+		kb, _ := marshal(k)
+		vb, err := marshal(v)
+		if err != nil {
+			return err
 		}
-		for _, kv := range [][2]any{{k, values[k]}, {k + "_display", display}} {
-			kb, _ := marshal(kv[0])
-			vb, err := marshal(kv[1])
-			if err != nil {
-				return nil, err
-			}
-			sb.WriteByte(',')
-			sb.Write(kb)
-			sb.WriteByte(':')
-			sb.Write(vb)
+		sb.WriteByte(',')
+		sb.Write(kb)
+		sb.WriteByte(':')
+		sb.Write(vb)
+		return nil
+	}
+	for _, k := range keys {
+		if err := add(k, values[k]); err != nil {
+			return nil, err
+		}
+		if !core.IsCustomFieldKey(k) {
+			continue
+		}
+		display := fmt.Sprint(values[k])
+		if f, known := byKey[k]; known {
+			display = f.Display(display)
+		}
+		if err := add(k+"_display", display); err != nil {
+			return nil, err
 		}
 	}
 	sb.WriteByte('}')

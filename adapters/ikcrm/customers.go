@@ -112,10 +112,10 @@ func customerViewOfDetail(caller core.Caller, d core.CustomerDetail, names map[s
 // customerPage is the list's data.
 type customerPage struct {
 	Customers   []*customerObject `json:"customers"`
-	TotalCount  int64           `json:"total_count"`
-	PerPage     int             `json:"per_page"`
-	Page        int             `json:"page"`
-	HasNextPage bool            `json:"has_next_page"`
+	TotalCount  int64             `json:"total_count"`
+	PerPage     int               `json:"per_page"`
+	Page        int               `json:"page"`
+	HasNextPage bool              `json:"has_next_page"`
 }
 
 // maxPerPage is the vendor's largest page: a larger per_page is cut to it, as clients send 200.
