@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -99,35 +103,55 @@ func fieldTypeOf(key string, value any) string {
 	return FieldTypeText
 }
 
-// checkCustomValues refuses a custom field value its key's kind cannot hold:
-// a numeric field takes a number (or its digits as text), the others text;
-// nil removes the field.
+// checkCustomValues refuses a custom field value its key's kind cannot hold,
+// and gives the others the form they are kept in: a numeric field takes a
+// number (or its digits as text), kept as the number as sent; the others
+// text, a number or a boolean kept as its text. nil removes the field.
 func checkCustomValues(values map[string]any) error {
 	for key, v := range values {
 		if !IsCustomFieldKey(key) {
 			return Invalidf(FieldCustomFields, "%s: %q is not a custom field key", FieldCustomFields, Excerpt(key))
 		}
+		numeric := strings.HasPrefix(key, "numeric_")
+		var text string
 		switch v := v.(type) {
 		case nil:
+			continue
 		case json.Number:
-			if !strings.HasPrefix(key, "numeric_") {
-				values[key] = v.String() // a text field keeps a number as its text
-			}
+			text = v.String()
+		case bool:
+			text = strconv.FormatBool(v)
 		case string:
-			if strings.HasPrefix(key, "numeric_") && v != "" {
-				if _, err := ParseMoney(v); err != nil {
-					return Invalidf(FieldCustomFields, "%s %s: %q is not a number", FieldCustomFields, key, Excerpt(v))
-				}
-				values[key] = json.Number(v)
-			}
-			if n := len([]rune(v)); n > maxCustomText {
-				return Invalidf(FieldCustomFields, "%s %s is %d characters long, longer than %d", FieldCustomFields, key, n, maxCustomText)
-			}
+			text = v
 		default:
 			return Invalidf(FieldCustomFields, "%s %s: a value, not a list or an object", FieldCustomFields, key)
 		}
+		switch {
+		case numeric && text == "":
+			values[key] = nil // an empty number is none
+		case numeric:
+			if !isCustomNumber(text) {
+				return Invalidf(FieldCustomFields, "%s %s: %q is not a number", FieldCustomFields, key, Excerpt(text))
+			}
+			values[key] = json.Number(text)
+		default:
+			if n := utf8.RuneCountInString(text); n > maxCustomText {
+				return Invalidf(FieldCustomFields, "%s %s is %d characters long, longer than %d", FieldCustomFields, key, n, maxCustomText)
+			}
+			values[key] = text
+		}
 	}
 	return nil
+}
+
+// isCustomNumber reports whether s is a decimal number every client reads:
+// digits, a sign, a point, no exponent, not too long.
+func isCustomNumber(s string) bool {
+	if len(s) > maxAmountText || strings.ContainsAny(s, "eE") {
+		return false
+	}
+	_, err := decimal.NewFromString(s)
+	return err == nil
 }
 
 // mergeCustom applies change to the JSON object stored, a nil value removing

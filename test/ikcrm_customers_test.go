@@ -184,6 +184,11 @@ func TestIKCRMBadCustomerWritesWriteNothing(t *testing.T) {
 		o := seedIKContracts(e)
 		path := fmt.Sprintf("/api/v2/customers/%d", o.customer.ID)
 		long := strings.Repeat("长", 256)
+		var fields []string
+		for i := range 5 {
+			fields = append(fields, fmt.Sprintf(`"text_area_asset_%x":"%s"`, i, strings.Repeat("长", 900)))
+		}
+		manyFields := strings.Join(fields, ",")
 		for _, c := range []struct {
 			name, method, path, body string
 			code                     float64
@@ -196,6 +201,9 @@ func TestIKCRMBadCustomerWritesWriteNothing(t *testing.T) {
 			{"name too long", http.MethodPost, "/api/v2/customers", `{"customer":{"name":"` + long + `"}}`, 100422, "name"},
 			{"contact without name", http.MethodPost, "/api/v2/customers", `{"customer":{"name":"甲","contacts_attributes":[{"job":"经理"}]}}`, 100422, "姓名(name) 不能为空"},
 			{"numeric field not a number", http.MethodPost, "/api/v2/customers", `{"customer":{"name":"甲","numeric_asset_1":"abc"}}`, 100422, "numeric_asset_1"},
+			{"numeric field 1e400", http.MethodPost, "/api/v2/customers", `{"customer":{"name":"甲","numeric_asset_1":1e400}}`, 100422, "numeric_asset_1"},
+			{"text field too long", http.MethodPut, path, `{"customer":{"text_asset_1":"` + strings.Repeat("长", 1001) + `"}}`, 100422, "longer than 1000"},
+			{"custom fields past their column", http.MethodPut, path, `{"customer":{` + manyFields + `}}`, 100422, "custom_fields"},
 			{"custom field a list", http.MethodPut, path, `{"customer":{"text_asset_1":["a"]}}`, 100422, "text_asset_1"},
 			{"opportunities with it", http.MethodPost, "/api/v2/customers", `{"customer":{"name":"甲","opportunities_attributes":[{"title":"x"}]}}`, 100422, "opportunities_attributes"},
 			{"duplicate name", http.MethodPost, "/api/v2/customers", `{"check_duplicates":"true","customer":{"name":"TEST5612"}}`, 100409, "已经存在"},
@@ -299,9 +307,10 @@ func TestIKCRMCustomerFieldMapsAndCustomFields(t *testing.T) {
 			Options: []core.CustomFieldOption{{Value: "sel_7179", Label: "A级"}, {Value: "sel_717a", Label: "B级"}}})
 		e.must(err)
 		_, body = e.ikSend(http.MethodPut, fmt.Sprintf("/api/v2/customers/%d", o.customer.ID), "application/json",
-			[]byte(`{"customer":{"text_asset_6f4e3b":"sel_717a","numeric_asset_c3":"12.50","status_mapped":"sent back","text_asset_6f4e3b_display":"ignored"}}`))
+			[]byte(`{"customer":{"text_asset_6f4e3b":"sel_717a","numeric_asset_c3":"12.50","text_asset_b1":true,"status_mapped":"sent back","text_asset_6f4e3b_display":"ignored"}}`))
 		m := ikJSON(t, body)
-		if dig(m, "data", "text_asset_6f4e3b_display") != "B级" || dig(m, "data", "numeric_asset_c3") != 12.5 || dig(m, "data", "status_mapped") != "成交客户" {
+		if dig(m, "data", "text_asset_6f4e3b_display") != "B级" || !strings.Contains(string(body), `"numeric_asset_c3":12.50,`) ||
+			dig(m, "data", "text_asset_b1") != "true" || dig(m, "data", "status_mapped") != "成交客户" {
 			t.Errorf("update: %s", body)
 		}
 		_, body = e.ikSend(http.MethodPost, "/api/v2/contacts", "application/json",

@@ -78,7 +78,7 @@ func (v *customerObject) MarshalJSON() ([]byte, error) {
 // customerNames are the dictionaries a customer view names its codes from.
 var customerNames = []string{core.DictCustomerStatus, core.DictCustomerCategory, core.DictSource, core.DictIndustry}
 
-func customerViewOfDetail(caller core.Caller, d core.CustomerDetail, names map[string]map[uint64]string, catalogue []core.CustomField) *customerObject {
+func customerViewOfDetail(caller core.Caller, d core.CustomerDetail, names map[string]map[uint64]string, catalogues customerCatalogues) *customerObject {
 	loc := caller.Location
 	v := &customerObject{ID: d.ID, UserID: d.OwnerID, UserName: displayName(d.Owner), Name: d.Name, NamePinyin: namePinyin(d.Name),
 		Status: code(d.StatusID), StatusMapped: mapped(names[core.DictCustomerStatus], d.StatusID),
@@ -92,7 +92,7 @@ func customerViewOfDetail(caller core.Caller, d core.CustomerDetail, names map[s
 		Contacts: []contactView{}, Labels: append([]uint64{}, d.TagIDs...), User: struct{}{}, OwnedDepartment: struct{}{},
 		IsPublic: d.IsPublic, ApproveStatus: core.ApprovalApproved, ApproveStatusI18n: approveStatusI18n[core.ApprovalApproved],
 		CreatedAt: minuteTime(d.CreatedAt, loc), UpdatedAt: minuteTime(d.UpdatedAt, loc),
-		IsUserSelf: d.OwnerID == caller.UserID, custom: d.CustomFields, catalogue: catalogue}
+		IsUserSelf: d.OwnerID == caller.UserID, custom: d.CustomFields, catalogue: catalogues.customer}
 	if d.Owner.ID != 0 {
 		v.User = userRef{d.Owner.ID, displayName(d.Owner)}
 	}
@@ -104,7 +104,7 @@ func customerViewOfDetail(caller core.Caller, d core.CustomerDetail, names map[s
 		v.RealRevisitAt, v.LastRevistLogContent = &at, &content
 	}
 	for _, ct := range d.Contacts {
-		v.Contacts = append(v.Contacts, contactViewOf(caller, core.ContactListItem{Contact: ct, CustomerName: d.Name, CustomerOwnerID: d.OwnerID}, nil))
+		v.Contacts = append(v.Contacts, contactViewOf(caller, core.ContactListItem{Contact: ct, CustomerName: d.Name, CustomerOwnerID: d.OwnerID}, catalogues.contact))
 	}
 	return v
 }
@@ -236,26 +236,33 @@ func (a *Adapter) listCustomers(ctx context.Context, caller core.Caller, p param
 	if err != nil {
 		return nil, err
 	}
-	names, catalogue, err := a.customerLookups(ctx, caller)
+	names, catalogues, err := a.customerLookups(ctx, caller)
 	if err != nil {
 		return nil, err
 	}
 	out := customerPage{Customers: make([]*customerObject, 0, len(list.Items)), TotalCount: list.Total, PerPage: q.PerPage,
 		Page: q.Page, HasNextPage: int64(q.Page*q.PerPage) < list.Total}
 	for _, d := range list.Items {
-		out.Customers = append(out.Customers, customerViewOfDetail(caller, d, names, catalogue))
+		out.Customers = append(out.Customers, customerViewOfDetail(caller, d, names, catalogues))
 	}
 	return out, nil
 }
 
-// customerLookups are the dictionary names and the custom field catalogue a customer view shows.
-func (a *Adapter) customerLookups(ctx context.Context, caller core.Caller) (map[string]map[uint64]string, []core.CustomField, error) {
+// customerCatalogues are the custom fields a customer view shows: the customer's and its contacts'.
+type customerCatalogues struct{ customer, contact []core.CustomField }
+
+// customerLookups are the dictionary names and the custom field catalogues a customer view shows.
+func (a *Adapter) customerLookups(ctx context.Context, caller core.Caller) (map[string]map[uint64]string, customerCatalogues, error) {
+	var cats customerCatalogues
 	names, err := a.svc.DictionaryNames(ctx, caller, customerNames...)
 	if err != nil {
-		return nil, nil, err
+		return nil, cats, err
 	}
-	catalogue, err := a.svc.CustomFields(ctx, caller, core.EntityCustomer)
-	return names, catalogue, err
+	if cats.customer, err = a.svc.CustomFields(ctx, caller, core.EntityCustomer); err != nil {
+		return nil, cats, err
+	}
+	cats.contact, err = a.svc.CustomFields(ctx, caller, core.EntityContact)
+	return names, cats, err
 }
 
 // customer is the customer object show, create and update answer.
@@ -264,11 +271,11 @@ func (a *Adapter) customer(ctx context.Context, caller core.Caller, id uint64) (
 	if err != nil {
 		return nil, err
 	}
-	names, catalogue, err := a.customerLookups(ctx, caller)
+	names, catalogues, err := a.customerLookups(ctx, caller)
 	if err != nil {
 		return nil, err
 	}
-	return customerViewOfDetail(caller, d, names, catalogue), nil
+	return customerViewOfDetail(caller, d, names, catalogues), nil
 }
 
 // recordID reads :id; anything but a record's id finds nothing, as Rails' find does.
@@ -318,7 +325,9 @@ func customerRequest(p params, creating bool) (core.CustomerChange, error) {
 	}
 	var ch core.CustomerChange
 	ch.Name, ch.Note = sent(f, "name", f.str), sent(f, "note", f.str)
-	ch.OwnerID = sent(f, "user_id", f.id)
+	if owner := f.id("user_id"); owner != 0 { // none: the caller's, or the owner it has
+		ch.OwnerID = &owner
+	}
 	ch.StatusID, ch.CategoryID = sent(f, "status", f.id), sent(f, "category", f.id)
 	ch.SourceID, ch.IndustryID = sent(f, "source", f.id), sent(f, "industry", f.id)
 	f.id("want_department_id") // a customer's department is its owner's: read, to refuse what is no id
