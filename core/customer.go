@@ -191,6 +191,11 @@ func (s *Service) checkCustomer(tx *gorm.DB, c Caller, cu Customer, level int, u
 	if !unique {
 		return nil
 	}
+	// The tenant's row, locked, serialises the writes that check a name: two
+	// at once would each find the other's name free.
+	if err := forUpdate(tx).Select("id").Where("id = ?", c.TenantID).Take(&Tenant{}).Error; err != nil {
+		return storeError(err, "tenant")
+	}
 	var n int64
 	if err := tx.Model(&Customer{}).Scopes(inTenant(c.TenantID)).Where("name = ? AND id <> ?", cu.Name, cu.ID).Count(&n).Error; err != nil {
 		return storeError(err, "customer")
