@@ -82,6 +82,9 @@ type NewCustomer struct {
 	Contacts     []NewContact // its contacts, added with it; CustomerID is the new customer's
 	// UniqueName refuses a name another customer of the tenant has.
 	UniqueName bool
+	// CheckCodes refuses a status, category, source, industry or progress
+	// code its dictionary lacks (the WebApi has always kept them as given).
+	CheckCodes bool
 }
 
 // CustomerDetails are the customer's fields beyond what every dialect reads.
@@ -131,7 +134,8 @@ func (s *Service) CreateCustomer(ctx context.Context, c Caller, in NewCustomer) 
 		cu.OwnerID, cu.IsPublic = 0, true
 	}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		if err := s.checkCustomer(tx, c, cu, level, in.UniqueName); err != nil {
+		codes := customerCodes(cu, func(string) bool { return in.CheckCodes })
+		if err := s.checkCustomer(tx, c, cu, codes, level, in.UniqueName); err != nil {
 			return err
 		}
 		if err := storeError(tx.Create(&cu).Error, "customer"); err != nil {
@@ -160,27 +164,32 @@ func (cu *Customer) setDetails(d CustomerDetails) {
 		d.Phone, d.Email, d.QQ, d.Wechat, d.URL, d.Zip, d.Fax, d.Note, d.Profile
 }
 
-// customerDicts are the dictionaries a customer's codes name.
-func customerDicts(cu Customer) []struct {
+// dictCode is a code a customer names in one of the tenant's dictionaries.
+type dictCode struct {
 	kind string
 	code uint64
-} {
-	return []struct {
-		kind string
-		code uint64
-	}{{DictCustomerStatus, cu.StatusID}, {DictCustomerCategory, cu.CategoryID}, {DictSource, cu.SourceID},
-		{DictIndustry, cu.IndustryID}, {DictProgress, cu.ProgressID}}
 }
 
-// checkCustomer checks, inside tx, what cu names and the rules of a
-// customer written through CustomerChange or with its details: its codes
-// are the tenant's dictionaries', its level 0–3, and, when unique, its name
-// another customer's of the tenant.
-func (s *Service) checkCustomer(tx *gorm.DB, c Caller, cu Customer, level int, unique bool) error {
+// customerCodes are the codes of cu that set says to check.
+func customerCodes(cu Customer, set func(kind string) bool) []dictCode {
+	var out []dictCode
+	for _, d := range []dictCode{{DictCustomerStatus, cu.StatusID}, {DictCustomerCategory, cu.CategoryID}, {DictSource, cu.SourceID},
+		{DictIndustry, cu.IndustryID}, {DictProgress, cu.ProgressID}} {
+		if set(d.kind) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// checkCustomer checks, inside tx, the rules of a customer written with its
+// level: the codes given are the tenant's dictionaries', its level 0–3, and,
+// when unique, its name no other customer's of the tenant.
+func (s *Service) checkCustomer(tx *gorm.DB, c Caller, cu Customer, codes []dictCode, level int, unique bool) error {
 	if level < 0 || level > MaxCustomerLevel {
 		return Invalidf(FieldLevel, "%s must be between 0 and %d", FieldLevel, MaxCustomerLevel)
 	}
-	for _, d := range customerDicts(cu) {
+	for _, d := range codes {
 		if d.code == 0 {
 			continue
 		}
@@ -486,7 +495,11 @@ func (s *Service) ChangeCustomer(ctx context.Context, c Caller, id uint64, ch Cu
 		cu.IndustryID, cu.SourceID, cu.ProgressID = in.IndustryID, in.SourceID, in.ProgressID
 		cu.CategoryID, cu.StatusID, cu.Level, cu.CustomFields = in.CategoryID, in.StatusID, level, custom
 		cu.setDetails(in.CustomerDetails)
-		if err := s.checkCustomer(tx, c, cu, level, ch.UniqueName); err != nil {
+		// The codes the change sets: those kept from before are as good as they were.
+		changed := map[string]bool{DictCustomerStatus: ch.StatusID != nil, DictCustomerCategory: ch.CategoryID != nil,
+			DictSource: ch.SourceID != nil, DictIndustry: ch.IndustryID != nil, DictProgress: ch.ProgressID != nil}
+		codes := customerCodes(cu, func(kind string) bool { return changed[kind] })
+		if err := s.checkCustomer(tx, c, cu, codes, level, ch.UniqueName); err != nil {
 			return err
 		}
 		cu.UpdatedAt = s.now()

@@ -22,7 +22,7 @@ func TestCustomerWritesRejectBadInputAndWriteNothing(t *testing.T) {
 			in         core.NewCustomer
 		}{
 			{"level past 3", core.EINVALID, core.FieldLevel, core.NewCustomer{Name: "乙", Level: ptr(4)}},
-			{"unknown status", core.ENOTFOUND, "", core.NewCustomer{Name: "乙", StatusID: 999}},
+			{"unknown status", core.ENOTFOUND, "", core.NewCustomer{Name: "乙", StatusID: 999, CheckCodes: true}},
 			{"unknown tag", core.ENOTFOUND, core.FieldTags, core.NewCustomer{Name: "乙", TagIDs: []uint64{1, 999}}},
 			{"a name taken", core.ECONFLICT, core.FieldName, core.NewCustomer{Name: "甲", UniqueName: true}},
 			{"no contact name", core.EINVALID, core.FieldName, core.NewCustomer{Name: "乙", Contacts: []core.NewContact{{Phone: "1"}}}},
@@ -48,6 +48,15 @@ func TestCustomerWritesRejectBadInputAndWriteNothing(t *testing.T) {
 		must(t, err)
 		if got.Name != name || d.Level != 0 || d.CustomFields != `{"numeric_asset_b2":7}` || len(d.Contacts) != 1 || !d.Contacts[0].IsMain {
 			t.Fatalf("changed: %+v", d)
+		}
+		// A code kept as another dialect gave it stays, while a change sets others.
+		kept, err := svc.CreateCustomer(ctx, o.caller, core.NewCustomer{Name: "丙", CategoryID: 77})
+		must(t, err)
+		if _, err := svc.ChangeCustomer(ctx, o.caller, kept.ID, core.CustomerChange{Note: ptr("备注")}); err != nil {
+			t.Errorf("a change of the note refused the kept category: %v", err)
+		}
+		if _, err := svc.ChangeCustomer(ctx, o.caller, kept.ID, core.CustomerChange{CategoryID: ptr(uint64(78))}); core.ErrorCode(err) != core.ENOTFOUND {
+			t.Errorf("a change to an unknown category: %v", err)
 		}
 		_, err = svc.ChangeCustomer(ctx, o.caller, cu.ID, core.CustomerChange{MainContactName: ptr("改名")})
 		must(t, err)

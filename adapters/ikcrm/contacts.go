@@ -186,9 +186,12 @@ func contactFields(f *fields) (core.ContactChange, uint64, error) {
 			f.fail("address_attributes", "应为对象")
 		}
 		af := &fields{m: m, names: contactLabels}
-		for key, to := range map[string]**string{"phone": &ch.Phone, "tel": &ch.Tel, "email": &ch.Email, "detail_address": &ch.Address} {
-			if af.has(key) {
-				*to = sent(af, key, af.str)
+		for _, field := range []struct {
+			key string
+			to  **string
+		}{{"phone", &ch.Phone}, {"tel", &ch.Tel}, {"email", &ch.Email}, {"detail_address", &ch.Address}} {
+			if af.has(field.key) {
+				*field.to = sent(af, field.key, af.str)
 			}
 		}
 		if af.err != nil && f.err == nil {

@@ -6,6 +6,7 @@ package ikcrm
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -385,7 +386,7 @@ func customerRequest(p params, creating bool) (core.CustomerChange, error) {
 
 // newCustomer is the customer a create's change describes.
 func newCustomer(ch core.CustomerChange) core.NewCustomer {
-	in := core.NewCustomer{CustomFields: ch.CustomFields, Contacts: ch.Contacts, UniqueName: ch.UniqueName}
+	in := core.NewCustomer{CustomFields: ch.CustomFields, Contacts: ch.Contacts, UniqueName: ch.UniqueName, CheckCodes: true}
 	assign(&in.Name, ch.Name)
 	assign(&in.Tel, ch.Tel)
 	assign(&in.Address, ch.Address)
@@ -411,14 +412,14 @@ func newCustomer(ch core.CustomerChange) core.NewCustomer {
 // customerReferences name the request field behind a reference core did not find.
 var customerReferences = map[string]string{
 	"user": "user_id", core.DictCustomerStatus: "status", core.DictCustomerCategory: "category",
-	core.DictSource: "source", core.DictIndustry: "industry", core.DictTag: "labels", "customer": "customer_id",
+	core.DictSource: "source", core.DictIndustry: "industry", core.DictTag: "labels",
 }
 
 // customerWriteError words core's answer to a customer or contact write as the vendor does.
 func customerWriteError(err error) error {
 	ce := core.AsError(err)
 	switch {
-	case ce.Code == core.ENOTFOUND && customerReferences[ce.Entity] != "" && ce.Entity != "customer":
+	case ce.Code == core.ENOTFOUND && customerReferences[ce.Entity] != "":
 		field := customerReferences[ce.Entity]
 		return invalid(fmt.Sprintf("%s(%s) 不存在: %s", customerLabels[field], field, message(ce)))
 	case ce.Code == core.EINVALID:
@@ -428,7 +429,7 @@ func customerWriteError(err error) error {
 		}
 		return invalid(field + ": " + message(ce))
 	case ce.Code == core.ECONFLICT && ce.Field == core.FieldName:
-		return &apiError{errToken.status, 100409, "客户名称(name) 已经存在: " + message(ce), "record_not_unique"}
+		return &apiError{http.StatusOK, 100409, "客户名称(name) 已经存在: " + message(ce), "record_not_unique"}
 	}
 	return err
 }

@@ -277,7 +277,7 @@ func (a *Adapter) createCustomer(ctx context.Context, caller core.Caller, p para
 	if err != nil {
 		return nil, err
 	}
-	in := core.NewCustomer{Name: *ch.Name, UniqueName: true, Level: ch.Level, ProgressID: 1}
+	in := core.NewCustomer{Name: *ch.Name, UniqueName: true, CheckCodes: true, Level: ch.Level, ProgressID: 1}
 	assign(&in.Address, ch.Address)
 	assign(&in.URL, ch.URL)
 	assign(&in.Tel, ch.Tel)
