@@ -156,6 +156,25 @@ func TestIKCRMCustomers(t *testing.T) {
 	})
 }
 
+// JN: node's request puts the credentials, and here a filter, in a GET's form body.
+func TestIKCRMCustomersWithAGetBody(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		seedIKContracts(e)
+		req, err := http.NewRequest(http.MethodGet, e.url+"/api/v2/customers?per_page=100",
+			strings.NewReader("user_token="+ikToken+"&device=wxwork&version_code=3.13.0&query=TEST"))
+		e.must(err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := http.DefaultClient.Do(req)
+		e.must(err)
+		defer res.Body.Close()
+		var m map[string]any
+		e.must(json.NewDecoder(res.Body).Decode(&m))
+		if got := dig(m, "data", "customers", 0, "name"); got != "TEST5612" || dig(m, "data", "total_count") != float64(1) {
+			t.Errorf("%v", m)
+		}
+	})
+}
+
 // PP's lead push: the common pool's create, JSON, a phone and a select.
 func TestIKCRMCommonCustomers(t *testing.T) {
 	eachEngine(t, func(e *env) {
