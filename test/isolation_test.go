@@ -220,7 +220,7 @@ func seedIsoTenant(e *env, tag string, m isoAmounts) isoTenant {
 	_, err = e.svc.AddContactHistory(ctx, o.second, core.NewContactHistory{CustomerID: o.customer2.ID, Title: s("回访")})
 	e.must(err)
 	_, err = e.svc.AddFollowUp(ctx, o.main, core.NewFollowUp{SubjectKind: core.SubjectCustomer, SubjectID: o.customer.ID,
-		Content: s("拜访"), Place: s("拜访地址"), Lat: "31.2", Lng: "121.4"})
+		Content: s("拜访"), Place: s("拜访地址"), Lat: "31.2", Lng: "121.4", ContactedAt: now.Add(-time.Hour)})
 	e.must(err)
 	plans := 1
 	if tag == "B" {
@@ -271,6 +271,11 @@ func seedIsoTenant(e *env, tag string, m isoAmounts) isoTenant {
 		SendAt: now, Content: s("短信"), TemplateID: s("T1"), TemplateValues: "[]"}))
 	e.must(e.svc.SetCollectionIdentity(ctx, o.main, o.customer.ID, 2))
 	e.must(e.db.Create(&core.CustomerShare{TenantID: tid, CustomerID: o.customer.ID, UserID: o.second.UserID}).Error)
+	_, err = e.svc.DefineCustomField(ctx, tid, core.CustomFieldDefinition{Entity: core.EntityCustomer, Key: "text_asset_1a", Label: s("自定义"),
+		Options: []core.CustomFieldOption{{Value: "sel_1", Label: s("选项")}}})
+	e.must(err)
+	_, err = e.svc.ChangeCustomer(ctx, o.main, o.customer.ID, core.CustomerChange{CustomFields: map[string]any{"text_asset_1a": "sel_1"}})
+	e.must(err)
 
 	site, err := e.svc.AuthenticateSite(ctx, o.siteKey)
 	e.must(err)
@@ -621,6 +626,12 @@ func isoRoutes() map[string]isoProbes {
 		"GET /oa/crm/home":            isoOAHome,
 		"POST /oa/crm/monthplan":      isoOAMonthPlan,
 		"GET /oa/crm/contracts/count": isoOACount,
+		// the OA's customers (oa_customers_test.go)
+		"GET /oa/customers":        isoOACustomers,
+		"POST /oa/customers":       isoOACustomerCreate,
+		"GET /oa/customers/:id":    isoOACustomerByID,
+		"PATCH /oa/customers/:id":  isoOACustomerByID,
+		"DELETE /oa/customers/:id": isoOACustomerByID,
 
 		// ikcrm
 		"POST /api/v2/auth/login":                 isoIKLogin,
@@ -643,6 +654,19 @@ func isoRoutes() map[string]isoProbes {
 		"GET /api/v2/user/list":                   isoIKUsers,
 		"GET /api/v2/checkins":                    isoIKCheckins,
 		"GET /api/v2/user/department_list":        isoIKDepartments,
+		// ikcrm's customers, contacts and custom fields (ikcrm_customers_test.go)
+		"GET /api/v2/customers":                      isoIKCustomers,
+		"POST /api/v2/customers":                     isoIKCustomerCreate,
+		"POST /api/v2/common_customers":              isoIKCustomerCreate,
+		"GET /api/v2/customers/:id":                  isoIKCustomerShow,
+		"PUT /api/v2/customers/:id":                  isoIKCustomerUpdate,
+		"POST /api/v2/customers/:id":                 isoIKCustomerUpdate,
+		"GET /api/v2/field_maps/customer":            isoIKCustomerFieldMaps,
+		"GET /api/v2/contacts":                       isoIKContacts,
+		"GET /api/v2/contacts/simplest":              isoIKContactsSimplest,
+		"POST /api/v2/contacts":                      isoIKContactCreate,
+		"PUT /api/v2/contacts/:id":                   isoIKContactUpdate,
+		"GET /api/v2/custom_fields/:entity/by_group": isoIKCustomFields,
 
 		// yunzmall
 		"POST /business/:id/plugin/CustomerManage/getStatisticsList": isoYZStatistics,

@@ -171,7 +171,7 @@ func (a *Adapter) listOpportunities(ctx context.Context, caller core.Caller, p p
 	qp := p.query
 	q := core.OpportunityListQuery{Query: strings.TrimSpace(qp.Get("query")), Sort: "created_at", Desc: true}
 	var err error
-	if q.Page, q.PerPage, err = paging(qp.Get("page"), qp.Get("per_page")); err != nil {
+	if q.Page, q.PerPage, err = paging(qp); err != nil {
 		return nil, err
 	}
 	f := &fields{m: map[string]any{}}
@@ -222,39 +222,6 @@ func (a *Adapter) listOpportunities(ctx context.Context, caller core.Caller, p p
 			opportunityItemOf(caller, o.Opportunity, o.OwnerName, o.CustomerName, o.LastContactAt, names), custom})
 	}
 	return page, nil
-}
-
-// maxPerPage is the most rows a page of the wider API's lists holds: more is
-// clamped to it, as the vendor did (clients send 200).
-const maxPerPage = 100
-
-// paging reads page and per_page: absent, empty or 0 is the first page of
-// 15; more than 100 a page of 100.
-func paging(pageText, perPageText string) (page, perPage int, err error) {
-	read := func(name, s string, def int) (int, error) {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			return def, nil
-		}
-		n, err := 0, strconv.ErrRange
-		if len(s) <= maxNumberText {
-			n, err = strconv.Atoi(s)
-		}
-		if err != nil || n < 0 {
-			return 0, invalid(fmt.Sprintf("%s 应为正整数: %q", name, core.Excerpt(s)))
-		}
-		if n == 0 {
-			return def, nil
-		}
-		return n, nil
-	}
-	if page, err = read("page", pageText, 1); err != nil {
-		return 0, 0, err
-	}
-	if perPage, err = read("per_page", perPageText, 15); err != nil {
-		return 0, 0, err
-	}
-	return page, min(perPage, maxPerPage), nil
 }
 
 // opportunityKeys are the opportunity's own fields and what the request may

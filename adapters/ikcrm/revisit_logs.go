@@ -159,7 +159,7 @@ func followUpRange(f *fields, today time.Time) (from, to time.Time) {
 func (a *Adapter) listRevisitLogs(ctx context.Context, caller core.Caller, p params) (any, error) {
 	var q core.FollowUpQuery
 	var err error
-	if q.Page, q.PerPage, err = paging(p.query.Get("page"), p.query.Get("per_page")); err != nil {
+	if q.Page, q.PerPage, err = paging(p.query); err != nil {
 		return nil, err
 	}
 	f := &fields{m: map[string]any{}, names: revisitLabels}
@@ -409,7 +409,7 @@ type checkinPage struct {
 func (a *Adapter) listCheckins(ctx context.Context, caller core.Caller, p params) (any, error) {
 	q := core.FollowUpQuery{Visits: true}
 	var err error
-	if q.Page, q.PerPage, err = paging(p.query.Get("page"), p.query.Get("per_page")); err != nil {
+	if q.Page, q.PerPage, err = paging(p.query); err != nil {
 		return nil, err
 	}
 	f := &fields{m: map[string]any{}, names: revisitLabels}

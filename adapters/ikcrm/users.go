@@ -56,7 +56,7 @@ func (a *Adapter) listUsers(ctx context.Context, caller core.Caller, p params) (
 	qp := p.query
 	var q core.UserListQuery
 	var err error
-	if q.Page, q.PerPage, err = paging(qp.Get("page"), qp.Get("per_page")); err != nil {
+	if q.Page, q.PerPage, err = paging(qp); err != nil {
 		return nil, err
 	}
 	f := &fields{m: map[string]any{}}

@@ -16,6 +16,7 @@ import (
 // reads them (the body's value first). tt and vn are accepted anywhere and
 // ignored.
 type params struct {
+	id      string // the path's :id
 	form    url.Values
 	address string // the client's address, which a login records
 }
@@ -30,7 +31,7 @@ func bind(c echo.Context) params {
 	if r.Form == nil {
 		_ = r.ParseMultipartForm(formMemory)
 	}
-	return params{form: r.Form, address: c.RealIP()}
+	return params{id: c.Param("id"), form: r.Form, address: c.RealIP()}
 }
 
 // required returns a parameter that must be present and non-blank.
