@@ -435,7 +435,7 @@ func (s *Service) CreateContract(ctx context.Context, c Caller, in NewContract) 
 		}
 		if in.TurnOpportunity && k.OpportunityID != 0 {
 			if err := tx.Model(&Opportunity{}).Scopes(inTenant(c.TenantID)).Where("id = ?", k.OpportunityID).
-				Update("stage", OpportunityWon).Error; err != nil {
+				Updates(map[string]any{"stage": OpportunityWon, "stage_id": OpportunityStageWon}).Error; err != nil {
 				return storeError(err, "opportunity")
 			}
 		}

@@ -35,6 +35,8 @@ const (
 	DictCustomerCategory = "customer_category" // the customer kinds (CustKind)
 	DictCustomerType     = "customer_type"     // a tree
 	DictTag              = "tag"
+	DictOpportunityStage = "opportunity_stage" // codes 5 and 6 are won and lost (OpportunityStageWon, OpportunityStageLost)
+	DictOpportunityKind  = "opportunity_kind"
 )
 
 // defaultDicts are every new tenant's dictionaries. Contact types and routes
@@ -52,6 +54,8 @@ var defaultDicts = map[string][]string{
 	DictCustomerCategory: {"企业客户", "个人客户"},
 	DictCustomerType:     {"重点客户", "普通客户", "VIP客户"},
 	DictTag:              {"重要", "待跟进"},
+	DictOpportunityStage: {"初步洽谈", "需求确定", "方案报价", "谈判审核", "赢单", "输单"},
+	DictOpportunityKind:  {"新客户", "老客户"},
 }
 
 // customerTypeParents places VIP客户 (code 3) under 重点客户 (code 1).

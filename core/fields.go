@@ -29,6 +29,7 @@ const (
 	FieldEmail          Field = "email"
 	FieldEndDate        Field = "end_date"
 	FieldEndedAt        Field = "ended_at"
+	FieldExpectSignDate Field = "expect_sign_date"
 	FieldFrom           Field = "from"
 	FieldHits           Field = "hits"
 	FieldIDs            Field = "ids"
@@ -46,6 +47,7 @@ const (
 	FieldPerPage        Field = "per_page"
 	FieldPhone          Field = "phone"
 	FieldPlannedAt      Field = "planned_at"
+	FieldProbability    Field = "probability"
 	FieldProductName    Field = "product_name"
 	FieldProductNo      Field = "product_no"
 	FieldQuantity       Field = "quantity"
@@ -65,6 +67,7 @@ const (
 	FieldStartDate      Field = "start_date"
 	FieldStartedAt      Field = "started_at"
 	FieldStatus         Field = "status"
+	FieldSubject        Field = "subject"
 	FieldTel            Field = "tel"
 	FieldTenant         Field = "tenant"
 	FieldTenantName     Field = "tenant_name"
@@ -91,12 +94,12 @@ const (
 var Fields = []Field{
 	FieldAddress, FieldAmount, FieldApproveStatus, FieldContactedAt, FieldContent, FieldContractID,
 	FieldContractPrefix, FieldCreatedAt, FieldCustomFields, FieldCustomerID, FieldCustomerIDs, FieldCustomerSigner,
-	FieldDepartmentName, FieldDirection, FieldDueOn, FieldDuration, FieldEmail, FieldEndDate, FieldEndedAt,
+	FieldDepartmentName, FieldDirection, FieldDueOn, FieldDuration, FieldEmail, FieldEndDate, FieldEndedAt, FieldExpectSignDate,
 	FieldFrom, FieldHits, FieldIDs, FieldIMS, FieldLines, FieldLostAt, FieldMobile, FieldName, FieldNotifyUserIDs,
 	FieldOpportunityID, FieldOrderNo, FieldOurSigner, FieldPage, FieldPassword, FieldPerPage, FieldPhone,
-	FieldPlannedAt, FieldProductName, FieldProductNo, FieldQuantity, FieldQuery, FieldRealName, FieldRemark, FieldSaleUnit,
+	FieldPlannedAt, FieldProbability, FieldProductName, FieldProductNo, FieldQuantity, FieldQuery, FieldRealName, FieldRemark, FieldSaleUnit,
 	FieldSchedule, FieldScope, FieldSendAt, FieldSize, FieldSN, FieldSort, FieldSpec, FieldSpecialTerms,
-	FieldStage, FieldStartDate, FieldStartedAt, FieldStatus, FieldTel, FieldTenant, FieldTenantName, FieldTitle, FieldTo,
+	FieldStage, FieldStartDate, FieldStartedAt, FieldStatus, FieldSubject, FieldTel, FieldTenant, FieldTenantName, FieldTitle, FieldTo,
 	FieldTotalAmount, FieldTotalPrice, FieldUnitPrice, FieldUserName,
 	FieldQQ, FieldWechat, FieldURL, FieldZip, FieldFax, FieldNote, FieldProfile, FieldLevel, FieldTags,
 }

@@ -215,3 +215,82 @@ func (s *Service) CallerFor(t Tenant, u User) (Caller, error) {
 	}
 	return Caller{TenantID: t.ID, UserID: u.ID, DepartmentID: u.DepartmentID, Location: loc, Devices: splitDevices(t.Devices)}, nil
 }
+
+// UserListQuery selects and orders a page of the tenant's users.
+type UserListQuery struct {
+	Name         string // part of the name shown or the login name
+	Phone        string // the phone, exactly
+	UserID       uint64 // that one only; 0 for any
+	ExceptUserID uint64 // all but that one; 0 for none
+	DepartmentID uint64 // 0 for any
+	Sort         string // id (when ""), created_at or name
+	Desc         bool
+	Page         int // from 1
+	PerPage      int
+}
+
+// UserListItem is a user with the name of its department.
+type UserListItem struct {
+	User
+	DepartmentName string
+}
+
+// UserList is one page of users and the count of all that match.
+type UserList struct {
+	Items []UserListItem
+	Total int64
+}
+
+var userSorts = map[string]string{"": "users.id", "id": "users.id", "created_at": "users.created_at", "name": "users.real_name"}
+
+// ListUsers pages through the tenant's users.
+func (s *Service) ListUsers(ctx context.Context, c Caller, q UserListQuery) (UserList, error) {
+	if err := s.checkPage(q.Page, 1, q.PerPage, FieldPerPage); err != nil {
+		return UserList{}, err
+	}
+	sort, known := userSorts[q.Sort]
+	if !known {
+		return UserList{}, Invalidf(FieldSort, "cannot sort by %q", Excerpt(q.Sort))
+	}
+	db := s.db.WithContext(ctx).Table("users").Scopes(inTenant(c.TenantID))
+	if q.Name != "" {
+		like, err := containsPattern(FieldName, q.Name)
+		if err != nil {
+			return UserList{}, err
+		}
+		db = db.Where("(users.real_name LIKE ? ESCAPE '!' OR users.name LIKE ? ESCAPE '!')", like, like)
+	}
+	if q.Phone != "" {
+		db = db.Where("users.phone = ?", q.Phone)
+	}
+	if q.UserID != 0 {
+		db = db.Where("users.id = ?", q.UserID)
+	}
+	if q.ExceptUserID != 0 {
+		db = db.Where("users.id <> ?", q.ExceptUserID)
+	}
+	if q.DepartmentID != 0 {
+		db = db.Where("users.department_id = ?", q.DepartmentID)
+	}
+	db = db.Session(&gorm.Session{})
+	var out UserList
+	if err := db.Count(&out.Total).Error; err != nil {
+		return UserList{}, storeError(err, "user")
+	}
+	order := sort + " ASC, users.id ASC"
+	if q.Desc {
+		order = sort + " DESC, users.id DESC"
+	}
+	err := db.Select("users.*, departments.name AS department_name").
+		Joins("LEFT JOIN departments ON departments.id = users.department_id AND departments.tenant_id = users.tenant_id").
+		Order(order).Limit(q.PerPage).Offset((q.Page - 1) * q.PerPage).Scan(&out.Items).Error
+	return out, storeError(err, "user")
+}
+
+// Departments lists the tenant's departments in the order they were made,
+// but the one except names (0 for none).
+func (s *Service) Departments(ctx context.Context, c Caller, except uint64) ([]Department, error) {
+	var out []Department
+	err := s.db.WithContext(ctx).Scopes(inTenant(c.TenantID)).Where("id <> ?", except).Order("id").Find(&out).Error
+	return out, storeError(err, "department")
+}

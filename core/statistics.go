@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"strings"
 	"time"
@@ -351,6 +352,14 @@ func (s *Service) EmployeeStats(ctx context.Context, c Caller, q EmployeeStatsQu
 // sqlTime scans an aggregate of a timestamp column: MySQL gives a time,
 // SQLite the stored text (UTC). NULL leaves it nil.
 type sqlTime struct{ t *time.Time }
+
+// Value makes sqlTime a column type gorm scans into; it is never written.
+func (s sqlTime) Value() (driver.Value, error) {
+	if s.t == nil {
+		return nil, nil
+	}
+	return *s.t, nil
+}
 
 func (s *sqlTime) Scan(v any) error {
 	switch v := v.(type) {

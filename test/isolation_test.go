@@ -168,6 +168,7 @@ type isoTenant struct {
 	opportunity                core.Opportunity
 	applying, approved         core.Contract
 	line                       uint64 // a product line of approved
+	oppLine                    uint64 // a product line of the opportunity
 	orderAudited, orderPending string
 	ims1, ims2                 string
 	callTel                    string
@@ -218,6 +219,9 @@ func seedIsoTenant(e *env, tag string, m isoAmounts) isoTenant {
 	e.must(err)
 	_, err = e.svc.AddContactHistory(ctx, o.second, core.NewContactHistory{CustomerID: o.customer2.ID, Title: s("回访")})
 	e.must(err)
+	_, err = e.svc.AddFollowUp(ctx, o.main, core.NewFollowUp{SubjectKind: core.SubjectCustomer, SubjectID: o.customer.ID,
+		Content: s("拜访"), Place: s("拜访地址"), Lat: "31.2", Lng: "121.4", ContactedAt: now.Add(-time.Hour)})
+	e.must(err)
 	plans := 1
 	if tag == "B" {
 		plans = 3 // B's pending count differs from A's
@@ -230,9 +234,11 @@ func seedIsoTenant(e *env, tag string, m isoAmounts) isoTenant {
 			o.plan = p
 		}
 	}
-	o.opportunity = core.Opportunity{TenantID: tid, OwnerID: o.main.UserID, CustomerID: o.customer.ID, Title: s("商机"),
-		Amount: mustMoney(e, m.planned), Stage: "open", CreatedAt: now}
-	e.must(e.db.Create(&o.opportunity).Error)
+	o.opportunity, err = e.svc.CreateOpportunity(ctx, o.main, core.NewOpportunity{CustomerID: o.customer.ID, Title: s("商机"),
+		Amount: mustMoney(e, m.planned), CreatedAt: now, Note: s("备注"), ContactIDs: []uint64{o.contact.ID},
+		Lines: []core.NewContractLine{{ProductName: s("商机产品"), Quantity: 1, UnitPrice: mustMoney(e, m.planned)}}})
+	e.must(err)
+	o.oppLine = o.opportunity.Lines[0].ID
 
 	contract := func(sn, title, amount string, opportunity uint64) core.Contract {
 		k, err := e.svc.CreateContract(ctx, o.main, core.NewContract{Title: s(title), SN: s(sn), CustomerID: o.customer.ID,
@@ -300,6 +306,7 @@ func seedIsoTenant(e *env, tag string, m isoAmounts) isoTenant {
 		{Kind: core.DictContractCategory, Code: o.customType, Name: s("合同类别")},
 		{Kind: core.DictPaymentType, Code: o.customType, Name: s("付款方式")},
 		{Kind: core.DictTag, Code: o.customType, Name: s("标签")},
+		{Kind: core.DictOpportunityStage, Code: o.customType, Name: s("销售阶段")},
 	} {
 		d.TenantID, d.Sort, d.Enabled = tid, 50, true
 		e.must(e.db.Create(&d).Error)
@@ -627,13 +634,26 @@ func isoRoutes() map[string]isoProbes {
 		"DELETE /oa/customers/:id": isoOACustomerByID,
 
 		// ikcrm
-		"POST /api/v2/auth/login":         isoIKLogin,
-		"GET /api/v2/contracts":           isoIKList,
-		"POST /api/v2/contracts":          isoIKCreate,
-		"GET /api/v2/contracts/:id":       isoIKShow,
-		"PUT /api/v2/contracts/:id":       isoIKUpdate,
-		"DELETE /api/v2/contracts/:id":    isoIKDelete,
-		"GET /api/v2/field_maps/contract": isoIKFieldMaps,
+		"POST /api/v2/auth/login":                 isoIKLogin,
+		"GET /api/v2/contracts":                   isoIKList,
+		"POST /api/v2/contracts":                  isoIKCreate,
+		"GET /api/v2/contracts/:id":               isoIKShow,
+		"PUT /api/v2/contracts/:id":               isoIKUpdate,
+		"DELETE /api/v2/contracts/:id":            isoIKDelete,
+		"GET /api/v2/field_maps/contract":         isoIKFieldMaps,
+		"GET /api/v2/opportunities":               isoIKOpportunities,
+		"GET /api/v2/customers/:id/opportunities": isoIKCustomerOpportunities,
+		"GET /api/v2/field_maps/opportunity":      isoIKOpportunityFieldMaps,
+		"POST /api/v2/opportunities":              isoIKCreateOpportunity,
+		"PUT /api/v2/opportunities":               isoIKCreateOpportunity,
+		"GET /api/v2/opportunities/:id":           isoIKShowOpportunity,
+		"PUT /api/v2/opportunities/:id":           isoIKUpdateOpportunity,
+		"POST /api/v2/opportunities/:id":          isoIKUpdateOpportunity,
+		"GET /api/v2/revisit_logs/new_index":      isoIKRevisitLogs,
+		"POST /api/v2/revisit_logs":               isoIKCreateRevisitLog,
+		"GET /api/v2/user/list":                   isoIKUsers,
+		"GET /api/v2/checkins":                    isoIKCheckins,
+		"GET /api/v2/user/department_list":        isoIKDepartments,
 		// ikcrm's customers, contacts and custom fields (ikcrm_customers_test.go)
 		"GET /api/v2/customers":                      isoIKCustomers,
 		"POST /api/v2/customers":                     isoIKCustomerCreate,
@@ -849,6 +869,158 @@ func isoIKDelete(x *isoWorld, r isoRoute) []isoProbe {
 func isoIKFieldMaps(x *isoWorld, r isoRoute) []isoProbe {
 	return []isoProbe{{name: "A's dictionaries only", req: func(string) isoReq { return x.ik(r.method, r.path, "") },
 		want: isoIKCode(0, "isoA-合同类别", "isoA-付款方式", "执行中")}}
+}
+
+func isoIKOpportunities(x *isoWorld, r isoRoute) []isoProbe {
+	list := func(query string) func(string) isoReq {
+		return func(id string) isoReq {
+			return x.ik(r.method, r.path+strings.ReplaceAll(query, "{id}", url.QueryEscape(id)), "")
+		}
+	}
+	empty := isoIKCode(0, `"opportunities":[],"total_count":0`)
+	return []isoProbe{
+		{name: "A's opportunities only", req: list("?per_page=100"), want: isoIKCode(0, "isoA-商机")},
+		{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: list("?customer_id={id}"), want: empty},
+		{name: "B's customer as entity", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: list("?entity=customer&entity_id={id}"), want: empty},
+		{name: "B's own stage", foreign: isoID(x.b.customType), missing: "12345", req: list("?stage={id}"), want: empty},
+		{name: "B's opportunity title as query", foreign: x.b.opportunity.Title, missing: "isoZ-none", req: list("?query={id}"), want: empty},
+	}
+}
+
+func isoIKOpportunityFieldMaps(x *isoWorld, r isoRoute) []isoProbe {
+	return []isoProbe{{name: "A's dictionaries only", req: func(string) isoReq { return x.ik(r.method, r.path, "") },
+		want: isoIKCode(0, "isoA-销售阶段", "赢单")}}
+}
+
+func isoIKCustomerOpportunities(x *isoWorld, r isoRoute) []isoProbe {
+	list := func(id string) isoReq { return x.ik(r.method, "/api/v2/customers/"+id+"/opportunities", "") }
+	return []isoProbe{
+		{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: list, want: isoIKNotFound},
+		{name: "A's customer", req: func(string) isoReq { return list(isoID(x.a.customer.ID)) }, want: isoIKCode(0, "isoA-商机", `"count":1`)},
+	}
+}
+
+func isoIKCreateOpportunity(x *isoWorld, r isoRoute) []isoProbe {
+	create := func(extra string) func(string) isoReq {
+		return func(id string) isoReq {
+			return x.ik(r.method, r.path, fmt.Sprintf(`{"opportunity":{"title":"isoA-新商机","customer_id":%d%s}}`,
+				x.a.customer.ID, strings.ReplaceAll(extra, "{id}", id)))
+		}
+	}
+	return []isoProbe{
+		{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: create(`,"customer_id":{id}`), want: isoIKNoReference("customer_id")},
+		{name: "B's user as owner", foreign: isoID(x.b.second.UserID), missing: isoMissing, req: create(`,"user_id":{id}`), want: isoIKNoReference("user_id")},
+		{name: "B's department", foreign: isoID(x.b.dept.ID), missing: isoMissing, req: create(`,"want_department_id":{id}`), want: isoIKNoReference("want_department_id")},
+		{name: "B's contact", foreign: isoID(x.b.contact.ID), missing: isoMissing,
+			req: create(`,"contact_assetships_attributes":[{"contact_id":{id}}]`), want: isoIKNoReference("contact_assetships_attributes")},
+		{name: "B's own stage", foreign: isoID(x.b.customType), missing: "12345", req: create(`,"stage":{id}`), want: isoIKNoReference("stage")},
+		{name: "B's product line as a line of the new opportunity", foreign: isoID(x.b.oppLine), missing: isoMissing,
+			req: create(`,"product_assets_attributes":[{"id":{id},"quantity":1}]`), want: isoIKCode(100422, "(product_assets_attributes)")},
+	}
+}
+
+func isoIKShowOpportunity(x *isoWorld, r isoRoute) []isoProbe {
+	show := func(id string) isoReq { return x.ik(r.method, "/api/v2/opportunities/"+id, "") }
+	return []isoProbe{
+		{name: "B's opportunity", foreign: isoID(x.b.opportunity.ID), missing: isoMissing, req: show, want: isoIKNotFound},
+		{name: "A's opportunity", req: func(string) isoReq { return show(isoID(x.a.opportunity.ID)) }, want: isoIKCode(0, "isoA-商机", "isoA-李助理")},
+	}
+}
+
+func isoIKUpdateOpportunity(x *isoWorld, r isoRoute) []isoProbe {
+	put := func(opp, body string) func(string) isoReq {
+		return func(id string) isoReq {
+			return x.ik(r.method, "/api/v2/opportunities/"+strings.ReplaceAll(opp, "{id}", id), strings.ReplaceAll(body, "{id}", id))
+		}
+	}
+	mine := isoID(x.a.opportunity.ID)
+	return []isoProbe{
+		{name: "B's opportunity", foreign: isoID(x.b.opportunity.ID), missing: isoMissing, req: put("{id}", `{"opportunity":{"title":"isoA-改"}}`), want: isoIKNotFound},
+		{name: "A's opportunity given B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing,
+			req: put(mine, `{"opportunity":{"customer_id":{id}}}`), want: isoIKNoReference("customer_id")},
+		{name: "A's opportunity given B's user as owner", foreign: isoID(x.b.main.UserID), missing: isoMissing,
+			req: put(mine, `{"opportunity":{"user_id":{id}}}`), want: isoIKNoReference("user_id")},
+		{name: "A's opportunity given B's contact", foreign: isoID(x.b.mainContact.ID), missing: isoMissing,
+			req: put(mine, `{"opportunity":{"contact_assetships_attributes":[{"contact_id":{id}}]}}`), want: isoIKNoReference("contact_assetships_attributes")},
+		{name: "A's opportunity changing B's product line", foreign: isoID(x.b.oppLine), missing: isoMissing,
+			req: put(mine, `{"opportunity":{"product_assets_attributes":[{"id":{id},"quantity":3}]}}`), want: isoIKCode(100422, "(product_assets_attributes)")},
+	}
+}
+
+func isoIKRevisitLogs(x *isoWorld, r isoRoute) []isoProbe {
+	list := func(query string) func(string) isoReq {
+		return func(id string) isoReq {
+			return x.ik(r.method, r.path+"?date=all&per_page=100"+strings.ReplaceAll(query, "{id}", url.QueryEscape(id)), "")
+		}
+	}
+	empty := isoIKCode(0, `"revisit_logs":[],"total_count":0`)
+	return []isoProbe{
+		{name: "A's follow-ups only", req: list(""), want: isoIKCode(0, "isoA-介绍产品")},
+		{name: "B's user", foreign: isoID(x.b.main.UserID), missing: isoMissing, req: list("&user_id={id}"), want: empty},
+		{name: "B's department", foreign: isoID(x.b.dept.ID), missing: isoMissing, req: list("&department_id={id}"), want: empty},
+		{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: list("&loggable_type=customer&loggable_id={id}"), want: empty},
+		{name: "B's opportunity", foreign: isoID(x.b.opportunity.ID), missing: isoMissing, req: list("&loggable_type=opportunity&loggable_id={id}"), want: empty},
+	}
+}
+
+func isoIKCreateRevisitLog(x *isoWorld, r isoRoute) []isoProbe {
+	create := func(typ, extra string) func(string) isoReq {
+		return func(id string) isoReq {
+			return x.ik(r.method, r.path, fmt.Sprintf(`{"revisit_log":{"loggable_type":"%s","loggable_id":%s,"content":"isoA-跟进"%s}}`,
+				typ, id, strings.ReplaceAll(extra, "{id}", id)))
+		}
+	}
+	onA := func(typ string, id uint64, extra string) func(string) isoReq {
+		return func(code string) isoReq { return create(typ, strings.ReplaceAll(extra, "{code}", code))(isoID(id)) }
+	}
+	return []isoProbe{
+		{name: "on B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: create("Customer", ""), want: isoIKNoReference("loggable_id")},
+		{name: "on B's contact", foreign: isoID(x.b.contact.ID), missing: isoMissing, req: create("Contact", ""), want: isoIKNoReference("loggable_id")},
+		{name: "on B's opportunity", foreign: isoID(x.b.opportunity.ID), missing: isoMissing, req: create("Opportunity", ""), want: isoIKNoReference("loggable_id")},
+		{name: "on B's contract", foreign: isoID(x.b.approved.ID), missing: isoMissing, req: create("Contract", ""), want: isoIKNoReference("loggable_id")},
+		{name: "on A's opportunity, to B's own stage", foreign: isoID(x.b.customType), missing: "12345",
+			req: onA("Opportunity", x.a.opportunity.ID, `,"loggable_attributes":{"stage":{code}}`), want: isoIKNoReference("stage")},
+	}
+}
+
+func isoIKUsers(x *isoWorld, r isoRoute) []isoProbe {
+	list := func(query string) func(string) isoReq {
+		return func(id string) isoReq {
+			return x.ik(r.method, r.path+"?per_page=100"+strings.ReplaceAll(query, "{id}", url.QueryEscape(id)), "")
+		}
+	}
+	empty := isoIKCode(0, `"users":[],"total_count":0`)
+	return []isoProbe{
+		{name: "A's users only", req: list(""), want: isoIKCode(0, "isoA-安", "isoA-贝拉", `"total_count":2`)},
+		{name: "B's user", foreign: isoID(x.b.second.UserID), missing: isoMissing, req: list("&user_id={id}"), want: empty},
+		{name: "B's department", foreign: isoID(x.b.dept.ID), missing: isoMissing, req: list("&department_id={id}"), want: empty},
+		{name: "B's user's name", foreign: "isoB-贝拉", missing: "isoZ-none", req: list("&name={id}"), want: empty},
+		{name: "all but B's user: A's", foreign: isoID(x.b.main.UserID), missing: isoMissing, req: list("&except_user_id={id}"),
+			want: isoIKCode(0, `"total_count":2`)},
+	}
+}
+
+func isoIKDepartments(x *isoWorld, r isoRoute) []isoProbe {
+	list := func(id string) isoReq { return x.ik(r.method, r.path+"?except_id="+id, "") }
+	return []isoProbe{
+		{name: "A's departments only", req: func(string) isoReq { return x.ik(r.method, r.path, "") }, want: isoIKCode(0, "isoA-销售部")},
+		{name: "all but B's department: A's", foreign: isoID(x.b.dept.ID), missing: isoMissing, req: list, want: isoIKCode(0, "isoA-销售部")},
+	}
+}
+
+func isoIKCheckins(x *isoWorld, r isoRoute) []isoProbe {
+	list := func(query string) func(string) isoReq {
+		return func(id string) isoReq {
+			return x.ik(r.method, r.path+"?per_page=100"+strings.ReplaceAll(query, "{id}", url.QueryEscape(id)), "")
+		}
+	}
+	empty := isoIKCode(0, `"checkins":[],"total_count":0`)
+	return []isoProbe{
+		{name: "A's visits only", req: list(""), want: isoIKCode(0, "isoA-拜访地址", `"total_count":1`)},
+		{name: "B's user", foreign: isoID(x.b.main.UserID), missing: isoMissing, req: list("&user_id={id}"), want: empty},
+		{name: "B's customer", foreign: isoID(x.b.customer.ID), missing: isoMissing, req: list("&checkable_type=Customer&checkable_id={id}"), want: empty},
+		{name: "B's place", foreign: "isoB-拜访地址", missing: "isoZ-none", req: list("&detail_address={id}"), want: empty},
+	}
 }
 
 // -- yunzmall --

@@ -100,6 +100,103 @@ func (a *Adapter) Dialect() adapters.Dialect {
 				Summary: "合同字段的选项: category, payment_type and status",
 				Params:  tokenParams(),
 				Handler: a.handle(a.contractFieldMaps), Result: map[string][]fieldMap{}},
+			{Methods: get, Path: p + "/opportunities", Auth: adapters.AuthToken, // vendor-facts-wider.md §1.8
+				Summary: "商机列表",
+				Params: append(tokenParams(), append(pageParams(),
+					query("query", "string", "", "part of the title"),
+					query("stage", "integer", "dictionary", "销售阶段 id"),
+					query("customer_id", "integer", "customer", "客户 id"),
+					query("entity", "string", "", "customer, with entity_id"),
+					query("entity_id", "integer", "customer", "the customer's id"),
+					query("sort", "string", "", "created_at (when absent), updated_at, real_revisit_at, expect_sign_date or expect_amount"),
+					query("order", "string", "", "desc (when absent) or asc"),
+				)...),
+				Handler: a.handle(a.listOpportunities), Result: opportunityPage{}},
+			{Methods: []string{http.MethodPost, http.MethodPut}, Path: p + "/opportunities", Auth: adapters.AuthToken,
+				Summary: "新增商机 (PUT too, as one SDK creates)",
+				Params:  append(tokenParams(), opportunityParams(true)...),
+				Handler: a.handle(a.createOpportunity), Result: opportunityView{}},
+			{Methods: get, Path: p + "/opportunities/:id", Auth: adapters.AuthToken,
+				Summary: "商机详情",
+				Params:  append(tokenParams(), opportunityIDParam),
+				Handler: a.handle(a.showOpportunity), Result: opportunityView{}},
+			{Methods: []string{http.MethodPut, http.MethodPost}, Path: p + "/opportunities/:id", Auth: adapters.AuthToken,
+				Summary: "更新商机 (POST too, as one SDK updates): the fields sent change, the others stay",
+				Params:  append(append(tokenParams(), opportunityIDParam), opportunityParams(false)...),
+				Handler: a.handle(a.updateOpportunity), Result: opportunityView{}},
+			{Methods: get, Path: p + "/customers/:id/opportunities", Auth: adapters.AuthToken,
+				Summary: "客户的商机: the opportunity list of one customer, with counts_by_stage",
+				Params: append(append(tokenParams(), adapters.Param{Name: "id", In: adapters.InPath, Type: "integer", Required: true, Ref: "customer", Doc: "客户 id"}),
+					append(pageParams(),
+						query("query", "string", "", "part of the title"),
+						query("stage", "integer", "dictionary", "销售阶段 id"),
+						query("sort", "string", "", "as the opportunity list's"),
+						query("order", "string", "", "desc (when absent) or asc"),
+					)...),
+				Handler: a.handle(a.customerOpportunities), Result: customerOpportunityPage{}},
+			{Methods: get, Path: p + "/field_maps/opportunity", Auth: adapters.AuthToken,
+				Summary: "商机字段的选项: stage, source and kind",
+				Params:  tokenParams(),
+				Handler: a.handle(a.opportunityFieldMaps), Result: map[string][]fieldMap{}},
+			{Methods: get, Path: p + "/revisit_logs/new_index", Auth: adapters.AuthToken, // vendor-facts-wider.md §1.9
+				Summary: "跟进记录列表, the latest first",
+				Params: append(tokenParams(), append(pageParams(),
+					query("date", "string", "", "today (when absent), yesterday, this_week, last_week, this_month, last_month, all, or other with start_date and end_date"),
+					query("start_date", "date", "", "the first day, 2015-06-15 or 2019/5/6; date=other when date is absent"),
+					query("end_date", "date", "", "the last day, included"),
+					query("user_id", "integer", "user", "员工 id"),
+					query("department_id", "integer", "department", "部门 id: its users' follow-ups"),
+					query("loggable_type", "string", "", "lead, customer, contact, opportunity or contract (lowercase)"),
+					query("loggable_id", "integer", "", "the record's id, with loggable_type"),
+				)...),
+				Handler: a.handle(a.listRevisitLogs), Result: revisitPage{}},
+			{Methods: post, Path: p + "/revisit_logs", Auth: adapters.AuthToken,
+				Summary: "新增跟进记录: a follow-up of the record's customer",
+				Params: append(tokenParams(),
+					revisitField("revisit_log[loggable_type]", "string", true, "", "Customer, Contact, Opportunity or Contract"),
+					revisitField("revisit_log[loggable_id]", "integer", true, "", "the record's id"),
+					revisitField("revisit_log[content]", "string", false, "", "跟进内容"),
+					revisitField("revisit_log[real_revisit_at]", "datetime", false, "", "实际跟进时间, with or without seconds; now when absent"),
+					revisitField("revisit_log[remind_at]", "datetime", false, "", "提醒时间: schedules a contact plan for then"),
+					revisitField("revisit_log[category]", "integer", false, "dictionary", "跟进类型 id (the contact types)"),
+					revisitField("revisit_log[loggable_attributes][stage]", "integer", false, "dictionary", "an opportunity's new 销售阶段"),
+					revisitField("revisit_log[loggable_attributes][status]", "integer", false, "dictionary", "a customer's new 客户状态"),
+					revisitField("revisit_log[address_attributes][detail_address]", "string", false, "", "where the visit was made"),
+					revisitField("revisit_log[lat]", "number", false, "", "its latitude, with lng; kept as written"),
+					revisitField("revisit_log[lng]", "number", false, "", "its longitude, with lat"),
+					revisitField("contacts_ids", "array", false, "contact", "the contact spoken to: one of the customer's"),
+					revisitField("at_user_ids", "array", false, "user", "users to notify: accepted, not kept (crmgw sends no notifications)"),
+				),
+				Handler: a.handle(a.createRevisitLog), Result: revisitLog{}},
+			{Methods: get, Path: p + "/checkins", Auth: adapters.AuthToken, // vendor-facts-wider.md §1.13
+				Summary: "签到列表: the follow-ups made at a place, the latest first",
+				Params: append(tokenParams(), append(pageParams(),
+					query("user_id", "integer", "user", "员工 id"),
+					query("checkable_type", "string", "", "Customer or Opportunity, with checkable_id"),
+					query("checkable_id", "integer", "", "the customer's or opportunity's id"),
+					query("detail_address", "string", "", "part of the address"),
+				)...),
+				Handler: a.handle(a.listCheckins), Result: checkinPage{}},
+			{Methods: get, Path: p + "/user/list", Auth: adapters.AuthToken, // vendor-facts-wider.md §1.12
+				Summary: "员工列表",
+				Params: append(tokenParams(), append(pageParams(),
+					query("name", "string", "", "part of the name or the login name"),
+					query("department_id", "integer", "department", "部门 id"),
+					query("user_id", "integer", "user", "员工 id"),
+					query("except_user_id", "integer", "user", "all but this user"),
+					query("phone", "string", "", "手机号, exactly"),
+					query("dingtalk_userid", "string", "", "钉钉 userid: crmgw keeps none, so no user matches"),
+					query("sort", "string", "", "id (when absent), superior_id (the same: no user has a superior), created_at or name"),
+					query("order", "string", "", "asc (when absent) or desc"),
+				)...),
+				Handler: a.handle(a.listUsers), Result: userPage{}},
+			{Methods: get, Path: p + "/user/department_list", Auth: adapters.AuthToken,
+				Summary: "部门列表: every department, each a top one",
+				Params: append(tokenParams(),
+					query("except_id", "integer", "department", "all but this department"),
+					query("per_page", "integer", "", "accepted, not applied: the list is whole"),
+				),
+				Handler: a.handle(a.departmentList), Result: departmentOptions{}},
 			// The wider API's customers, contacts and custom fields (vendor-facts-wider.md §1.6, §1.7, §1.13).
 			{Methods: get, Path: p + "/customers", Auth: adapters.AuthToken,
 				Summary: "客户列表",
@@ -277,6 +374,38 @@ func contactParams(creating bool) []adapters.Param {
 		field("contact[address_attributes]", "object", false, "", "地址: phone, tel, email, detail_address"),
 		field("contact[text_asset_<hex>]", "string", false, "", "自定义字段"),
 	}
+}
+
+var opportunityIDParam = adapters.Param{Name: "id", In: adapters.InPath, Type: "integer", Required: true, Ref: "opportunity", Doc: "商机 id"}
+
+// opportunityParams are the opportunity's fields, as clients send them;
+// creating requires what an update may leave out.
+func opportunityParams(creating bool) []adapters.Param {
+	field := func(name, typ string, required bool, ref, doc string) adapters.Param {
+		return adapters.Param{Name: name, In: adapters.InBody, Type: typ, Required: required && creating, Ref: ref, Doc: doc}
+	}
+	return []adapters.Param{
+		field("opportunity[title]", "string", true, "", "商机标题"),
+		field("opportunity[customer_id]", "integer", true, "customer", "客户 id"),
+		field("opportunity[user_id]", "integer", false, "user", "负责人 id, the caller when absent"),
+		field("opportunity[want_department_id]", "integer", false, "department", "所属部门, the owner's when absent"),
+		field("opportunity[expect_amount]", "number", false, "", "预计金额"),
+		field("opportunity[expect_sign_date]", "date", false, "", "预计签单日期"),
+		field("opportunity[stage]", "integer", false, "dictionary", "销售阶段 id (赢单 and 输单 win and lose it), the first when absent"),
+		field("opportunity[source]", "integer", false, "dictionary", "来源 id"),
+		field("opportunity[kind]", "integer", false, "dictionary", "商机类型 id"),
+		field("opportunity[sign_possibility]", "integer", false, "", "赢率, 0 to 100 (\"10%\" too)"),
+		field("opportunity[note]", "string", false, "", "备注"),
+		field("opportunity[customer_requirement]", "string", false, "", "客户需求"),
+		field("opportunity[product_assets_attributes]", "array", false, "", "关联产品: id (none adds a line), destroy, product_id, product_name, quantity, recommended_unit_price, total_price, remark"),
+		field("opportunity[contact_assetships_attributes]", "array", false, "contact", "联系人: contact_id of the customer's, destroy removes"),
+		// Any other key (text_asset_<hex>, numeric_asset_<hex> …) is a custom field, kept and echoed back.
+	}
+}
+
+// revisitField is a follow-up's field in the body.
+func revisitField(name, typ string, required bool, ref, doc string) adapters.Param {
+	return adapters.Param{Name: name, In: adapters.InBody, Type: typ, Required: required, Ref: ref, Doc: doc}
 }
 
 // query is a parameter of the query string.

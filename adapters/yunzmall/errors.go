@@ -96,6 +96,7 @@ var paramNames = adapters.ParamNames{
 	core.FieldEmail:          unreachable,
 	core.FieldEndDate:        unreachable,
 	core.FieldEndedAt:        unreachable,
+	core.FieldExpectSignDate: unreachable,
 	core.FieldFrom:           "search[date]",
 	core.FieldHits:           unreachable,
 	core.FieldIDs:            unreachable,
@@ -113,6 +114,7 @@ var paramNames = adapters.ParamNames{
 	core.FieldPerPage:        unreachable, // fixed: the plugin's page size
 	core.FieldPhone:          unreachable,
 	core.FieldPlannedAt:      unreachable,
+	core.FieldProbability:    unreachable,
 	core.FieldProductName:    unreachable,
 	core.FieldProductNo:      unreachable,
 	core.FieldQuantity:       unreachable,
@@ -132,6 +134,7 @@ var paramNames = adapters.ParamNames{
 	core.FieldStartDate:      unreachable,
 	core.FieldStartedAt:      unreachable,
 	core.FieldStatus:         unreachable,
+	core.FieldSubject:        unreachable,
 	core.FieldTel:            unreachable,
 	core.FieldTenant:         unreachable,
 	core.FieldTenantName:     unreachable,
