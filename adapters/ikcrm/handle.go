@@ -22,6 +22,7 @@ type loginHandler func(ctx context.Context, p loginParams) (any, error)
 // params is what an endpoint reads of its request.
 type params struct {
 	id    string     // the path's :id
+	subID string     // the path's :sub_id: a record under :id's
 	query url.Values // the query string: the list's filters
 	// body is the nested parameters of a POST or PUT body (the methods the
 	// doc gives bodies to). bodyErr says why it could not be read; the
@@ -40,7 +41,7 @@ type loginParams struct {
 
 // bind reads what the endpoints of a caller read of the request.
 func bind(c echo.Context) params {
-	p := params{id: c.Param("id"), query: c.QueryParams()}
+	p := params{id: c.Param("id"), subID: c.Param("sub_id"), query: c.QueryParams()}
 	if m := c.Request().Method; m == http.MethodPost || m == http.MethodPut {
 		p.body, p.bodyErr = requestTree(c)
 	}

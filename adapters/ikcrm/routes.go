@@ -97,6 +97,49 @@ func (a *Adapter) Dialect() adapters.Dialect {
 				Summary: "合同字段的选项: category, payment_type and status",
 				Params:  tokenParams(),
 				Handler: a.handle(a.contractFieldMaps), Result: map[string][]fieldMap{}},
+			// 回款 (vendor-facts-wider.md §1.11): a contract's plans, and the top-level payments and plans.
+			{Methods: get, Path: p + "/contracts/:id/received_payments", Auth: adapters.AuthToken,
+				Summary: "合同的回款计划: the contract's payment plans, each with what was received on it",
+				Params:  append(append(tokenParams(), contractIDParam), pageParams()...),
+				Handler: a.handle(a.listContractPlans), Result: receivedPaymentPlanPage{}},
+			{Methods: get, Path: p + "/contracts/:id/received_payments/:sub_id", Auth: adapters.AuthToken,
+				Summary: "回款计划详情: one of the contract's payment plans",
+				Params: append(tokenParams(), contractIDParam,
+					adapters.Param{Name: "sub_id", In: adapters.InPath, Type: "integer", Required: true, Ref: "payment plan", Doc: "回款计划 id"}),
+				Handler: a.handle(a.showContractPlan), Result: receivedPaymentPlanDetail{}},
+			{Methods: get, Path: p + "/received_payments", Auth: adapters.AuthToken,
+				Summary: "回款记录: the payments received, newest first",
+				Params:  append(append(tokenParams(), pageParams()...), query("contract_id", "integer", "contract", "合同 id: only its payments")),
+				Handler: a.handle(a.listPayments), Result: receivedPaymentPage{}},
+			{Methods: post, Path: p + "/received_payments", Auth: adapters.AuthToken,
+				Summary: "新增回款记录: money received on a contract",
+				Params: append(tokenParams(),
+					body("received_payment[contract_id]", "integer", true, "contract", "合同 id"),
+					body("received_payment[amount]", "number", true, "", "金额, positive, to the cent"),
+					body("received_payment[receive_date]", "date", false, "", "回款日期, in the tenant's zone; today when absent"),
+					body("received_payment[received_payment_plan_id]", "integer", false, "payment plan", "回款计划: a plan of the same contract it settles"),
+					body("received_payment[received_types]", "integer", false, "dictionary", "付款方式, from GET /api/v2/field_maps/contract (payment_type)"),
+					body("received_payment[note]", "string", false, "", "备注, at most 255 characters"),
+				),
+				Handler: a.handle(a.createPayment), Result: receivedPayment{}},
+			{Methods: get, Path: p + "/received_payments/:id", Auth: adapters.AuthToken,
+				Summary: "回款记录详情",
+				Params:  append(tokenParams(), adapters.Param{Name: "id", In: adapters.InPath, Type: "integer", Required: true, Ref: "payment", Doc: "回款记录 id"}),
+				Handler: a.handle(a.showPayment), Result: receivedPayment{}},
+			{Methods: get, Path: p + "/received_payment_plans", Auth: adapters.AuthToken,
+				Summary: "回款计划: the payment plans, in due order",
+				Params:  append(append(tokenParams(), pageParams()...), query("contract_id", "integer", "contract", "合同 id: only its plans")),
+				Handler: a.handle(a.listPlans), Result: receivedPaymentPlanPage{}},
+			{Methods: post, Path: p + "/received_payment_plans", Auth: adapters.AuthToken,
+				Summary: "新增回款计划: an instalment expected on a contract",
+				Params: append(tokenParams(),
+					body("received_payment_plan[contract_id]", "integer", true, "contract", "合同 id"),
+					body("received_payment_plan[amount]", "number", true, "", "计划金额, positive, to the cent"),
+					body("received_payment_plan[receive_date]", "date", true, "", "计划回款日期, in the tenant's zone"),
+					body("received_payment_plan[received_types]", "integer", false, "dictionary", "付款方式 (payment_type)"),
+					body("received_payment_plan[note]", "string", false, "", "备注, at most 255 characters"),
+				),
+				Handler: a.handle(a.createPlan), Result: receivedPaymentPlanDetail{}},
 		},
 	}
 }
@@ -147,6 +190,19 @@ func contractParams(creating bool) []adapters.Param {
 		field("contract[product_assets_attributes]", "array", false, "", "关联产品: id (null adds a line), destroy, product_name, product_attr_id, product_id, product_no, quantity, recommended_unit_price, remark, sale_unit, total_price, spec"),
 		field("contract_action_name", "string", false, "", "turn_to_contract: 商机转合同"),
 	}
+}
+
+// pageParams are a list's paging: page from 1, per_page 15 when absent, at most 100.
+func pageParams() []adapters.Param {
+	return []adapters.Param{
+		query("page", "integer", "", "页码, from 1 (0 is 1)"),
+		query("per_page", "integer", "", "每页条数, 15 when absent; more than 100 is 100"),
+	}
+}
+
+// body is a parameter of a POST's body: nested form keys or JSON.
+func body(name, typ string, required bool, ref, doc string) adapters.Param {
+	return adapters.Param{Name: name, In: adapters.InBody, Type: typ, Required: required, Ref: ref, Doc: doc}
 }
 
 // query is a parameter of the query string.
