@@ -357,11 +357,13 @@ func paymentWriteError(err error) error {
 			return invalid(label(field) + " 不存在: " + message(ce))
 		}
 	case core.EINVALID:
-		field := paramNames.Name(ce.Field)
-		if ce.Field == core.FieldRemark { // a payment's remark is its note
-			field = "note"
+		name := func(f core.Field) string {
+			if f == core.FieldRemark { // a payment's remark is its note
+				return "note"
+			}
+			return paramNames.Name(f)
 		}
-		return invalid(label(field) + ": " + message(ce))
+		return invalid(label(name(ce.Field)) + ": " + ce.Worded(name))
 	}
 	return err
 }

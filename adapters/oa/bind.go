@@ -16,6 +16,7 @@ import (
 // reads them (the body's value first). tt and vn are accepted anywhere and
 // ignored.
 type params struct {
+	id      string // the path's :id
 	form    url.Values
 	address string // the client's address, which a login records
 }
@@ -30,7 +31,7 @@ func bind(c echo.Context) params {
 	if r.Form == nil {
 		_ = r.ParseMultipartForm(formMemory)
 	}
-	return params{form: r.Form, address: c.RealIP()}
+	return params{id: c.Param("id"), form: r.Form, address: c.RealIP()}
 }
 
 // required returns a parameter that must be present and non-blank.
@@ -71,4 +72,22 @@ func (p params) idList(name string) ([]uint64, error) {
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// paging reads the OA's paging (公共翻页参数): page, 0-based (default 0), and
+// size, 1 to maxSize (default 20).
+func (p params) paging(maxSize int) (page, size int, err error) {
+	if page, err = p.optionalInt("page", 0); err != nil {
+		return 0, 0, err
+	}
+	if size, err = p.optionalInt("size", 20); err != nil {
+		return 0, 0, err
+	}
+	if page < 0 {
+		return 0, 0, statusError(codeFormat, fmt.Sprintf("page 从 0 开始: %d", page))
+	}
+	if size < 1 || size > maxSize {
+		return 0, 0, statusError(codeFormat, fmt.Sprintf("size 应在 1 到 %d 之间: %d", maxSize, size))
+	}
+	return page, size, nil
 }
