@@ -613,6 +613,17 @@ func isoRoutes() map[string]isoProbes {
 		"GET /oa/crm/home":            isoOAHome,
 		"POST /oa/crm/monthplan":      isoOAMonthPlan,
 		"GET /oa/crm/contracts/count": isoOACount,
+		// oa: contracts and their money (isolation_payments_test.go)
+		"GET /oa/contracts":                   isoOAContracts,
+		"GET /oa/contracts/:id":               isoOAContractShow,
+		"PATCH /oa/contracts/:id":             isoOAOfContract("", "status", "2"),
+		"DELETE /oa/contracts/:id":            isoOAOfContract(""),
+		"GET /oa/contracts/:id/receiving":     isoOAOfContract("/receiving"),
+		"POST /oa/contracts/:id/receiving":    isoOAOfContract("/receiving", "sum", "1", "dbilldate", "2015-10-10"),
+		"GET /oa/contracts/:id/spending":      isoOAOfContract("/spending"),
+		"POST /oa/contracts/:id/spending":     isoOAOfContract("/spending", "sum", "1", "dbilldate", "2015-10-10"),
+		"GET /oa/crm/contracts/receiving/all": isoOAReceivingAll,
+		"GET /oa/version":                     isoOAVersion,
 
 		// ikcrm
 		"POST /api/v2/auth/login":         isoIKLogin,
@@ -622,6 +633,14 @@ func isoRoutes() map[string]isoProbes {
 		"PUT /api/v2/contracts/:id":       isoIKUpdate,
 		"DELETE /api/v2/contracts/:id":    isoIKDelete,
 		"GET /api/v2/field_maps/contract": isoIKFieldMaps,
+		// ikcrm: received payments and plans (isolation_payments_test.go)
+		"GET /api/v2/contracts/:id/received_payments":         isoIKContractPlans,
+		"GET /api/v2/contracts/:id/received_payments/:sub_id": isoIKContractPlan,
+		"GET /api/v2/received_payments":                       isoIKTopList(`"amount":"300.0"`),
+		"POST /api/v2/received_payments":                      isoIKPaymentCreate,
+		"GET /api/v2/received_payments/:id":                   isoIKPaymentShow,
+		"GET /api/v2/received_payment_plans":                  isoIKTopList(`"amount":"400.0"`),
+		"POST /api/v2/received_payment_plans":                 isoIKPlanCreate,
 
 		// yunzmall
 		"POST /business/:id/plugin/CustomerManage/getStatisticsList": isoYZStatistics,
