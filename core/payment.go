@@ -29,7 +29,6 @@ type Payment struct {
 	PlanID        uint64    `gorm:"not null;default:0;index:ix_payments_plan,priority:2"`
 	PaymentTypeID uint64    `gorm:"not null;default:0"` // a payment_type dictionary code, 0 for none
 	Remark        string    `gorm:"size:255;not null;default:''"`
-	CreatorID     uint64    `gorm:"not null;default:0"`
 	CreatedAt     time.Time `gorm:"not null"`
 }
 
@@ -74,7 +73,7 @@ func (s *Service) AddPayment(ctx context.Context, c Caller, in NewPayment) (Paym
 		return Payment{}, Invalidf(FieldDirection, "only a payment in settles a payment plan")
 	}
 	p := Payment{TenantID: c.TenantID, ContractID: in.ContractID, Direction: in.Direction, Amount: in.Amount, PaidOn: in.PaidOn,
-		PlanID: in.PlanID, PaymentTypeID: in.PaymentTypeID, Remark: in.Remark, CreatorID: c.UserID}
+		PlanID: in.PlanID, PaymentTypeID: in.PaymentTypeID, Remark: in.Remark}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var k Contract
 		if err := tx.Scopes(inTenant(c.TenantID)).Select("owner_id").Where("id = ?", in.ContractID).Take(&k).Error; err != nil {
