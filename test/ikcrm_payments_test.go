@@ -191,9 +191,15 @@ func TestIKCRMBadReceivedPaymentsWriteNothing(t *testing.T) {
 				t.Errorf("GET %s: HTTP %d %s, want 100100", path, status, body)
 			}
 		}
-		_, body := e.ikSend(http.MethodGet, "/api/v2/received_payment_plans?page=x", "", nil)
-		if !strings.Contains(string(body), `"code":100422`) || !strings.Contains(string(body), "page") {
-			t.Errorf("page=x: %s", body)
+		for _, q := range []string{"page=x", "per_page=-1", "contract_id=abc"} {
+			_, body := e.ikSend(http.MethodGet, "/api/v2/received_payment_plans?"+q, "", nil)
+			if !strings.Contains(string(body), `"code":100422`) || !strings.Contains(string(body), strings.Split(q, "=")[0]) {
+				t.Errorf("%s: %s", q, body)
+			}
+		}
+		_, body := e.ikSend(http.MethodGet, "/api/v2/received_payments?per_page=0&contract_id=", "", nil)
+		if !strings.Contains(string(body), `"per_page":15,"page":1`) {
+			t.Errorf("per_page=0 and an empty contract_id are as absent: %s", body)
 		}
 	})
 }

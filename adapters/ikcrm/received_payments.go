@@ -131,8 +131,8 @@ func paymentOf(p core.PaymentItem, caller core.Caller) receivedPayment {
 // maxPerPage is the open API's largest page (vendor-facts-wider.md §1.1).
 const maxPerPage = 100
 
-// paging reads page (from 1; 0 is the first) and per_page (15 when absent;
-// more than 100 is 100), as the vendor's lists treat them.
+// paging reads page (from 1; 0 is the first) and per_page (15 when absent
+// or 0; more than 100 is 100), as the vendor's lists treat them.
 func paging(qp url.Values) (page, perPage int, err error) {
 	read := func(name string, def int) (int, error) {
 		v := strings.TrimSpace(qp.Get(name))
@@ -154,7 +154,10 @@ func paging(qp url.Values) (page, perPage int, err error) {
 	if perPage, err = read("per_page", 15); err != nil {
 		return 0, 0, err
 	}
-	return max(page, 1), min(max(perPage, 1), maxPerPage), nil
+	if perPage == 0 {
+		perPage = 15
+	}
+	return max(page, 1), min(perPage, maxPerPage), nil
 }
 
 // optionalContract reads the contract_id filter of a top-level list: absent or empty for all.

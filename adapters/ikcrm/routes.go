@@ -196,7 +196,7 @@ func contractParams(creating bool) []adapters.Param {
 func pageParams() []adapters.Param {
 	return []adapters.Param{
 		query("page", "integer", "", "页码, from 1 (0 is 1)"),
-		query("per_page", "integer", "", "每页条数, 15 when absent; more than 100 is 100"),
+		query("per_page", "integer", "", "每页条数, 15 when absent or 0; more than 100 is 100"),
 	}
 }
 
