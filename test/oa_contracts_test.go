@@ -144,7 +144,7 @@ func TestOABadContractRequestsWriteNothing(t *testing.T) {
 			{"a date with a time", "POST", recv, form("sum", "1", "dbilldate", "2015-10-10 10:00:00"), "10004", `dbilldate: "2015-10-10 10:00:00" is not a date (yyyy-MM-dd)`},
 			{"a date no engine stores", "POST", recv, form("sum", "1", "dbilldate", "0999-12-31"), "10004", "dbilldate 0999-12-31 is outside 1000-01-02 to 9999-12-30"},
 			{"no such contract", "POST", "/oa/contracts/987654321/receiving" + tok, form("sum", "1", "dbilldate", "2015-10-10"), "10053", "contract not found"},
-			{"not an id", "POST", "/oa/contracts/x/spending" + tok, form("sum", "1", "dbilldate", "2015-10-10"), "10053", `合同 "x" 不存在`},
+			{"not an id", "POST", "/oa/contracts/x/spending" + tok, form("sum", "1", "dbilldate", "2015-10-10"), "10053", `contract "x" not found`},
 			{"another tenant's token", "POST", fmt.Sprintf("/oa/contracts/%d/receiving?access_token=%s", foreign.ID, o.bToken), form("sum", "1", "dbilldate", "2015-10-10"), "10053", "contract not found"},
 			{"no status", "PATCH", fmt.Sprintf("/oa/contracts/%d%s", k1.ID, tok), form(), "10001", "status 不能为空"},
 			{"status 3", "PATCH", fmt.Sprintf("/oa/contracts/%d%s", k1.ID, tok), form("status", "3"), "10004", `status 应为 0(执行中)、1(结束) 或 2(意外终止): "3"`},

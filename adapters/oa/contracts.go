@@ -97,7 +97,7 @@ func idText(id uint64) string { return strconv.FormatUint(id, 10) }
 func contractIDOf(p params) (uint64, error) {
 	id, err := core.ParseID(p.id)
 	if err != nil || id == 0 {
-		return 0, core.NotFoundf("contract", "合同 %q 不存在", core.Excerpt(p.id))
+		return 0, core.NotFoundf("contract", "contract %q not found", core.Excerpt(p.id))
 	}
 	return id, nil
 }
