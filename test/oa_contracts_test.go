@@ -60,6 +60,10 @@ func TestOAContracts(t *testing.T) {
 		if k.Status != core.ContractFinished {
 			t.Errorf("status 1 made the contract %q, want finished", k.Status)
 		}
+		_, body = e.ikGet(fmt.Sprintf("/api/v2/contracts/%d", b1.ID), `Token token="`+docToken+`",device="open_api"`)
+		if !strings.Contains(string(body), `"status":"2","status_mapped":"结束"`) {
+			t.Errorf("the OA's status 1 in the open API: %s", body)
+		}
 		_, body = e.do(http.MethodDelete, fmt.Sprintf("/oa/contracts/%d%s", b1.ID, tok), "", nil)
 		if !strings.Contains(string(body), `"statuscode":"0000"`) {
 			t.Fatalf("delete: %s", body)
