@@ -159,6 +159,7 @@ func TestOABadContractRequestsWriteNothing(t *testing.T) {
 			{"another tenant's receipts", "GET", fmt.Sprintf("/oa/contracts/%d/receiving?access_token=%s", foreign.ID, o.bToken), nil, "10053", fmt.Sprintf("contract [%d] not found", foreign.ID)},
 			{"status filter 5", "GET", "/oa/contracts" + tok + "&status=5", nil, "10004", `status 应为 0(执行中)、1(结束) 或 2(意外终止): "5"`},
 			{"size 0", "GET", "/oa/contracts" + tok + "&size=0", nil, "10004", "size 应在 1 到 1000 之间: 0"},
+			{"page past the largest", "GET", "/oa/contracts" + tok + "&page=9223372036854775807", nil, "10004", "page 至多 999999: 9223372036854775807"},
 			{"no token", "POST", fmt.Sprintf("/oa/contracts/%d/receiving", k1.ID), form("sum", "1", "dbilldate", "2015-10-10"), "10501", "请重新登录"},
 		} {
 			before := snapshot(e) + paySnapshot(e)

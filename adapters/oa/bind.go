@@ -86,6 +86,9 @@ func (p params) paging(maxSize int) (page, size int, err error) {
 	if page < 0 {
 		return 0, 0, statusError(codeFormat, fmt.Sprintf("page 从 0 开始: %d", page))
 	}
+	if page >= core.MaxPage { // the lists that page from 1 count one more
+		return 0, 0, statusError(codeFormat, fmt.Sprintf("page 至多 %d: %d", core.MaxPage-1, page))
+	}
 	if size < 1 || size > maxSize {
 		return 0, 0, statusError(codeFormat, fmt.Sprintf("size 应在 1 到 %d 之间: %d", maxSize, size))
 	}
