@@ -133,6 +133,12 @@ func TestTenantSet(t *testing.T) {
 	if _, err := run(t, dsn, "", "tenant", "set", "--tenant", "nobody", "--contract-approval"); err == nil {
 		t.Fatal("an unknown tenant was configured")
 	}
+	if _, err := run(t, dsn, "", "tenant", "set", "--tenant", "acme", "--ikcrm-devices", "open_api,ios"); err == nil {
+		t.Fatal("a device no ikcrm edition sent was taken")
+	}
+	if _, err := run(t, dsn, "", "tenant", "set", "--tenant", "acme", "--ikcrm-devices", "open_api, dingtalk"); err != nil {
+		t.Fatal(err)
+	}
 	db, err := core.OpenDB(core.DriverSQLite, dsn, core.SystemClock{})
 	if err != nil {
 		t.Fatal(err)
@@ -141,8 +147,8 @@ func TestTenantSet(t *testing.T) {
 	if err := db.Where("name = ?", "acme").Take(&tn).Error; err != nil {
 		t.Fatal(err)
 	}
-	if !tn.ContractApproval || tn.ContractPrefix != "A-" || !tn.Opportunities {
-		t.Fatalf("tenant: %+v; want approval, prefix A-, opportunities", tn.Settings())
+	if !tn.ContractApproval || tn.ContractPrefix != "A-" || !tn.Opportunities || tn.Devices != "open_api,dingtalk" {
+		t.Fatalf("tenant: %+v; want approval, prefix A-, opportunities, devices open_api and dingtalk", tn.Settings())
 	}
 }
 

@@ -2,15 +2,18 @@ package main
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"crmgw/adapters/ikcrm"
 	"crmgw/app"
 )
 
 func newTenantCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "tenant", Short: "Manage tenants"}
-	var tenant, prefix string
+	var tenant, prefix, devices string
 	var approval, opportunities bool
 	set := &cobra.Command{
 		Use:   "set",
@@ -33,11 +36,27 @@ func newTenantCmd() *cobra.Command {
 				if flags.Changed("opportunities") {
 					in.Opportunities = opportunities
 				}
+				if flags.Changed("ikcrm-devices") {
+					in.Devices = nil
+					for _, d := range strings.Split(devices, ",") {
+						if d = strings.TrimSpace(d); d == "" {
+							continue
+						}
+						if !slices.Contains(ikcrm.Devices, d) {
+							return fmt.Errorf("--ikcrm-devices: %q is none of %s", d, strings.Join(ikcrm.Devices, ", "))
+						}
+						in.Devices = append(in.Devices, d)
+					}
+				}
 				if err := a.Service.SetTenantSettings(cmd.Context(), t.ID, in); err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "tenant %s: contract approval %t, contracts numbered %s000001…, opportunities %t\n",
-					t.Name, in.ContractApproval, in.ContractPrefix, in.Opportunities)
+				allowed := "any"
+				if len(in.Devices) > 0 {
+					allowed = strings.Join(in.Devices, ",")
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "tenant %s: contract approval %t, contracts numbered %s000001…, opportunities %t, ikcrm devices %s\n",
+					t.Name, in.ContractApproval, in.ContractPrefix, in.Opportunities, allowed)
 				return nil
 			})
 		},
@@ -46,6 +65,8 @@ func newTenantCmd() *cobra.Command {
 	set.Flags().BoolVar(&approval, "contract-approval", false, "new contracts wait for approval (applying) instead of starting approved")
 	set.Flags().StringVar(&prefix, "contract-prefix", "HT", "prefix of the numbers given to contracts created without an sn")
 	set.Flags().BoolVar(&opportunities, "opportunities", false, "the tenant uses opportunities (yunzmall statistics show opportunity_count)")
+	set.Flags().StringVar(&devices, "ikcrm-devices", "", "the ikcrm devices the tenant's clients may use, comma-separated (of "+
+		strings.Join(ikcrm.Devices, ", ")+"); empty: all of them")
 	_ = set.MarkFlagRequired("tenant")
 	cmd.AddCommand(set)
 	return cmd

@@ -59,9 +59,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 		DepartmentID uint64
 		ExpiresAt    *time.Time
 		TimeZone     string
+		Devices      string
 	}
 	err := s.db.WithContext(ctx).Table("api_tokens AS t").
-		Select("t.hash, t.tenant_id, t.user_id, t.expires_at, u.department_id, n.time_zone").
+		Select("t.hash, t.tenant_id, t.user_id, t.expires_at, u.department_id, n.time_zone, n.devices").
 		Joins("JOIN users u ON u.id = t.user_id AND u.tenant_id = t.tenant_id").
 		Joins("JOIN tenants n ON n.id = t.tenant_id").
 		Where("t.hash = ?", hash).Take(&row).Error
@@ -84,7 +85,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 	if err != nil {
 		return Caller{}, err
 	}
-	return Caller{TenantID: row.TenantID, UserID: row.UserID, DepartmentID: row.DepartmentID, Location: loc}, nil
+	return Caller{TenantID: row.TenantID, UserID: row.UserID, DepartmentID: row.DepartmentID, Location: loc,
+		Devices: splitDevices(row.Devices)}, nil
 }
 
 // RegisterToken stores a token for a user, one that never expires. An empty value
@@ -183,6 +185,10 @@ type LoginRequest struct {
 	Address                    string        // the client's, for the per-address throttle
 	Token                      string        // the token to issue, in the form the dialect's clients expect
 	TTL                        time.Duration // how long the token works
+	// Device is the client edition logging in, "" for a dialect that has
+	// none: one the user's tenant does not allow (Tenant.Devices) is
+	// EFORBIDDEN of Entity "device", and no token is issued.
+	Device string
 }
 
 // Login checks a user's password and issues the request's token. An unknown
@@ -240,6 +246,17 @@ func (s *Service) Login(ctx context.Context, in LoginRequest) (Session, error) {
 		return Session{}, Errorf(EUNAUTHORIZED, "user name and password do not match")
 	}
 	s.logins.succeeded(attempt)
+	if in.Device != "" {
+		var devices string
+		if err := s.db.WithContext(ctx).Model(&Tenant{}).Select("devices").Where("id = ?", match.TenantID).Scan(&devices).Error; err != nil {
+			return Session{}, storeError(err, "tenant")
+		}
+		if !(Caller{Devices: splitDevices(devices)}).AllowsDevice(in.Device) {
+			e := Errorf(EFORBIDDEN, "device %q is not allowed in the tenant", Excerpt(in.Device))
+			e.Entity = "device"
+			return Session{}, e
+		}
+	}
 	if token == "" {
 		return Session{}, Errorf(EINTERNAL, "no token to issue")
 	}

@@ -81,3 +81,51 @@ func TestTokens(t *testing.T) {
 		}
 	})
 }
+
+// A tenant's devices: its callers carry them, a login of another device is
+// forbidden and issues no token, and none set allows every device.
+func TestTenantDevices(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		ctx := context.Background()
+		o := newOrg(t, svc, "acme", "sales", "ann")
+		must(t, svc.SetPassword(ctx, o.tenant.ID, "ann", "s3cret"))
+		in := o.tenant.Settings()
+		in.Devices = []string{"open_api", "dingtalk"}
+		must(t, svc.SetTenantSettings(ctx, o.tenant.ID, in))
+		req := login("", "ann", "s3cret")
+		req.Device = "wxwork"
+		tokens := count(t, db, &core.APIToken{})
+		_, err := svc.Login(ctx, req)
+		if ce := core.AsError(err); ce.Code != core.EFORBIDDEN || ce.Entity != "device" {
+			t.Fatalf("a device the tenant does not allow: %v, want forbidden of entity device", err)
+		}
+		if n := count(t, db, &core.APIToken{}); n != tokens {
+			t.Fatalf("a forbidden login issued %d tokens", n-tokens)
+		}
+		req.Device, req.Token = "dingtalk", core.NewTokenValue()
+		s, err := svc.Login(ctx, req)
+		must(t, err)
+		if !s.Caller.AllowsDevice("dingtalk") || s.Caller.AllowsDevice("wxwork") {
+			t.Fatalf("caller's devices %v", s.Caller.Devices)
+		}
+		tn, err := svc.FindTenant(ctx, "acme")
+		must(t, err)
+		if got := tn.Settings().Devices; len(got) != 2 || got[0] != "open_api" || got[1] != "dingtalk" {
+			t.Fatalf("settings' devices %v", got)
+		}
+		for _, bad := range [][]string{{""}, {"open_api,web"}, {"open api"}} {
+			in.Devices = bad
+			if err := svc.SetTenantSettings(ctx, o.tenant.ID, in); core.ErrorCode(err) != core.EINVALID {
+				t.Errorf("devices %q: %v, want invalid", bad, err)
+			}
+		}
+		in.Devices = nil
+		must(t, svc.SetTenantSettings(ctx, o.tenant.ID, in))
+		req.Device, req.Token = "wxwork", core.NewTokenValue()
+		s, err = svc.Login(ctx, req)
+		must(t, err)
+		if !s.Caller.AllowsDevice("wxwork") || len(s.Caller.Devices) != 0 {
+			t.Fatalf("with no devices set: %v", s.Caller.Devices)
+		}
+	})
+}

@@ -73,7 +73,7 @@ type Error struct {
 	Code   string
 	Field  Field  // for EINVALID, and ENOTFOUND of a reference: the input field at fault
 	Index  int    // for an item of a list field at fault: its position, from 1
-	Entity string // for ENOTFOUND: the kind of record looked for ("user", "department" …); for ELIMITED, "login" for failed logins
+	Entity string // for ENOTFOUND: the kind of record looked for ("user", "department" …); for ELIMITED, "login" for failed logins; for EFORBIDDEN, "device" for a client edition the tenant does not allow
 	// Message says what is wrong, naming fields as core does.
 	Message string
 	// RetryAfter, for EUNAVAILABLE and ELIMITED, is when asking again makes sense.

@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -21,8 +23,12 @@ type Tenant struct {
 	ContractPrefix string `gorm:"size:16;not null;default:HT"`
 	ContractSeq    uint64 `gorm:"not null;default:0"`
 	// Opportunities: the tenant uses opportunities (the yunzmall statistics show opportunity_count).
-	Opportunities bool      `gorm:"not null;default:false"`
-	CreatedAt     time.Time `gorm:"not null"`
+	Opportunities bool `gorm:"not null;default:false"`
+	// Devices are the client editions (a dialect's device names) the
+	// tenant's clients may log in and call with, comma-separated; empty
+	// allows every one a dialect knows.
+	Devices   string    `gorm:"size:255;not null;default:''"`
+	CreatedAt time.Time `gorm:"not null"`
 }
 
 // Department groups users; contracts are credited to one.
@@ -130,11 +136,27 @@ type TenantSettings struct {
 	ContractPrefix string `name:"contract_prefix" validate:"max=16,printascii"`
 	// Opportunities: the tenant uses opportunities.
 	Opportunities bool
+	// Devices are the client editions its clients may use; none: any.
+	Devices []string
 }
 
 // Settings are the tenant's settings.
 func (t Tenant) Settings() TenantSettings {
-	return TenantSettings{ContractApproval: t.ContractApproval, ContractPrefix: t.ContractPrefix, Opportunities: t.Opportunities}
+	return TenantSettings{ContractApproval: t.ContractApproval, ContractPrefix: t.ContractPrefix, Opportunities: t.Opportunities,
+		Devices: splitDevices(t.Devices)}
+}
+
+// splitDevices reads the Devices column: "" is none.
+func splitDevices(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+// AllowsDevice reports whether the caller's tenant lets its clients use device.
+func (c Caller) AllowsDevice(device string) bool {
+	return len(c.Devices) == 0 || slices.Contains(c.Devices, device)
 }
 
 // SetTenantSettings changes a tenant's settings; the contract sequence carries on.
@@ -142,13 +164,19 @@ func (s *Service) SetTenantSettings(ctx context.Context, tenantID uint64, in Ten
 	if err := s.check(in); err != nil {
 		return err
 	}
+	for _, d := range in.Devices {
+		if d == "" || strings.ContainsAny(d, ", \t\r\n") {
+			return Errorf(EINVALID, "device %q: a device is a name without commas or spaces", Excerpt(d))
+		}
+	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		var t Tenant
 		if err := tx.Where("id = ?", tenantID).Take(&t).Error; err != nil {
 			return storeError(err, "tenant")
 		}
 		return storeError(tx.Model(&t).Updates(map[string]any{"contract_approval": in.ContractApproval,
-			"contract_prefix": in.ContractPrefix, "opportunities": in.Opportunities}).Error, "tenant")
+			"contract_prefix": in.ContractPrefix, "opportunities": in.Opportunities,
+			"devices": strings.Join(in.Devices, ",")}).Error, "tenant")
 	})
 }
 
@@ -185,5 +213,5 @@ func (s *Service) CallerFor(t Tenant, u User) (Caller, error) {
 	if err != nil {
 		return Caller{}, err
 	}
-	return Caller{TenantID: t.ID, UserID: u.ID, DepartmentID: u.DepartmentID, Location: loc}, nil
+	return Caller{TenantID: t.ID, UserID: u.ID, DepartmentID: u.DepartmentID, Location: loc, Devices: splitDevices(t.Devices)}, nil
 }

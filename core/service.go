@@ -77,6 +77,7 @@ type Caller struct {
 	UserID       uint64
 	DepartmentID uint64
 	Location     *time.Location // the tenant's time zone
+	Devices      []string       // the client editions its tenant allows (Tenant.Devices); none: any
 }
 
 // CurrentMonth is the month it is now in the caller's tenant.

@@ -50,6 +50,18 @@ func newMetrics(db *sql.DB) *metrics {
 	return m
 }
 
+// watch reports, as they are read, what the shared limits hold: the body bytes
+// being read and the open connections.
+func (m *metrics) watch(bodies *bodyBudget, conns *connCount) {
+	m.registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "crmgw_buffered_body_bytes",
+			Help: "Bytes of request bodies held while they are read, of limits.max_buffered_body_bytes."},
+			func() float64 { return float64(bodies.used.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "crmgw_open_connections",
+			Help: "Connections open on the main listener, of limits.max_connections."},
+			func() float64 { return float64(conns.open.Load()) }))
+}
+
 // handler serves the metrics in Prometheus' text format.
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})

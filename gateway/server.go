@@ -49,6 +49,7 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 	s := &Server{cfg: cfg, svc: svc, log: log, echo: echo.New(), trusted: cfg.TrustedProxyNets(), metrics: newMetrics(sqlDB),
 		secrets: map[string]bool{}}
 	s.bodies.limit, s.conns.max = cfg.Limits.MaxBufferedBodyBytes, int64(cfg.Limits.MaxConnections)
+	s.metrics.watch(&s.bodies, &s.conns)
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

@@ -15,7 +15,7 @@ import (
 var authFailed = rejection{
 	"oa":       `{"statuscode":"10501","statusmsg":"token已过期","data":{},"usermsg":"请重新登录"}`,
 	"qcy":      `{"request":"{path}","error_code":"21332","error":"token 无效或已过期"}`,
-	"ikcrm":    `{"code":100400,"message":"用户认证失败,请重新登录","error":"invalid_user_token"}`,
+	"ikcrm":    `{"code":100401,"message":"您的登录已经过期,请重新登录!","error":"user_authentication_error"}`,
 	"yunzmall": `{"result":0,"msg":"请先登录","data":[]}`,
 }
 

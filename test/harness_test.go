@@ -147,6 +147,7 @@ var normalisers = []struct {
 	with string
 }{
 	{regexp.MustCompile(`"access_token":"[^"]*"`), `"access_token":"<token>"`},
+	{regexp.MustCompile(`"user_token":"[^"]*"`), `"user_token":"<token>"`},
 	{regexp.MustCompile(`"id":"\d+"`), `"id":"<id>"`},
 	{regexp.MustCompile(`"id":\d+`), `"id":<id>`},
 	{regexp.MustCompile(`"(\w+_id)":\d+`), `"$1":<id>`},

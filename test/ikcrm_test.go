@@ -84,9 +84,9 @@ func TestIKCRMAuthErrors(t *testing.T) {
 		for name, c := range map[string]struct{ header, query, want string }{
 			"no device":           {`Token token="` + ikToken + `"`, "", `"code":100000`},
 			"no credentials":      {"", "", `"code":100000`},
-			"no token":            {`Token device="open_api"`, "", `"code":100400`},
-			"unknown token":       {`Token token="nope",device="open_api"`, "", `"code":100400`},
-			"unknown query token": {"", "?user_token=nope&device=open_api", `"code":100400`},
+			"no token":            {`Token device="open_api"`, "", `"code":100401`},
+			"unknown token":       {`Token token="nope",device="open_api"`, "", `"code":100401`},
+			"unknown query token": {"", "?user_token=nope&device=open_api", `"code":100401`},
 			"other scheme":        {`Bearer ` + ikToken, "", `"code":100000`},
 		} {
 			status, body := e.ikGet("/api/v2/field_maps/contract"+c.query, c.header)
@@ -131,7 +131,7 @@ func TestIKCRMLogin(t *testing.T) {
 		for name, form := range map[string]url.Values{
 			"wrong password": {"login": {"test"}, "password": {"nope"}},
 			"unknown user":   {"login": {"nobody"}, "password": {"s3cret"}},
-			"wrong device":   {"login": {"test"}, "password": {"s3cret"}, "device": {"web"}},
+			"wrong device":   {"login": {"test"}, "password": {"s3cret"}, "device": {"ios"}},
 			"no password":    {"login": {"test"}},
 		} {
 			_, body := e.postForm("/api/v2/auth/login", form)

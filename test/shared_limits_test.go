@@ -8,7 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -147,15 +150,18 @@ func TestBufferedBodyBudget(t *testing.T) {
 					holding = append(holding, holdBody(t, addr, slow, length))
 				}
 
-				// A slow body holds what the server has read of it: wait until
-				// it has read them all, when a body that reads nothing is refused.
-				for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-					if res, _ := e.sendBody(slow, length < 0); res.StatusCode == http.StatusServiceUnavailable {
-						break
-					}
+				// A slow body holds what the server has read of it: wait until it
+				// has read all but the last byte of each (watched on /metrics, so
+				// that no probe competes with the slow bodies for the budget);
+				// then a body that reads nothing more is refused.
+				held := float64(len(holding) * (len(slow.body) - 1))
+				for deadline := time.Now().Add(30 * time.Second); bufferedBodyBytes(e) < held; time.Sleep(5 * time.Millisecond) {
 					if time.Now().After(deadline) {
-						t.Fatal("the slow bodies never filled the budget")
+						t.Fatalf("the slow bodies never filled the budget: %v bytes held, want %v", bufferedBodyBytes(e), held)
 					}
+				}
+				if res, body := e.sendBody(slow, length < 0); res.StatusCode != http.StatusServiceUnavailable {
+					t.Fatalf("a body past the budget: HTTP %d %s, want 503", res.StatusCode, body)
 				}
 				before := dbState(e)
 				for _, p := range writes(tn.ID, "budget") {
@@ -179,6 +185,19 @@ func TestBufferedBodyBudget(t *testing.T) {
 			})
 		})
 	}
+}
+
+// bufferedBodyBytes reads crmgw_buffered_body_bytes off the admin handler's /metrics.
+func bufferedBodyBytes(e *env) float64 {
+	rec := httptest.NewRecorder()
+	e.gw.AdminHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	m := regexp.MustCompile(`(?m)^crmgw_buffered_body_bytes (\S+)$`).FindStringSubmatch(rec.Body.String())
+	if m == nil {
+		e.t.Fatal("/metrics lacks crmgw_buffered_body_bytes")
+	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	e.must(err)
+	return v
 }
 
 // A connection past limits.max_connections gets one answer, the dialect's

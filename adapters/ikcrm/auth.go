@@ -1,6 +1,8 @@
 package ikcrm
 
 import (
+	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -8,8 +10,17 @@ import (
 	"crmgw/core"
 )
 
-// deviceOpenAPI is the only device the open API accepts.
+// deviceOpenAPI is the integration's device, the one the doc names.
 const deviceOpenAPI = "open_api"
+
+// Devices are the device values the vendor's editions sent (vendor-facts-wider.md
+// §1.3): the open API's own, the DingTalk and WeCom editions', the web
+// session's, and the one a client declares. Any other is the doc's 100000.
+var Devices = []string{deviceOpenAPI, "dingtalk", "wxwork", "web", "dingtalk_open"}
+
+// headerAccessToken carries the token in the form of the vendor's standalone
+// host (with X-LXY-PLATFORM and X-LXY-APP, which tell nothing crmgw needs).
+const headerAccessToken = "access-token"
 
 // credentials are what a client sent to identify itself.
 type credentials struct {
@@ -44,24 +55,44 @@ func parseAuthorization(h string) (credentials, bool) {
 	return cr, true
 }
 
-// credentialsOf takes the Authorization header, or, with no header, user_token
-// and device from the query string.
-func credentialsOf(c echo.Context) credentials {
-	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
-		if cr, ok := parseAuthorization(h); ok {
+// credentialsOf takes the Authorization header; with none, the access-token
+// header, which names no device: it is the open API's own; with neither,
+// user_token and device from the parameters: the query string's q, else the
+// body's, as Rails' params hold both, the query string's winning.
+func credentialsOf(c echo.Context, q url.Values, body map[string]any) credentials {
+	h := c.Request().Header
+	if a := h.Get(echo.HeaderAuthorization); a != "" {
+		if cr, ok := parseAuthorization(a); ok {
 			return cr
 		}
 		return credentials{}
 	}
-	q := c.Request().URL.Query()
-	return credentials{token: q.Get("user_token"), device: q.Get("device")}
+	if t := strings.TrimSpace(h.Get(headerAccessToken)); t != "" {
+		return credentials{token: t, device: deviceOpenAPI}
+	}
+	param := func(key string) string {
+		if q.Has(key) {
+			return q.Get(key)
+		}
+		s, _ := body[key].(string)
+		return s
+	}
+	return credentials{token: param("user_token"), device: param("device")}
 }
 
-// authenticate checks the device, then resolves the token to the caller.
-func (a *Adapter) authenticate(c echo.Context) (core.Caller, error) {
-	cr := credentialsOf(c)
-	if cr.device != deviceOpenAPI {
+// authenticate checks the device, resolves the token to the caller, then
+// checks that the caller's tenant allows the device.
+func (a *Adapter) authenticate(c echo.Context, p params) (core.Caller, error) {
+	cr := credentialsOf(c, p.query, p.body)
+	if !slices.Contains(Devices, cr.device) {
 		return core.Caller{}, errDevice
 	}
-	return a.svc.Authenticate(c.Request().Context(), cr.token)
+	caller, err := a.svc.Authenticate(c.Request().Context(), cr.token)
+	if err != nil {
+		return core.Caller{}, err
+	}
+	if !caller.AllowsDevice(cr.device) {
+		return core.Caller{}, errDevice
+	}
+	return caller, nil
 }

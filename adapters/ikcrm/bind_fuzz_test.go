@@ -31,7 +31,7 @@ func FuzzContractRequest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, contentType, body string, creating bool) {
 		req := httptest.NewRequest(http.MethodPost, "/api/v2/contracts", strings.NewReader(body))
 		req.Header.Set(echo.HeaderContentType, contentType)
-		change, err := contractRequest(bind(e.NewContext(req, httptest.NewRecorder())), time.UTC, creating)
+		change, err := contractRequest(bind(e.NewContext(req, httptest.NewRecorder()), req.URL.Query()), time.UTC, creating)
 		if err == nil {
 			var in core.NewContract
 			if err = change.ApplyTo(&in); err != nil {

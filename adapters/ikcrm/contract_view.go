@@ -49,7 +49,7 @@ type contractView struct {
 	IsOwn                      bool           `json:"is_own"`
 	IsHasPolicyForAssistUser   bool           `json:"is_has_policy_for_assist_user"`
 	IsMyAssistEntity           bool           `json:"is_my_assist_entity"`
-	ProductAssetsForNewRecord  []struct{}     `json:"product_assets_for_new_record"`
+	ProductAssetsForNewRecord  []assetSeed    `json:"product_assets_for_new_record"`
 	OurSigner                  string         `json:"our_signer"`
 	SpecialTerms               string         `json:"special_terms"`
 	CreatedAt                  string         `json:"created_at"`
@@ -159,6 +159,17 @@ type productAssetView struct {
 	TypeID               uint64 `json:"type_id"`
 }
 
+// assetSeed is a product line as a client copies it into a new record
+// (vendor-facts-wider.md §1.10): every field a number or a string, never
+// null, for clients that read them into non-nullable types.
+type assetSeed struct {
+	ProductID            uint64 `json:"product_id"`
+	ProductNo            string `json:"product_no"`
+	Quantity             int64  `json:"quantity"`
+	RecommendedUnitPrice string `json:"recommended_unit_price"`
+	Name                 string `json:"name"`
+}
+
 type paymentPlan struct {
 	ID          uint64      `json:"id"`
 	Amount      json.Number `json:"amount"`
@@ -214,7 +225,7 @@ func viewOf(caller core.Caller, d core.ContractDetail, names map[string]map[uint
 		ApproveStatus: d.ApproveStatus, ApproveStatusI18n: approveStatusI18n[d.ApproveStatus],
 		AllAttachments: []struct{}{}, OwnedDepartment: struct{}{},
 		IsOwn: d.OwnerID == caller.UserID, IsHasPolicyForAssistUser: true,
-		ProductAssetsForNewRecord: []struct{}{}, OurSigner: d.OurSigner, SpecialTerms: d.SpecialTerms,
+		ProductAssetsForNewRecord: []assetSeed{}, OurSigner: d.OurSigner, SpecialTerms: d.SpecialTerms,
 		CreatedAt: minuteTime(d.CreatedAt, loc), UpdatedAt: minuteTime(d.UpdatedAt, loc),
 		ProductAssets: "暂无产品", Attachments: "暂无附件",
 		Creator: user(d.Creator), User: user(d.Owner), Opportunity: struct{}{},
@@ -249,6 +260,8 @@ func viewOf(caller core.Caller, d core.ContractDetail, names map[string]map[uint
 				ProductName: l.ProductName, ProductNo: l.ProductNo, Quantity: l.Quantity,
 				RecommendedUnitPrice: rubyDecimal(l.UnitPrice.Decimal), TotalPrice: rubyDecimal(l.TotalPrice.Decimal),
 				SaleUnit: l.SaleUnit, Spec: l.Spec, Remark: l.Remark, TypeName: "Contract", TypeID: d.ID})
+			v.ProductAssetsForNewRecord = append(v.ProductAssetsForNewRecord, assetSeed{ProductID: l.ProductID,
+				ProductNo: l.ProductNo, Quantity: l.Quantity, RecommendedUnitPrice: rubyDecimal(l.UnitPrice.Decimal), Name: l.ProductName})
 		}
 		v.ProductAssets = assets
 	}

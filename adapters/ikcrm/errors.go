@@ -22,10 +22,14 @@ type apiError struct {
 
 func (e *apiError) Error() string { return e.Err + ": " + e.Message }
 
-// The codes crmgw answers (vendor-facts.md); clients log in again on 100000, 100400 and 100401.
+// The codes crmgw answers (vendor-facts.md, vendor-facts-wider.md §1.5).
+// Clients log in again on 100000, 100400 and 100401, one only on 100401,
+// another on a message naming 登录: a token that does not work is the
+// vendor's own expired-login answer, which every one of them acts on.
 var (
 	errDevice = &apiError{http.StatusOK, 100000, "device参数错误", "invalid_app_error"}
-	errToken  = &apiError{http.StatusOK, 100400, "用户认证失败,请重新登录", "invalid_user_token"}
+	errToken  = &apiError{http.StatusOK, 100401, "您的登录已经过期,请重新登录!", "user_authentication_error"}
+	errLogin  = &apiError{http.StatusOK, 100400, "用户名或密码错误", "invalid_login"}
 )
 
 func invalid(message string) *apiError {

@@ -3,6 +3,7 @@ package ikcrm
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -10,30 +11,45 @@ import (
 	"crmgw/core"
 )
 
-// login answers POST /api/v2/auth/login with a user_token.
+// login answers POST /api/v2/auth/login with a user_token. A login that
+// names no device is the open API's own (open_api), as the doc's clients are.
 func (a *Adapter) login(ctx context.Context, p loginParams) (any, error) {
-	if p.device != "" && p.device != deviceOpenAPI {
+	device := p.device
+	if device == "" {
+		device = deviceOpenAPI
+	}
+	if !slices.Contains(Devices, device) {
 		return nil, errDevice
 	}
 	if p.login == "" || p.password == "" {
 		return nil, invalid("login 和 password 不能为空")
 	}
 	s, err := a.svc.Login(ctx, core.LoginRequest{Tenant: p.corpID, UserName: p.login,
-		Password: p.password, Address: p.address, Token: core.NewTokenValue(), TTL: a.opts.LoginTTL})
-	switch core.ErrorCode(err) {
-	case "":
-	case core.EUNAUTHORIZED:
-		return nil, &apiError{errToken.status, errToken.Code, "用户名或密码错误", "invalid_login"}
+		Password: p.password, Address: p.address, Token: core.NewTokenValue(), TTL: a.opts.LoginTTL, Device: device})
+	switch ce := core.AsError(err); {
+	case err == nil:
+	case ce.Code == core.EUNAUTHORIZED:
+		return nil, errLogin
+	case ce.Code == core.EFORBIDDEN && ce.Entity == "device": // one the tenant does not allow
+		return nil, errDevice
 	default:
 		return nil, err
 	}
-	return loginData{s.Token, s.Profile.User.ID}, nil
+	u := s.Profile.User
+	return loginData{UserToken: s.Token, UserID: u.ID, ConfirmedPhone: u.Phone != "", SetPassword: true}, nil
 }
 
-// loginData is the login's answer.
+// loginData is the login's answer: the token and user id every client reads,
+// then what one client's model reads besides (vendor-facts-wider.md §1.4),
+// each as crmgw knows it.
 type loginData struct {
 	UserToken string `json:"user_token"`
 	UserID    uint64 `json:"user_id"`
+	AvatarURL string `json:"avatar_url"` // crmgw keeps no pictures: "", as in the contract's user objects
+	IsExpired bool   `json:"is_expired"` // the token was just issued
+	// ConfirmedPhone: the user has a phone number on record (crmgw confirms none by SMS).
+	ConfirmedPhone bool `json:"confirmed_phone"`
+	SetPassword    bool `json:"set_password"` // the user has a password: the login checked it
 }
 
 // bindLogin reads the login's parameters (login, password, corp_id, device —

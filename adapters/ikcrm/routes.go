@@ -6,6 +6,7 @@ package ikcrm
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"crmgw/adapters"
@@ -41,11 +42,13 @@ func (a *Adapter) Dialect() adapters.Dialect {
 	return adapters.Dialect{
 		Name:        "ikcrm",
 		Prefixes:    []string{a.opts.Prefix + "/api"},
-		Credentials: []string{"user_token", "token", "password"},
+		Credentials: []string{"user_token", "token", "password", headerAccessToken},
+		Canonical:   trailingSlashes(a.opts.Prefix + "/api/"),
 		HandleError: a.HandleError,
 		Keys: map[adapters.Auth][]adapters.Key{adapters.AuthToken: {
-			{Name: "Authorization", In: adapters.InHeader, Doc: `Token token="<user_token>",device="open_api", quoted or not`},
-			{Name: "user_token", In: adapters.InQuery, Doc: "the user_token, with device=open_api, when no Authorization header is sent"},
+			{Name: "Authorization", In: adapters.InHeader, Doc: `Token token="<user_token>",device="open_api", quoted or not; device one of open_api, dingtalk, wxwork, web, dingtalk_open`},
+			{Name: headerAccessToken, In: adapters.InHeader, Doc: "the user_token, when no Authorization header is sent (the standalone host's form, beside X-LXY-PLATFORM and X-LXY-APP): the open_api device"},
+			{Name: "user_token", In: adapters.InQuery, Doc: "the user_token, with device, when neither header is sent: in the query string, or in the body (a GET's form body too)"},
 		}},
 		Bodies:        []string{"application/json", "application/x-www-form-urlencoded", "multipart/form-data"},
 		Envelope:      func(data any) any { return success{Data: data} },
@@ -58,7 +61,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 					form("login", "string", true, "登录名"),
 					form("password", "string", true, "密码"),
 					form("corp_id", "string", false, "公司: the tenant's id or name, needed where a login name is in several"),
-					form("device", "string", false, "open_api when sent"),
+					form("device", "string", false, "open_api (when absent), dingtalk, wxwork, web or dingtalk_open"),
 					form("version_code", "string", false, "客户端版本, not read"),
 				},
 				Handler: a.handleLogin(a.login), Result: loginData{}},
@@ -153,8 +156,21 @@ func tokenParams() []adapters.Param {
 	return []adapters.Param{
 		{Name: "Authorization", In: adapters.InHeader, Type: "string",
 			Doc: "Token token=<user_token>,device=open_api[,version_code=…], quoted or not"},
-		query("user_token", "string", "", "the user_token, when no Authorization header is sent"),
-		query("device", "string", "", "open_api, beside user_token"),
+		{Name: headerAccessToken, In: adapters.InHeader, Type: "string", Doc: "the user_token, when no Authorization header is sent"},
+		query("user_token", "string", "", "the user_token, when neither header is sent"),
+		query("device", "string", "", "open_api, dingtalk, wxwork, web or dingtalk_open, beside user_token"),
+	}
+}
+
+// trailingSlashes routes a path under prefix that ends in slashes
+// (/api/v2/contracts/?per_page=…, as clients send it) as the path without
+// them, as Rails' router does.
+func trailingSlashes(prefix string) func(path string) (string, bool) {
+	return func(path string) (string, bool) {
+		if !strings.HasPrefix(path, prefix) || !strings.HasSuffix(path, "/") {
+			return "", false
+		}
+		return strings.TrimRight(path, "/"), true
 	}
 }
 
