@@ -107,7 +107,7 @@ const (
 	InPath   In = "path"   // a segment of the path (:id)
 	InHeader In = "header" // a header (the ikcrm Authorization)
 	InBody   In = "body"   // a JSON document, or nested form keys, in the body
-	InCookie In = "cookie" // a cookie (yunzmall's yz_token)
+	InCookie In = "cookie" // a cookie (yunzmall's laravel_session)
 )
 
 // Param is one parameter an endpoint reads, as the OpenAPI document, the

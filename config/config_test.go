@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -13,6 +14,9 @@ import (
 	_ "crmgw/adapters/yunzmall"
 	"crmgw/config"
 )
+
+// nologin is a dialect without a login of its own: it has no login_ttl key.
+func init() { config.RegisterDialect("nologin", config.Dialect{Enabled: true}) }
 
 func flags(t *testing.T, args ...string) *pflag.FlagSet {
 	t.Helper()
@@ -185,13 +189,16 @@ func TestDialectKeysAreTheDialects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if yz := c.Dialects["yunzmall"]; !yz.Enabled || yz.Prefix != "" || yz.LoginTTL != 0 {
-		t.Fatalf("yunzmall = %+v, want enabled, from the root, with no login", yz)
+	if yz := c.Dialects["yunzmall"]; !yz.Enabled || yz.Prefix != "" || yz.LoginTTL != 7*24*time.Hour {
+		t.Fatalf("yunzmall = %+v, want enabled, from the root, its logins' tokens working a week", yz)
+	}
+	if nl := c.Dialects["nologin"]; !nl.Enabled || nl.LoginTTL != 0 {
+		t.Fatalf("nologin = %+v, want enabled, with no login", nl)
 	}
 	for yaml, want := range map[string]string{
-		"dialects:\n  fivth:\n    prefix: /x\n":       "config: dialects.fivth: no such dialect",
-		"dialects:\n  yunzmall:\n    login_ttl: 1h\n": "config: dialects.yunzmall.login_ttl: no such setting",
-		"dialects:\n  oa:\n    prefx: /x\n":           "config: dialects.oa.prefx: no such setting",
+		"dialects:\n  fivth:\n    prefix: /x\n":      "config: dialects.fivth: no such dialect",
+		"dialects:\n  nologin:\n    login_ttl: 1h\n": "config: dialects.nologin.login_ttl: no such setting",
+		"dialects:\n  oa:\n    prefx: /x\n":          "config: dialects.oa.prefx: no such setting",
 	} {
 		file := filepath.Join(t.TempDir(), "crmgw.yaml")
 		if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
@@ -201,7 +208,7 @@ func TestDialectKeysAreTheDialects(t *testing.T) {
 			t.Errorf("%q: %v, want %s", yaml, err, want)
 		}
 	}
-	for _, name := range []string{"CRMGW_DIALECTS_FIVTH_PREFIX", "CRMGW_DIALECTS_YUNZMALL_LOGIN_TTL"} {
+	for _, name := range []string{"CRMGW_DIALECTS_FIVTH_PREFIX", "CRMGW_DIALECTS_NOLOGIN_LOGIN_TTL"} {
 		t.Run(name, func(t *testing.T) {
 			t.Setenv(name, "1h")
 			if _, err := config.Load(flags(t)); err == nil || !strings.HasPrefix(err.Error(), "config: "+name+": no such setting") {

@@ -155,8 +155,12 @@ func TestEncodedSlashIsNoSeparator(t *testing.T) {
 			{authedRequest{"yunzmall", http.MethodPost, fmt.Sprintf("/business/%d/plugin/CustomerManage%%2FgetStatisticsList", tn.ID), yz.header, "page=1"}, yz404},
 		} {
 			res, body := e.send(c.p, nil)
-			if res.StatusCode != http.StatusNotFound || strings.TrimSpace(string(body)) != c.want {
-				t.Errorf("%s %s: HTTP %d %s\nwant HTTP 404 %s", c.p.method, c.p.path, res.StatusCode, body, c.want)
+			status := http.StatusNotFound
+			if c.p.dialect == "yunzmall" { // the framework answers its unknown route with HTTP 200
+				status = http.StatusOK
+			}
+			if res.StatusCode != status || strings.TrimSpace(string(body)) != c.want {
+				t.Errorf("%s %s: HTTP %d %s\nwant HTTP %d %s", c.p.method, c.p.path, res.StatusCode, body, status, c.want)
 			}
 		}
 		// The same paths with real slashes are served.

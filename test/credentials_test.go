@@ -16,7 +16,7 @@ var authFailed = rejection{
 	"oa":       `{"statuscode":"10501","statusmsg":"token已过期","data":{},"usermsg":"请重新登录"}`,
 	"qcy":      `{"request":"{path}","error_code":"21332","error":"token 无效或已过期"}`,
 	"ikcrm":    `{"code":100401,"message":"您的登录已经过期,请重新登录!","error":"user_authentication_error"}`,
-	"yunzmall": `{"result":0,"msg":"请先登录","data":[]}`,
+	"yunzmall": `{"result":0,"msg":"","data":{"login_status":1,"login_url":"/#/login"}}`,
 }
 
 // A revoked token or site key is refused on the very next request, in the
@@ -133,7 +133,7 @@ func TestCredentialsNeverReachTheLog(t *testing.T) {
 			authedRequest{"ikcrm", http.MethodPost, "/api/v2/auth/login", jsonBody, `{"login":"ann","password":"log-secret-password"}`},
 			authedRequest{"yunzmall", http.MethodPost, yzPath(tn.ID) + "?token=" + tok, nil, ""},
 			authedRequest{"yunzmall", http.MethodPost, yzPath(tn.ID), jsonBody, `{"token":"` + tok + `"}`},
-			authedRequest{"yunzmall", http.MethodPost, yzPath(tn.ID), http.Header{"Cookie": {"yz_token=" + tok}}, ""},
+			authedRequest{"yunzmall", http.MethodPost, yzPath(tn.ID), http.Header{"Cookie": {"laravel_session=" + tok}}, ""},
 			authedRequest{"yunzmall", http.MethodPost, yzPath(tn.ID) + "?yz_token=" + tok + "&page=x", nil, ""},
 		)
 		for _, p := range requests {

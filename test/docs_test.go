@@ -59,16 +59,23 @@ func TestDialectDocs(t *testing.T) {
 
 // endpointTable is a dialect's table as markdown, in its order. An
 // endpoint served alike under several of its prefixes (the WebApi's /OM twin)
-// is one row, named under the first.
+// is one row, named under the first; a prefix of paths of its own (yunzmall's
+// /admin) has its rows.
 func endpointTable(d adapters.Dialect) string {
 	var b strings.Builder
 	b.WriteString("| method | path | auth | parameters | what |\n|---|---|---|---|---|\n")
+	served := map[string]bool{}
+	for _, ep := range d.Endpoints {
+		served[strings.Join(ep.Methods, ",")+" "+ep.Path] = true
+	}
 	seen := map[string]bool{}
+	twinned := map[string]bool{} // the prefixes whose paths are twins of the first's
 	for _, ep := range d.Endpoints {
 		path := ep.Path
 		for _, p := range d.Prefixes[1:] {
-			if rest, under := strings.CutPrefix(path, p+"/"); under {
+			if rest, under := strings.CutPrefix(path, p+"/"); under && served[strings.Join(ep.Methods, ",")+" "+d.Prefixes[0]+"/"+rest] {
 				path = d.Prefixes[0] + "/" + rest
+				twinned[p] = true
 			}
 		}
 		key := strings.Join(ep.Methods, ",") + " " + path
@@ -90,8 +97,14 @@ func endpointTable(d adapters.Dialect) string {
 		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", strings.Join(ep.Methods, ", "), path, ep.Auth,
 			cell(strings.Join(params, ", ")), cell(ep.Summary))
 	}
-	if len(d.Prefixes) > 1 {
-		fmt.Fprintf(&b, "\nEach path under `%s` is served under `%s` too.\n", d.Prefixes[0], strings.Join(d.Prefixes[1:], "`, `"))
+	var twins []string
+	for _, p := range d.Prefixes[1:] {
+		if twinned[p] {
+			twins = append(twins, p)
+		}
+	}
+	if len(twins) > 0 {
+		fmt.Fprintf(&b, "\nEach path under `%s` is served under `%s` too.\n", d.Prefixes[0], strings.Join(twins, "`, `"))
 	}
 	return b.String()
 }

@@ -2,6 +2,7 @@ package test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -644,6 +645,8 @@ func isoRoutes() map[string]isoProbes {
 
 		// yunzmall
 		"POST /business/:id/plugin/CustomerManage/getStatisticsList": isoYZStatistics,
+		"POST /admin/login":             isoYZAdminLogin,
+		"POST /addons/yun_shop/api.php": isoYZMemberLogin,
 	}
 	// qcy: every handler at both bases, by GET and by POST.
 	for handler, probes := range isoQcyHandlers {
@@ -863,6 +866,30 @@ func isoYZStatistics(x *isoWorld, r isoRoute) []isoProbe {
 			req: search("search[industry_id]={id}"), want: isoYZRows(`"total":2`)},
 		{name: "A's employees counting customers of B's own tag", foreign: isoID(x.b.customType), missing: "12345",
 			req: search("search[tag_id]={id}"), want: isoYZRows(`"total":2`)},
+	}
+}
+
+// B has a user "ann" too, with another password: A's password logs in A's
+// only, and with B's shop named, nothing.
+func isoYZAdminLogin(x *isoWorld, r isoRoute) []isoProbe {
+	return []isoProbe{{name: "A's user and password log in A's user",
+		req: func(string) isoReq {
+			return isoReq{method: r.method, path: r.path, contentType: "application/json",
+				body: `{"username":"ann","password":"` + base64.StdEncoding.EncodeToString([]byte(x.a.password)) + `"}`}
+		},
+		want: isoYZAnswer(`{"result":1,"msg":"成功","data":{"pwd_remind":0,"msg":""}}` + "\n")}}
+}
+
+func isoYZMemberLogin(x *isoWorld, r isoRoute) []isoProbe {
+	login := func(shop string) isoReq {
+		return isoReq{method: r.method, path: r.path + "?type=9&route=member.login.index&i=" + url.QueryEscape(shop),
+			contentType: "application/x-www-form-urlencoded", body: isoKV("mobile", "ann", "password", x.a.password).Encode()}
+	}
+	return []isoProbe{
+		{name: "A's shop, user and password give a token", req: func(string) isoReq { return login(isoID(x.a.tenant.ID)) },
+			want: isoYZRows(`"token":"`)},
+		{name: "A's user and password with B's shop", foreign: isoID(x.b.tenant.ID), missing: isoMissing, req: login,
+			want: isoYZAnswer(`{"result":0,"msg":"手机号或密码错误","data":{"status":6}}` + "\n")},
 	}
 }
 

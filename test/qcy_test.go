@@ -349,7 +349,7 @@ func TestQCYErrorsWriteNothing(t *testing.T) {
 			{"unknown handler", "Customer/Nothing", tok(), 404, "10020"},
 			{"other tenant's plan", "ContactPlan/GetContactPlan", tok("id", fmt.Sprint(o.otherPlan.ID)), 200, "20003"},
 			{"execute other tenant's plan", "ContactPlan/SaveContactPlan", addHistory("", "plan_id", fmt.Sprint(o.otherPlan.ID), "next_time", "2015-11-01 10:00:00"), 200, "20003"},
-			{"execute with a bad next_time", "ContactPlan/SaveContactPlan", addHistory("", "plan_id", fmt.Sprint(o.plan.ID), "next_time", "2015/11/01"), 200, "10017"},
+			{"execute with a bad next_time", "ContactPlan/SaveContactPlan", addHistory("", "plan_id", fmt.Sprint(o.plan.ID), "next_time", "2015/11/31"), 200, "10017"},
 			{"execute without next_time", "ContactPlan/SaveContactPlan", addHistory("", "plan_id", fmt.Sprint(o.plan.ID)), 200, "10016"},
 			{"insert plan for another tenant's customer", "ContactPlan/InsertContactPlan", addHistory("content", "customer_id", fmt.Sprint(o.otherCustomer.ID), "link_man_id", fmt.Sprint(o.otherContact.ID), "history_id", "0", "next_time", "2015-11-01 10:00:00"), 200, "20003"},
 			{"page size over 100", "Customer/GetAllList", tok("pageIndex", "1", "pageSize", "101"), 200, "10017"},

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +26,8 @@ import (
 // within each the first in the request's order.
 type params struct {
 	values  map[string]string
-	address string // the client's address, which Token/Get records
+	address string    // the client's address, which Token/Get records
+	now     time.Time // when the request came, the day of a time sent alone
 }
 
 const paramsKey = "qcy.params"
@@ -202,14 +204,16 @@ func missing(name string) error {
 	return wireError(codeMissing, fmt.Sprintf("缺少必需的参数 (%s)", name))
 }
 
-// dateTime returns a required DateTime parameter ("2013-05-05 10:25:30"), read in the tenant's time zone.
+// dateTime returns a required DateTime parameter, read as .NET's
+// DateTime.Parse reads what its clients write (netDateTime), in the tenant's
+// time zone unless it carries an offset.
 func (p params) dateTime(name string, loc *time.Location) (time.Time, error) {
 	v, err := p.str(name)
 	if err != nil {
 		return time.Time{}, err
 	}
-	t, err := time.ParseInLocation(dateTime, v, loc)
-	if err != nil {
+	t, ok := parseNetDateTime(v, p.now.In(loc))
+	if !ok {
 		return time.Time{}, wireError(codeInvalid, fmt.Sprintf("参数 %s 应为 yyyy-MM-dd HH:mm:ss, 实为 %q", name, core.Excerpt(v)))
 	}
 	// The day as written, checked as a Date: CheckTime would let 0001-01-01 00:00:00 pass in a UTC tenant, as the zero time.
@@ -219,16 +223,88 @@ func (p params) dateTime(name string, loc *time.Location) (time.Time, error) {
 	return t, nil
 }
 
+// netTime is a time of day as .NET reads one: hours and minutes, seconds
+// and a fraction optional, then an optional offset (Z, +08:00, +0800, +08).
+const netTime = `(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,7}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?`
+
+// netDateTime is what .NET clients send for a DateTime and DateTime.Parse
+// (zh-CN, and the invariant ISO 8601 forms) takes: a year-first date with -
+// or /, its month and day of one or two digits, then a time after a space or
+// a T (2013/5/5 10:25:30, 2013-05-05T10:25:30.123+08:00, 2013-05-05 10:25);
+// a date alone (midnight); or a time alone (today).
+var netDateTime = regexp.MustCompile(`^(?:(\d{4})([-/])(\d{1,2})[-/](\d{1,2})(?:(?:T|\s+)` + netTime + `)?|` + netTime + `)$`)
+
+// parseNetDateTime reads s as netDateTime says, in now's location, a time
+// alone on now's day. A fraction of a second is dropped: the WebApi's times are to the second.
+func parseNetDateTime(s string, now time.Time) (time.Time, bool) {
+	m := netDateTime.FindStringSubmatch(s)
+	if m == nil {
+		return time.Time{}, false
+	}
+	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
+	year, month, day := now.Date()
+	clock, zone := m[5:10], m[9]
+	if m[1] != "" {
+		year, month, day = n(1), time.Month(n(3)), n(4)
+	} else {
+		clock, zone = m[10:15], m[14]
+	}
+	at := func(i int) int { v, _ := strconv.Atoi(clock[i]); return v }
+	hour, minute, second := at(0), at(1), at(2)
+	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59 {
+		return time.Time{}, false
+	}
+	loc := now.Location()
+	if zone != "" {
+		off, ok := zoneOffset(zone)
+		if !ok {
+			return time.Time{}, false
+		}
+		loc = time.FixedZone("", off)
+	}
+	return time.Date(year, month, day, hour, minute, second, 0, loc).In(now.Location()), true
+}
+
+func daysIn(year int, month time.Month) int {
+	return time.Date(year, month+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// zoneOffset reads Z, +08:00, +0800 or +08 as seconds east of UTC; .NET takes offsets to ±14:00.
+func zoneOffset(z string) (int, bool) {
+	if z == "Z" {
+		return 0, true
+	}
+	digits := strings.ReplaceAll(z[1:], ":", "")
+	h, _ := strconv.Atoi(digits[:2])
+	var m int
+	if len(digits) == 4 {
+		m, _ = strconv.Atoi(digits[2:])
+	}
+	if m > 59 || h*60+m > 14*60 {
+		return 0, false
+	}
+	off := (h*60 + m) * 60
+	if z[0] == '-' {
+		off = -off
+	}
+	return off, true
+}
+
 // object decodes a required parameter that carries a JSON object (Customer,
-// CustomerLinkMan). The object's uint64 fields are all ids: one above
-// core.MaxID names no record and is refused here, before any query holds it.
+// CustomerLinkMan), read as Json.NET reads it into the CLR type (netJSON).
+// The object's uint64 fields are all ids: one above core.MaxID names no
+// record and is refused here, before any query holds it.
 func (p params) object(name string, into any) error {
 	v, err := p.str(name)
 	if err != nil {
 		return err
 	}
+	doc, err := netJSON(name, []byte(v), reflect.TypeOf(into).Elem())
+	if err != nil {
+		return err
+	}
 	var te *json.UnmarshalTypeError // its Value holds a number whole, however long
-	switch err := json.Unmarshal([]byte(v), into); {
+	switch err := json.Unmarshal(doc, into); {
 	case errors.As(err, &te) && te.Field != "":
 		return wireError(codeInvalid, fmt.Sprintf("参数 %s 的字段 %s 应为 %s, 实为 %s", name, te.Field, te.Type, core.Excerpt(te.Value)))
 	case errors.As(err, &te):
@@ -243,6 +319,96 @@ func (p params) object(name string, into any) error {
 		}
 	}
 	return nil
+}
+
+// netJSON rewrites an object's fields as Json.NET's default settings read
+// them into t's fields, for encoding/json to decode: into an integer, a
+// string holding an integer (" 12", "+12"; not "1.5"); into a Boolean,
+// "true" or "false" in any case, or a number (0 false, any other true); into
+// a string, a number as written or a Boolean as True/False. An empty string
+// into an integer or a Boolean is no value, as null is (the CLR types may be
+// nullable). Anything else is left for encoding/json to refuse, as Json.NET
+// does. What is not an object (or null) is left whole.
+func netJSON(name string, doc []byte, t reflect.Type) ([]byte, error) {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(doc, &fields) != nil || fields == nil {
+		return doc, nil
+	}
+	for key, raw := range fields {
+		f, ok := fieldNamed(t, key)
+		if !ok || len(raw) == 0 {
+			continue
+		}
+		var text string
+		isText := raw[0] == '"' && json.Unmarshal(raw, &text) == nil
+		bad := func(want string) error {
+			return wireError(codeInvalid, fmt.Sprintf("参数 %s 的字段 %s 应为 %s, 实为 %q", name, f.Name, want, core.Excerpt(text)))
+		}
+		switch kind := f.Type.Kind(); {
+		case kind == reflect.Uint64 && isText:
+			switch n := strings.Trim(text, netSpace); {
+			case n == "":
+				delete(fields, key)
+			case !integerText.MatchString(n):
+				return nil, bad("Int32")
+			default:
+				fields[key] = json.RawMessage(jsonInteger(n))
+			}
+		case kind == reflect.Bool && isText:
+			switch b := strings.ToLower(strings.Trim(text, netSpace)); b {
+			case "":
+				delete(fields, key)
+			case "true", "false":
+				fields[key] = json.RawMessage(b)
+			default:
+				return nil, bad("Boolean")
+			}
+		case kind == reflect.Bool && isNumber(raw):
+			fields[key] = json.RawMessage(strconv.FormatBool(!zeroNumber.Match(raw)))
+		case kind == reflect.String && isNumber(raw):
+			text, _ := json.Marshal(string(raw))
+			fields[key] = text
+		case kind == reflect.String && (string(raw) == "true" || string(raw) == "false"):
+			fields[key] = json.RawMessage(`"` + strings.ToUpper(string(raw[:1])) + string(raw[1:]) + `"`)
+		}
+	}
+	return json.Marshal(fields)
+}
+
+// netSpace is the white space .NET's number and Boolean parsing skips around a value.
+const netSpace = " \t\n\v\f\r"
+
+var (
+	// integerText is an integer as int.Parse reads one, white space taken off.
+	integerText = regexp.MustCompile(`^[-+]?\d+$`)
+	// zeroNumber is a JSON number whose value is zero (0, -0, 0.00, 0e5).
+	zeroNumber = regexp.MustCompile(`^-?0*\.?0*(?:[eE][-+]?\d+)?$`)
+)
+
+// jsonInteger writes integerText as a JSON number: no plus, no leading zeros.
+func jsonInteger(n string) string {
+	sign, digits := "", strings.TrimPrefix(n, "+")
+	if rest, negative := strings.CutPrefix(digits, "-"); negative {
+		sign, digits = "-", rest
+	}
+	if digits = strings.TrimLeft(digits, "0"); digits == "" {
+		digits = "0"
+	}
+	return sign + digits
+}
+
+func isNumber(raw json.RawMessage) bool { return raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9' }
+
+// fieldNamed is t's field that encoding/json decodes key into: its JSON
+// name, matched without regard to case (as Json.NET matches too).
+func fieldNamed(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); strings.EqualFold(name, key) {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 func formatID(id uint64) string { return strconv.FormatUint(id, 10) }

@@ -35,6 +35,12 @@ func FuzzBind(f *testing.F) {
 		{http.MethodPost, "multipart/form-data; boundary=X", "", "--X\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a\"\r\n\r\n"},
 		{http.MethodPost, "multipart/form-data", "", "--X--"},
 		{http.MethodPost, echo.MIMEApplicationJSON, "", `{"token":"t","id":1}`},
+		// What .NET clients send: DateTime text, numbers and Booleans as strings.
+		{http.MethodGet, "", "next_time=2013/5/5+10:25:30", ""},
+		{http.MethodGet, "", "next_time=2013-05-05T10:25:30.1234567%2B08:00", ""},
+		{http.MethodGet, "", "next_time=10:25", ""},
+		{http.MethodPost, echo.MIMEApplicationForm, "", `json={"PK_ID":"0","CustName":"x","Tel":13800138000,"IsPublic":"False","IndustryID":" +02 ","KindID":""}`},
+		{http.MethodPost, echo.MIMEApplicationForm, "", `man={"FK_CustID":"1","LinkManName":"x","IsMainMan":1}&customer={"PK_ID":"1.5","IsPublic":"1"}`},
 	} {
 		f.Add(seed.method, seed.contentType, seed.query, seed.body)
 	}

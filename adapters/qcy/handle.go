@@ -24,6 +24,7 @@ func (a *Adapter) handle(auth adapters.Auth, h handler) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		p.now = a.svc.Now()
 		ctx := c.Request().Context()
 		caller, err := a.authenticate(ctx, auth, p)
 		if err != nil {

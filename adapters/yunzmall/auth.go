@@ -10,8 +10,9 @@ import (
 )
 
 // token is the caller's token: the Authorization: Bearer header wins, then a
-// token parameter (query or body), then yz_token, as a parameter or the
-// framework's cookie.
+// token parameter (query or body), then yz_token (a parameter: the framework
+// reads it from the request's input, never from a cookie), then the session
+// cookie a login set.
 func token(c echo.Context, p params) string {
 	if h := c.Request().Header.Get(echo.HeaderAuthorization); h != "" {
 		if scheme, value, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "Bearer") {
@@ -24,7 +25,7 @@ func token(c echo.Context, p params) string {
 	if t := p.get("yz_token"); t != "" {
 		return t
 	}
-	if ck, err := c.Cookie("yz_token"); err == nil {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
 		return ck.Value
 	}
 	return ""

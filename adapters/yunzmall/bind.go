@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -28,13 +29,19 @@ type params struct {
 	// path is the request's URL without its query, as Laravel's paginator
 	// names it: its own scheme and host (behind a proxy too) and its path.
 	path string
+	// origin is path's scheme and host, on which the framework builds the
+	// URLs it answers.
+	origin string
+	// address is the client's, which a login's throttle counts.
+	address string
 }
 
 const maxMemory = 1 << 20 // multipart fields held in memory; the gateway limits bodies to 1 MiB anyway
 
 func bind(c echo.Context) (params, error) {
 	r := c.Request()
-	p := params{values: url.Values{}, path: c.Scheme() + "://" + host(c) + r.URL.Path}
+	origin := c.Scheme() + "://" + host(c)
+	p := params{values: url.Values{}, path: origin + r.URL.Path, origin: origin, address: c.RealIP()}
 	merge := func(v url.Values) {
 		for k, vs := range v {
 			p.values[k] = vs
@@ -47,7 +54,8 @@ func bind(c echo.Context) (params, error) {
 		var body map[string]any
 		dec := json.NewDecoder(r.Body)
 		dec.UseNumber()
-		if err := dec.Decode(&body); err != nil {
+		// An empty body is no parameters: the front end's GETs say JSON and send none.
+		if err := dec.Decode(&body); err != nil && err != io.EOF {
 			if tooLarge(err) {
 				return params{}, echo.ErrStatusRequestEntityTooLarge
 			}

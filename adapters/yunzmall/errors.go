@@ -40,7 +40,36 @@ func fail(status int, message string) *failure {
 
 func invalid(message string) *failure { return fail(http.StatusOK, message) }
 
-var errLogin = fail(http.StatusOK, "请先登录") // a missing, unknown, revoked or expired token
+// loginRequired is the answer to a request without a valid session or token:
+// the admin middleware's {"result":0,"msg":"","data":{"login_status":1,…}},
+// on which the framework's front end goes to its login page.
+// (vendor-facts-wider.md §2: the business plugins' own answer was not seen;
+// the member answer's login_status 0 is one the admin front end ignores.)
+type loginRequired struct {
+	Result  int         `json:"result"`
+	Message string      `json:"msg"`
+	Data    loginStatus `json:"data"`
+}
+
+type loginStatus struct {
+	LoginStatus int    `json:"login_status"`
+	LoginURL    string `json:"login_url"`
+}
+
+var errLogin = &loginRequired{Data: loginStatus{LoginStatus: 1, LoginURL: "/#/login"}}
+
+// refused is a member login's refusal: {"result":0,"msg":…,"data":{"status":N}}.
+type refused struct {
+	Result  int          `json:"result"`
+	Message string       `json:"msg"`
+	Data    memberStatus `json:"data"`
+}
+
+type memberStatus struct {
+	Status int `json:"status"`
+}
+
+func (e *refused) Error() string { return e.Message }
 
 // unreachable marks a field the plugin never sends: should core name it all
 // the same, core's own name is shown.
@@ -127,7 +156,7 @@ func statsError(err error, q core.EmployeeStatsQuery) error {
 }
 
 // errorStatuses are the HTTP statuses HandleError answers with.
-var errorStatuses = []int{http.StatusOK, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusRequestTimeout,
+var errorStatuses = []int{http.StatusOK, http.StatusRequestTimeout,
 	http.StatusRequestEntityTooLarge, http.StatusTooManyRequests, http.StatusRequestHeaderFieldsTooLarge,
 	http.StatusServiceUnavailable}
 
@@ -136,18 +165,32 @@ func (a *Adapter) HandleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	var ae *appError
-	if errors.As(err, &ae) {
-		adapters.SetWireCode(c, strconv.Itoa(ae.Code))
-		_ = write(c, http.StatusOK, ae)
-		return
-	}
-	f, internal := toFailure(err)
+	body, status, internal := answerOf(err)
 	if internal {
 		a.opts.Log.Error("yunzmall: internal error", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "error", err)
 	}
-	adapters.SetWireCode(c, "0")
-	_ = write(c, f.status, f)
+	code := "0"
+	if ae, ok := body.(*appError); ok {
+		code = strconv.Itoa(ae.Code)
+	}
+	adapters.SetWireCode(c, code)
+	_ = write(c, status, body)
+}
+
+// answerOf is the answer to err and its HTTP status: one of the shapes in Errors.
+func answerOf(err error) (body any, status int, internal bool) {
+	var ae *appError
+	var rf *refused
+	switch {
+	case errors.As(err, &ae):
+		return ae, http.StatusOK, false
+	case errors.As(err, &rf):
+		return rf, http.StatusOK, false
+	case core.ErrorCode(err) == core.EUNAUTHORIZED: // a missing, unknown, revoked or expired token
+		return errLogin, http.StatusOK, false
+	}
+	f, internal := toFailure(err)
+	return f, f.status, internal
 }
 
 // toFailure maps any other error to the framework's envelope.
@@ -159,7 +202,9 @@ func toFailure(err error) (f *failure, internal bool) {
 	if errors.As(err, &he) {
 		switch he.Code {
 		case http.StatusNotFound, http.StatusMethodNotAllowed:
-			return fail(he.Code, "不存在的接口"), false // vendor-facts.md: the framework's unknown route
+			// vendor-facts.md: the framework's unknown route, with HTTP 200 as
+			// every envelope of its (its front end sends any other status to #/500)
+			return fail(http.StatusOK, "不存在的接口"), false
 		case http.StatusRequestEntityTooLarge:
 			return fail(he.Code, "请求体过大"), false
 		case http.StatusRequestHeaderFieldsTooLarge:
@@ -170,8 +215,6 @@ func toFailure(err error) (f *failure, internal bool) {
 	}
 	ce := core.AsError(err)
 	switch ce.Code {
-	case core.EUNAUTHORIZED:
-		return errLogin, false
 	case core.EINVALID, core.ENOTFOUND, core.ECONFLICT, core.EFORBIDDEN:
 		return invalid(ce.Worded(paramNames.Name)), false
 	case core.ELIMITED:

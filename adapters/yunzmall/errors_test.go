@@ -22,7 +22,7 @@ func TestErrorsMapEveryFieldAndCode(t *testing.T) {
 		}
 	}
 	for _, code := range core.Codes {
-		_, internal := toFailure(&core.Error{Code: code})
+		_, _, internal := answerOf(&core.Error{Code: code})
 		if internal != (code == core.EINTERNAL) {
 			t.Errorf("%s: answered as the internal error: %v", code, internal)
 		}

@@ -16,11 +16,12 @@ func ok(c echo.Context, data any) error {
 	return write(c, http.StatusOK, success{1, "ok", data})
 }
 
-// success is the envelope of every answer but an error.
+// success is the envelope of every answer but an error. Its msg is text,
+// but for the mobile web login's, an object.
 type success struct {
-	Result  int    `json:"result"`
-	Message string `json:"msg"`
-	Data    any    `json:"data"`
+	Result  int `json:"result"`
+	Message any `json:"msg" jsontype:"string,object"`
+	Data    any `json:"data"`
 }
 
 // write renders JSON as the doc's example shows it: Unicode and slashes unescaped.
