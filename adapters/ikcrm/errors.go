@@ -43,11 +43,11 @@ const unreachable = ""
 // paramNames are the open API's names for the fields core's errors name.
 var paramNames = adapters.ParamNames{
 	core.FieldAddress:        unreachable,
-	core.FieldAmount:         "amount", // of a received payment or plan
+	core.FieldAmount:         unreachable,
 	core.FieldApproveStatus:  "approve_status",
 	core.FieldContactedAt:    unreachable,
 	core.FieldContent:        unreachable,
-	core.FieldContractID:     "contract_id",
+	core.FieldContractID:     unreachable,
 	core.FieldContractPrefix: unreachable,
 	core.FieldCreatedAt:      unreachable,
 	core.FieldCustomFields:   "custom_fields", // the contract's keys that are none of its fields
@@ -56,7 +56,7 @@ var paramNames = adapters.ParamNames{
 	core.FieldCustomerSigner: "customer_signer",
 	core.FieldDepartmentName: unreachable,
 	core.FieldDirection:      unreachable,
-	core.FieldDueOn:          "receive_date", // of a plan
+	core.FieldDueOn:          unreachable,
 	core.FieldDuration:       unreachable,
 	core.FieldEmail:          unreachable,
 	core.FieldEndDate:        "end_at",

@@ -350,6 +350,12 @@ var paymentReferences = map[string]string{
 	"contract": "contract_id", "payment plan": "received_payment_plan_id", core.DictPaymentType: "received_types",
 }
 
+// paymentNames are the names of a payment's or plan's fields that core's
+// errors name, where the other endpoints name the same fields otherwise.
+var paymentNames = map[core.Field]string{
+	core.FieldContractID: "contract_id", core.FieldAmount: "amount", core.FieldDueOn: "receive_date", core.FieldRemark: "note",
+}
+
 // paymentWriteError words core's refusal of a payment or plan as the vendor
 // does: a reference not in the tenant, or a bad value, is a bad parameter naming its field.
 func paymentWriteError(err error) error {
@@ -361,8 +367,8 @@ func paymentWriteError(err error) error {
 		}
 	case core.EINVALID:
 		name := func(f core.Field) string {
-			if f == core.FieldRemark { // a payment's remark is its note
-				return "note"
+			if n := paymentNames[f]; n != "" {
+				return n
 			}
 			return paramNames.Name(f)
 		}
