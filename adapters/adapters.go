@@ -75,6 +75,7 @@ const (
 	AuthLogin   Auth = "login"    // none yet: a login name and password in, a token out
 	AuthToken   Auth = "token"    // a user's token
 	AuthSiteKey Auth = "site_key" // a site's key (the WebApi's ECommerce handlers)
+	AuthNone    Auth = "none"     // no caller: an answer the same for anyone (the OA's /version)
 )
 
 // Endpoint is one row of a dialect's table.

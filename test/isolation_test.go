@@ -667,6 +667,27 @@ func isoRoutes() map[string]isoProbes {
 		"POST /api/v2/contacts":                      isoIKContactCreate,
 		"PUT /api/v2/contacts/:id":                   isoIKContactUpdate,
 		"GET /api/v2/custom_fields/:entity/by_group": isoIKCustomFields,
+		// oa: contracts and their money (isolation_payments_test.go)
+		"GET /oa/contracts":                   isoOAContracts,
+		"GET /oa/contracts/:id":               isoOAContractShow,
+		"PATCH /oa/contracts/:id":             isoOAOfContract("", "status", "2"),
+		"DELETE /oa/contracts/:id":            isoOAOfContract(""),
+		"GET /oa/contracts/:id/receiving":     isoOAOfContract("/receiving"),
+		"POST /oa/contracts/:id/receiving":    isoOAOfContract("/receiving", "sum", "1", "dbilldate", "2015-10-10"),
+		"GET /oa/contracts/:id/spending":      isoOAOfContract("/spending"),
+		"POST /oa/contracts/:id/spending":     isoOAOfContract("/spending", "sum", "1", "dbilldate", "2015-10-10"),
+		"GET /oa/crm/contracts/receiving/all": isoOAReceivingAll,
+		"GET /oa/version":                     isoOAVersion,
+
+		// ikcrm
+		// ikcrm: received payments and plans (isolation_payments_test.go)
+		"GET /api/v2/contracts/:id/received_payments":         isoIKContractPlans,
+		"GET /api/v2/contracts/:id/received_payments/:sub_id": isoIKContractPlan,
+		"GET /api/v2/received_payments":                       isoIKTopList(`"amount":"300.0"`),
+		"POST /api/v2/received_payments":                      isoIKPaymentCreate,
+		"GET /api/v2/received_payments/:id":                   isoIKPaymentShow,
+		"GET /api/v2/received_payment_plans":                  isoIKTopList(`"amount":"400.0"`),
+		"POST /api/v2/received_payment_plans":                 isoIKPlanCreate,
 
 		// yunzmall
 		"POST /business/:id/plugin/CustomerManage/getStatisticsList": isoYZStatistics,

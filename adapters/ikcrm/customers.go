@@ -122,7 +122,8 @@ type customerPage struct {
 // maxPerPage is the vendor's largest page: a larger per_page is cut to it, as clients send 200.
 const maxPerPage = 100
 
-// paging reads page (from 1; 0 is 1) and per_page (15 when absent, at most maxPerPage).
+// paging reads page (from 1; 0 is 1) and per_page (15 when absent or 0, at
+// most maxPerPage), as the vendor's lists treat them (clients send 200 and 0).
 func paging(qp url.Values) (page, perPage int, err error) {
 	read := func(name string, def int) (int, error) {
 		v := strings.TrimSpace(qp.Get(name))
@@ -144,7 +145,10 @@ func paging(qp url.Values) (page, perPage int, err error) {
 	if perPage, err = read("per_page", 15); err != nil {
 		return 0, 0, err
 	}
-	return max(page, 1), min(max(perPage, 1), maxPerPage), nil
+	if perPage == 0 {
+		perPage = 15
+	}
+	return max(page, 1), min(perPage, maxPerPage), nil
 }
 
 // queryID reads an optional id of the query string: absent or empty is 0.

@@ -237,6 +237,8 @@ var labels = map[string]string{
 	"notify_user_ids": "通知人", "custom_field_template_id": "合同业务类型", "product_assets_attributes": "关联产品",
 	"quantity": "数量", "recommended_unit_price": "售卖单价", "total_price": "总价", "product_id": "产品",
 	"product_attr_id": "产品属性", "product_name": "产品名称", "product_no": "产品编号",
+	"contract_id": "合同", "amount": "金额", "receive_date": "回款日期", "received_types": "付款方式",
+	"received_payment_plan_id": "回款计划", "note": "备注",
 }
 
 // label names a field as the vendor does, with its key: 合同标题(title).

@@ -73,3 +73,24 @@ func (p params) idList(name string) ([]uint64, error) {
 	}
 	return ids, nil
 }
+
+// paging reads the OA's paging (公共翻页参数): page, 0-based (default 0), and
+// size, 1 to maxSize (default 20).
+func (p params) paging(maxSize int) (page, size int, err error) {
+	if page, err = p.optionalInt("page", 0); err != nil {
+		return 0, 0, err
+	}
+	if size, err = p.optionalInt("size", 20); err != nil {
+		return 0, 0, err
+	}
+	if page < 0 {
+		return 0, 0, statusError(codeFormat, fmt.Sprintf("page 从 0 开始: %d", page))
+	}
+	if page >= core.MaxPage { // the lists that page from 1 count one more
+		return 0, 0, statusError(codeFormat, fmt.Sprintf("page 至多 %d: %d", core.MaxPage-1, page))
+	}
+	if size < 1 || size > maxSize {
+		return 0, 0, statusError(codeFormat, fmt.Sprintf("size 应在 1 到 %d 之间: %d", maxSize, size))
+	}
+	return page, size, nil
+}

@@ -115,19 +115,9 @@ func (a *Adapter) contractsCount(ctx context.Context, caller core.Caller, p para
 	if err != nil {
 		return nil, err
 	}
-	pageNo, err := p.optionalInt("page", 0)
+	pageNo, size, err := p.paging(a.svc.MaxPageSize())
 	if err != nil {
 		return nil, err
-	}
-	size, err := p.optionalInt("size", 20)
-	if err != nil {
-		return nil, err
-	}
-	if pageNo < 0 {
-		return nil, statusError(codeFormat, fmt.Sprintf("page 从 0 开始: %d", pageNo))
-	}
-	if maxSize := a.svc.MaxPageSize(); size < 1 || size > maxSize {
-		return nil, statusError(codeFormat, fmt.Sprintf("size 应在 1 到 %d 之间: %d", maxSize, size))
 	}
 	res, err := a.svc.ContractFigures(ctx, caller,
 		core.ContractQuery{Month: month, Scope: scope, IDs: ids, Page: pageNo, Size: size})

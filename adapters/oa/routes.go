@@ -51,7 +51,8 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		Errors:        []any{envelope{Data: struct{}{}}},
 		ErrorStatuses: errorStatuses,
 		Endpoints: []adapters.Endpoint{
-			{Methods: post, Path: p + "/users/login", Auth: adapters.AuthLogin, // vendor-facts.md: the login the doc links to
+			// vendor-facts.md: the login the doc links to; vendor-facts-wider.md §3.2: by GET too, its parameters in the query.
+			{Methods: []string{http.MethodGet, http.MethodPost}, Path: p + "/users/login", Auth: adapters.AuthLogin,
 				Summary: "log in: a token and the user's profile",
 				Params: []adapters.Param{tt, vn,
 					{Name: "username", In: adapters.InForm, Type: "string", Required: true, Doc: "login name"},
@@ -83,6 +84,50 @@ func (a *Adapter) Dialect() adapters.Dialect {
 						Doc: "comma-separated user ids (flag 0; the caller when empty) or one department id (flag 1; the caller's when empty); ignored for flag 2"},
 				},
 				Handler: a.handle(a.contractsCount), Result: []contractCount{}},
+			// vendor-facts-wider.md §3.1–3.2: contracts (no /crm prefix), their money, every receipt, the version.
+			{Methods: get, Path: p + "/contracts", Auth: adapters.AuthToken,
+				Summary: "合同列表: the tenant's contracts, newest first",
+				Params: append([]adapters.Param{accessToken, tt, vn}, append(paging(),
+					adapters.Param{Name: "keyword", In: adapters.InForm, Type: "string", Doc: "part of the title or 合同编号"},
+					adapters.Param{Name: "status", In: adapters.InForm, Type: "integer", Doc: "0 执行中, 1 结束, 2 意外终止"})...),
+				Handler: a.handle(a.listContracts), Result: []contractRow{}},
+			{Methods: get, Path: p + "/contracts/:id", Auth: adapters.AuthToken,
+				Summary: "合同详情",
+				Params:  []adapters.Param{accessToken, tt, vn, contractID},
+				Handler: a.handle(a.showContract), Result: contractDetail{}},
+			{Methods: []string{http.MethodPatch}, Path: p + "/contracts/:id", Auth: adapters.AuthToken,
+				Summary: "修改合同状态",
+				Params: []adapters.Param{accessToken, tt, vn, contractID,
+					{Name: "status", In: adapters.InForm, Type: "integer", Required: true, Doc: "0 执行中, 1 结束, 2 意外终止"}},
+				Handler: a.handle(a.patchContract), Result: struct{}{}},
+			{Methods: []string{http.MethodDelete}, Path: p + "/contracts/:id", Auth: adapters.AuthToken,
+				Summary: "删除合同, with its receipts, payments and plans",
+				Params:  []adapters.Param{accessToken, tt, vn, contractID},
+				Handler: a.handle(a.deleteContract), Result: struct{}{}},
+			{Methods: get, Path: p + "/contracts/:id/receiving", Auth: adapters.AuthToken,
+				Summary: "合同回款: the contract's receipts, oldest first",
+				Params:  append([]adapters.Param{accessToken, tt, vn, contractID}, paging()...),
+				Handler: a.handle(a.listMoney(core.PaymentIn)), Result: []moneyRow{}},
+			{Methods: post, Path: p + "/contracts/:id/receiving", Auth: adapters.AuthToken,
+				Summary: "新增回款: money received on the contract",
+				Params:  append([]adapters.Param{accessToken, tt, vn, contractID}, moneyParams...),
+				Handler: a.handle(a.addMoney(core.PaymentIn)), Result: struct{}{}},
+			{Methods: get, Path: p + "/contracts/:id/spending", Auth: adapters.AuthToken,
+				Summary: "合同支出: the contract's payments out, oldest first",
+				Params:  append([]adapters.Param{accessToken, tt, vn, contractID}, paging()...),
+				Handler: a.handle(a.listMoney(core.PaymentOut)), Result: []moneyRow{}},
+			{Methods: post, Path: p + "/contracts/:id/spending", Auth: adapters.AuthToken,
+				Summary: "新增支出: money paid out under the contract",
+				Params:  append([]adapters.Param{accessToken, tt, vn, contractID}, moneyParams...),
+				Handler: a.handle(a.addMoney(core.PaymentOut)), Result: struct{}{}},
+			{Methods: get, Path: p + "/crm/contracts/receiving/all", Auth: adapters.AuthToken,
+				Summary: "全部回款: every receipt of the tenant, newest first",
+				Params:  append([]adapters.Param{accessToken, tt, vn}, paging()...),
+				Handler: a.handle(a.allReceiving), Result: []receivingRow{}},
+			{Methods: get, Path: p + "/version", Auth: adapters.AuthNone,
+				Summary: "版本: never a newer client; the crmgw build served",
+				Params:  []adapters.Param{tt, vn},
+				Handler: a.handleLogin(a.version), Result: versionData{}}, // no caller, as the login has none
 			// The customers beside the doc (vendor-facts-wider.md §3.1): no /crm prefix.
 			{Methods: get, Path: p + "/customers", Auth: adapters.AuthToken,
 				Summary: "客户列表: a page of the tenant's customers",
@@ -144,4 +189,18 @@ func customerParams(creating bool) []adapters.Param {
 		{Name: "industry", In: adapters.InForm, Type: "string", Doc: "行业: a name of the tenant's industry dictionary"},
 		{Name: "comprofile", In: adapters.InForm, Type: "string", Doc: "公司简介"},
 	}
+}
+
+// contractID is the path's contract id; moneyParams a receipt's or payment's fields.
+var (
+	contractID  = adapters.Param{Name: "id", In: adapters.InPath, Type: "integer", Required: true, Ref: "contract", Doc: "合同 id"}
+	moneyParams = []adapters.Param{
+		{Name: "sum", In: adapters.InForm, Type: "number", Required: true, Doc: "金额, positive, to the cent"},
+		{Name: "dbilldate", In: adapters.InForm, Type: "date", Required: true, Doc: "日期, yyyy-MM-dd"},
+	}
+)
+
+// paging is the OA's paging (公共翻页参数), a new slice each time.
+func paging() []adapters.Param {
+	return []adapters.Param{page0, size20}
 }
