@@ -439,6 +439,9 @@ func (s *Service) CreateContract(ctx context.Context, c Caller, in NewContract) 
 				return storeError(err, "opportunity")
 			}
 		}
+		if err := learnCustomFields(tx, c, EntityContract, in.CustomFields); err != nil {
+			return err
+		}
 		return setNotifyUsers(tx, k, in.NotifyUserIDs)
 	})
 	return k, err
@@ -622,6 +625,9 @@ func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, chang
 			return storeError(err, "payment")
 		}
 		if err := replaceLines(tx, &k); err != nil {
+			return err
+		}
+		if err := learnCustomFields(tx, c, EntityContract, change.CustomFields); err != nil {
 			return err
 		}
 		return setNotifyUsers(tx, k, in.NotifyUserIDs)

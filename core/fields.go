@@ -74,6 +74,15 @@ const (
 	FieldTotalPrice     Field = "total_price"
 	FieldUnitPrice      Field = "unit_price"
 	FieldUserName       Field = "user_name"
+	FieldQQ             Field = "qq"
+	FieldWechat         Field = "wechat"
+	FieldURL            Field = "url"
+	FieldZip            Field = "zip"
+	FieldFax            Field = "fax"
+	FieldNote           Field = "note"
+	FieldProfile        Field = "profile"
+	FieldLevel          Field = "level"
+	FieldTags           Field = "tags"
 )
 
 // Fields are all the fields core's errors name, but columns: the list every
@@ -89,4 +98,5 @@ var Fields = []Field{
 	FieldSchedule, FieldScope, FieldSendAt, FieldSize, FieldSN, FieldSort, FieldSpec, FieldSpecialTerms,
 	FieldStage, FieldStartDate, FieldStartedAt, FieldStatus, FieldTel, FieldTenant, FieldTenantName, FieldTitle, FieldTo,
 	FieldTotalAmount, FieldTotalPrice, FieldUnitPrice, FieldUserName,
+	FieldQQ, FieldWechat, FieldURL, FieldZip, FieldFax, FieldNote, FieldProfile, FieldLevel, FieldTags,
 }

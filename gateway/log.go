@@ -47,7 +47,9 @@ func (s *Server) redactURI(uri string) string {
 		return path + "?REDACTED"
 	}
 	for k := range values {
-		if s.secrets[strings.ToLower(k)] {
+		// A doubled "?" (…/contracts??user_token=…) is a key the ikcrm
+		// adapter reads without it: it is the same credential.
+		if s.secrets[strings.ToLower(strings.TrimLeft(k, "?"))] {
 			values[k] = []string{"REDACTED"}
 		}
 	}

@@ -165,14 +165,16 @@ func (s *answers) check(a answer) error {
 
 // schemaOf is the schema a's body must fit.
 func (s *answers) schemaOf(a answer) (*openapi3.Schema, error) {
+	var wrongMethod *openapi3.Schema
 	for _, doc := range s.docs {
 		for template, item := range doc.Paths.Map() {
 			if !pathMatches(template, a.path) {
 				continue
 			}
 			op := item.GetOperation(a.method)
-			if op == nil {
-				return doc.Components.Schemas["Error"].Value, nil // a wrong method
+			if op == nil { // a wrong method, unless another template (a static one beside /{id}) has it
+				wrongMethod = doc.Components.Schemas["Error"].Value
+				continue
 			}
 			res := op.Responses.Value(strconv.Itoa(a.status))
 			if res == nil {
@@ -180,6 +182,9 @@ func (s *answers) schemaOf(a answer) (*openapi3.Schema, error) {
 			}
 			return res.Value.Content.Get("application/json").Schema.Value, nil
 		}
+	}
+	if wrongMethod != nil {
+		return wrongMethod, nil
 	}
 	for _, doc := range s.docs { // a path no route has: the error of the dialect its first segment names
 		for template := range doc.Paths.Map() {

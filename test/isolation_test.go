@@ -265,6 +265,11 @@ func seedIsoTenant(e *env, tag string, m isoAmounts) isoTenant {
 		SendAt: now, Content: s("短信"), TemplateID: s("T1"), TemplateValues: "[]"}))
 	e.must(e.svc.SetCollectionIdentity(ctx, o.main, o.customer.ID, 2))
 	e.must(e.db.Create(&core.CustomerShare{TenantID: tid, CustomerID: o.customer.ID, UserID: o.second.UserID}).Error)
+	_, err = e.svc.DefineCustomField(ctx, tid, core.CustomFieldDefinition{Entity: core.EntityCustomer, Key: "text_asset_1a", Label: s("自定义"),
+		Options: []core.CustomFieldOption{{Value: "sel_1", Label: s("选项")}}})
+	e.must(err)
+	_, err = e.svc.ChangeCustomer(ctx, o.main, o.customer.ID, core.CustomerChange{CustomFields: map[string]any{"text_asset_1a": "sel_1"}})
+	e.must(err)
 
 	site, err := e.svc.AuthenticateSite(ctx, o.siteKey)
 	e.must(err)
@@ -614,6 +619,12 @@ func isoRoutes() map[string]isoProbes {
 		"GET /oa/crm/home":            isoOAHome,
 		"POST /oa/crm/monthplan":      isoOAMonthPlan,
 		"GET /oa/crm/contracts/count": isoOACount,
+		// the OA's customers (oa_customers_test.go)
+		"GET /oa/customers":        isoOACustomers,
+		"POST /oa/customers":       isoOACustomerCreate,
+		"GET /oa/customers/:id":    isoOACustomerByID,
+		"PATCH /oa/customers/:id":  isoOACustomerByID,
+		"DELETE /oa/customers/:id": isoOACustomerByID,
 		// oa: contracts and their money (isolation_payments_test.go)
 		"GET /oa/contracts":                   isoOAContracts,
 		"GET /oa/contracts/:id":               isoOAContractShow,
@@ -634,6 +645,19 @@ func isoRoutes() map[string]isoProbes {
 		"PUT /api/v2/contracts/:id":       isoIKUpdate,
 		"DELETE /api/v2/contracts/:id":    isoIKDelete,
 		"GET /api/v2/field_maps/contract": isoIKFieldMaps,
+		// ikcrm's customers, contacts and custom fields (ikcrm_customers_test.go)
+		"GET /api/v2/customers":                      isoIKCustomers,
+		"POST /api/v2/customers":                     isoIKCustomerCreate,
+		"POST /api/v2/common_customers":              isoIKCustomerCreate,
+		"GET /api/v2/customers/:id":                  isoIKCustomerShow,
+		"PUT /api/v2/customers/:id":                  isoIKCustomerUpdate,
+		"POST /api/v2/customers/:id":                 isoIKCustomerUpdate,
+		"GET /api/v2/field_maps/customer":            isoIKCustomerFieldMaps,
+		"GET /api/v2/contacts":                       isoIKContacts,
+		"GET /api/v2/contacts/simplest":              isoIKContactsSimplest,
+		"POST /api/v2/contacts":                      isoIKContactCreate,
+		"PUT /api/v2/contacts/:id":                   isoIKContactUpdate,
+		"GET /api/v2/custom_fields/:entity/by_group": isoIKCustomFields,
 		// ikcrm: received payments and plans (isolation_payments_test.go)
 		"GET /api/v2/contracts/:id/received_payments":         isoIKContractPlans,
 		"GET /api/v2/contracts/:id/received_payments/:sub_id": isoIKContractPlan,

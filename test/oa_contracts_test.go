@@ -19,8 +19,8 @@ func oaContractOf(e *env, sn string) core.Contract {
 	return k
 }
 
-// oaSend sends a form body with method (the OA's PATCH), the token in the query.
-func (e *env) oaSend(method, path string, form url.Values) (int, []byte) {
+// oaSendAs sends a form body with method (the OA's PATCH), the token in the query.
+func (e *env) oaSendAs(method, path string, form url.Values) (int, []byte) {
 	e.t.Helper()
 	return e.do(method, path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
 }
@@ -53,7 +53,7 @@ func TestOAContracts(t *testing.T) {
 		}
 
 		// PATCH status, form-encoded: the list and the ikcrm/WebApi state follow.
-		_, body = e.oaSend(http.MethodPatch, fmt.Sprintf("/oa/contracts/%d%s", b1.ID, tok), url.Values{"status": {"1"}})
+		_, body = e.oaSendAs(http.MethodPatch, fmt.Sprintf("/oa/contracts/%d%s", b1.ID, tok), url.Values{"status": {"1"}})
 		golden(t, "oa/contract_patch", body)
 		var k core.Contract
 		e.must(e.db.Where("id = ?", b1.ID).Take(&k).Error)
@@ -167,7 +167,7 @@ func TestOABadContractRequestsWriteNothing(t *testing.T) {
 			if c.form == nil {
 				_, body = e.do(c.method, c.path, "", nil)
 			} else {
-				_, body = e.oaSend(c.method, c.path, c.form)
+				_, body = e.oaSendAs(c.method, c.path, c.form)
 			}
 			var a oaAnswer
 			if err := json.Unmarshal(body, &a); err != nil || a.StatusCode != c.code || a.UserMsg != c.usermsg || string(a.Data) != "{}" {

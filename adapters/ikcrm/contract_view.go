@@ -5,7 +5,6 @@ package ikcrm
 import (
 	"context"
 	"encoding/json"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -74,6 +73,7 @@ type contractView struct {
 	ReceivedPaymentPlans       []paymentPlan  `json:"received_payment_plans"`
 	CustomFieldTemplateID      uint64         `json:"custom_field_template_id,omitempty"`
 	custom                     map[string]any // echoed after the vendor's fields, in key order
+	catalogue                  []core.CustomField
 }
 
 type departmentRef struct {
@@ -194,6 +194,9 @@ func (a *Adapter) contract(ctx context.Context, caller core.Caller, id uint64) (
 	if err != nil {
 		return nil, err
 	}
+	if v.catalogue, err = a.svc.CustomFields(ctx, caller, core.EntityContract); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -295,29 +298,10 @@ func customerViewOf(caller core.Caller, d core.ContractDetail, names map[string]
 func (v *contractView) MarshalJSON() ([]byte, error) {
 	type plain contractView // without this method
 	b, err := marshal((*plain)(v))
-	if err != nil || len(v.custom) == 0 {
-		return b, err
+	if err != nil {
+		return nil, err
 	}
-	keys := make([]string, 0, len(v.custom))
-	for k := range v.custom {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var sb strings.Builder
-	sb.Write(b[:len(b)-1]) // without the closing brace
-	for _, k := range keys {
-		kb, _ := marshal(k)
-		vb, err := marshal(v.custom[k])
-		if err != nil {
-			return nil, err
-		}
-		sb.WriteByte(',')
-		sb.Write(kb)
-		sb.WriteByte(':')
-		sb.Write(vb)
-	}
-	sb.WriteByte('}')
-	return []byte(sb.String()), nil
+	return AppendCustomFields(b, v.custom, v.catalogue)
 }
 
 // code writes a dictionary code as the vendor does ("68092"), null for none.

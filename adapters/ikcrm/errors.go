@@ -42,7 +42,7 @@ const unreachable = ""
 
 // paramNames are the open API's names for the fields core's errors name.
 var paramNames = adapters.ParamNames{
-	core.FieldAddress:        unreachable,
+	core.FieldAddress:        "detail_address",
 	core.FieldAmount:         unreachable,
 	core.FieldApproveStatus:  "approve_status",
 	core.FieldContactedAt:    unreachable,
@@ -58,7 +58,7 @@ var paramNames = adapters.ParamNames{
 	core.FieldDirection:      unreachable,
 	core.FieldDueOn:          unreachable,
 	core.FieldDuration:       unreachable,
-	core.FieldEmail:          unreachable,
+	core.FieldEmail:          "email",
 	core.FieldEndDate:        "end_at",
 	core.FieldEndedAt:        unreachable,
 	core.FieldFrom:           unreachable,
@@ -68,7 +68,7 @@ var paramNames = adapters.ParamNames{
 	core.FieldLines:          "product_assets", // as the contract shows them
 	core.FieldLostAt:         unreachable,
 	core.FieldMobile:         unreachable,
-	core.FieldName:           unreachable,
+	core.FieldName:           "name",
 	core.FieldNotifyUserIDs:  "notify_user_ids",
 	core.FieldOpportunityID:  "opportunity_id",
 	core.FieldOrderNo:        unreachable,
@@ -76,7 +76,7 @@ var paramNames = adapters.ParamNames{
 	core.FieldPage:           "page",
 	core.FieldPassword:       "password",
 	core.FieldPerPage:        "per_page",
-	core.FieldPhone:          unreachable,
+	core.FieldPhone:          "phone",
 	core.FieldPlannedAt:      unreachable,
 	core.FieldProductName:    "product_name",
 	core.FieldProductNo:      "product_no",
@@ -86,7 +86,7 @@ var paramNames = adapters.ParamNames{
 	core.FieldRemark:         "remark",
 	core.FieldSaleUnit:       "sale_unit",
 	core.FieldSchedule:       unreachable,
-	core.FieldScope:          unreachable,
+	core.FieldScope:          "tab_type",
 	core.FieldSendAt:         unreachable,
 	core.FieldSize:           unreachable,
 	core.FieldSN:             "sn",
@@ -97,7 +97,7 @@ var paramNames = adapters.ParamNames{
 	core.FieldStartDate:      "start_at",
 	core.FieldStartedAt:      unreachable,
 	core.FieldStatus:         "status",
-	core.FieldTel:            unreachable,
+	core.FieldTel:            "tel",
 	core.FieldTenant:         "corp_id",
 	core.FieldTenantName:     unreachable,
 	core.FieldTitle:          "title",
@@ -106,6 +106,15 @@ var paramNames = adapters.ParamNames{
 	core.FieldTotalPrice:     "total_price",
 	core.FieldUnitPrice:      "recommended_unit_price",
 	core.FieldUserName:       "login",
+	core.FieldQQ:             "qq",
+	core.FieldWechat:         "wechat",
+	core.FieldURL:            "url",
+	core.FieldZip:            "zip",
+	core.FieldFax:            "fax",
+	core.FieldNote:           "note",
+	core.FieldProfile:        unreachable,
+	core.FieldLevel:          unreachable,
+	core.FieldTags:           "labels",
 }
 
 // message is ce's message in the open API's names.

@@ -24,9 +24,10 @@ type loginHandler func(ctx context.Context, p loginParams) (any, error)
 
 // params is what an endpoint reads of its request.
 type params struct {
-	id    string     // the path's :id
-	subID string     // the path's :sub_id: a record under :id's
-	query url.Values // the query string: the list's filters
+	id     string     // the path's :id
+	subID  string     // the path's :sub_id: a record under :id's
+	entity string     // the path's :entity
+	query  url.Values // the query string: the list's filters
 	// body is the nested parameters of a POST or PUT body (the methods the
 	// doc gives bodies to). bodyErr says why it could not be read; the
 	// handler reports it only when it comes to the body, after the :id, as
@@ -45,7 +46,7 @@ type loginParams struct {
 // bind reads what the endpoints of a caller read of the request, q being its
 // parameters outside a body of nested ones.
 func bind(c echo.Context, q url.Values) params {
-	p := params{id: c.Param("id"), subID: c.Param("sub_id"), query: q}
+	p := params{id: c.Param("id"), subID: c.Param("sub_id"), entity: c.Param("entity"), query: q}
 	if hasBody(c.Request()) {
 		p.body, p.bodyErr = requestTree(c)
 	}

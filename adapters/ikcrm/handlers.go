@@ -108,8 +108,13 @@ var contractFields = []struct{ field, kind string }{
 
 // contractFieldMaps answers GET /api/v2/field_maps/contract.
 func (a *Adapter) contractFieldMaps(ctx context.Context, caller core.Caller, _ params) (any, error) {
-	maps := make([]fieldMap, 0, len(contractFields))
-	for _, f := range contractFields {
+	return a.fieldMaps(ctx, caller, "contract", contractFields)
+}
+
+// fieldMaps answers a field_maps endpoint: each option field of the entity with its dictionary's entries.
+func (a *Adapter) fieldMaps(ctx context.Context, caller core.Caller, entity string, fields []struct{ field, kind string }) (any, error) {
+	maps := make([]fieldMap, 0, len(fields))
+	for _, f := range fields {
 		entries, err := a.svc.Dictionary(ctx, caller, f.kind)
 		if err != nil {
 			return nil, err
@@ -120,5 +125,5 @@ func (a *Adapter) contractFieldMaps(ctx context.Context, caller core.Caller, _ p
 		}
 		maps = append(maps, fieldMap{FieldName: f.field, FieldValues: values})
 	}
-	return map[string][]fieldMap{"contract": maps}, nil
+	return map[string][]fieldMap{entity: maps}, nil
 }

@@ -21,11 +21,17 @@ import (
 type fields struct {
 	m   map[string]any
 	err error
+	// names are the vendor's names of the object's fields, where they are not the contract's.
+	names map[string]string
 }
 
 func (f *fields) fail(key, format string, args ...any) {
 	if f.err == nil {
-		f.err = invalid(label(key) + " " + fmt.Sprintf(format, args...))
+		name := label(key)
+		if l, ok := f.names[key]; ok {
+			name = l + "(" + key + ")"
+		}
+		f.err = invalid(name + " " + fmt.Sprintf(format, args...))
 	}
 }
 

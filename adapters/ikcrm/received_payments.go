@@ -9,8 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"strconv"
-	"strings"
 
 	"crmgw/core"
 )
@@ -128,51 +126,6 @@ func paymentOf(p core.PaymentItem, caller core.Caller) receivedPayment {
 		CreatedAt: minuteTime(p.CreatedAt, caller.Location)}
 }
 
-// maxPerPage is the open API's largest page (vendor-facts-wider.md §1.1).
-const maxPerPage = 100
-
-// paging reads page (from 1; 0 is the first) and per_page (15 when absent
-// or 0; more than 100 is 100), as the vendor's lists treat them.
-func paging(qp url.Values) (page, perPage int, err error) {
-	read := func(name string, def int) (int, error) {
-		v := strings.TrimSpace(qp.Get(name))
-		if v == "" {
-			return def, nil
-		}
-		n, err := 0, strconv.ErrRange
-		if len(v) <= maxNumberText {
-			n, err = strconv.Atoi(v)
-		}
-		if err != nil || n < 0 {
-			return 0, invalid(fmt.Sprintf("%s 应为正整数: %q", name, core.Excerpt(v)))
-		}
-		return n, nil
-	}
-	if page, err = read("page", 1); err != nil {
-		return 0, 0, err
-	}
-	if perPage, err = read("per_page", 15); err != nil {
-		return 0, 0, err
-	}
-	if perPage == 0 {
-		perPage = 15
-	}
-	return max(page, 1), min(perPage, maxPerPage), nil
-}
-
-// optionalContract reads the contract_id filter of a top-level list: absent or empty for all.
-func optionalContract(qp url.Values) (uint64, error) {
-	v := strings.TrimSpace(qp.Get("contract_id"))
-	if v == "" {
-		return 0, nil
-	}
-	id, why := parseID(v)
-	if why != "" {
-		return 0, invalid(label("contract_id") + " " + why)
-	}
-	return id, nil
-}
-
 // plans answers a page of plans, the contract's or (contractID 0) the tenant's.
 func (a *Adapter) plans(ctx context.Context, caller core.Caller, qp url.Values, contractID uint64) (any, error) {
 	page, perPage, err := paging(qp)
@@ -222,7 +175,7 @@ func (a *Adapter) showContractPlan(ctx context.Context, caller core.Caller, p pa
 
 // listPlans answers GET /api/v2/received_payment_plans, optionally of one contract_id.
 func (a *Adapter) listPlans(ctx context.Context, caller core.Caller, p params) (any, error) {
-	kid, err := optionalContract(p.query)
+	kid, err := queryID(p.query, "contract_id")
 	if err != nil {
 		return nil, err
 	}
@@ -281,7 +234,7 @@ func (a *Adapter) createPlan(ctx context.Context, caller core.Caller, p params) 
 // listPayments answers GET /api/v2/received_payments: the payments received,
 // newest first, optionally of one contract_id.
 func (a *Adapter) listPayments(ctx context.Context, caller core.Caller, p params) (any, error) {
-	kid, err := optionalContract(p.query)
+	kid, err := queryID(p.query, "contract_id")
 	if err != nil {
 		return nil, err
 	}

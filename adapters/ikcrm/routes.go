@@ -143,6 +143,74 @@ func (a *Adapter) Dialect() adapters.Dialect {
 					body("received_payment_plan[note]", "string", false, "", "备注, at most 255 characters"),
 				),
 				Handler: a.handle(a.createPlan), Result: receivedPaymentPlanDetail{}},
+			// The wider API's customers, contacts and custom fields (vendor-facts-wider.md §1.6, §1.7, §1.13).
+			{Methods: get, Path: p + "/customers", Auth: adapters.AuthToken,
+				Summary: "客户列表",
+				Params: append(append(tokenParams(), pageParams()...),
+					query("query", "string", "", "part of the name, 电话 or 手机"),
+					query("tab_type", "string", "", "my: the caller's; sub: the others' in the caller's department; common: the public pool; assist: shared with the caller"),
+					query("user_id", "integer", "user", "负责人 id"),
+					query("department_id", "integer", "department", "the owners' department; empty is absent"),
+					query("status", "integer", "dictionary", "客户状态 id, from GET /api/v2/field_maps/customer"),
+					query("category", "integer", "dictionary", "客户类型 id"),
+					query("source", "integer", "dictionary", "客户来源 id"),
+					query("created_at[]", "array", "", "创建日期 from, to (both included; either may be empty)"),
+					query("real_revisit_at[]", "array", "", "跟进日期 from, to: a follow-up within them; real_revisit_at=<date> for one day"),
+					query("sort", "string", "", "created_at (when absent), updated_at or name"),
+					query("order", "string", "", "desc (when absent) or asc"),
+				),
+				Handler: a.handle(a.listCustomers), Result: customerPage{}},
+			{Methods: post, Path: p + "/customers", Auth: adapters.AuthToken,
+				Summary: "新增客户",
+				Params:  append(tokenParams(), customerParams(true)...),
+				Handler: a.handle(a.createCustomer), Result: &customerObject{}},
+			{Methods: get, Path: p + "/customers/:id", Auth: adapters.AuthToken,
+				Summary: "客户详情: the customer as data",
+				Params:  append(tokenParams(), customerIDParam),
+				Handler: a.handle(a.showCustomer), Result: &customerObject{}},
+			{Methods: []string{http.MethodPut, http.MethodPost}, Path: p + "/customers/:id", Auth: adapters.AuthToken,
+				Summary: "更新客户 (POST as one SDK sends it): the fields sent change, the others stay",
+				Params:  append(append(tokenParams(), customerIDParam), customerParams(false)...),
+				Handler: a.handle(a.updateCustomer), Result: &customerObject{}},
+			{Methods: post, Path: p + "/common_customers", Auth: adapters.AuthToken,
+				Summary: "新增公海客户: a customer in the public pool",
+				Params: append(append(tokenParams(),
+					adapters.Param{Name: "common_id", In: adapters.InBody, Type: "integer", Doc: "公海 id: crmgw keeps one pool a tenant, read and not kept"}),
+					customerParams(true)...),
+				Handler: a.handle(a.createCommonCustomer), Result: &customerObject{}},
+			{Methods: get, Path: p + "/field_maps/customer", Auth: adapters.AuthToken,
+				Summary: "客户字段的选项: status, category, source and industry",
+				Params:  tokenParams(),
+				Handler: a.handle(a.customerFieldMaps), Result: map[string][]fieldMap{}},
+			{Methods: get, Path: p + "/contacts", Auth: adapters.AuthToken,
+				Summary: "联系人列表",
+				Params: append(append(tokenParams(), pageParams()...),
+					query("query", "string", "", "part of the name, 手机 or 电话"),
+					query("entity", "string", "", "customer, with entity_id"),
+					query("entity_id", "integer", "customer", "the customer's id"),
+					query("customer_id", "integer", "customer", "the customer's id"),
+					query("tab_type", "string", "", "my, sub, my_assist or sub_assist: of the customers the caller, the department's others own, or that are shared with them"),
+					query("has_phone", "boolean", "", "only contacts with a 手机 or 电话"),
+				),
+				Handler: a.handle(a.listContacts), Result: contactPage{}},
+			{Methods: get, Path: p + "/contacts/simplest", Auth: adapters.AuthToken,
+				Summary: "客户的联系人: ids and names",
+				Params:  append(tokenParams(), query("customer_id", "integer", "customer", "客户 id")),
+				Handler: a.handle(a.simplestContacts), Result: simplestData{}},
+			{Methods: post, Path: p + "/contacts", Auth: adapters.AuthToken,
+				Summary: "新增联系人",
+				Params:  append(tokenParams(), contactParams(true)...),
+				Handler: a.handle(a.createContact), Result: contactView{}},
+			{Methods: []string{http.MethodPut}, Path: p + "/contacts/:id", Auth: adapters.AuthToken,
+				Summary: "更新联系人: the fields sent change, the others stay",
+				Params: append(append(tokenParams(), adapters.Param{Name: "id", In: adapters.InPath, Type: "integer", Required: true, Ref: "contact", Doc: "联系人 id"}),
+					contactParams(false)...),
+				Handler: a.handle(a.updateContact), Result: contactView{}},
+			{Methods: get, Path: p + "/custom_fields/:entity/by_group", Auth: adapters.AuthToken,
+				Summary: "自定义字段, by group: the tenant's catalogue",
+				Params: append(tokenParams(), adapters.Param{Name: "entity", In: adapters.InPath, Type: "string", Required: true,
+					Doc: "lead, customer, contact, opportunity, contract, received_payment or product"}),
+				Handler: a.handle(a.customFieldsByGroup), Result: customFieldGroups{}},
 		},
 	}
 }
@@ -208,11 +276,49 @@ func contractParams(creating bool) []adapters.Param {
 	}
 }
 
-// pageParams are a list's paging: page from 1, per_page 15 when absent, at most 100.
+var customerIDParam = adapters.Param{Name: "id", In: adapters.InPath, Type: "integer", Required: true, Ref: "customer", Doc: "客户 id"}
+
+// pageParams are a list's paging.
 func pageParams() []adapters.Param {
 	return []adapters.Param{
-		query("page", "integer", "", "页码, from 1 (0 is 1)"),
-		query("per_page", "integer", "", "每页条数, 15 when absent or 0; more than 100 is 100"),
+		query("page", "integer", "", "页码, from 1; 0 is 1"),
+		query("per_page", "integer", "", "每页条数, 15 when absent, at most 100 (more is cut to 100)"),
+	}
+}
+
+// customerParams are the customer's fields; creating requires the name.
+func customerParams(creating bool) []adapters.Param {
+	field := func(name, typ string, required bool, ref, doc string) adapters.Param {
+		return adapters.Param{Name: name, In: adapters.InBody, Type: typ, Required: required && creating, Ref: ref, Doc: doc}
+	}
+	return []adapters.Param{
+		field("customer[name]", "string", true, "", "客户名称"),
+		field("customer[user_id]", "integer", false, "user", "负责人 id, the caller when absent"),
+		field("customer[status]", "integer", false, "dictionary", "客户状态, from GET /api/v2/field_maps/customer"),
+		field("customer[category]", "integer", false, "dictionary", "客户类型"),
+		field("customer[source]", "integer", false, "dictionary", "客户来源"),
+		field("customer[industry]", "integer", false, "dictionary", "所属行业"),
+		field("customer[note]", "string", false, "", "备注"),
+		field("customer[want_department_id]", "integer", false, "", "所属部门: a customer's is its owner's, read and not kept"),
+		field("customer[address_attributes]", "object", false, "", "地址: detail_address, tel, phone, email, qq, wechat, url, zip, fax"),
+		field("customer[contacts_attributes]", "array", false, "", "联系人, added with it: name, job, phone, tel, email"),
+		field("customer[labels]", "array", false, "dictionary", "标签: tag ids, replacing the customer's"),
+		field("customer[text_asset_<hex>]", "string", false, "", "自定义字段: text_asset_, numeric_asset_ and text_area_asset_ keys, a select's values sel_<hex>"),
+		field("check_duplicates", "boolean", false, "", "true: refuse a name another customer has"),
+	}
+}
+
+// contactParams are the contact's fields; creating requires the name and customer.
+func contactParams(creating bool) []adapters.Param {
+	field := func(name, typ string, required bool, ref, doc string) adapters.Param {
+		return adapters.Param{Name: name, In: adapters.InBody, Type: typ, Required: required && creating, Ref: ref, Doc: doc}
+	}
+	return []adapters.Param{
+		field("contact[name]", "string", true, "", "姓名"),
+		field("contact[customer_id]", "integer", true, "customer", "客户 id; a contact stays with its customer"),
+		field("contact[job]", "string", false, "", "职务"),
+		field("contact[address_attributes]", "object", false, "", "地址: phone, tel, email, detail_address"),
+		field("contact[text_asset_<hex>]", "string", false, "", "自定义字段"),
 	}
 }
 

@@ -63,7 +63,7 @@ const unreachable = ""
 
 // paramNames are the OA's names for the fields core's errors name.
 var paramNames = adapters.ParamNames{
-	core.FieldAddress:        unreachable,
+	core.FieldAddress:        "address",
 	core.FieldAmount:         "targetamount",
 	core.FieldApproveStatus:  unreachable,
 	core.FieldContactedAt:    unreachable,
@@ -89,7 +89,7 @@ var paramNames = adapters.ParamNames{
 	core.FieldLines:          unreachable,
 	core.FieldLostAt:         unreachable,
 	core.FieldMobile:         unreachable,
-	core.FieldName:           unreachable,
+	core.FieldName:           "name",
 	core.FieldNotifyUserIDs:  unreachable,
 	core.FieldOpportunityID:  unreachable,
 	core.FieldOrderNo:        unreachable,
@@ -102,7 +102,7 @@ var paramNames = adapters.ParamNames{
 	core.FieldProductName:    unreachable,
 	core.FieldProductNo:      unreachable,
 	core.FieldQuantity:       unreachable,
-	core.FieldQuery:          unreachable,
+	core.FieldQuery:          "keyword",
 	core.FieldRealName:       unreachable,
 	core.FieldRemark:         unreachable,
 	core.FieldSaleUnit:       unreachable,
@@ -111,14 +111,14 @@ var paramNames = adapters.ParamNames{
 	core.FieldSendAt:         unreachable,
 	core.FieldSize:           "size",
 	core.FieldSN:             unreachable,
-	core.FieldSort:           unreachable,
+	core.FieldSort:           "order",
 	core.FieldSpec:           unreachable,
 	core.FieldSpecialTerms:   unreachable,
 	core.FieldStage:          unreachable,
 	core.FieldStartDate:      unreachable,
 	core.FieldStartedAt:      unreachable,
-	core.FieldStatus:         unreachable,
-	core.FieldTel:            unreachable,
+	core.FieldStatus:         "status",
+	core.FieldTel:            "tel",
 	core.FieldTenant:         "tenant",
 	core.FieldTenantName:     unreachable,
 	core.FieldTitle:          unreachable,
@@ -127,6 +127,15 @@ var paramNames = adapters.ParamNames{
 	core.FieldTotalPrice:     unreachable,
 	core.FieldUnitPrice:      unreachable,
 	core.FieldUserName:       "username",
+	core.FieldQQ:             unreachable,
+	core.FieldWechat:         unreachable,
+	core.FieldURL:            "site",
+	core.FieldZip:            unreachable,
+	core.FieldFax:            "fax",
+	core.FieldNote:           "remark",
+	core.FieldProfile:        "comprofile",
+	core.FieldLevel:          "level",
+	core.FieldTags:           unreachable,
 }
 
 // toOAError maps any error to the OA's code, in this one place.
@@ -166,6 +175,9 @@ func toOAError(err error) (*oaError, bool) {
 		}
 		return statusError(codeInternal, ce.Worded(paramNames.Name)), false
 	case core.ECONFLICT:
+		if ce.Entity == "customer" && ce.Field == core.FieldName {
+			return statusError(codeCustomerExists, ce.Worded(paramNames.Name)), false
+		}
 		return statusError(codeInternal, ce.Worded(paramNames.Name)), false
 	case core.ELIMITED:
 		return &oaError{status: http.StatusTooManyRequests, code: codeInternal, detail: "请求过于频繁,请稍后再试"}, false

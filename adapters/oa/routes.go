@@ -84,6 +84,32 @@ func (a *Adapter) Dialect() adapters.Dialect {
 						Doc: "comma-separated user ids (flag 0; the caller when empty) or one department id (flag 1; the caller's when empty); ignored for flag 2"},
 				},
 				Handler: a.handle(a.contractsCount), Result: []contractCount{}},
+			// The customers beside the doc (vendor-facts-wider.md §3.1): no /crm prefix.
+			{Methods: get, Path: p + "/customers", Auth: adapters.AuthToken,
+				Summary: "客户列表: a page of the tenant's customers",
+				Params: []adapters.Param{accessToken, tt, vn, page0, size20,
+					{Name: "keyword", In: adapters.InForm, Type: "string", Doc: "part of the name, tel or mobile"},
+					{Name: "status", In: adapters.InForm, Type: "string", Doc: "comma list of 0–4 (初步接触 … 签约): the customer's progress"},
+					{Name: "level", In: adapters.InForm, Type: "string", Doc: "comma list of 0–3: the customer's level"},
+					{Name: "order", In: adapters.InForm, Type: "string", Doc: "-createtime (default), createtime, name or -name"},
+				},
+				Handler: a.handle(a.listCustomers), Result: []customerRow{}},
+			{Methods: get, Path: p + "/customers/:id", Auth: adapters.AuthToken,
+				Summary: "客户详情",
+				Params:  []adapters.Param{accessToken, tt, vn, customerIDParam},
+				Handler: a.handle(a.showCustomer), Result: customerData{}},
+			{Methods: post, Path: p + "/customers", Auth: adapters.AuthToken,
+				Summary: "新增客户: the new customer's detail",
+				Params:  append([]adapters.Param{accessToken, tt, vn}, customerParams(true)...),
+				Handler: a.handle(a.createCustomer), Result: customerData{}},
+			{Methods: []string{http.MethodPatch}, Path: p + "/customers/:id", Auth: adapters.AuthToken,
+				Summary: "修改客户: the fields sent change; the customer's detail",
+				Params:  append([]adapters.Param{accessToken, tt, vn, customerIDParam}, customerParams(false)...),
+				Handler: a.handle(a.patchCustomer), Result: customerData{}},
+			{Methods: []string{http.MethodDelete}, Path: p + "/customers/:id", Auth: adapters.AuthToken,
+				Summary: "删除客户, with its contacts and follow-ups; one with contracts stays",
+				Params:  []adapters.Param{accessToken, tt, vn, customerIDParam},
+				Handler: a.handle(a.deleteCustomer), Result: struct{}{}},
 			// vendor-facts-wider.md §3.1–3.2: contracts (no /crm prefix), their money, every receipt, the version.
 			{Methods: get, Path: p + "/contracts", Auth: adapters.AuthToken,
 				Summary: "合同列表: the tenant's contracts, newest first",
@@ -156,5 +182,28 @@ func paging() []adapters.Param {
 	return []adapters.Param{
 		{Name: "page", In: adapters.InForm, Type: "integer", Doc: "page, 0-based; default 0"},
 		{Name: "size", In: adapters.InForm, Type: "integer", Doc: "rows a page holds; default 20"},
+	}
+}
+
+var (
+	page0           = adapters.Param{Name: "page", In: adapters.InForm, Type: "integer", Doc: "page, 0-based; default 0"}
+	size20          = adapters.Param{Name: "size", In: adapters.InForm, Type: "integer", Doc: "rows a page holds; default 20"}
+	customerIDParam = adapters.Param{Name: "id", In: adapters.InPath, Type: "string", Required: true, Ref: "customer", Doc: "客户 id"}
+)
+
+// customerParams are a customer's fields; creating requires the name.
+func customerParams(creating bool) []adapters.Param {
+	return []adapters.Param{
+		{Name: "name", In: adapters.InForm, Type: "string", Required: creating, Doc: "客户名称, unique in the tenant (10054)"},
+		{Name: "address", In: adapters.InForm, Type: "string", Doc: "地址"},
+		{Name: "site", In: adapters.InForm, Type: "string", Doc: "网址"},
+		{Name: "contact", In: adapters.InForm, Type: "string", Doc: "联系人: the customer's main contact's name"},
+		{Name: "tel", In: adapters.InForm, Type: "string", Doc: "电话"},
+		{Name: "status", In: adapters.InForm, Type: "integer", Doc: "0–4, 初步接触 … 签约; 0 when a new one has none"},
+		{Name: "level", In: adapters.InForm, Type: "integer", Doc: "0–3; 2 when a new one has none"},
+		{Name: "remark", In: adapters.InForm, Type: "string", Doc: "备注"},
+		{Name: "fax", In: adapters.InForm, Type: "string", Doc: "传真"},
+		{Name: "industry", In: adapters.InForm, Type: "string", Doc: "行业: a name of the tenant's industry dictionary"},
+		{Name: "comprofile", In: adapters.InForm, Type: "string", Doc: "公司简介"},
 	}
 }

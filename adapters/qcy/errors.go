@@ -117,6 +117,15 @@ var paramNames = adapters.ParamNames{
 	core.FieldTotalPrice:     unreachable,
 	core.FieldUnitPrice:      unreachable,
 	core.FieldUserName:       "login_name",
+	core.FieldQQ:             unreachable,
+	core.FieldWechat:         unreachable,
+	core.FieldURL:            unreachable,
+	core.FieldZip:            unreachable,
+	core.FieldFax:            unreachable,
+	core.FieldNote:           unreachable,
+	core.FieldProfile:        unreachable,
+	core.FieldLevel:          unreachable,
+	core.FieldTags:           unreachable,
 }
 
 // errorStatuses are the HTTP statuses toWireError answers with.

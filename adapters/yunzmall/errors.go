@@ -141,6 +141,15 @@ var paramNames = adapters.ParamNames{
 	core.FieldTotalPrice:     unreachable,
 	core.FieldUnitPrice:      unreachable,
 	core.FieldUserName:       unreachable,
+	core.FieldQQ:             unreachable,
+	core.FieldWechat:         unreachable,
+	core.FieldURL:            unreachable,
+	core.FieldZip:            unreachable,
+	core.FieldFax:            unreachable,
+	core.FieldNote:           unreachable,
+	core.FieldProfile:        unreachable,
+	core.FieldLevel:          unreachable,
+	core.FieldTags:           unreachable,
 }
 
 // statsError words core's answer to the statistics of q as the plugin does:
