@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"strings"
 
 	"crmgw/core"
 )
@@ -127,19 +126,6 @@ func paymentOf(p core.PaymentItem, caller core.Caller) receivedPayment {
 		CreatedAt: minuteTime(p.CreatedAt, caller.Location)}
 }
 
-// optionalContract reads the contract_id filter of a top-level list: absent or empty for all.
-func optionalContract(qp url.Values) (uint64, error) {
-	v := strings.TrimSpace(qp.Get("contract_id"))
-	if v == "" {
-		return 0, nil
-	}
-	id, why := parseID(v)
-	if why != "" {
-		return 0, invalid(label("contract_id") + " " + why)
-	}
-	return id, nil
-}
-
 // plans answers a page of plans, the contract's or (contractID 0) the tenant's.
 func (a *Adapter) plans(ctx context.Context, caller core.Caller, qp url.Values, contractID uint64) (any, error) {
 	page, perPage, err := paging(qp)
@@ -189,7 +175,7 @@ func (a *Adapter) showContractPlan(ctx context.Context, caller core.Caller, p pa
 
 // listPlans answers GET /api/v2/received_payment_plans, optionally of one contract_id.
 func (a *Adapter) listPlans(ctx context.Context, caller core.Caller, p params) (any, error) {
-	kid, err := optionalContract(p.query)
+	kid, err := queryID(p.query, "contract_id")
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +234,7 @@ func (a *Adapter) createPlan(ctx context.Context, caller core.Caller, p params) 
 // listPayments answers GET /api/v2/received_payments: the payments received,
 // newest first, optionally of one contract_id.
 func (a *Adapter) listPayments(ctx context.Context, caller core.Caller, p params) (any, error) {
-	kid, err := optionalContract(p.query)
+	kid, err := queryID(p.query, "contract_id")
 	if err != nil {
 		return nil, err
 	}
