@@ -258,6 +258,9 @@ func (s *Service) CreateOpportunity(ctx context.Context, c Caller, in NewOpportu
 		if err := storeError(tx.Create(&o).Error, "opportunity"); err != nil {
 			return err
 		}
+		if err := learnCustomFields(tx, c, EntityOpportunity, in.CustomFields); err != nil {
+			return err
+		}
 		return setOpportunityContacts(tx, o, in.ContactIDs)
 	})
 	return o, err
@@ -390,6 +393,9 @@ func (s *Service) UpdateOpportunity(ctx context.Context, c Caller, id uint64, ch
 			if err := tx.Create(&o.Lines[i]).Error; err != nil {
 				return storeError(err, "opportunity line")
 			}
+		}
+		if err := learnCustomFields(tx, c, EntityOpportunity, change.CustomFields); err != nil {
+			return err
 		}
 		return setOpportunityContacts(tx, o, in.ContactIDs)
 	})

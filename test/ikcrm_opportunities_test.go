@@ -91,10 +91,20 @@ func TestIKCRMOpportunityCreateShowUpdate(t *testing.T) {
 			t.Errorf("JSON create: %s", body)
 		}
 
-		// AK updates a custom select field with PUT JSON; success is HTTP 200.
+		// A key a client writes is learned into the catalogue, labelled by itself.
+		if _, body := e.ikGet("/api/v2/custom_fields/opportunity/by_group", ikAuth); !strings.Contains(string(body), `"name":"numeric_asset_a1b2c3"`) {
+			t.Errorf("the catalogue did not learn the JSON create's key: %s", body)
+		}
+
+		// AK updates a custom select field with PUT JSON; success is HTTP 200. Its
+		// option is named in the catalogue: the answer shows the name beside it.
+		_, err := e.svc.DefineCustomField(context.Background(), o.tenant.ID, core.CustomFieldDefinition{Entity: core.EntityOpportunity,
+			Key: "text_asset_6f4e3b", Label: "商机级别", Options: []core.CustomFieldOption{{Value: "sel_7179", Label: "A级"}}})
+		e.must(err)
 		status, body = e.ikSend(http.MethodPut, fmt.Sprintf("/api/v2/opportunities/%d", id), "application/json",
 			[]byte(`{"opportunity":{"text_asset_6f4e3b":"sel_7179"}}`))
-		if up := ikData(t, status, body); up["text_asset_6f4e3b"] != "sel_7179" || up["get_time"] != "2015-10-15" || up["title"] != "年度维保服务" {
+		if up := ikData(t, status, body); up["text_asset_6f4e3b"] != "sel_7179" || up["text_asset_6f4e3b_display"] != "A级" ||
+			up["get_time"] != "2015-10-15" || up["title"] != "年度维保服务" {
 			t.Errorf("AK's update: %s", body)
 		}
 		// AA updates with POST: won at stage 5; the line changes by its id, the contact stays.

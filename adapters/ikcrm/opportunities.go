@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -55,11 +54,12 @@ type opportunityPage struct {
 // opportunityListed is a list item with its custom fields after the vendor's.
 type opportunityListed struct {
 	opportunityItem
-	custom map[string]any
+	custom    map[string]any
+	catalogue []core.CustomField
 }
 
 func (v opportunityListed) MarshalJSON() ([]byte, error) {
-	return marshalWithCustom(v.opportunityItem, v.custom)
+	return marshalWithCustom(v.opportunityItem, v.custom, v.catalogue)
 }
 
 // opportunityView is the opportunity that show, create and update answer.
@@ -73,11 +73,12 @@ type opportunityView struct {
 	ProductAssets       []opportunityAsset `json:"product_assets"`
 	Contacts            []userRef          `json:"contacts"`
 	custom              map[string]any
+	catalogue           []core.CustomField
 }
 
 func (v opportunityView) MarshalJSON() ([]byte, error) {
 	type plain opportunityView // without this method
-	return marshalWithCustom(plain(v), v.custom)
+	return marshalWithCustom(plain(v), v.custom, v.catalogue)
 }
 
 // opportunityCust is the opportunity's customer. The full view adds
@@ -98,27 +99,14 @@ type opportunityAsset struct {
 	Remark               string `json:"remark"`
 }
 
-// marshalWithCustom writes v, an object, then custom's keys in key order.
-func marshalWithCustom(v any, custom map[string]any) ([]byte, error) {
+// marshalWithCustom writes v, an object, then custom's keys in key order,
+// each custom field's with its <key>_display.
+func marshalWithCustom(v any, custom map[string]any, catalogue []core.CustomField) ([]byte, error) {
 	b, err := marshal(v)
-	if err != nil || len(custom) == 0 {
-		return b, err
+	if err != nil {
+		return nil, err
 	}
-	keys := make([]string, 0, len(custom))
-	for k := range custom {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := append([]byte(nil), b[:len(b)-1]...) // without the closing brace
-	for _, k := range keys {
-		kb, _ := marshal(k)
-		vb, err := marshal(custom[k])
-		if err != nil {
-			return nil, err
-		}
-		out = append(append(append(append(out, ','), kb...), ':'), vb...)
-	}
-	return append(out, '}'), nil
+	return AppendCustomFields(b, custom, catalogue)
 }
 
 // opportunityFields are the opportunity's option fields and the tenant
@@ -211,6 +199,10 @@ func (a *Adapter) listOpportunities(ctx context.Context, caller core.Caller, p p
 	if err != nil {
 		return nil, err
 	}
+	catalogue, err := a.svc.CustomFields(ctx, caller, core.EntityOpportunity)
+	if err != nil {
+		return nil, err
+	}
 	page := opportunityPage{Opportunities: make([]opportunityListed, 0, len(list.Items)), TotalCount: list.Total,
 		PerPage: q.PerPage, Page: q.Page, HasNextPage: int64(q.Page*q.PerPage) < list.Total}
 	for _, o := range list.Items {
@@ -219,7 +211,7 @@ func (a *Adapter) listOpportunities(ctx context.Context, caller core.Caller, p p
 			return nil, err
 		}
 		page.Opportunities = append(page.Opportunities, opportunityListed{
-			opportunityItemOf(caller, o.Opportunity, o.OwnerName, o.CustomerName, o.LastContactAt, names), custom})
+			opportunityItemOf(caller, o.Opportunity, o.OwnerName, o.CustomerName, o.LastContactAt, names), custom, catalogue})
 	}
 	return page, nil
 }
@@ -455,6 +447,10 @@ func (a *Adapter) opportunity(ctx context.Context, caller core.Caller, id uint64
 	if err != nil {
 		return nil, err
 	}
+	catalogue, err := a.svc.CustomFields(ctx, caller, core.EntityOpportunity)
+	if err != nil {
+		return nil, err
+	}
 	ref := func(u core.User) any {
 		if u.ID == 0 {
 			return struct{}{}
@@ -465,7 +461,7 @@ func (a *Adapter) opportunity(ctx context.Context, caller core.Caller, id uint64
 		opportunityItem: opportunityItemOf(caller, d.Opportunity, displayName(d.Owner), d.Customer.Name, d.LastContactAt, names),
 		Note:            d.Note, CustomerRequirement: d.CustomerRequirement,
 		User: userRef{d.Owner.ID, displayName(d.Owner)}, Creator: ref(d.Creator), OwnedDepartment: struct{}{},
-		ProductAssets: []opportunityAsset{}, Contacts: []userRef{}, custom: custom,
+		ProductAssets: []opportunityAsset{}, Contacts: []userRef{}, custom: custom, catalogue: catalogue,
 	}
 	v.Customer.BeforeUser = ref(d.CustomerLostBy)
 	if d.Department.ID != 0 {
