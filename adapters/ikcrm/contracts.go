@@ -96,12 +96,8 @@ func (a *Adapter) listContracts(ctx context.Context, caller core.Caller, p param
 	if v := qp.Get("sort"); v != "" {
 		q.Sort = v
 	}
-	switch qp.Get("order") {
-	case "", "desc":
-	case "asc":
-		q.Desc = false
-	default:
-		return nil, invalid(fmt.Sprintf("order 应为 asc 或 desc: %q", core.Excerpt(qp.Get("order"))))
+	if q.Desc, err = descending(qp); err != nil {
+		return nil, err
 	}
 	if entity := qp.Get("entity"); entity != "" {
 		id, why := parseID(qp.Get("entity_id"))

@@ -230,12 +230,8 @@ func (a *Adapter) listCustomers(ctx context.Context, caller core.Caller, p param
 	default:
 		return nil, invalid(fmt.Sprintf("sort 应为 created_at、updated_at 或 name: %q", core.Excerpt(v)))
 	}
-	switch qp.Get("order") {
-	case "", "desc":
-	case "asc":
-		q.Desc = false
-	default:
-		return nil, invalid(fmt.Sprintf("order 应为 asc 或 desc: %q", core.Excerpt(qp.Get("order"))))
+	if q.Desc, err = descending(qp); err != nil {
+		return nil, err
 	}
 	list, err := a.svc.FindCustomers(ctx, caller, q)
 	if err != nil {

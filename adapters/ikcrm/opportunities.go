@@ -5,7 +5,6 @@ package ikcrm
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"reflect"
 	"strconv"
@@ -184,12 +183,8 @@ func (a *Adapter) listOpportunities(ctx context.Context, caller core.Caller, p p
 	if v := qp.Get("sort"); v != "" {
 		q.Sort = v
 	}
-	switch qp.Get("order") {
-	case "", "desc":
-	case "asc":
-		q.Desc = false
-	default:
-		return nil, invalid(fmt.Sprintf("order 应为 asc 或 desc: %q", core.Excerpt(qp.Get("order"))))
+	if q.Desc, err = descending(qp); err != nil {
+		return nil, err
 	}
 	list, err := a.svc.ListOpportunities(ctx, caller, q)
 	if err != nil {

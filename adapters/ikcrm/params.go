@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -247,4 +248,16 @@ func label(key string) string {
 		return l + "(" + key + ")"
 	}
 	return key
+}
+
+// descending reads a list's order: desc when absent, or asc.
+func descending(qp url.Values) (bool, error) {
+	switch v := qp.Get("order"); v {
+	case "", "desc":
+		return true, nil
+	case "asc":
+		return false, nil
+	default:
+		return false, invalid(fmt.Sprintf("order 应为 asc 或 desc: %q", core.Excerpt(v)))
+	}
 }
