@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -60,9 +59,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 		ExpiresAt    *time.Time
 		TimeZone     string
 		Devices      string
+		Tenant       `gorm:"embedded;embeddedPrefix:n_"`
 	}
 	err := s.db.WithContext(ctx).Table("api_tokens AS t").
-		Select("t.hash, t.tenant_id, t.user_id, t.expires_at, u.department_id, n.time_zone, n.devices").
+		Select("t.hash, t.tenant_id, t.user_id, t.expires_at, u.department_id, n.time_zone, n.devices, "+dialectIDsOf("n")).
 		Joins("JOIN users u ON u.id = t.user_id AND u.tenant_id = t.tenant_id").
 		Joins("JOIN tenants n ON n.id = t.tenant_id").
 		Where("t.hash = ?", hash).Take(&row).Error
@@ -86,7 +86,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 		return Caller{}, err
 	}
 	return Caller{TenantID: row.TenantID, UserID: row.UserID, DepartmentID: row.DepartmentID, Location: loc,
-		Devices: splitDevices(row.Devices)}, nil
+		Devices: splitDevices(row.Devices), Dialects: row.Tenant.DialectIDs()}, nil
 }
 
 // RegisterToken stores a token for a user, one that never expires. An empty value
@@ -179,9 +179,10 @@ type Session struct {
 
 // LoginRequest is one attempt to log in.
 type LoginRequest struct {
-	// Tenant, a tenant's name or numeric id, may be empty when the login name
-	// is unique across tenants.
+	// Tenant, a tenant's name or id of the kind TenantRef says, may be empty
+	// when the login name is unique across tenants.
 	Tenant, UserName, Password string
+	TenantRef                  TenantRef
 	Address                    string        // the client's, for the per-address throttle
 	Token                      string        // the token to issue, in the form the dialect's clients expect
 	TTL                        time.Duration // how long the token works
@@ -213,11 +214,8 @@ func (s *Service) Login(ctx context.Context, in LoginRequest) (Session, error) {
 	}
 	q := s.db.WithContext(ctx).Where("users.name = ? AND users.password_hash <> ''", userName)
 	if in.Tenant != "" {
-		id, err := strconv.ParseUint(in.Tenant, 10, 63)
-		if err != nil {
-			id = 0 // not an id (or past 2^63, which no tenant has): the name may still match
-		}
-		q = q.Joins("JOIN tenants ON tenants.id = users.tenant_id AND (tenants.name = ? OR tenants.id = ?)", in.Tenant, id)
+		cond, args := tenantMatch(in.TenantRef, in.Tenant)
+		q = q.Joins("JOIN tenants ON tenants.id = users.tenant_id AND "+cond, args...)
 	}
 	var users []User
 	if err := q.Order("users.id").Limit(maxLoginCandidates + 1).Find(&users).Error; err != nil {

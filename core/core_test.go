@@ -144,12 +144,16 @@ func TestTenantIsolation(t *testing.T) {
 		if p.Total != 0 || len(p.Items) != 0 {
 			t.Errorf("tenant B's company count sees %d of A's contracts", p.Total)
 		}
+		// Ids are each tenant's own, so A's second department and user are ids B has not.
+		d2, err := svc.EnsureDepartment(ctx, a.tenant.ID, "support")
+		must(t, err)
+		u2 := a.addUser(t, svc, "bob", d2.ID)
 		for name, q := range map[string]core.ContractQuery{
-			"A's user":       {Month: oct, Scope: core.ScopeUsers, IDs: []uint64{a.caller.UserID}, Size: 20},
-			"A's department": {Month: oct, Scope: core.ScopeDepartment, IDs: []uint64{a.dept.ID}, Size: 20},
+			"A's user":       {Month: oct, Scope: core.ScopeUsers, IDs: []uint64{u2.UserID}, Size: 20},
+			"A's department": {Month: oct, Scope: core.ScopeDepartment, IDs: []uint64{d2.ID}, Size: 20},
 		} {
-			if a.caller.UserID == b.caller.UserID || a.dept.ID == b.dept.ID {
-				t.Fatal("fixture: tenants share ids")
+			if u2.UserID == b.caller.UserID || d2.ID == b.dept.ID {
+				t.Fatal("fixture: B has A's second user or department")
 			}
 			if _, err := svc.ContractFigures(ctx, b.caller, q); core.ErrorCode(err) != core.ENOTFOUND {
 				t.Errorf("%s through B: %v, want not found", name, err)

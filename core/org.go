@@ -27,22 +27,27 @@ type Tenant struct {
 	// Devices are the client editions (a dialect's device names) the
 	// tenant's clients may log in and call with, comma-separated; empty
 	// allows every one a dialect knows.
-	Devices   string    `gorm:"size:255;not null;default:''"`
-	CreatedAt time.Time `gorm:"not null"`
+	Devices string `gorm:"size:255;not null;default:''"`
+	// The tenant's ids in the dialects whose clients name it (tenant.go).
+	YunzmallShopID *uint64   `gorm:"uniqueIndex"`
+	QcyOrgID       *uint64   `gorm:"uniqueIndex"`
+	IkcrmOrgID     *uint64   `gorm:"uniqueIndex"`
+	IkcrmCorpID    *string   `gorm:"size:64;uniqueIndex"`
+	CreatedAt      time.Time `gorm:"not null"`
 }
 
 // Department groups users; contracts are credited to one.
 type Department struct {
-	ID        uint64    `gorm:"primaryKey"`
-	TenantID  uint64    `gorm:"not null;uniqueIndex:ux_departments_name,priority:1"`
+	TenantID  uint64    `gorm:"primaryKey;autoIncrement:false;uniqueIndex:ux_departments_name,priority:1"`
+	ID        uint64    `gorm:"primaryKey;autoIncrement:false"` // the tenant's own (ids.go)
 	Name      string    `gorm:"size:128;not null;uniqueIndex:ux_departments_name,priority:2"`
 	CreatedAt time.Time `gorm:"not null"`
 }
 
 // User is an employee of a tenant: the owner of customers and contracts.
 type User struct {
-	ID           uint64    `gorm:"primaryKey"`
-	TenantID     uint64    `gorm:"not null;uniqueIndex:ux_users_name,priority:1;index:ix_users_department,priority:1"`
+	TenantID     uint64    `gorm:"primaryKey;autoIncrement:false;uniqueIndex:ux_users_name,priority:1;index:ix_users_department,priority:1"`
+	ID           uint64    `gorm:"primaryKey;autoIncrement:false"` // the tenant's own (ids.go)
 	DepartmentID uint64    `gorm:"not null;index:ix_users_department,priority:2"`
 	Name         string    `gorm:"size:128;not null;uniqueIndex:ux_users_name,priority:2"` // login name
 	RealName     string    `gorm:"size:128;not null"`
@@ -61,6 +66,11 @@ func (s *Service) EnsureTenant(ctx context.Context, name string) (Tenant, error)
 	err := s.db.WithContext(ctx).Where(Tenant{Name: name}).FirstOrCreate(&t).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) { // created concurrently: read the winner
 		err = s.db.WithContext(ctx).Where(Tenant{Name: name}).Take(&t).Error
+	}
+	if err == nil && t.YunzmallShopID == nil {
+		if err = fillDialectIDs(s.db.WithContext(ctx)); err == nil {
+			err = s.db.WithContext(ctx).Where("id = ?", t.ID).Take(&t).Error
+		}
 	}
 	if err == nil {
 		err = seedDictionaries(s.db.WithContext(ctx), t.ID)
@@ -82,7 +92,8 @@ func (s *Service) EnsureDepartment(ctx context.Context, tenantID uint64, name st
 	}
 	d := Department{TenantID: tenantID, Name: name}
 	err := s.db.WithContext(ctx).Scopes(inTenant(tenantID)).Where("name = ?", name).FirstOrCreate(&d).Error
-	if errors.Is(err, gorm.ErrDuplicatedKey) { // created concurrently: read the winner, on a fresh chain
+	if errors.Is(err, gorm.ErrDuplicatedKey) { // created concurrently: read the winner, on a fresh chain and row
+		d = Department{}
 		err = s.db.WithContext(ctx).Scopes(inTenant(tenantID)).Where("name = ?", name).Take(&d).Error
 	}
 	return d, storeError(err, "department")
@@ -96,7 +107,8 @@ func (s *Service) EnsureUser(ctx context.Context, tenantID uint64, name string, 
 	}
 	u := User{TenantID: tenantID, Name: name, RealName: name, DepartmentID: departmentID}
 	err := s.db.WithContext(ctx).Scopes(inTenant(tenantID)).Where("name = ?", name).FirstOrCreate(&u).Error
-	if errors.Is(err, gorm.ErrDuplicatedKey) { // created concurrently: read the winner, on a fresh chain
+	if errors.Is(err, gorm.ErrDuplicatedKey) { // created concurrently: read the winner, on a fresh chain and row
+		u = User{}
 		err = s.db.WithContext(ctx).Scopes(inTenant(tenantID)).Where("name = ?", name).Take(&u).Error
 	}
 	if err == nil && departmentID != 0 && u.DepartmentID != departmentID {
@@ -138,6 +150,8 @@ type TenantSettings struct {
 	Opportunities bool
 	// Devices are the client editions its clients may use; none: any.
 	Devices []string
+	// IDs changes the tenant's ids in the dialects (none when zero).
+	IDs TenantIDChange
 }
 
 // Settings are the tenant's settings.
@@ -169,14 +183,24 @@ func (s *Service) SetTenantSettings(ctx context.Context, tenantID uint64, in Ten
 			return Errorf(EINVALID, "device %q: a device is a name without commas or spaces", Excerpt(d))
 		}
 	}
+	ids, err := dialectIDUpdates(in.IDs)
+	if err != nil {
+		return err
+	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		var t Tenant
 		if err := tx.Where("id = ?", tenantID).Take(&t).Error; err != nil {
 			return storeError(err, "tenant")
 		}
-		return storeError(tx.Model(&t).Updates(map[string]any{"contract_approval": in.ContractApproval,
+		if err := tx.Model(&t).Updates(map[string]any{"contract_approval": in.ContractApproval,
 			"contract_prefix": in.ContractPrefix, "opportunities": in.Opportunities,
-			"devices": strings.Join(in.Devices, ",")}).Error, "tenant")
+			"devices": strings.Join(in.Devices, ",")}).Error; err != nil {
+			return storeError(err, "tenant")
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		return setDialectIDs(tx, tenantID, ids)
 	})
 }
 
@@ -213,7 +237,8 @@ func (s *Service) CallerFor(t Tenant, u User) (Caller, error) {
 	if err != nil {
 		return Caller{}, err
 	}
-	return Caller{TenantID: t.ID, UserID: u.ID, DepartmentID: u.DepartmentID, Location: loc, Devices: splitDevices(t.Devices)}, nil
+	return Caller{TenantID: t.ID, UserID: u.ID, DepartmentID: u.DepartmentID, Location: loc, Devices: splitDevices(t.Devices),
+		Dialects: t.DialectIDs()}, nil
 }
 
 // UserListQuery selects and orders a page of the tenant's users.

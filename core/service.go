@@ -78,6 +78,7 @@ type Caller struct {
 	DepartmentID uint64
 	Location     *time.Location // the tenant's time zone
 	Devices      []string       // the client editions its tenant allows (Tenant.Devices); none: any
+	Dialects     DialectIDs     // its tenant's ids in the dialects
 }
 
 // CurrentMonth is the month it is now in the caller's tenant.

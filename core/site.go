@@ -68,8 +68,9 @@ func (s *Service) AuthenticateSite(ctx context.Context, key string) (Caller, err
 	var row struct {
 		TenantID uint64
 		TimeZone string
+		Tenant   `gorm:"embedded;embeddedPrefix:n_"`
 	}
-	err := s.db.WithContext(ctx).Table("site_keys AS k").Select("k.tenant_id, n.time_zone").
+	err := s.db.WithContext(ctx).Table("site_keys AS k").Select("k.tenant_id, n.time_zone, "+dialectIDsOf("n")).
 		Joins("JOIN tenants n ON n.id = k.tenant_id").Where("k.hash = ?", hash).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Caller{}, Errorf(EUNAUTHORIZED, "site key is unknown")
@@ -81,7 +82,7 @@ func (s *Service) AuthenticateSite(ctx context.Context, key string) (Caller, err
 		return Caller{}, limited(wait)
 	}
 	loc, err := s.location(row.TimeZone)
-	return Caller{TenantID: row.TenantID, Location: loc}, err
+	return Caller{TenantID: row.TenantID, Location: loc, Dialects: row.Tenant.DialectIDs()}, err
 }
 
 // AddHits adds n views to a record's counter.

@@ -64,6 +64,7 @@ func OpenDB(driver, dsn string, clock Clock) (*gorm.DB, error) {
 
 func openDB(driver, dsn string, pool Pool, clock Clock) (*gorm.DB, error) {
 	var dialector gorm.Dialector
+	var idPool *sql.DB // MySQL's sequences' own connections (ids.go)
 	switch driver {
 	case DriverSQLite:
 		if dir := filepath.Dir(dsn); dir != "." {
@@ -96,6 +97,9 @@ func openDB(driver, dsn string, pool Pool, clock Clock) (*gorm.DB, error) {
 			cfg.WriteTimeout = 30 * time.Second
 		}
 		dialector = gormmysql.Open(cfg.FormatDSN())
+		if idPool, err = openIDPool(cfg); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, fmt.Errorf("db.driver: unknown driver %q (sqlite or mysql)", driver)
 	}
@@ -110,6 +114,9 @@ func openDB(driver, dsn string, pool Pool, clock Clock) (*gorm.DB, error) {
 	if err := registerColumnChecks(db); err != nil {
 		return nil, err
 	}
+	if err := registerIDs(db, idPool); err != nil {
+		return nil, err
+	}
 	if err := db.Use(&spaceWatch{}); err != nil {
 		return nil, err
 	}
@@ -119,6 +126,27 @@ func openDB(driver, dsn string, pool Pool, clock Clock) (*gorm.DB, error) {
 	}
 	sizePool(sqlDB, driver, pool)
 	return db, nil
+}
+
+// openIDPool opens the few connections of MySQL's id sequences (takeIDsApart),
+// apart from the writers' pool so that a writer holding its connection never
+// waits for another from the same pool. They close when idle, so a store
+// closed without them (a test's) leaves none open for long.
+func openIDPool(cfg *mysql.Config) (*sql.DB, error) {
+	cfg, err := mysql.ParseDSN(cfg.FormatDSN()) // a copy, its charset parameter read as such
+	if err != nil {
+		return nil, fmt.Errorf("db.dsn: %w", err)
+	}
+	cfg.ClientFoundRows = true
+	connector, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("db.dsn: %w", err)
+	}
+	pool := sql.OpenDB(connector)
+	pool.SetMaxOpenConns(4)
+	pool.SetMaxIdleConns(2)
+	pool.SetConnMaxIdleTime(30 * time.Second)
+	return pool, nil
 }
 
 // sizePool is the one place a connection pool is sized.
@@ -178,6 +206,9 @@ func Migrate(db *gorm.DB) error {
 	if err := db.Exec(`UPDATE payments SET owner_id = (SELECT k.owner_id FROM contracts k
   WHERE k.id = payments.contract_id AND k.tenant_id = payments.tenant_id)
   WHERE owner_id = 0 AND EXISTS (SELECT 1 FROM contracts k WHERE k.id = payments.contract_id AND k.tenant_id = payments.tenant_id)`).Error; err != nil {
+		return err
+	}
+	if err := fillDialectIDs(db); err != nil {
 		return err
 	}
 	return seedDictionaries(db)

@@ -1378,6 +1378,8 @@ func tenantRows(e *env, tenantID uint64) (dump string, empty []string) {
 			continue // the engine's own bookkeeping
 		case table == "space_probes":
 			continue // readiness's own row, random bytes and no tenant's data
+		case table == "id_sequences":
+			continue // the last id given of each kind, in all tenants: no tenant's data
 		case table == "tenants":
 			where = "id = ?"
 		case !e.db.Migrator().HasColumn(table, "tenant_id"):

@@ -207,7 +207,7 @@ func viewOf(caller core.Caller, d core.ContractDetail, names map[string]map[uint
 			return struct{}{}
 		}
 		return userView{ID: u.ID, Email: u.Email, CreatedAt: minuteTime(u.CreatedAt, loc), Name: displayName(u),
-			OrganizationID: u.TenantID, Phone: u.Phone, WorkflowState: "organization_staff",
+			OrganizationID: caller.Dialects.IkcrmOrg, Phone: u.Phone, WorkflowState: "organization_staff",
 			DepartmentName: d.DepartmentNames[u.DepartmentID]}
 	}
 	statusCode := core.ContractStatusCode(d.Status)
@@ -218,7 +218,7 @@ func viewOf(caller core.Caller, d core.ContractDetail, names map[string]map[uint
 		Category: code(d.CategoryID), CategoryMapped: mapped(names[core.DictContractCategory], d.CategoryID),
 		PaymentType: code(d.PaymentTypeID), PaymentTypeMapped: mapped(names[core.DictPaymentType], d.PaymentTypeID),
 		Status: strconv.FormatUint(statusCode, 10), StatusMapped: names[core.DictContractStatus][statusCode],
-		IsEditable: true, OrganizationID: d.TenantID, Title: d.Title, TotalAmount: rubyDecimal(d.TotalAmount.Decimal),
+		IsEditable: true, OrganizationID: caller.Dialects.IkcrmOrg, Title: d.Title, TotalAmount: rubyDecimal(d.TotalAmount.Decimal),
 		StartAt: d.StartDate.String(), EndAt: d.EndDate.String(), CustomerSigner: d.CustomerSigner,
 		ReceivedPaymentsPlanCount: len(d.Plans), ReceivedPaymentsAmount: rubyDecimal(d.Received.Decimal),
 		UnreceivedAmount:         json.Number(d.Unreceived.String()),

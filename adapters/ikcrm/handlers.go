@@ -24,7 +24,7 @@ func (a *Adapter) login(ctx context.Context, p loginParams) (any, error) {
 	if p.login == "" || p.password == "" {
 		return nil, invalid("login 和 password 不能为空")
 	}
-	s, err := a.svc.Login(ctx, core.LoginRequest{Tenant: p.corpID, UserName: p.login,
+	s, err := a.svc.Login(ctx, core.LoginRequest{Tenant: p.corpID, TenantRef: core.ByIkcrmCorpOrgName, UserName: p.login,
 		Password: p.password, Address: p.address, Token: core.NewTokenValue(), TTL: a.opts.LoginTTL, Device: device})
 	switch ce := core.AsError(err); {
 	case err == nil:

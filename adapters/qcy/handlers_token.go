@@ -24,7 +24,7 @@ func (a *Adapter) getToken(ctx context.Context, _ core.Caller, p params) (any, e
 	if err != nil {
 		return nil, err
 	}
-	s, err := a.svc.Login(ctx, core.LoginRequest{Tenant: formatID(org), UserName: name,
+	s, err := a.svc.Login(ctx, core.LoginRequest{Tenant: formatID(org), TenantRef: core.ByQcyOrg, UserName: name,
 		Password: password, Address: p.address, Token: uuid.NewString(), TTL: a.loginTTL})
 	switch core.ErrorCode(err) {
 	case "":

@@ -39,7 +39,7 @@ func (a *Adapter) authenticate(c echo.Context, p params) (core.Caller, error) {
 	if err != nil {
 		return core.Caller{}, err
 	}
-	if id, err := strconv.ParseUint(c.Param("id"), 10, 64); err != nil || id != caller.TenantID {
+	if id, err := strconv.ParseUint(c.Param("id"), 10, 64); err != nil || id != caller.Dialects.YunzmallShop {
 		return core.Caller{}, errAppID
 	}
 	return caller, nil

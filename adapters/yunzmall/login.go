@@ -172,7 +172,7 @@ func (a *Adapter) memberAPI(ctx context.Context, p params) (session, error) {
 	if shop == "" || mobile == "" || password == "" { // a member is a shop's: no shop, no member
 		return session{}, memberRefused(6, "手机号或密码错误")
 	}
-	s, err := a.svc.Login(ctx, core.LoginRequest{Tenant: shop, UserName: mobile, Password: password,
+	s, err := a.svc.Login(ctx, core.LoginRequest{Tenant: shop, TenantRef: core.ByYunzmallShop, UserName: mobile, Password: password,
 		Address: p.address, Token: core.NewTokenValue(), TTL: a.opts.LoginTTL})
 	switch ce := core.AsError(err); {
 	case err == nil:
@@ -184,7 +184,7 @@ func (a *Adapter) memberAPI(ctx context.Context, p params) (session, error) {
 		return session{}, err
 	}
 	if kind == memberNativeApp {
-		home := p.origin + "/addons/yun_shop/?menu#/member?" + url.Values{"i": {strconv.FormatUint(s.Caller.TenantID, 10)}, "mid": {"0"}}.Encode()
+		home := p.origin + "/addons/yun_shop/?menu#/member?" + url.Values{"i": {strconv.FormatUint(s.Caller.Dialects.YunzmallShop, 10)}, "mid": {"0"}}.Encode()
 		return session{msg: "", data: memberLoggedIn{Token: s.Token, Status: 1, URL: home}}, nil
 	}
 	// The mobile web goes where yz_redirect (base64) says, nowhere without one.

@@ -1,0 +1,154 @@
+package core
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"reflect"
+
+	"gorm.io/gorm"
+)
+
+// Ids belong to the client. A migrated client holds its old vendor's ids of
+// customers, contracts, users …, and two companies moved from two vendors may
+// hold the same ones: so the records a client can name are keyed by
+// (tenant_id, id), and a record written with an id (an import's) keeps it.
+// A new record takes the next id of its kind's sequence, which is above every
+// id its table holds in any tenant: ids crmgw makes never collide with kept
+// ones, are unique across tenants (as an old vendor's were, so a client that
+// saw one tenant's id learns nothing of another's), and are never given twice,
+// even after a delete.
+
+// idSequence is the last id given or kept of a kind of record (a table).
+type idSequence struct {
+	Kind   string `gorm:"primaryKey;size:64"`
+	LastID uint64 `gorm:"not null"`
+}
+
+// tenantNumbered are the tables whose ids are the tenant's own.
+var tenantNumbered = map[string]bool{
+	"departments": true, "users": true, "customers": true, "contacts": true, "contact_histories": true,
+	"contact_plans": true, "opportunities": true, "opportunity_lines": true, "contracts": true,
+	"contract_lines": true, "payments": true, "payment_plans": true,
+}
+
+// registerIDs numbers every new row of a tenantNumbered table, before the
+// column checks and the insert. On MySQL, sequences are taken through pool, a
+// few connections of their own (see takeIDsApart); nil on SQLite.
+func registerIDs(db *gorm.DB, pool *sql.DB) error {
+	return db.Callback().Create().Before("crmgw:check_columns").Register("crmgw:ids", func(db *gorm.DB) { assignIDs(db, pool) })
+}
+
+// assignIDs gives the rows of one insert without an id the next ids of their
+// kind's sequence, and raises it past the ids that rows bring.
+func assignIDs(db *gorm.DB, pool *sql.DB) {
+	stmt := db.Statement
+	if db.Error != nil || stmt.Schema == nil || !tenantNumbered[stmt.Schema.Table] {
+		return
+	}
+	idField := stmt.Schema.LookUpField("ID")
+	var fresh []reflect.Value // rows without an id, in order
+	var kept uint64           // the largest id a row brings
+	add := func(row reflect.Value) {
+		if row.Kind() != reflect.Struct {
+			return
+		}
+		if id, _ := idField.ValueOf(stmt.Context, row); id.(uint64) != 0 {
+			kept = max(kept, id.(uint64))
+		} else {
+			fresh = append(fresh, row)
+		}
+	}
+	rows := reflect.Indirect(stmt.ReflectValue)
+	switch rows.Kind() {
+	case reflect.Struct:
+		add(rows)
+	case reflect.Slice, reflect.Array:
+		for i := range rows.Len() {
+			add(reflect.Indirect(rows.Index(i)))
+		}
+	}
+	if kept > maxRecordID {
+		db.AddError(Errorf(EINVALID, "%s: id %d is past the largest id kept, %d", stmt.Schema.Table, kept, uint64(maxRecordID)))
+		return
+	}
+	var last uint64
+	var err error
+	if pool != nil {
+		last, err = takeIDsApart(stmt.Context, pool, stmt.Schema.Table, kept, uint64(len(fresh)))
+	} else {
+		last, err = takeIDs(db.Session(&gorm.Session{NewDB: true}), stmt.Schema.Table, kept, uint64(len(fresh)))
+	}
+	if err != nil {
+		db.AddError(err)
+		return
+	}
+	for i, row := range fresh {
+		if err := idField.Set(stmt.Context, row, last-uint64(len(fresh)-1-i)); err != nil {
+			db.AddError(err)
+			return
+		}
+	}
+}
+
+// maxRecordID is the largest id kept or given: what a signed 64-bit integer
+// holds, the type of ids in the .NET and Java clients of the dialects.
+const maxRecordID = 1<<63 - 1
+
+// takeIDs raises the sequence of table to at least kept and then takes n ids
+// from it, returning the last one taken, in the insert's own transaction
+// (gorm opens one around a lone insert): SQLite's, where one writer at a time
+// is all there is, so holding the sequence costs nothing, and an insert
+// rolled back gives its ids back. A sequence not made yet starts past the ids
+// its table holds (a database from before sequences).
+func takeIDs(tx *gorm.DB, table string, kept, n uint64) (uint64, error) {
+	var seq idSequence
+	err := tx.Where("kind = ?", table).Take(&seq).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		var held uint64
+		if err := tx.Table(table).Select("COALESCE(MAX(id), 0)").Scan(&held).Error; err != nil {
+			return 0, err
+		}
+		seq = idSequence{Kind: table, LastID: held}
+		err = tx.Create(&seq).Error
+	}
+	if err != nil {
+		return 0, err
+	}
+	last := max(seq.LastID, kept)
+	if n > maxRecordID-last {
+		return 0, Errorf(ECONFLICT, "%s: every id there is has been given", table)
+	}
+	last += n
+	if last == seq.LastID {
+		return last, nil
+	}
+	err = tx.Model(&idSequence{}).Where("kind = ?", table).Update("last_id", last).Error
+	return last, err
+}
+
+// takeIDsApart is takeIDs for MySQL, where writers run side by side: each
+// statement commits on its own, on a connection of pool's, so the sequence's
+// row is locked for one statement, not for the writer's whole transaction
+// (which would queue every writer of a kind behind the slowest, and deadlock
+// against the locks they take before). An insert rolled back leaves its ids
+// unused, as AUTO_INCREMENT does. pool's connections report rows matched, not
+// changed, so that a sequence already past kept is found.
+func takeIDsApart(ctx context.Context, pool *sql.DB, table string, kept, n uint64) (uint64, error) {
+	for range 2 {
+		res, err := pool.ExecContext(ctx, "UPDATE id_sequences SET last_id = LAST_INSERT_ID(GREATEST(last_id, ?) + ?) WHERE kind = ? AND GREATEST(last_id, ?) <= ?",
+			kept, n, table, kept, maxRecordID-n)
+		if err != nil {
+			return 0, err
+		}
+		if matched, err := res.RowsAffected(); err != nil || matched == 1 {
+			last, err2 := res.LastInsertId()
+			return uint64(last), errors.Join(err, err2)
+		}
+		// No row yet (or one with no ids left, which the insert leaves as it is).
+		if _, err := pool.ExecContext(ctx, "INSERT IGNORE INTO id_sequences (kind, last_id) SELECT ?, COALESCE(MAX(id), 0) FROM "+table, table); err != nil {
+			return 0, err
+		}
+	}
+	return 0, Errorf(ECONFLICT, "%s: every id there is has been given", table)
+}
