@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -259,5 +260,100 @@ func TestServeHasAnAdminListener(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)
+	}
+}
+
+// A tenant's dialect ids are set at its making or later, unique across
+// tenants, listed; a refused change changes nothing.
+func TestTenantAddSetListDialectIDs(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "crmgw.db")
+	if _, err := run(t, dsn, "", "tenant", "add", "--tenant", "acme", "--yunzmall-id", "25", "--qcy-org-id", "9001", "--ikcrm-corp-id", "ww123"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, dsn, "", "tenant", "add", "--tenant", "acme"); err == nil {
+		t.Fatal("a second tenant acme was made")
+	}
+	if _, err := run(t, dsn, "", "tenant", "add", "--tenant", "beta", "--yunzmall-id", "25"); err == nil {
+		t.Fatal("beta was made with acme's shop id")
+	}
+	if _, err := run(t, dsn, "", "tenant", "add", "--tenant", "beta"); err != nil {
+		t.Fatalf("beta, refused once, cannot be made: %v", err)
+	}
+	if _, err := run(t, dsn, "", "tenant", "set", "--tenant", "beta", "--contract-prefix", "B-", "--qcy-org-id", "9001"); err == nil {
+		t.Fatal("beta took acme's org id")
+	}
+	if _, err := run(t, dsn, "", "tenant", "set", "--tenant", "beta", "--ikcrm-org-id", "77", "--ikcrm-corp-id", "dingabc"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run(t, dsn, "", "tenant", "list", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []tenantRow
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 2 {
+		t.Fatalf("tenant list --json: %q, %v", out, err)
+	}
+	acme, beta := rows[0], rows[1]
+	if acme.Name != "acme" || acme.YunzmallID != 25 || acme.QcyOrgID != 9001 || acme.IkcrmOrgID != acme.ID || acme.IkcrmCorpID != "ww123" {
+		t.Errorf("acme: %+v", acme)
+	}
+	if beta.Name != "beta" || beta.YunzmallID != beta.ID || beta.QcyOrgID != beta.ID || beta.IkcrmOrgID != 77 || beta.IkcrmCorpID != "dingabc" {
+		t.Errorf("beta: %+v", beta)
+	}
+	db, err := core.OpenDB(core.DriverSQLite, dsn, core.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tn core.Tenant
+	if err := db.Where("name = ?", "beta").Take(&tn).Error; err != nil || tn.ContractPrefix != "HT" {
+		t.Errorf("beta's prefix after a refused set: %q (%v), want HT", tn.ContractPrefix, err)
+	}
+	if table, err := run(t, dsn, "", "tenant", "list"); err != nil || !strings.Contains(table, "YUNZMALL ID") || !strings.Contains(table, "ww123") {
+		t.Errorf("tenant list: %q, %v", table, err)
+	}
+}
+
+// The old clients' tokens are registered from a CSV in one run, again without
+// change; a file with a bad row registers none.
+func TestTokenImport(t *testing.T) {
+	dir := t.TempDir()
+	dsn := filepath.Join(dir, "crmgw.db")
+	if _, err := run(t, dsn, "", "tenant", "add", "--tenant", "acme"); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	good := write("good.csv", "\ufefftoken,user,department\ntok-ann-1,ann,销售部\ntok-bob-1,bob,\ntok-ann-2,ann,销售部\n")
+	for range 2 {
+		if _, err := run(t, dsn, "", "token", "import", "--tenant", "acme", good); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := run(t, dsn, "", "token", "list", "--tenant", "acme")
+	if err != nil || strings.Count(list, "ann") != 2 || strings.Count(list, "bob") != 1 || strings.Contains(list, "tok-") {
+		t.Fatalf("token list after two imports: %q, %v", list, err)
+	}
+	for name, content := range map[string]string{
+		"empty-user.csv":   "user,token\n,tok-x\nzed,tok-z\n",
+		"twice.csv":        "user,token\nzed,tok-z\nyan,tok-z\n",
+		"taken.csv":        "user,token\nzed,tok-z\nyan,tok-bob-1\n",
+		"no-token-col.csv": "user,department\nzed,x\n",
+		"unknown-col.csv":  "user,token,role\nzed,tok-z,admin\n",
+	} {
+		_, err := run(t, dsn, "", "token", "import", "--tenant", "acme", write(name, content))
+		if err == nil {
+			t.Errorf("%s was imported", name)
+		}
+		if after, _ := run(t, dsn, "", "token", "list", "--tenant", "acme"); after != list {
+			t.Errorf("%s (%v) changed the tokens:\n%s", name, err, after)
+		}
+	}
+	if _, err := run(t, dsn, "", "token", "import", "--tenant", "nobody", good); err == nil {
+		t.Error("tokens were imported into an unknown tenant")
 	}
 }
