@@ -25,8 +25,8 @@ const (
 
 // Contract is a signed deal with a customer.
 type Contract struct {
-	TenantID      uint64 `gorm:"primaryKey;autoIncrement:false;uniqueIndex:ux_contracts_sn,priority:1;index:ix_contracts_owner_month,priority:1;index:ix_contracts_department_signed,priority:1;index:ix_contracts_signed,priority:1;index:ix_contracts_customer,priority:1"`
-	ID            uint64 `gorm:"primaryKey;autoIncrement:false"` // the tenant's own (ids.go)
+	TenantID      uint64 `gorm:"primaryKey;autoIncrement:false;not null;uniqueIndex:ux_contracts_sn,priority:1;index:ix_contracts_owner_month,priority:1;index:ix_contracts_department_signed,priority:1;index:ix_contracts_signed,priority:1;index:ix_contracts_customer,priority:1"`
+	ID            uint64 `gorm:"primaryKey;autoIncrement:false;not null"` // the tenant's own (ids.go)
 	SN            string `gorm:"column:sn;size:64;not null;uniqueIndex:ux_contracts_sn,priority:2"`
 	Title         string `gorm:"size:255;not null"`
 	CustomerID    uint64 `gorm:"not null;index:ix_contracts_customer,priority:2"`
@@ -63,8 +63,8 @@ type ContractNotifyUser struct {
 
 // ContractLine is a product line of a contract: quantity × unit price.
 type ContractLine struct {
-	TenantID      uint64    `gorm:"primaryKey;autoIncrement:false;index:ix_contract_lines_contract,priority:1"`
-	ID            uint64    `gorm:"primaryKey;autoIncrement:false"` // the tenant's own (ids.go)
+	TenantID      uint64    `gorm:"primaryKey;autoIncrement:false;not null;index:ix_contract_lines_contract,priority:1"`
+	ID            uint64    `gorm:"primaryKey;autoIncrement:false;not null"` // the tenant's own (ids.go)
 	ContractID    uint64    `gorm:"not null;index:ix_contract_lines_contract,priority:2"`
 	ProductID     uint64    `gorm:"not null"` // kept as given: there is no product catalogue
 	ProductAttrID uint64    `gorm:"not null;default:0"`
