@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"reflect"
+	"slices"
 
 	"gorm.io/gorm"
 )
@@ -89,6 +90,30 @@ func assignIDs(db *gorm.DB, pool *sql.DB) {
 			return
 		}
 	}
+}
+
+// keptIDFree refuses, as ECONFLICT, an id to keep that the tenant already
+// holds for that kind of record (a use case's in.ID); 0 asks for a new one.
+func keptIDFree(tx *gorm.DB, c Caller, model any, entity string, id uint64) error {
+	return keptIDsFree(tx, c, model, entity, []uint64{id})
+}
+
+// keptIDsFree is keptIDFree for several ids (a record's lines), 0s skipped.
+func keptIDsFree(tx *gorm.DB, c Caller, model any, entity string, ids []uint64) error {
+	ids = slices.DeleteFunc(slices.Clone(ids), func(id uint64) bool { return id == 0 })
+	if len(ids) == 0 {
+		return nil
+	}
+	var held []uint64
+	if err := tx.Model(model).Scopes(inTenant(c.TenantID)).Where("id IN ?", ids).Limit(1).Pluck("id", &held).Error; err != nil {
+		return storeError(err, entity)
+	}
+	if len(held) > 0 {
+		e := Errorf(ECONFLICT, "%s %d exists already", entity, held[0])
+		e.Entity = entity
+		return e
+	}
+	return nil
 }
 
 // maxRecordID is the largest id kept or given: what a signed 64-bit integer
