@@ -95,7 +95,10 @@ func TestKeptIDsOfEveryKind(t *testing.T) {
 		for name, err := range map[string]error{
 			"department": func() error { _, err := svc.AddDepartment(ctx, tn.ID, 501, "另一部"); return err }(),
 			"user":       func() error { _, err := svc.AddUser(ctx, tn.ID, core.NewUser{ID: 601, Name: "other"}); return err }(),
-			"customer":   func() error { _, err := svc.CreateCustomer(ctx, c, core.NewCustomer{ID: 701, Name: "另一个"}); return err }(),
+			"customer": func() error {
+				_, err := svc.CreateCustomer(ctx, c, core.NewCustomer{ID: 701, Name: "另一个"})
+				return err
+			}(),
 			"contact": func() error {
 				_, err := svc.CreateContact(ctx, c, core.NewContact{ID: 801, CustomerID: 701, Name: "x"})
 				return err
