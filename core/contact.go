@@ -27,11 +27,14 @@ type Contact struct {
 
 // NewContact is the input of CreateContact.
 type NewContact struct {
-	CustomerID   uint64 `name:"customer_id" validate:"required"`
-	Name         string `name:"name" validate:"required,max=128"`
-	Title        string `name:"title" validate:"max=128"`
-	Phone        string `name:"phone" validate:"max=64"`
-	Email        string `name:"email" validate:"max=255"`
+	ID           uint64    // the id to keep (an import's): ECONFLICT when the tenant holds it; 0: a new one
+	CreatedAt    time.Time // zero: now
+	UpdatedAt    time.Time // zero: now
+	CustomerID   uint64    `name:"customer_id" validate:"required"`
+	Name         string    `name:"name" validate:"required,max=128"`
+	Title        string    `name:"title" validate:"max=128"`
+	Phone        string    `name:"phone" validate:"max=64"`
+	Email        string    `name:"email" validate:"max=255"`
 	IsMain       bool
 	Tel          string `name:"tel" validate:"max=64"`
 	Address      string `name:"address" validate:"max=255"`
@@ -59,9 +62,12 @@ func (s *Service) createContact(tx *gorm.DB, c Caller, in NewContact) (Contact, 
 	if err != nil {
 		return Contact{}, err
 	}
-	ct := Contact{TenantID: c.TenantID, CustomerID: in.CustomerID, Name: in.Name, Title: in.Title,
+	ct := Contact{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt, CustomerID: in.CustomerID, Name: in.Name, Title: in.Title,
 		Phone: in.Phone, Email: in.Email, IsMain: in.IsMain, Tel: in.Tel, Address: in.Address, CustomFields: custom}
 	if err := s.mustExistTx(tx, c, &Customer{}, "customer", in.CustomerID); err != nil {
+		return Contact{}, err
+	}
+	if err := keptIDFree(tx, c, &Contact{}, "contact", in.ID); err != nil {
 		return Contact{}, err
 	}
 	if in.IsMain {

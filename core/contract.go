@@ -185,6 +185,7 @@ func (s *Service) ListContracts(ctx context.Context, c Caller, q ContractListQue
 // CustomFields holds JSON values, numbers as json.Number: each keeps the text
 // it was sent as.
 type NewContract struct {
+	ID                    uint64 // the id to keep (an import's), its lines' too: ECONFLICT when the tenant holds one; 0: a new one
 	Title                 string `name:"title" validate:"required,max=255"`
 	SN                    string `name:"sn" validate:"max=64"` // unique in the tenant; "": numbered by the tenant's rule
 	CustomerID            uint64 `name:"customer_id" validate:"required"`
@@ -208,6 +209,7 @@ type NewContract struct {
 	NotifyUserIDs         []uint64          `name:"notify_user_ids" validate:"max=1000"`
 	Lines                 []NewContractLine `name:"lines" validate:"max=1000,dive"`
 	CreatedAt             time.Time         // CreateContract's only; zero: now
+	UpdatedAt             time.Time         // CreateContract's only; zero: its CreatedAt
 }
 
 // NewContractLine is one product line of a NewContract. In UpdateContract a
@@ -400,19 +402,33 @@ func contractWriteError(err error, k *Contract) error {
 
 // CreateContract adds a contract, its lines and the users to notify in one transaction.
 func (s *Service) CreateContract(ctx context.Context, c Caller, in NewContract) (Contract, error) {
+	lineIDs := make([]uint64, 0, len(in.Lines))
 	for _, l := range in.Lines {
-		if l.ID != 0 { // a line id names an existing line, of this contract or another
+		if l.ID != 0 && in.ID == 0 { // a line id names an existing line, of this contract or another; an import's keeps it
 			return Contract{}, Invalidf(FieldLines, "a new contract's lines have no id (got %d)", l.ID)
 		}
+		lineIDs = append(lineIDs, l.ID)
 	}
 	var k Contract
 	if err := s.contract(c, in, &k); err != nil {
 		return Contract{}, err
 	}
-	k.CreatorID = c.UserID
+	k.ID, k.CreatorID = in.ID, c.UserID
 	k.CreatedAt, k.UpdatedAt = in.CreatedAt, in.CreatedAt
+	if !in.UpdatedAt.IsZero() {
+		k.UpdatedAt = in.UpdatedAt
+	}
+	for i := range k.Lines {
+		k.Lines[i].CreatedAt = in.CreatedAt // made with the contract
+	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := s.references(tx, c, &k, in.NotifyUserIDs); err != nil {
+			return err
+		}
+		if err := keptIDFree(tx, c, &Contract{}, "contract", in.ID); err != nil {
+			return err
+		}
+		if err := keptIDsFree(tx, c, &ContractLine{}, "contract line", lineIDs); err != nil {
 			return err
 		}
 		var t Tenant

@@ -60,6 +60,7 @@ type CustomerTag struct {
 
 // NewCustomer is the input of CreateCustomer.
 type NewCustomer struct {
+	ID         uint64 // the id to keep (an import's): ECONFLICT when the tenant holds it; 0: a new one
 	Name       string `name:"name" validate:"required,max=255"`
 	Tel        string `name:"tel" validate:"max=64"`
 	Address    string `name:"address" validate:"max=255"`
@@ -70,6 +71,7 @@ type NewCustomer struct {
 	CategoryID uint64
 	StatusID   uint64
 	CreatedAt  time.Time // zero: now
+	UpdatedAt  time.Time // zero: now
 	// LostAt, when not zero, is when the owner lost the customer to the public
 	// pool: it is created there, lost by its owner.
 	LostAt time.Time
@@ -122,7 +124,7 @@ func (s *Service) CreateCustomer(ctx context.Context, c Caller, in NewCustomer) 
 	if err != nil {
 		return Customer{}, err
 	}
-	cu := Customer{TenantID: c.TenantID, OwnerID: in.OwnerID, CreatorID: c.UserID, Name: in.Name, Tel: in.Tel, Address: in.Address,
+	cu := Customer{TenantID: c.TenantID, ID: in.ID, UpdatedAt: in.UpdatedAt, OwnerID: in.OwnerID, CreatorID: c.UserID, Name: in.Name, Tel: in.Tel, Address: in.Address,
 		IndustryID: in.IndustryID, SourceID: in.SourceID, ProgressID: in.ProgressID, CategoryID: in.CategoryID,
 		StatusID: in.StatusID, CreatedAt: in.CreatedAt, Level: level, CustomFields: custom}
 	cu.setDetails(in.CustomerDetails)
@@ -136,6 +138,9 @@ func (s *Service) CreateCustomer(ctx context.Context, c Caller, in NewCustomer) 
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		codes := customerCodes(cu, func(string) bool { return in.CheckCodes })
 		if err := s.checkCustomer(tx, c, cu, codes, level, in.UniqueName); err != nil {
+			return err
+		}
+		if err := keptIDFree(tx, c, &Customer{}, "customer", in.ID); err != nil {
 			return err
 		}
 		if err := storeError(tx.Create(&cu).Error, "customer"); err != nil {

@@ -42,6 +42,7 @@ const (
 
 // NewContactHistory is the input of AddContactHistory.
 type NewContactHistory struct {
+	ID          uint64 // the id to keep (an import's): ECONFLICT when the tenant holds it; 0: a new one
 	CustomerID  uint64 `name:"customer_id" validate:"required"`
 	ContactID   uint64
 	TypeID      uint64
@@ -49,6 +50,7 @@ type NewContactHistory struct {
 	Title       string    `name:"title" validate:"max=255"`
 	Content     string    `name:"content"`
 	ContactedAt time.Time // zero: now
+	CreatedAt   time.Time // when it was written down; zero: now
 }
 
 // AddContactHistory records a follow-up the caller made with a customer.
@@ -65,9 +67,12 @@ func (s *Service) AddContactHistory(ctx context.Context, c Caller, in NewContact
 	if in.ContactedAt.IsZero() {
 		in.ContactedAt = s.clock.Now()
 	}
-	h := ContactHistory{TenantID: c.TenantID, UserID: c.UserID, CustomerID: in.CustomerID, ContactID: in.ContactID,
+	h := ContactHistory{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, UserID: c.UserID, CustomerID: in.CustomerID, ContactID: in.ContactID,
 		TypeID: in.TypeID, RouteID: in.RouteID, Title: in.Title, Content: in.Content,
 		ContactedAt: in.ContactedAt.UTC().Truncate(time.Second)}
+	if err := keptIDFree(s.db.WithContext(ctx), c, &ContactHistory{}, "contact history", in.ID); err != nil {
+		return ContactHistory{}, err
+	}
 	return h, storeError(s.db.WithContext(ctx).Create(&h).Error, "contact history")
 }
 

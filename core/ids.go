@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"reflect"
+	"slices"
 
 	"gorm.io/gorm"
 )
@@ -91,6 +92,30 @@ func assignIDs(db *gorm.DB, pool *sql.DB) {
 	}
 }
 
+// keptIDFree refuses, as ECONFLICT, an id to keep that the tenant already
+// holds for that kind of record (a use case's in.ID); 0 asks for a new one.
+func keptIDFree(tx *gorm.DB, c Caller, model any, entity string, id uint64) error {
+	return keptIDsFree(tx, c, model, entity, []uint64{id})
+}
+
+// keptIDsFree is keptIDFree for several ids (a record's lines), 0s skipped.
+func keptIDsFree(tx *gorm.DB, c Caller, model any, entity string, ids []uint64) error {
+	ids = slices.DeleteFunc(slices.Clone(ids), func(id uint64) bool { return id == 0 })
+	if len(ids) == 0 {
+		return nil
+	}
+	var held []uint64
+	if err := tx.Model(model).Scopes(inTenant(c.TenantID)).Where("id IN ?", ids).Limit(1).Pluck("id", &held).Error; err != nil {
+		return storeError(err, entity)
+	}
+	if len(held) > 0 {
+		e := Errorf(ECONFLICT, "%s %d exists already", entity, held[0])
+		e.Entity = entity
+		return e
+	}
+	return nil
+}
+
 // maxRecordID is the largest id kept or given: what a signed 64-bit integer
 // holds, the type of ids in the .NET and Java clients of the dialects.
 const maxRecordID = 1<<63 - 1
@@ -151,4 +176,48 @@ func takeIDsApart(ctx context.Context, pool *sql.DB, table string, kept, n uint6
 		}
 	}
 	return 0, Errorf(ECONFLICT, "%s: every id there is has been given", table)
+}
+
+// The kinds of record whose ids an import keeps, as HeldIDs names them.
+const (
+	KindDepartment  = "department"
+	KindUser        = "user"
+	KindCustomer    = "customer"
+	KindContact     = "contact"
+	KindFollowUp    = "contact history"
+	KindContactPlan = "contact plan"
+	KindOpportunity = "opportunity"
+	KindContract    = "contract"
+	KindPaymentPlan = "payment plan"
+	KindPayment     = "payment"
+)
+
+// keptKinds are the tables behind the kinds HeldIDs knows.
+var keptKinds = map[string]any{
+	KindDepartment: &Department{}, KindUser: &User{}, KindCustomer: &Customer{}, KindContact: &Contact{},
+	KindFollowUp: &ContactHistory{}, KindContactPlan: &ContactPlan{}, KindOpportunity: &Opportunity{},
+	KindContract: &Contract{}, KindPaymentPlan: &PaymentPlan{}, KindPayment: &Payment{},
+}
+
+// HeldIDs answers which of ids the tenant already holds for a kind of record,
+// in one query: an import asks it once per batch to skip what an earlier run
+// wrote, and to tell a reference to the tenant's data from a dangling one.
+func (s *Service) HeldIDs(ctx context.Context, tenantID uint64, kind string, ids []uint64) (map[uint64]bool, error) {
+	model, ok := keptKinds[kind]
+	if !ok {
+		return nil, Errorf(EINVALID, "no record kind %q keeps ids", Excerpt(kind))
+	}
+	held := make(map[uint64]bool)
+	if len(ids) == 0 {
+		return held, nil
+	}
+	var found []uint64
+	err := s.db.WithContext(ctx).Model(model).Scopes(inTenant(tenantID)).Where("id IN ?", ids).Pluck("id", &found).Error
+	if err != nil {
+		return nil, storeError(err, kind)
+	}
+	for _, id := range found {
+		held[id] = true
+	}
+	return held, nil
 }

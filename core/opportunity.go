@@ -118,6 +118,7 @@ func (o Opportunity) CustomFieldValues() (map[string]any, error) {
 // NewOpportunity is the input of CreateOpportunity; UpdateOpportunity applies
 // an OpportunityChange to the opportunity as one.
 type NewOpportunity struct {
+	ID                  uint64 // the id to keep (an import's), its lines' too: ECONFLICT when the tenant holds one; 0: a new one
 	CustomerID          uint64 `name:"customer_id" validate:"required"`
 	OwnerID             uint64 // 0: the caller
 	DepartmentID        uint64 // 0: the owner's department
@@ -135,6 +136,7 @@ type NewOpportunity struct {
 	Lines               []NewContractLine `name:"lines" validate:"max=1000,dive"`
 	ContactIDs          []uint64          `name:"ids" validate:"max=1000"`
 	CreatedAt           time.Time         // CreateOpportunity's only; zero: now
+	UpdatedAt           time.Time         // CreateOpportunity's only; zero: its CreatedAt
 }
 
 // opportunity checks in and makes o what it says (lines without their opportunity).
@@ -236,10 +238,12 @@ func checkCodes(tx *gorm.DB, c Caller, codes map[string]uint64) error {
 // CreateOpportunity adds a possible sale with one of the tenant's customers,
 // owned by the caller or by in.OwnerID, with its lines and contacts, in one transaction.
 func (s *Service) CreateOpportunity(ctx context.Context, c Caller, in NewOpportunity) (Opportunity, error) {
+	lineIDs := make([]uint64, 0, len(in.Lines))
 	for _, l := range in.Lines {
-		if l.ID != 0 {
+		if l.ID != 0 && in.ID == 0 { // an import's lines keep theirs
 			return Opportunity{}, Invalidf(FieldLines, "a new opportunity's lines have no id (got %d)", l.ID)
 		}
+		lineIDs = append(lineIDs, l.ID)
 	}
 	if err := CheckTime(FieldCreatedAt, in.CreatedAt); err != nil {
 		return Opportunity{}, err
@@ -248,11 +252,23 @@ func (s *Service) CreateOpportunity(ctx context.Context, c Caller, in NewOpportu
 	if err := s.opportunity(c, in, &o); err != nil {
 		return Opportunity{}, err
 	}
-	o.CreatorID = c.UserID
+	o.ID, o.CreatorID = in.ID, c.UserID
 	o.CreatedAt = in.CreatedAt.UTC().Truncate(time.Second)
 	o.UpdatedAt = o.CreatedAt
+	if !in.UpdatedAt.IsZero() {
+		o.UpdatedAt = in.UpdatedAt.UTC().Truncate(time.Second)
+	}
+	for i := range o.Lines {
+		o.Lines[i].CreatedAt = o.CreatedAt // made with the opportunity
+	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := s.opportunityReferences(tx, c, &o, in.ContactIDs); err != nil {
+			return err
+		}
+		if err := keptIDFree(tx, c, &Opportunity{}, "opportunity", in.ID); err != nil {
+			return err
+		}
+		if err := keptIDsFree(tx, c, &OpportunityLine{}, "opportunity line", lineIDs); err != nil {
 			return err
 		}
 		if err := storeError(tx.Create(&o).Error, "opportunity"); err != nil {

@@ -319,3 +319,64 @@ func (s *Service) Departments(ctx context.Context, c Caller, except uint64) ([]D
 	err := s.db.WithContext(ctx).Scopes(inTenant(c.TenantID)).Where("id <> ?", except).Order("id").Find(&out).Error
 	return out, storeError(err, "department")
 }
+
+// AddDepartment makes a department of the tenant with the id it is given (an
+// import's; 0 for a new one). Its name must be free in the tenant, as its id.
+func (s *Service) AddDepartment(ctx context.Context, tenantID, id uint64, name string) (Department, error) {
+	if err := s.check(struct {
+		Name string `name:"department_name" validate:"required,max=128"`
+	}{name}); err != nil {
+		return Department{}, err
+	}
+	d := Department{TenantID: tenantID, ID: id, Name: name}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.mustExistTenant(tx, tenantID); err != nil {
+			return err
+		}
+		if err := keptIDFree(tx, Caller{TenantID: tenantID}, &Department{}, "department", id); err != nil {
+			return err
+		}
+		return storeError(tx.Create(&d).Error, "department")
+	})
+	return d, err
+}
+
+// NewUser is the input of AddUser.
+type NewUser struct {
+	ID           uint64    // the id to keep (an import's): ECONFLICT when the tenant holds it; 0: a new one
+	Name         string    `name:"user_name" validate:"required,max=128"` // the login name, unique in the tenant
+	RealName     string    `name:"real_name" validate:"max=128"`          // "": the login name
+	Email        string    `name:"email" validate:"max=255"`
+	Phone        string    `name:"phone" validate:"max=64"`
+	DepartmentID uint64    // one of the tenant's; 0 for none
+	CreatedAt    time.Time // zero: now
+}
+
+// AddUser makes a user of the tenant, with no password (it logs in once one
+// is set) and the id it is given.
+func (s *Service) AddUser(ctx context.Context, tenantID uint64, in NewUser) (User, error) {
+	if err := s.check(in); err != nil {
+		return User{}, err
+	}
+	if in.RealName == "" {
+		in.RealName = in.Name
+	}
+	u := User{TenantID: tenantID, ID: in.ID, Name: in.Name, RealName: in.RealName, Email: in.Email, Phone: in.Phone,
+		DepartmentID: in.DepartmentID, CreatedAt: in.CreatedAt}
+	c := Caller{TenantID: tenantID}
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.mustExistTenant(tx, tenantID); err != nil {
+			return err
+		}
+		if in.DepartmentID != 0 {
+			if err := s.mustExistTx(tx, c, &Department{}, "department", in.DepartmentID); err != nil {
+				return err
+			}
+		}
+		if err := keptIDFree(tx, c, &User{}, "user", in.ID); err != nil {
+			return err
+		}
+		return storeError(tx.Create(&u).Error, "user")
+	})
+	return u, err
+}

@@ -48,8 +48,10 @@ type PaymentPlan struct {
 
 // NewPayment is the input of AddPayment.
 type NewPayment struct {
-	ContractID    uint64 `name:"contract_id" validate:"required"`
-	Direction     string `name:"direction" validate:"required,oneof=in out"`
+	ID            uint64    // the id to keep (an import's): ECONFLICT when the tenant holds it; 0: a new one
+	CreatedAt     time.Time // zero: now
+	ContractID    uint64    `name:"contract_id" validate:"required"`
+	Direction     string    `name:"direction" validate:"required,oneof=in out"`
 	Amount        Money
 	PaidOn        Date   // zero: today in the tenant's time zone
 	PlanID        uint64 // a plan of the same contract, for a payment in; 0 for none
@@ -72,7 +74,7 @@ func (s *Service) AddPayment(ctx context.Context, c Caller, in NewPayment) (Paym
 	if in.PlanID != 0 && in.Direction != PaymentIn {
 		return Payment{}, Invalidf(FieldDirection, "only a payment in settles a payment plan")
 	}
-	p := Payment{TenantID: c.TenantID, ContractID: in.ContractID, Direction: in.Direction, Amount: in.Amount, PaidOn: in.PaidOn,
+	p := Payment{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, ContractID: in.ContractID, Direction: in.Direction, Amount: in.Amount, PaidOn: in.PaidOn,
 		PlanID: in.PlanID, PaymentTypeID: in.PaymentTypeID, Remark: in.Remark}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var k Contract
@@ -90,6 +92,9 @@ func (s *Service) AddPayment(ctx context.Context, c Caller, in NewPayment) (Paym
 			}
 		}
 		if err := paymentTypeExists(tx, c, in.PaymentTypeID); err != nil {
+			return err
+		}
+		if err := keptIDFree(tx, c, &Payment{}, "payment", in.ID); err != nil {
 			return err
 		}
 		p.OwnerID = k.OwnerID
@@ -135,7 +140,9 @@ func paymentTypeExists(tx *gorm.DB, c Caller, code uint64) error {
 
 // NewPaymentPlan is the input of AddPaymentPlan.
 type NewPaymentPlan struct {
-	ContractID    uint64 `name:"contract_id" validate:"required"`
+	ID            uint64    // the id to keep (an import's): ECONFLICT when the tenant holds it; 0: a new one
+	CreatedAt     time.Time // zero: now
+	ContractID    uint64    `name:"contract_id" validate:"required"`
 	Amount        Money
 	DueOn         Date   `name:"due_on"`
 	PaymentTypeID uint64 // a payment_type dictionary code, 0 for none
@@ -154,7 +161,7 @@ func (s *Service) AddPaymentPlan(ctx context.Context, c Caller, in NewPaymentPla
 	if in.DueOn.IsZero() {
 		return PaymentPlan{}, Invalidf(FieldDueOn, "%s is required", FieldDueOn)
 	}
-	p := PaymentPlan{TenantID: c.TenantID, ContractID: in.ContractID, Amount: in.Amount, DueOn: in.DueOn,
+	p := PaymentPlan{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, ContractID: in.ContractID, Amount: in.Amount, DueOn: in.DueOn,
 		PaymentTypeID: in.PaymentTypeID, Remark: in.Remark}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		// The contract's lock orders concurrent plans of it, so no two draw one stage.
@@ -163,6 +170,9 @@ func (s *Service) AddPaymentPlan(ctx context.Context, c Caller, in NewPaymentPla
 			return storeError(err, "contract")
 		}
 		if err := paymentTypeExists(tx, c, in.PaymentTypeID); err != nil {
+			return err
+		}
+		if err := keptIDFree(tx, c, &PaymentPlan{}, "payment plan", in.ID); err != nil {
 			return err
 		}
 		if err := tx.Model(&PaymentPlan{}).Scopes(inTenant(c.TenantID)).Where("contract_id = ?", in.ContractID).

@@ -25,6 +25,7 @@ type ContactPlan struct {
 
 // NewContactPlan is the input of AddContactPlan.
 type NewContactPlan struct {
+	ID         uint64 // the id to keep (an import's): ECONFLICT when the tenant holds it; 0: a new one
 	CustomerID uint64 `name:"customer_id" validate:"required"`
 	ContactID  uint64
 	TypeID     uint64
@@ -32,6 +33,8 @@ type NewContactPlan struct {
 	HistoryID  uint64    // the contact that led to this plan, if any
 	Title      string    `name:"title" validate:"required,max=255"`
 	PlannedAt  time.Time `name:"planned_at" validate:"required"`
+	DoneAt     time.Time // an imported plan done then; zero: pending
+	CreatedAt  time.Time // zero: now
 }
 
 // AddContactPlan schedules a contact by the caller.
@@ -60,9 +63,19 @@ func (s *Service) addContactPlanTx(tx *gorm.DB, c Caller, in NewContactPlan) (Co
 			return ContactPlan{}, err
 		}
 	}
-	p := ContactPlan{TenantID: c.TenantID, UserID: c.UserID, CustomerID: in.CustomerID, ContactID: in.ContactID,
+	p := ContactPlan{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, UserID: c.UserID, CustomerID: in.CustomerID, ContactID: in.ContactID,
 		TypeID: in.TypeID, RouteID: in.RouteID, HistoryID: in.HistoryID, Title: in.Title,
 		PlannedAt: in.PlannedAt.UTC().Truncate(time.Second)}
+	if !in.DoneAt.IsZero() {
+		if err := CheckTime(FieldPlannedAt, in.DoneAt); err != nil {
+			return ContactPlan{}, err
+		}
+		done := in.DoneAt.UTC().Truncate(time.Second)
+		p.DoneAt = &done
+	}
+	if err := keptIDFree(tx, c, &ContactPlan{}, "contact plan", in.ID); err != nil {
+		return ContactPlan{}, err
+	}
 	return p, storeError(tx.Create(&p).Error, "contact plan")
 }
 
