@@ -1,0 +1,111 @@
+package migration
+
+import (
+	"context"
+
+	"crmgw/core"
+)
+
+// writer writes rows through core's use cases, in one transaction when svc is
+// one's (core.Service.InTransaction).
+type writer struct {
+	svc  *core.Service
+	base core.Caller // the tenant's, of no user
+}
+
+// as is the tenant's caller acting as the user of that id: who made, owns or
+// followed up the record a row writes.
+func (w *writer) as(userID uint64) core.Caller {
+	c := w.base
+	c.UserID = userID
+	return c
+}
+
+func writeDepartment(ctx context.Context, w *writer, r row) error {
+	_, err := w.svc.AddDepartment(ctx, w.base.TenantID, r.uint("id"), r.text("name"))
+	return err
+}
+
+func writeUser(ctx context.Context, w *writer, r row) error {
+	_, err := w.svc.AddUser(ctx, w.base.TenantID, core.NewUser{ID: r.uint("id"), Name: r.text("name"), RealName: r.text("real_name"),
+		Email: r.text("email"), Phone: r.text("phone"), DepartmentID: r.uint("department_id"), CreatedAt: r.time("created_at")})
+	return err
+}
+
+func writeDictEntry(ctx context.Context, w *writer, r row) error {
+	_, err := w.svc.PutDictEntry(ctx, w.base, core.DictEntry{Kind: r.text("kind"), Code: r.uint("code"), Name: r.text("name"),
+		ParentCode: r.uint("parent_code"), Sort: int(r.uint("sort")), Enabled: r.flag("enabled", true)})
+	return err
+}
+
+func writeCustomer(ctx context.Context, w *writer, r row) error {
+	owner := r.uint("owner_id")
+	_, err := w.svc.CreateCustomer(ctx, w.as(owner), core.NewCustomer{ID: r.uint("id"), Name: r.text("name"), OwnerID: owner,
+		Tel: r.text("tel"), Address: r.text("address"), IndustryID: r.uint("industry_id"), SourceID: r.uint("source_id"),
+		ProgressID: r.uint("progress_id"), CategoryID: r.uint("category_id"), StatusID: r.uint("status_id"),
+		CreatedAt: r.time("created_at"), UpdatedAt: r.time("updated_at")})
+	return err
+}
+
+func writeTag(ctx context.Context, w *writer, r row) error {
+	return w.svc.TagCustomer(ctx, w.base, r.uint("customer_id"), r.uint("tag"))
+}
+
+func writeContact(ctx context.Context, w *writer, r row) error {
+	_, err := w.svc.CreateContact(ctx, w.base, core.NewContact{ID: r.uint("id"), CustomerID: r.uint("customer_id"), Name: r.text("name"),
+		Title: r.text("title"), Phone: r.text("phone"), Email: r.text("email"), IsMain: r.flag("is_main", false),
+		CreatedAt: r.time("created_at"), UpdatedAt: r.time("updated_at")})
+	return err
+}
+
+func writeFollowUp(ctx context.Context, w *writer, r row) error {
+	_, err := w.svc.AddContactHistory(ctx, w.as(r.uint("user_id")), core.NewContactHistory{ID: r.uint("id"),
+		CustomerID: r.uint("customer_id"), ContactID: r.uint("contact_id"), TypeID: r.uint("type_id"), RouteID: r.uint("route_id"),
+		Title: r.text("title"), Content: r.text("content"), ContactedAt: r.time("contacted_at"), CreatedAt: r.time("created_at")})
+	return err
+}
+
+func writeContactPlan(ctx context.Context, w *writer, r row) error {
+	_, err := w.svc.AddContactPlan(ctx, w.as(r.uint("user_id")), core.NewContactPlan{ID: r.uint("id"),
+		CustomerID: r.uint("customer_id"), ContactID: r.uint("contact_id"), TypeID: r.uint("type_id"), RouteID: r.uint("route_id"),
+		HistoryID: r.uint("follow_up_id"), Title: r.text("title"), PlannedAt: r.time("planned_at"), DoneAt: r.time("done_at"),
+		CreatedAt: r.time("created_at")})
+	return err
+}
+
+func writeOpportunity(ctx context.Context, w *writer, r row) error {
+	owner := r.uint("owner_id")
+	_, err := w.svc.CreateOpportunity(ctx, w.as(owner), core.NewOpportunity{ID: r.uint("id"), CustomerID: r.uint("customer_id"),
+		OwnerID: owner, Title: r.text("title"), Amount: r.money("amount"), StageID: r.uint("stage_id"),
+		Probability: int(r.uint("probability")), CreatedAt: r.time("created_at"), UpdatedAt: r.time("updated_at")})
+	return err
+}
+
+func writeContract(ctx context.Context, w *writer, r row) error {
+	owner := r.uint("owner_id")
+	_, err := w.svc.CreateContract(ctx, w.as(owner), core.NewContract{ID: r.uint("id"), SN: r.text("sn"), Title: r.text("title"),
+		CustomerID: r.uint("customer_id"), OwnerID: owner, OpportunityID: r.uint("opportunity_id"),
+		TotalAmount: r.money("total_amount"), SignDate: r.date("sign_date"), StartDate: r.date("start_date"),
+		EndDate: r.date("end_date"), Status: r.text("status"), ApproveStatus: r.text("approve_status"),
+		CategoryID: r.uint("category_id"), PaymentTypeID: r.uint("payment_type_id"),
+		CreatedAt: r.time("created_at"), UpdatedAt: r.time("updated_at")})
+	return err
+}
+
+func writePaymentPlan(ctx context.Context, w *writer, r row) error {
+	_, err := w.svc.AddPaymentPlan(ctx, w.base, core.NewPaymentPlan{ID: r.uint("id"), ContractID: r.uint("contract_id"),
+		Amount: r.money("amount"), DueOn: r.date("due_on"), PaymentTypeID: r.uint("payment_type_id"), Remark: r.text("remark"),
+		CreatedAt: r.time("created_at")})
+	return err
+}
+
+func writePayment(ctx context.Context, w *writer, r row) error {
+	_, err := w.svc.AddPayment(ctx, w.base, core.NewPayment{ID: r.uint("id"), ContractID: r.uint("contract_id"),
+		Direction: r.text("direction"), Amount: r.money("amount"), PaidOn: r.date("paid_on"), PlanID: r.uint("plan_id"),
+		PaymentTypeID: r.uint("payment_type_id"), Remark: r.text("remark"), CreatedAt: r.time("created_at")})
+	return err
+}
+
+func writeTarget(ctx context.Context, w *writer, r row) error {
+	return w.svc.SetMonthlyTarget(ctx, w.as(r.uint("user_id")), r.month("month"), r.money("amount"))
+}
