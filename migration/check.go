@@ -70,7 +70,8 @@ func (r row) flag(name string, def bool) bool {
 // checked is a sheet whose cells were all read as their columns' types.
 type checked struct {
 	kind *Kind
-	rows []row
+	read int          // rows read
+	rows []row        // rows checked: none when its header is wrong
 	bad  map[int]bool // the numbers of its rows with a problem
 }
 
@@ -134,9 +135,7 @@ func checkSheets(sheets []Sheet, loc *time.Location) ([]*checked, []Problem) {
 		}
 		c, ps := checkSheet(k, s, loc)
 		problems = append(problems, ps...)
-		if c != nil {
-			bySheet[s.Name] = c
-		}
+		bySheet[s.Name] = c
 	}
 	var out []*checked
 	for i := range Kinds {
@@ -170,10 +169,13 @@ func checkSheet(k *Kind, s Sheet, loc *time.Location) (*checked, []Problem) {
 	if len(missing) > 0 {
 		problems = append(problems, Problem{Sheet: s.Name, Reason: "missing required columns " + strings.Join(missing, ", ")})
 	}
-	if len(problems) > 0 {
-		return nil, problems
+	c := &checked{kind: k, read: len(s.Rows), bad: map[int]bool{}}
+	if len(problems) > 0 { // every row refused with its sheet
+		for _, l := range s.Rows {
+			c.bad[l.Num] = true
+		}
+		return c, problems
 	}
-	c := &checked{kind: k, bad: map[int]bool{}}
 	ids := map[uint64]int{}
 	for _, l := range s.Rows {
 		r := row{num: l.Num, vals: map[string]any{}}

@@ -41,7 +41,7 @@ type Kind struct {
 	Record  string // core's kind of record (core.KindCustomer …) whose ids it keeps; "" for records keyed otherwise, written by key
 	Doc     string
 	Columns []Column
-	write   func(ctx context.Context, w *writer, r row) error
+	write   func(ctx context.Context, w *writer, r row) (changed bool, _ error)
 }
 
 func col(name string, required bool, t Type, example, doc string) Column {

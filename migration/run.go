@@ -1,9 +1,11 @@
 package migration
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"crmgw/core"
 )
@@ -76,13 +78,13 @@ func ImportSheets(ctx context.Context, svc *core.Service, tenant core.Tenant, sh
 	all, problems := checkSheets(sheets, base.Location)
 	var res Result
 	for _, c := range all {
-		res.Counts = append(res.Counts, Count{Sheet: c.kind.Sheet, Read: len(c.rows)})
+		res.Counts = append(res.Counts, Count{Sheet: c.kind.Sheet, Read: c.read})
 	}
-	if len(problems) == 0 {
-		if problems, err = checkRefs(ctx, svc, tenant.ID, all); err != nil {
-			return res, err
-		}
+	dangling, err := checkRefs(ctx, svc, tenant.ID, all)
+	if err != nil {
+		return res, err
 	}
+	problems = append(problems, dangling...)
 	if len(problems) == 0 { // core's own checks, every write rolled back
 		err := svc.InTransaction(ctx, func(tx *core.Service) error {
 			var err error
@@ -97,7 +99,7 @@ func ImportSheets(ctx context.Context, svc *core.Service, tenant core.Tenant, sh
 		}
 	}
 	if len(problems) > 0 {
-		res.Problems = problems
+		res.Problems = sortProblems(problems)
 		refused(&res, all)
 		return res, nil
 	}
@@ -109,6 +111,19 @@ func ImportSheets(ctx context.Context, svc *core.Service, tenant core.Tenant, sh
 	}
 	_, err = writeAll(ctx, &writer{svc: svc, base: base}, all, &res, opt, false)
 	return res, err
+}
+
+// sortProblems orders problems as the sheets are written, then by row: as
+// one reads the file.
+func sortProblems(ps []Problem) []Problem {
+	order := map[string]int{}
+	for i, k := range Kinds {
+		order[k.Sheet] = i + 1
+	}
+	slices.SortStableFunc(ps, func(a, b Problem) int {
+		return cmp.Or(cmp.Compare(order[a.Sheet], order[b.Sheet]), cmp.Compare(a.Row, b.Row))
+	})
+	return ps
 }
 
 // refused counts each sheet's rows with a problem.
@@ -214,14 +229,17 @@ func writeAll(ctx context.Context, w *writer, all []*checked, res *Result, opt O
 						skipped++
 						continue
 					}
-					if err := c.kind.write(ctx, bw, r); err != nil {
-						if !dry || !isRefusal(err) {
-							return fmt.Errorf("sheet %s, row %d: %w", c.kind.Sheet, r.num, err)
-						}
+					changed, err := c.kind.write(ctx, bw, r)
+					switch {
+					case err != nil && (!dry || !isRefusal(err)):
+						return fmt.Errorf("sheet %s, row %d: %w", c.kind.Sheet, r.num, err)
+					case err != nil:
 						problems = append(problems, refusal(c.kind, r, err))
-						continue
+					case changed:
+						written++
+					default:
+						skipped++
 					}
-					written++
 				}
 				count.Written += written
 				count.Skipped += skipped

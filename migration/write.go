@@ -6,6 +6,11 @@ import (
 	"crmgw/core"
 )
 
+// Each write… function writes one row of its kind, telling whether it
+// changed anything: a row of a kind written by key (a dictionary entry, a
+// tag, a target) that the tenant has as it is already is skipped as one whose
+// id it holds.
+
 // writer writes rows through core's use cases, in one transaction when svc is
 // one's (core.Service.InTransaction).
 type writer struct {
@@ -21,67 +26,67 @@ func (w *writer) as(userID uint64) core.Caller {
 	return c
 }
 
-func writeDepartment(ctx context.Context, w *writer, r row) error {
+func writeDepartment(ctx context.Context, w *writer, r row) (bool, error) {
 	_, err := w.svc.AddDepartment(ctx, w.base.TenantID, r.uint("id"), r.text("name"))
-	return err
+	return err == nil, err
 }
 
-func writeUser(ctx context.Context, w *writer, r row) error {
+func writeUser(ctx context.Context, w *writer, r row) (bool, error) {
 	_, err := w.svc.AddUser(ctx, w.base.TenantID, core.NewUser{ID: r.uint("id"), Name: r.text("name"), RealName: r.text("real_name"),
 		Email: r.text("email"), Phone: r.text("phone"), DepartmentID: r.uint("department_id"), CreatedAt: r.time("created_at")})
-	return err
+	return err == nil, err
 }
 
-func writeDictEntry(ctx context.Context, w *writer, r row) error {
-	_, err := w.svc.PutDictEntry(ctx, w.base, core.DictEntry{Kind: r.text("kind"), Code: r.uint("code"), Name: r.text("name"),
+func writeDictEntry(ctx context.Context, w *writer, r row) (bool, error) {
+	_, changed, err := w.svc.PutDictEntry(ctx, w.base, core.DictEntry{Kind: r.text("kind"), Code: r.uint("code"), Name: r.text("name"),
 		ParentCode: r.uint("parent_code"), Sort: int(r.uint("sort")), Enabled: r.flag("enabled", true)})
-	return err
+	return changed, err
 }
 
-func writeCustomer(ctx context.Context, w *writer, r row) error {
+func writeCustomer(ctx context.Context, w *writer, r row) (bool, error) {
 	owner := r.uint("owner_id")
 	_, err := w.svc.CreateCustomer(ctx, w.as(owner), core.NewCustomer{ID: r.uint("id"), Name: r.text("name"), OwnerID: owner,
 		Tel: r.text("tel"), Address: r.text("address"), IndustryID: r.uint("industry_id"), SourceID: r.uint("source_id"),
 		ProgressID: r.uint("progress_id"), CategoryID: r.uint("category_id"), StatusID: r.uint("status_id"),
 		CreatedAt: r.time("created_at"), UpdatedAt: r.time("updated_at")})
-	return err
+	return err == nil, err
 }
 
-func writeTag(ctx context.Context, w *writer, r row) error {
-	return w.svc.TagCustomer(ctx, w.base, r.uint("customer_id"), r.uint("tag"))
+func writeTag(ctx context.Context, w *writer, r row) (bool, error) {
+	return w.svc.AddCustomerTag(ctx, w.base, r.uint("customer_id"), r.uint("tag"))
 }
 
-func writeContact(ctx context.Context, w *writer, r row) error {
+func writeContact(ctx context.Context, w *writer, r row) (bool, error) {
 	_, err := w.svc.CreateContact(ctx, w.base, core.NewContact{ID: r.uint("id"), CustomerID: r.uint("customer_id"), Name: r.text("name"),
 		Title: r.text("title"), Phone: r.text("phone"), Email: r.text("email"), IsMain: r.flag("is_main", false),
 		CreatedAt: r.time("created_at"), UpdatedAt: r.time("updated_at")})
-	return err
+	return err == nil, err
 }
 
-func writeFollowUp(ctx context.Context, w *writer, r row) error {
+func writeFollowUp(ctx context.Context, w *writer, r row) (bool, error) {
 	_, err := w.svc.AddContactHistory(ctx, w.as(r.uint("user_id")), core.NewContactHistory{ID: r.uint("id"),
 		CustomerID: r.uint("customer_id"), ContactID: r.uint("contact_id"), TypeID: r.uint("type_id"), RouteID: r.uint("route_id"),
 		Title: r.text("title"), Content: r.text("content"), ContactedAt: r.time("contacted_at"), CreatedAt: r.time("created_at")})
-	return err
+	return err == nil, err
 }
 
-func writeContactPlan(ctx context.Context, w *writer, r row) error {
+func writeContactPlan(ctx context.Context, w *writer, r row) (bool, error) {
 	_, err := w.svc.AddContactPlan(ctx, w.as(r.uint("user_id")), core.NewContactPlan{ID: r.uint("id"),
 		CustomerID: r.uint("customer_id"), ContactID: r.uint("contact_id"), TypeID: r.uint("type_id"), RouteID: r.uint("route_id"),
 		HistoryID: r.uint("follow_up_id"), Title: r.text("title"), PlannedAt: r.time("planned_at"), DoneAt: r.time("done_at"),
 		CreatedAt: r.time("created_at")})
-	return err
+	return err == nil, err
 }
 
-func writeOpportunity(ctx context.Context, w *writer, r row) error {
+func writeOpportunity(ctx context.Context, w *writer, r row) (bool, error) {
 	owner := r.uint("owner_id")
 	_, err := w.svc.CreateOpportunity(ctx, w.as(owner), core.NewOpportunity{ID: r.uint("id"), CustomerID: r.uint("customer_id"),
 		OwnerID: owner, Title: r.text("title"), Amount: r.money("amount"), StageID: r.uint("stage_id"),
 		Probability: int(r.uint("probability")), CreatedAt: r.time("created_at"), UpdatedAt: r.time("updated_at")})
-	return err
+	return err == nil, err
 }
 
-func writeContract(ctx context.Context, w *writer, r row) error {
+func writeContract(ctx context.Context, w *writer, r row) (bool, error) {
 	owner := r.uint("owner_id")
 	_, err := w.svc.CreateContract(ctx, w.as(owner), core.NewContract{ID: r.uint("id"), SN: r.text("sn"), Title: r.text("title"),
 		CustomerID: r.uint("customer_id"), OwnerID: owner, OpportunityID: r.uint("opportunity_id"),
@@ -89,23 +94,23 @@ func writeContract(ctx context.Context, w *writer, r row) error {
 		EndDate: r.date("end_date"), Status: r.text("status"), ApproveStatus: r.text("approve_status"),
 		CategoryID: r.uint("category_id"), PaymentTypeID: r.uint("payment_type_id"),
 		CreatedAt: r.time("created_at"), UpdatedAt: r.time("updated_at")})
-	return err
+	return err == nil, err
 }
 
-func writePaymentPlan(ctx context.Context, w *writer, r row) error {
+func writePaymentPlan(ctx context.Context, w *writer, r row) (bool, error) {
 	_, err := w.svc.AddPaymentPlan(ctx, w.base, core.NewPaymentPlan{ID: r.uint("id"), ContractID: r.uint("contract_id"),
 		Amount: r.money("amount"), DueOn: r.date("due_on"), PaymentTypeID: r.uint("payment_type_id"), Remark: r.text("remark"),
 		CreatedAt: r.time("created_at")})
-	return err
+	return err == nil, err
 }
 
-func writePayment(ctx context.Context, w *writer, r row) error {
+func writePayment(ctx context.Context, w *writer, r row) (bool, error) {
 	_, err := w.svc.AddPayment(ctx, w.base, core.NewPayment{ID: r.uint("id"), ContractID: r.uint("contract_id"),
 		Direction: r.text("direction"), Amount: r.money("amount"), PaidOn: r.date("paid_on"), PlanID: r.uint("plan_id"),
 		PaymentTypeID: r.uint("payment_type_id"), Remark: r.text("remark"), CreatedAt: r.time("created_at")})
-	return err
+	return err == nil, err
 }
 
-func writeTarget(ctx context.Context, w *writer, r row) error {
-	return w.svc.SetMonthlyTarget(ctx, w.as(r.uint("user_id")), r.month("month"), r.money("amount"))
+func writeTarget(ctx context.Context, w *writer, r row) (bool, error) {
+	return w.svc.PutMonthlyTarget(ctx, w.as(r.uint("user_id")), r.month("month"), r.money("amount"))
 }
