@@ -123,7 +123,7 @@ var Kinds = []Kind{
 		col("title", true, TypeText, "年度采购合同", ""), ref("customer_id", true, "customers", "30", ""),
 		ref("owner_id", true, "users", "20", "its owner, who also made it"), ref("opportunity_id", false, "opportunities", "70", ""),
 		col("total_amount", true, TypeMoney, "48000.00", ""), col("sign_date", true, TypeDate, "2021-02-15", ""),
-		col("start_date", false, TypeDate, "2021-03-01", ""), col("end_date", false, TypeDate, "2022-02-28", ""),
+		col("start_date", true, TypeDate, "2021-03-01", ""), col("end_date", true, TypeDate, "2022-02-28", "not before start_date"),
 		col("status", false, TypeText, core.ContractExecuting, "executing, finished or terminated; empty: executing"),
 		col("approve_status", false, TypeText, core.ApprovalApproved, "applying or approved; empty: the tenant's setting"),
 		col("category_id", false, TypeInt, "1", "a contract_category code"), col("payment_type_id", false, TypeInt, "3", "a payment_type code"),

@@ -83,6 +83,12 @@ func readFolder(dir string) ([]Sheet, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", filepath.Base(p), err)
 			}
+			// The reader passes over blank lines, which a spreadsheet shows as
+			// rows: the row numbers reported are the lines'.
+			line, _ := r.FieldPos(0)
+			for len(rows) < line-1 {
+				rows = append(rows, nil)
+			}
 			rows = append(rows, rec)
 		}
 		if s, ok := sheetOf(strings.TrimSuffix(filepath.Base(p), ".csv"), rows); ok {
