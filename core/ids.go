@@ -180,16 +180,18 @@ func takeIDsApart(ctx context.Context, pool *sql.DB, table string, kept, n uint6
 
 // The kinds of record whose ids an import keeps, as HeldIDs names them.
 const (
-	KindDepartment  = "department"
-	KindUser        = "user"
-	KindCustomer    = "customer"
-	KindContact     = "contact"
-	KindFollowUp    = "contact history"
-	KindContactPlan = "contact plan"
-	KindOpportunity = "opportunity"
-	KindContract    = "contract"
-	KindPaymentPlan = "payment plan"
-	KindPayment     = "payment"
+	KindDepartment      = "department"
+	KindUser            = "user"
+	KindCustomer        = "customer"
+	KindContact         = "contact"
+	KindFollowUp        = "contact history"
+	KindContactPlan     = "contact plan"
+	KindOpportunity     = "opportunity"
+	KindContract        = "contract"
+	KindContractLine    = "contract line"
+	KindOpportunityLine = "opportunity line"
+	KindPaymentPlan     = "payment plan"
+	KindPayment         = "payment"
 )
 
 // keptKinds are the tables behind the kinds HeldIDs knows.
@@ -197,6 +199,7 @@ var keptKinds = map[string]any{
 	KindDepartment: &Department{}, KindUser: &User{}, KindCustomer: &Customer{}, KindContact: &Contact{},
 	KindFollowUp: &ContactHistory{}, KindContactPlan: &ContactPlan{}, KindOpportunity: &Opportunity{},
 	KindContract: &Contract{}, KindPaymentPlan: &PaymentPlan{}, KindPayment: &Payment{},
+	KindContractLine: &ContractLine{}, KindOpportunityLine: &OpportunityLine{},
 }
 
 // HeldIDs answers which of ids the tenant already holds for a kind of record,

@@ -41,7 +41,10 @@ type Kind struct {
 	Record  string // core's kind of record (core.KindCustomer …) whose ids it keeps; "" for records keyed otherwise, written by key
 	Doc     string
 	Columns []Column
-	write   func(ctx context.Context, w *writer, r row) (changed bool, _ error)
+	// LinesOf, for a sheet of product lines, is the sheet of the records they
+	// are lines of: each is written with its record, in its transaction.
+	LinesOf string
+	write   func(ctx context.Context, w *writer, r row) (changed bool, _ error) // nil for a sheet of lines
 }
 
 func col(name string, required bool, t Type, example, doc string) Column {
@@ -60,6 +63,17 @@ func created(example string) Column {
 
 func updated(example string) Column {
 	return col("updated_at", false, TypeDateTime, example, "when it was last changed; empty: its created_at")
+}
+
+// lineColumns are a sheet of product lines' columns, of records of sheet parent.
+func lineColumns(first, parent, parentCol, parentExample string) []Column {
+	return []Column{
+		id(first), ref(parentCol, true, parent, parentExample, "the record it is a line of, in this file"),
+		col("product_id", false, TypeInt, "", "the product's id in the old vendor"), col("product_name", false, TypeText, "服务器", ""),
+		col("product_no", false, TypeText, "SRV-1", ""), col("quantity", true, TypeInt, "2", ""),
+		col("unit_price", true, TypeMoney, "12000.00", ""), col("total_price", false, TypeMoney, "24000.00", "when given, unit_price × quantity"),
+		col("sale_unit", false, TypeText, "台", ""), col("spec", false, TypeText, "2U", ""), col("remark", false, TypeText, "", ""),
+	}
 }
 
 // Kinds are the sheets in the order they are written: each one's references
@@ -118,6 +132,8 @@ var Kinds = []Kind{
 		col("stage_id", false, TypeInt, "1", "an opportunity_stage code; empty: open"),
 		col("probability", false, TypeInt, "50", "percent, 0 to 100"), created("2021-01-10 09:00:00"), updated(""),
 	}, write: writeOpportunity},
+	{Sheet: "opportunity_lines", Record: core.KindOpportunityLine, LinesOf: "opportunities", Doc: "the opportunities' product lines",
+		Columns: lineColumns("75", "opportunities", "opportunity_id", "70")},
 	{Sheet: "contracts", Record: core.KindContract, Doc: "contracts", Columns: []Column{
 		id("80"), col("sn", false, TypeText, "HT-2021-001", "its number, unique in the tenant; empty: numbered by the tenant's rule"),
 		col("title", true, TypeText, "年度采购合同", ""), ref("customer_id", true, "customers", "30", ""),
@@ -129,6 +145,8 @@ var Kinds = []Kind{
 		col("category_id", false, TypeInt, "1", "a contract_category code"), col("payment_type_id", false, TypeInt, "3", "a payment_type code"),
 		created("2021-02-15 16:00:00"), updated(""),
 	}, write: writeContract},
+	{Sheet: "contract_lines", Record: core.KindContractLine, LinesOf: "contracts", Doc: "the contracts' product lines",
+		Columns: lineColumns("85", "contracts", "contract_id", "80")},
 	{Sheet: "payment_plans", Record: core.KindPaymentPlan, Doc: "payments planned", Columns: []Column{
 		id("90"), ref("contract_id", true, "contracts", "80", ""), col("amount", true, TypeMoney, "24000.00", ""),
 		col("due_on", true, TypeDate, "2021-03-31", ""), col("payment_type_id", false, TypeInt, "3", "a payment_type code"),
@@ -154,6 +172,16 @@ func kindOf(sheet string) (*Kind, bool) {
 		}
 	}
 	return nil, false
+}
+
+// parentColumn is, for a sheet of lines, its column naming their record.
+func (k *Kind) parentColumn() string {
+	for _, c := range k.Columns {
+		if c.Type == TypeRef && c.Ref == k.LinesOf {
+			return c.Name
+		}
+	}
+	return ""
 }
 
 // column is the kind's column of that name.

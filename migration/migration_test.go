@@ -150,6 +150,9 @@ func TestTemplateRoundTrips(t *testing.T) {
 		if k.SN != "HT-2021-001" || k.CustomerID != 30 || k.TotalAmount.String() != "48000" || k.SignDate.String() != "2021-02-15" {
 			t.Errorf("contract 80: sn %s customer %d amount %s signed %s", k.SN, k.CustomerID, k.TotalAmount, k.SignDate)
 		}
+		if len(k.Lines) != 1 || k.Lines[0].ID != 85 || k.Lines[0].TotalPrice.String() != "24000" {
+			t.Errorf("contract 80's lines: %+v, want line 85 of 24000", k.Lines)
+		}
 		p, err := svc.GetPayment(ctx, c, 100)
 		if err != nil {
 			t.Fatal(err)
@@ -163,8 +166,8 @@ func TestTemplateRoundTrips(t *testing.T) {
 		if pl, err := svc.GetContactPlan(ctx, c, 60); err != nil || pl.HistoryID != 50 {
 			t.Errorf("contact plan 60: %+v, %v", pl, err)
 		}
-		if o, err := svc.GetOpportunity(ctx, c, 70); err != nil || o.Amount.String() != "50000" {
-			t.Errorf("opportunity 70: %+v, %v", o, err)
+		if o, err := svc.GetOpportunity(ctx, c, 70); err != nil || o.Amount.String() != "50000" || len(o.Lines) != 1 || o.Lines[0].ID != 75 {
+			t.Errorf("opportunity 70: %+v, %v; want its line 75", o, err)
 		}
 		before := rowCounts(t, db)
 		again := run(t, svc, tn, path, migration.Options{})

@@ -88,7 +88,7 @@ func ImportSheets(ctx context.Context, svc *core.Service, tenant core.Tenant, sh
 	if len(problems) == 0 { // core's own checks, every write rolled back
 		err := svc.InTransaction(ctx, func(tx *core.Service) error {
 			var err error
-			problems, err = writeAll(ctx, &writer{svc: tx, base: base}, all, &res, opt, true)
+			problems, err = writeAll(ctx, &writer{svc: tx, base: base, lines: newLineBook(all)}, all, &res, opt, true)
 			if err != nil {
 				return err
 			}
@@ -109,7 +109,7 @@ func ImportSheets(ctx context.Context, svc *core.Service, tenant core.Tenant, sh
 	for i := range res.Counts {
 		res.Counts[i].Written, res.Counts[i].Skipped = 0, 0
 	}
-	_, err = writeAll(ctx, &writer{svc: svc, base: base}, all, &res, opt, false)
+	_, err = writeAll(ctx, &writer{svc: svc, base: base, lines: newLineBook(all)}, all, &res, opt, false)
 	return res, err
 }
 
@@ -211,7 +211,7 @@ func writeAll(ctx context.Context, w *writer, all []*checked, res *Result, opt O
 		for start := 0; start < len(c.rows); start += opt.Batch {
 			batch := c.rows[start:min(start+opt.Batch, len(c.rows))]
 			run := func(tx *core.Service) error {
-				bw := &writer{svc: tx, base: w.base}
+				bw := &writer{svc: tx, base: w.base, lines: w.lines}
 				held := map[uint64]bool{}
 				if c.kind.Record != "" {
 					ids := make([]uint64, len(batch))
@@ -225,11 +225,18 @@ func writeAll(ctx context.Context, w *writer, all []*checked, res *Result, opt O
 				}
 				written, skipped := 0, 0
 				for _, r := range batch {
-					if held[r.uint("id")] {
+					// A line written with its record this run is held by now.
+					if held[r.uint("id")] && !(c.kind.LinesOf != "" && bw.lines.withRecord(c.kind, r)) {
 						skipped++
 						continue
 					}
-					changed, err := c.kind.write(ctx, bw, r)
+					var changed bool
+					var err error
+					if c.kind.LinesOf != "" {
+						changed, err = writeLine(bw, r, c.kind)
+					} else {
+						changed, err = c.kind.write(ctx, bw, r)
+					}
 					switch {
 					case err != nil && (!dry || !isRefusal(err)):
 						return fmt.Errorf("sheet %s, row %d: %w", c.kind.Sheet, r.num, err)

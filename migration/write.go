@@ -14,8 +14,62 @@ import (
 // writer writes rows through core's use cases, in one transaction when svc is
 // one's (core.Service.InTransaction).
 type writer struct {
-	svc  *core.Service
-	base core.Caller // the tenant's, of no user
+	svc   *core.Service
+	base  core.Caller // the tenant's, of no user
+	lines *lineBook
+}
+
+// lineBook holds the rows of the sheets of product lines by the record they
+// are lines of, and which of those records this run wrote.
+type lineBook struct {
+	rows    map[string]map[uint64][]row // by the parent's sheet and id
+	written map[string]map[uint64]bool
+}
+
+// newLineBook files the rows of every sheet of lines among all.
+func newLineBook(all []*checked) *lineBook {
+	b := &lineBook{rows: map[string]map[uint64][]row{}, written: map[string]map[uint64]bool{}}
+	for _, c := range all {
+		if c.kind.LinesOf == "" {
+			continue
+		}
+		parent := c.kind.parentColumn()
+		byID := map[uint64][]row{}
+		for _, r := range c.rows {
+			byID[r.uint(parent)] = append(byID[r.uint(parent)], r)
+		}
+		b.rows[c.kind.LinesOf] = byID
+		b.written[c.kind.LinesOf] = map[uint64]bool{}
+	}
+	return b
+}
+
+// of is the lines of the record of sheet and id, noted as written with it.
+func (b *lineBook) of(sheet string, id uint64) []core.NewContractLine {
+	var out []core.NewContractLine
+	for _, r := range b.rows[sheet][id] {
+		l := core.NewContractLine{ID: r.uint("id"), ProductID: r.uint("product_id"), ProductName: r.text("product_name"),
+			ProductNo: r.text("product_no"), Quantity: int64(r.uint("quantity")), UnitPrice: r.money("unit_price"),
+			SaleUnit: r.text("sale_unit"), Spec: r.text("spec"), Remark: r.text("remark")}
+		if _, ok := r.vals["total_price"]; ok {
+			total := r.money("total_price")
+			l.TotalPrice = &total
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// withRecord tells whether line r of sheet k was written with its record by this run.
+func (b *lineBook) withRecord(k *Kind, r row) bool {
+	return b.written[k.LinesOf][r.uint(k.parentColumn())]
+}
+
+// wrote notes that the record of sheet and id was written, with its lines.
+func (b *lineBook) wrote(sheet string, id uint64) {
+	if b.written[sheet] != nil {
+		b.written[sheet][id] = true
+	}
 }
 
 // as is the tenant's caller acting as the user of that id: who made, owns or
@@ -79,22 +133,40 @@ func writeContactPlan(ctx context.Context, w *writer, r row) (bool, error) {
 }
 
 func writeOpportunity(ctx context.Context, w *writer, r row) (bool, error) {
-	owner := r.uint("owner_id")
-	_, err := w.svc.CreateOpportunity(ctx, w.as(owner), core.NewOpportunity{ID: r.uint("id"), CustomerID: r.uint("customer_id"),
+	owner, id := r.uint("owner_id"), r.uint("id")
+	_, err := w.svc.CreateOpportunity(ctx, w.as(owner), core.NewOpportunity{ID: id, CustomerID: r.uint("customer_id"),
 		OwnerID: owner, Title: r.text("title"), Amount: r.money("amount"), StageID: r.uint("stage_id"),
-		Probability: int(r.uint("probability")), CreatedAt: r.time("created_at"), UpdatedAt: r.time("updated_at")})
+		Probability: int(r.uint("probability")), Lines: w.lines.of("opportunities", id),
+		CreatedAt: r.time("created_at"), UpdatedAt: r.time("updated_at")})
+	if err == nil {
+		w.lines.wrote("opportunities", id)
+	}
 	return err == nil, err
 }
 
 func writeContract(ctx context.Context, w *writer, r row) (bool, error) {
-	owner := r.uint("owner_id")
-	_, err := w.svc.CreateContract(ctx, w.as(owner), core.NewContract{ID: r.uint("id"), SN: r.text("sn"), Title: r.text("title"),
+	owner, id := r.uint("owner_id"), r.uint("id")
+	_, err := w.svc.CreateContract(ctx, w.as(owner), core.NewContract{ID: id, SN: r.text("sn"), Title: r.text("title"), Lines: w.lines.of("contracts", id),
 		CustomerID: r.uint("customer_id"), OwnerID: owner, OpportunityID: r.uint("opportunity_id"),
 		TotalAmount: r.money("total_amount"), SignDate: r.date("sign_date"), StartDate: r.date("start_date"),
 		EndDate: r.date("end_date"), Status: r.text("status"), ApproveStatus: r.text("approve_status"),
 		CategoryID: r.uint("category_id"), PaymentTypeID: r.uint("payment_type_id"),
 		CreatedAt: r.time("created_at"), UpdatedAt: r.time("updated_at")})
+	if err == nil {
+		w.lines.wrote("contracts", id)
+	}
 	return err == nil, err
+}
+
+// writeLine writes nothing: a line was written with its record, in its
+// transaction. A line whose record this run did not write (the tenant held
+// it, or core refused it) would be left out, and is refused.
+func writeLine(w *writer, r row, k *Kind) (bool, error) {
+	if parent := k.parentColumn(); !w.lines.withRecord(k, r) {
+		return false, core.Invalidf(core.Field(parent), "%s %d was not written by this import (the tenant held it already, or it was refused): a line is written with its record only",
+			parent, r.uint(parent))
+	}
+	return true, nil
 }
 
 func writePaymentPlan(ctx context.Context, w *writer, r row) (bool, error) {
