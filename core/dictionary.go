@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -185,4 +187,11 @@ func (s *Service) PutDictEntry(ctx context.Context, c Caller, e DictEntry) (_ Di
 		return storeError(tx.Model(&have).Select("parent_code", "name", "sort", "enabled").Updates(&e).Error, "dictionary entry")
 	})
 	return e, changed && err == nil, err
+}
+
+// DictKinds are the kinds of dictionary every tenant has, sorted.
+func DictKinds() []string {
+	kinds := slices.Collect(maps.Keys(defaultDicts))
+	slices.Sort(kinds)
+	return kinds
 }

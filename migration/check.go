@@ -59,6 +59,15 @@ func (r row) month(name string) core.Month {
 	return v
 }
 
+// updated is the row's updated_at, its created_at when empty: a migrated
+// record was last changed before the import.
+func (r row) updated() time.Time {
+	if t := r.time("updated_at"); !t.IsZero() {
+		return t
+	}
+	return r.time("created_at")
+}
+
 // flag is a bool column's value, def when its cell was empty.
 func (r row) flag(name string, def bool) bool {
 	if v, ok := r.vals[name].(bool); ok {

@@ -5,6 +5,7 @@ package migration
 
 import (
 	"context"
+	"strings"
 
 	"crmgw/core"
 )
@@ -83,14 +84,14 @@ var Kinds = []Kind{
 	{Sheet: "departments", Record: core.KindDepartment, Doc: "the tenant's departments", Columns: []Column{
 		id("10"), col("name", true, TypeText, "销售部", "unique in the tenant"),
 	}, write: writeDepartment},
-	{Sheet: "users", Record: core.KindUser, Doc: "the tenant's users, without passwords (set one with `crmgw user password`)", Columns: []Column{
+	{Sheet: "users", Record: core.KindUser, Doc: "the tenant's users, without passwords (set one with `crmgw user passwd`)", Columns: []Column{
 		id("20"), col("name", true, TypeText, "zhangsan", "the login name, unique in the tenant"),
 		col("real_name", false, TypeText, "张三", "the name shown; empty: the login name"),
 		col("email", false, TypeText, "zhangsan@example.com", ""), col("phone", false, TypeText, "13800000000", ""),
 		ref("department_id", false, "departments", "10", ""), created("2020-01-02 09:00:00"),
 	}, write: writeUser},
 	{Sheet: "dictionary", Doc: "dictionary entries by kind and code (the id clients send): an entry of a code the tenant has is replaced", Columns: []Column{
-		col("kind", true, TypeText, core.DictCustomerStatus, "one of core's dictionaries: industry, source, progress, customer_status, customer_category, customer_type, tag, contact_type, contact_route, contract_category, contract_status, payment_type, opportunity_stage, opportunity_kind"),
+		col("kind", true, TypeText, core.DictCustomerStatus, "one of core's dictionaries: "+strings.Join(core.DictKinds(), ", ")),
 		col("code", true, TypeInt, "3166436", "the entry's id, unique in its kind"), col("name", true, TypeText, "重点跟进", ""),
 		col("parent_code", false, TypeInt, "", "the code of its parent in a tree (customer_type)"),
 		col("sort", false, TypeInt, "1", "its place in lists"), col("enabled", false, TypeBool, "1", "offered to clients; empty: 1"),

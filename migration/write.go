@@ -102,7 +102,7 @@ func writeCustomer(ctx context.Context, w *writer, r row) (bool, error) {
 	_, err := w.svc.CreateCustomer(ctx, w.as(owner), core.NewCustomer{ID: r.uint("id"), Name: r.text("name"), OwnerID: owner,
 		Tel: r.text("tel"), Address: r.text("address"), IndustryID: r.uint("industry_id"), SourceID: r.uint("source_id"),
 		ProgressID: r.uint("progress_id"), CategoryID: r.uint("category_id"), StatusID: r.uint("status_id"),
-		CreatedAt: r.time("created_at"), UpdatedAt: r.time("updated_at")})
+		CreatedAt: r.time("created_at"), UpdatedAt: r.updated()})
 	return err == nil, err
 }
 
@@ -113,7 +113,7 @@ func writeTag(ctx context.Context, w *writer, r row) (bool, error) {
 func writeContact(ctx context.Context, w *writer, r row) (bool, error) {
 	_, err := w.svc.CreateContact(ctx, w.base, core.NewContact{ID: r.uint("id"), CustomerID: r.uint("customer_id"), Name: r.text("name"),
 		Title: r.text("title"), Phone: r.text("phone"), Email: r.text("email"), IsMain: r.flag("is_main", false),
-		CreatedAt: r.time("created_at"), UpdatedAt: r.time("updated_at")})
+		CreatedAt: r.time("created_at"), UpdatedAt: r.updated()})
 	return err == nil, err
 }
 
