@@ -362,7 +362,14 @@ func (s *Service) MoveToPublicPool(ctx context.Context, c Caller, ids []uint64) 
 // TagCustomer attaches the tag (a code of the tenant's tag dictionary) to one
 // of its customers; a tag already attached stays as it is.
 func (s *Service) TagCustomer(ctx context.Context, c Caller, customerID, tag uint64) error {
-	return s.tx(ctx, func(tx *gorm.DB) error {
+	_, err := s.AddCustomerTag(ctx, c, customerID, tag)
+	return err
+}
+
+// AddCustomerTag is TagCustomer telling whether the tag was attached now
+// (false: it was already), which an import counts.
+func (s *Service) AddCustomerTag(ctx context.Context, c Caller, customerID, tag uint64) (added bool, _ error) {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := s.mustExistTx(tx, c, &Customer{}, "customer", customerID); err != nil {
 			return err
 		}
@@ -374,8 +381,11 @@ func (s *Service) TagCustomer(ctx context.Context, c Caller, customerID, tag uin
 			return NotFoundf(DictTag, "%s %d not found", DictTag, tag)
 		}
 		t := CustomerTag{TenantID: c.TenantID, CustomerID: customerID, TagID: tag}
-		return storeError(tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&t).Error, "customer tag")
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&t)
+		added = res.RowsAffected > 0
+		return storeError(res.Error, "customer tag")
 	})
+	return added && err == nil, err
 }
 
 // CustomerCollection marks a customer as collected by a user, with an identity mark.

@@ -3,6 +3,8 @@ package core
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -152,31 +154,44 @@ func (s *Service) DictionaryNames(ctx context.Context, c Caller, kinds ...string
 // PutDictEntry writes an entry of one of the tenant's dictionaries by its kind
 // and code (the id clients send): made when missing, else given e's name,
 // parent, order and whether it is offered. An import's entries so replace the
-// defaults of the same codes, and a second run changes nothing.
-func (s *Service) PutDictEntry(ctx context.Context, c Caller, e DictEntry) (DictEntry, error) {
+// defaults of the same codes, and a second run changes nothing: changed says
+// whether the tenant's entry was missing or different.
+func (s *Service) PutDictEntry(ctx context.Context, c Caller, e DictEntry) (_ DictEntry, changed bool, _ error) {
 	if _, ok := defaultDicts[e.Kind]; !ok {
-		return DictEntry{}, Errorf(EINVALID, "dictionary %q is none of crmgw's", Excerpt(e.Kind))
+		return DictEntry{}, false, Errorf(EINVALID, "dictionary %q is none of crmgw's", Excerpt(e.Kind))
 	}
 	if e.Code == 0 || e.Code > maxRecordID {
-		return DictEntry{}, Errorf(EINVALID, "a dictionary code is from 1 to %d, not %d", uint64(maxRecordID), e.Code)
+		return DictEntry{}, false, Errorf(EINVALID, "a dictionary code is from 1 to %d, not %d", uint64(maxRecordID), e.Code)
 	}
 	if err := s.check(struct {
 		Name string `name:"name" validate:"required,max=128"`
 	}{e.Name}); err != nil {
-		return DictEntry{}, err
+		return DictEntry{}, false, err
 	}
 	e.TenantID, e.ID = c.TenantID, 0
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var have DictEntry
 		err := tx.Scopes(inTenant(c.TenantID)).Where("kind = ? AND code = ?", e.Kind, e.Code).Take(&have).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
+			changed = true
 			return storeError(tx.Create(&e).Error, "dictionary entry")
 		}
 		if err != nil {
 			return storeError(err, "dictionary entry")
 		}
 		e.ID = have.ID
+		if have == e {
+			return nil
+		}
+		changed = true
 		return storeError(tx.Model(&have).Select("parent_code", "name", "sort", "enabled").Updates(&e).Error, "dictionary entry")
 	})
-	return e, err
+	return e, changed && err == nil, err
+}
+
+// DictKinds are the kinds of dictionary every tenant has, sorted.
+func DictKinds() []string {
+	kinds := slices.Collect(maps.Keys(defaultDicts))
+	slices.Sort(kinds)
+	return kinds
 }

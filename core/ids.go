@@ -177,3 +177,50 @@ func takeIDsApart(ctx context.Context, pool *sql.DB, table string, kept, n uint6
 	}
 	return 0, Errorf(ECONFLICT, "%s: every id there is has been given", table)
 }
+
+// The kinds of record whose ids an import keeps, as HeldIDs names them.
+const (
+	KindDepartment      = "department"
+	KindUser            = "user"
+	KindCustomer        = "customer"
+	KindContact         = "contact"
+	KindFollowUp        = "contact history"
+	KindContactPlan     = "contact plan"
+	KindOpportunity     = "opportunity"
+	KindContract        = "contract"
+	KindContractLine    = "contract line"
+	KindOpportunityLine = "opportunity line"
+	KindPaymentPlan     = "payment plan"
+	KindPayment         = "payment"
+)
+
+// keptKinds are the tables behind the kinds HeldIDs knows.
+var keptKinds = map[string]any{
+	KindDepartment: &Department{}, KindUser: &User{}, KindCustomer: &Customer{}, KindContact: &Contact{},
+	KindFollowUp: &ContactHistory{}, KindContactPlan: &ContactPlan{}, KindOpportunity: &Opportunity{},
+	KindContract: &Contract{}, KindPaymentPlan: &PaymentPlan{}, KindPayment: &Payment{},
+	KindContractLine: &ContractLine{}, KindOpportunityLine: &OpportunityLine{},
+}
+
+// HeldIDs answers which of ids the tenant already holds for a kind of record,
+// in one query: an import asks it once per batch to skip what an earlier run
+// wrote, and to tell a reference to the tenant's data from a dangling one.
+func (s *Service) HeldIDs(ctx context.Context, tenantID uint64, kind string, ids []uint64) (map[uint64]bool, error) {
+	model, ok := keptKinds[kind]
+	if !ok {
+		return nil, Errorf(EINVALID, "no record kind %q keeps ids", Excerpt(kind))
+	}
+	held := make(map[uint64]bool)
+	if len(ids) == 0 {
+		return held, nil
+	}
+	var found []uint64
+	err := s.db.WithContext(ctx).Model(model).Scopes(inTenant(tenantID)).Where("id IN ?", ids).Pluck("id", &found).Error
+	if err != nil {
+		return nil, storeError(err, kind)
+	}
+	for _, id := range found {
+		held[id] = true
+	}
+	return held, nil
+}

@@ -163,12 +163,17 @@ func (im *Import) User(ctx context.Context, in NewUser) error {
 	return err
 }
 
-// DictEntry writes a dictionary entry by its kind and code.
+// DictEntry writes a dictionary entry by its kind and code; one the tenant
+// has as it is already is skipped.
 func (im *Import) DictEntry(ctx context.Context, e DictEntry) error {
 	_, err := im.write(ImportDictionary, e.Code, func() error {
 		c, err := im.as(ctx, 0)
-		if err == nil {
-			_, err = im.svc.PutDictEntry(ctx, c, e)
+		if err != nil {
+			return err
+		}
+		_, changed, err := im.svc.PutDictEntry(ctx, c, e)
+		if err == nil && !changed {
+			return &Error{Code: ECONFLICT, Message: "the entry is so already", held: true}
 		}
 		return err
 	})

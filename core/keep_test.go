@@ -147,14 +147,17 @@ func TestPutDictEntry(t *testing.T) {
 	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
 		ctx := context.Background()
 		o := newOrg(t, svc, "moved", "sales", "ann")
-		for range 2 {
+		for run := range 2 {
 			for _, e := range []core.DictEntry{
 				{Kind: core.DictCustomerStatus, Code: 1, Name: "初访", Sort: 1, Enabled: true},
 				{Kind: core.DictCustomerStatus, Code: 3166436, Name: "意向", Sort: 2, Enabled: true},
 				{Kind: core.DictCustomerStatus, Code: 2, Name: "意向客户", Sort: 9, Enabled: false},
 			} {
-				_, err := svc.PutDictEntry(ctx, o.caller, e)
+				_, changed, err := svc.PutDictEntry(ctx, o.caller, e)
 				must(t, err)
+				if changed != (run == 0) {
+					t.Errorf("run %d, entry %d: changed %t", run+1, e.Code, changed)
+				}
 			}
 		}
 		got, err := svc.Dictionary(ctx, o.caller, core.DictCustomerStatus)
@@ -166,7 +169,7 @@ func TestPutDictEntry(t *testing.T) {
 		if len(got) != 4 || got[0].Code != 1 || got[0].Name != "初访" || got[1].Code != 3166436 {
 			t.Errorf("customer statuses after import: %v (%+v)", names, got)
 		}
-		if _, err := svc.PutDictEntry(ctx, o.caller, core.DictEntry{Kind: "planets", Code: 1, Name: "x"}); core.ErrorCode(err) != core.EINVALID {
+		if _, _, err := svc.PutDictEntry(ctx, o.caller, core.DictEntry{Kind: "planets", Code: 1, Name: "x"}); core.ErrorCode(err) != core.EINVALID {
 			t.Errorf("an unknown dictionary: %v, want invalid", err)
 		}
 	})

@@ -27,6 +27,24 @@ func (s *Service) SetMonthlyTarget(ctx context.Context, c Caller, m Month, amoun
 	return s.setMonthlyTarget(s.db.WithContext(ctx), c, m, amount)
 }
 
+// PutMonthlyTarget sets the caller's target for a month as SetMonthlyTarget
+// does, telling whether it changed anything (false: it was that already),
+// which an import counts.
+func (s *Service) PutMonthlyTarget(ctx context.Context, c Caller, m Month, amount Money) (changed bool, _ error) {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var have []MonthlyTarget
+		if err := tx.Scopes(inTenant(c.TenantID)).Where("user_id = ? AND month = ?", c.UserID, m.String()).Limit(1).Find(&have).Error; err != nil {
+			return storeError(err, "target")
+		}
+		if len(have) > 0 && have[0].Amount.Equal(amount.Decimal) {
+			return nil
+		}
+		changed = true
+		return s.setMonthlyTarget(tx, c, m, amount)
+	})
+	return changed && err == nil, err
+}
+
 // PlanMonth sets the caller's target for m and answers the figures of the
 // current month, in one transaction: if the figures cannot be had, the target
 // is not kept either.
