@@ -208,6 +208,13 @@ func (im *Import) FollowUp(ctx context.Context, user uint64, in NewContactHistor
 	return err
 }
 
+// FollowUpOn writes a follow-up user made on a customer or one of its
+// records, with the contact plan its reminder asks for.
+func (im *Import) FollowUpOn(ctx context.Context, user uint64, in NewFollowUp) error {
+	_, err := im.write(ImportFollowUp, in.ID, im.by(ctx, user, func(c Caller) error { _, err := im.svc.AddFollowUp(ctx, c, in); return err }))
+	return err
+}
+
 // ContactPlan writes a contact plan of user.
 func (im *Import) ContactPlan(ctx context.Context, user uint64, in NewContactPlan) error {
 	_, err := im.write(ImportContactPlan, in.ID, im.by(ctx, user, func(c Caller) error { _, err := im.svc.AddContactPlan(ctx, c, in); return err }))
