@@ -164,7 +164,7 @@ func (c *Crawl) departments(ctx context.Context) error {
 }
 
 // users reads the users. The open API shows a user's name, never its login
-// name: the login is the email, else the phone, else the name shown, and
+// name: the login is the phone, else the email, else the name shown, and
 // crmgw import file brings the real ones.
 func (c *Crawl) users(ctx context.Context) error {
 	return pages(ctx, c, "/user/list", url.Values{"sort": {"id"}}, func(p userPage) (int64, error) {
@@ -174,11 +174,12 @@ func (c *Crawl) users(ctx context.Context) error {
 				if err != nil {
 					return fmt.Errorf("user %d: %w", u.ID, err)
 				}
-				login := u.Name
-				for _, s := range []string{u.Phone, u.Email} {
-					if s != "" {
-						login = s
-					}
+				login := u.Phone
+				if login == "" {
+					login = u.Email
+				}
+				if login == "" {
+					login = u.Name
 				}
 				if err := c.im.User(ctx, core.NewUser{ID: u.ID, Name: login, RealName: u.Name, Email: u.Email, Phone: u.Phone,
 					DepartmentID: u.DepartmentID, CreatedAt: made}); err != nil {
