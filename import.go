@@ -149,10 +149,10 @@ func newImportIkcrmCmd() *cobra.Command {
 		Use:   "ikcrm",
 		Short: "Import a tenant from an ikcrm server over its open API: users, customers, opportunities, contracts, payments, follow-ups",
 		Long: `Reads, page by page, every record the ikcrm's token sees — departments and users, the field maps'
-dictionaries, customers with their contacts, opportunities, contracts with their product lines,
-payment plans, payments received and follow-ups of every day — and writes each into the tenant
-with the ikcrm's id and times kept. A second run adds nothing; a run cut short is finished by the
-next. What the open API does not show (login names, targets, tag names, custom field catalogues,
+dictionaries, the custom field catalogues, customers with their contacts, opportunities, contracts
+with their product lines, payment plans, payments received and follow-ups of every day — and writes
+each into the tenant with the ikcrm's id and times kept. A second run adds nothing; a run cut short
+is finished by the next. What the open API does not show (login names, targets, tag names,
 payments out) comes from crmgw import file.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

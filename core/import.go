@@ -2,9 +2,12 @@ package core
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // ImportStats counts what an import did with one kind of record.
@@ -17,6 +20,7 @@ const (
 	ImportDepartment  = "department"
 	ImportUser        = "user"
 	ImportDictionary  = "dictionary entry"
+	ImportCustomField = "custom field"
 	ImportCustomer    = "customer"
 	ImportContact     = "contact"
 	ImportFollowUp    = "follow-up"
@@ -29,7 +33,7 @@ const (
 )
 
 // ImportKinds are the kinds an import counts, in the order of their references.
-var ImportKinds = []string{ImportDepartment, ImportUser, ImportDictionary, ImportCustomer, ImportContact, ImportFollowUp,
+var ImportKinds = []string{ImportDepartment, ImportUser, ImportDictionary, ImportCustomField, ImportCustomer, ImportContact, ImportFollowUp,
 	ImportContactPlan, ImportOpportunity, ImportContract, ImportPaymentPlan, ImportPayment, ImportTarget}
 
 // An Import writes the records a migration reads from an old vendor into one
@@ -175,6 +179,33 @@ func (im *Import) DictEntry(ctx context.Context, e DictEntry) error {
 		if err == nil && !changed {
 			return &Error{Code: ECONFLICT, Message: "the entry is so already", held: true}
 		}
+		return err
+	})
+	return err
+}
+
+// CustomField defines a field of the tenant's catalogue by its entity and
+// key; one the tenant has as it is already is skipped. Its id is crmgw's:
+// clients name a field by its key.
+func (im *Import) CustomField(ctx context.Context, d CustomFieldDefinition) error {
+	_, err := im.write(ImportCustomField, 0, func() error {
+		var have CustomField
+		err := im.svc.db.WithContext(ctx).Scopes(inTenant(im.tenant.ID)).Where("entity = ? AND field_key = ?", d.Entity, d.Key).Take(&have).Error
+		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return storeError(err, "custom field")
+		}
+		if err == nil {
+			want, err := json.Marshal(append([]CustomFieldOption{}, d.Options...))
+			if err != nil {
+				return err
+			}
+			if have.Enabled && have.Label == d.Label && (d.FieldType == "" || have.FieldType == d.FieldType) &&
+				(d.GroupName == "" || have.GroupName == d.GroupName) && have.Options == string(want) &&
+				have.Required == d.Required && have.Sort == d.Sort {
+				return &Error{Code: ECONFLICT, Message: "the field is so already", held: true}
+			}
+		}
+		_, err = im.svc.DefineCustomField(ctx, im.tenant.ID, d)
 		return err
 	})
 	return err

@@ -5,7 +5,7 @@ package ikcrm
 // page by page, from the open API's endpoints that read data, decodes them
 // into this adapter's own wire structs, and writes them through core's
 // import with the ikcrm's ids and times kept. What the ikcrm never shows
-// (login names, targets, tag names, custom field catalogues, payments out)
+// (login names, targets, tag names, payments out)
 // is the file import's.
 
 import (
@@ -79,13 +79,39 @@ func (c *Crawl) get(ctx context.Context, path string, q url.Values, data any) er
 	return dec.Decode(data)
 }
 
-// Run reads everything into im: departments, users, dictionaries,
-// customers with their contacts, opportunities, contracts, payment plans,
+// record reads one record's answer into v, and answers the custom fields it
+// carries beside the vendor's own (see CustomFieldValues), of the record and
+// of each object of its list under nested (a customer's contacts).
+func (c *Crawl) record(ctx context.Context, path string, v any, nested string) (own map[string]any, inner []map[string]any, err error) {
+	var raw json.RawMessage
+	if err := c.get(ctx, path, nil, &raw); err != nil {
+		return nil, nil, err
+	}
+	var m map[string]any
+	for _, into := range []any{v, &m} {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(into); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if nested != "" {
+		list, _ := m[nested].([]any)
+		for _, o := range list {
+			om, _ := o.(map[string]any)
+			inner = append(inner, CustomFieldValues(om))
+		}
+	}
+	return CustomFieldValues(m), inner, nil
+}
+
+// Run reads everything into im: departments, users, dictionaries, the
+// custom field catalogues, customers with their contacts, opportunities, contracts, payment plans,
 // payments received and follow-ups. Every record has its id, so the order
 // is that of their references.
 func (c *Crawl) Run(ctx context.Context, im *core.Import) error {
 	c.im, c.loc, c.customerCreators = im, im.Location(), map[uint64]uint64{}
-	for _, step := range []func(context.Context) error{c.departments, c.users, c.dictionaries, c.creators, c.customers,
+	for _, step := range []func(context.Context) error{c.departments, c.users, c.dictionaries, c.customFields, c.creators, c.customers,
 		c.opportunities, c.contracts, c.plans, c.payments, c.revisitLogs} {
 		if err := step(ctx); err != nil {
 			return err
@@ -227,11 +253,45 @@ func (c *Crawl) dictionaries(ctx context.Context) error {
 	return nil
 }
 
+// crawledFieldEntities are the entities whose catalogues and values are
+// imported: those of core's records.
+var crawledFieldEntities = []string{"customer", "contact", "opportunity", "contract"}
+
+// customFields reads the catalogue of each entity's custom fields, each
+// field at its place in its group.
+func (c *Crawl) customFields(ctx context.Context) error {
+	for _, entity := range crawledFieldEntities {
+		var groups customFieldGroups
+		if err := c.get(ctx, "/custom_fields/"+entity+"/by_group", nil, &groups); err != nil {
+			return err
+		}
+		var defs []core.CustomFieldDefinition
+		for _, g := range groups.Groups {
+			for sort, f := range g.CustomFields {
+				defs = append(defs, core.CustomFieldDefinition{Entity: entity, Key: f.Name, Label: f.Label, FieldType: f.FieldType,
+					GroupName: g.Label, Options: f.InputFieldOptions.CollectionOptions, Required: f.Required, Sort: sort})
+			}
+		}
+		err := c.batch(ctx, core.ImportCustomField, len(defs), func() error {
+			for _, d := range defs {
+				if err := c.im.CustomField(ctx, d); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // creators reads, before any customer is written, who made each customer
 // that a contract's customer shows: the customer object itself names only
 // its owner, who made the others.
 func (c *Crawl) creators(ctx context.Context) error {
-	return c.eachContract(ctx, func(rows []contractListItem, details []contractView) error {
+	return c.eachContract(ctx, func(details []contractView, _ []map[string]any) error {
 		for _, d := range details {
 			if id := refID(d.Customer.Creator); id != 0 {
 				c.customerCreators[d.Customer.ID] = id
@@ -241,16 +301,18 @@ func (c *Crawl) creators(ctx context.Context) error {
 	})
 }
 
-// eachContract reads the contracts, oldest first, a page at a time with each one's detail.
-func (c *Crawl) eachContract(ctx context.Context, each func([]contractListItem, []contractView) error) error {
+// eachContract reads the contracts, oldest first, a page at a time with
+// each one's detail and custom fields.
+func (c *Crawl) eachContract(ctx context.Context, each func([]contractView, []map[string]any) error) error {
 	return pages(ctx, c, "/contracts", url.Values{"sort": {"created_at"}, "order": {"asc"}}, func(p contractPage) (int64, error) {
-		details := make([]contractView, len(p.Contracts))
+		details, custom := make([]contractView, len(p.Contracts)), make([]map[string]any, len(p.Contracts))
 		for i, r := range p.Contracts {
-			if err := c.get(ctx, "/contracts/"+strconv.FormatUint(r.ID, 10), nil, &details[i]); err != nil {
+			var err error
+			if custom[i], _, err = c.record(ctx, "/contracts/"+strconv.FormatUint(r.ID, 10), &details[i], ""); err != nil {
 				return 0, err
 			}
 		}
-		return p.TotalCount, each(p.Contracts, details)
+		return p.TotalCount, each(details, custom)
 	})
 }
 
@@ -260,10 +322,11 @@ func (c *Crawl) customers(ctx context.Context) error {
 		return p.TotalCount, c.batch(ctx, core.ImportCustomer, len(p.Customers), func() error {
 			for _, r := range p.Customers {
 				var d customerObject
-				if err := c.get(ctx, "/customers/"+strconv.FormatUint(r.ID, 10), nil, &d); err != nil {
+				custom, contacts, err := c.record(ctx, "/customers/"+strconv.FormatUint(r.ID, 10), &d, "contacts")
+				if err != nil {
 					return err
 				}
-				if err := c.customer(ctx, d); err != nil {
+				if err := c.customer(ctx, d, custom, contacts); err != nil {
 					return err
 				}
 			}
@@ -272,7 +335,7 @@ func (c *Crawl) customers(ctx context.Context) error {
 	})
 }
 
-func (c *Crawl) customer(ctx context.Context, d customerObject) error {
+func (c *Crawl) customer(ctx context.Context, d customerObject, custom map[string]any, contacts []map[string]any) error {
 	status, err1 := codeOf(d.Status)
 	category, err2 := codeOf(d.Category)
 	source, err3 := codeOf(d.Source)
@@ -291,8 +354,8 @@ func (c *Crawl) customer(ctx context.Context, d customerObject) error {
 		StatusID: status, CategoryID: category, SourceID: source, IndustryID: industry, CreatedAt: made, UpdatedAt: changed,
 		CustomerDetails: core.CustomerDetails{Phone: a.Phone, Email: a.Email, QQ: a.QQ, Wechat: a.Wechat, URL: a.URL, Zip: a.Zip,
 			Fax: a.Fax, Note: d.Note},
-		TagIDs: d.Labels}
-	for _, ct := range d.Contacts {
+		TagIDs: d.Labels, CustomFields: custom}
+	for i, ct := range d.Contacts {
 		cMade, err1 := c.minute(ct.CreatedAt)
 		cChanged, err2 := c.minute(ct.UpdatedAt)
 		if err := firstError(err1, err2); err != nil {
@@ -301,6 +364,9 @@ func (c *Crawl) customer(ctx context.Context, d customerObject) error {
 		in.Contacts = append(in.Contacts, core.NewContact{ID: ct.ID, Name: ct.Name, Title: ct.Job, Phone: ct.Address.Phone,
 			Tel: ct.Address.Tel, Email: ct.Address.Email, Address: ct.Address.DetailAddress, IsMain: ct.IsMain,
 			CreatedAt: cMade, UpdatedAt: cChanged})
+		if i < len(contacts) {
+			in.Contacts[i].CustomFields = contacts[i]
+		}
 	}
 	_, err := c.im.Customer(ctx, creator, in)
 	return err
@@ -328,10 +394,11 @@ func (c *Crawl) opportunities(ctx context.Context) error {
 		return p.TotalCount, c.batch(ctx, core.ImportOpportunity, len(p.Opportunities), func() error {
 			for _, r := range p.Opportunities {
 				var d opportunityView
-				if err := c.get(ctx, "/opportunities/"+strconv.FormatUint(r.ID, 10), nil, &d); err != nil {
+				custom, _, err := c.record(ctx, "/opportunities/"+strconv.FormatUint(r.ID, 10), &d, "")
+				if err != nil {
 					return err
 				}
-				if err := c.opportunity(ctx, d); err != nil {
+				if err := c.opportunity(ctx, d, custom); err != nil {
 					return err
 				}
 			}
@@ -340,7 +407,7 @@ func (c *Crawl) opportunities(ctx context.Context) error {
 	})
 }
 
-func (c *Crawl) opportunity(ctx context.Context, d opportunityView) error {
+func (c *Crawl) opportunity(ctx context.Context, d opportunityView, custom map[string]any) error {
 	stage, err1 := strconv.ParseUint(d.Stage, 10, 64)
 	source, err2 := codeOf(d.Source)
 	kind, err3 := codeOf(d.Kind)
@@ -365,7 +432,7 @@ func (c *Crawl) opportunity(ctx context.Context, d opportunityView) error {
 	}
 	in := core.NewOpportunity{ID: d.ID, CustomerID: d.CustomerID, OwnerID: d.UserID, DepartmentID: refID(d.OwnedDepartment),
 		Title: d.Title, Amount: amount, StageID: stage, SourceID: source, KindID: kind, Probability: d.SignPossibility,
-		ExpectSignDate: expect, Note: d.Note, CustomerRequirement: d.CustomerRequirement, Lines: ls,
+		ExpectSignDate: expect, Note: d.Note, CustomerRequirement: d.CustomerRequirement, Lines: ls, CustomFields: custom,
 		CreatedAt: made, UpdatedAt: changed}
 	for _, ct := range d.Contacts {
 		in.ContactIDs = append(in.ContactIDs, ct.ID)
@@ -379,10 +446,10 @@ func (c *Crawl) opportunity(ctx context.Context, d opportunityView) error {
 
 // contracts reads the contracts, oldest first, each with its detail.
 func (c *Crawl) contracts(ctx context.Context) error {
-	return c.eachContract(ctx, func(rows []contractListItem, details []contractView) error {
-		return c.batch(ctx, core.ImportContract, len(rows), func() error {
-			for _, d := range details {
-				if err := c.contract(ctx, d); err != nil {
+	return c.eachContract(ctx, func(details []contractView, custom []map[string]any) error {
+		return c.batch(ctx, core.ImportContract, len(details), func() error {
+			for i, d := range details {
+				if err := c.contract(ctx, d, custom[i]); err != nil {
 					return err
 				}
 			}
@@ -391,7 +458,7 @@ func (c *Crawl) contracts(ctx context.Context) error {
 	})
 }
 
-func (c *Crawl) contract(ctx context.Context, d contractView) error {
+func (c *Crawl) contract(ctx context.Context, d contractView, custom map[string]any) error {
 	category, err1 := codeOf(d.Category)
 	payment, err2 := codeOf(d.PaymentType)
 	statusCode, err3 := strconv.ParseUint(d.Status, 10, 64)
@@ -421,7 +488,7 @@ func (c *Crawl) contract(ctx context.Context, d contractView) error {
 		DepartmentID: refID(d.OwnedDepartment), OpportunityID: refID(d.Opportunity), TotalAmount: total,
 		SignDate: signed, StartDate: started, EndDate: ends, Status: status, ApproveStatus: d.ApproveStatus,
 		CategoryID: category, PaymentTypeID: payment, CustomFieldTemplateID: d.CustomFieldTemplateID,
-		CustomerSigner: d.CustomerSigner, OurSigner: d.OurSigner, SpecialTerms: d.SpecialTerms, Lines: ls,
+		CustomerSigner: d.CustomerSigner, OurSigner: d.OurSigner, SpecialTerms: d.SpecialTerms, Lines: ls, CustomFields: custom,
 		CreatedAt: made, UpdatedAt: changed}
 	for _, u := range d.NotifyUsers {
 		in.NotifyUserIDs = append(in.NotifyUserIDs, u.ID)
