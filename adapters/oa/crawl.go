@@ -104,9 +104,13 @@ func redactedPath(pathAndQuery string) string {
 }
 
 // Run reads everything into im: users as they are first seen, customers,
-// contracts with their payments out, receipts, and the login's target.
+// contracts, receipts, payments out, and the login's target.
 func (c *Crawl) Run(ctx context.Context, im *core.Import) error {
 	c.im, c.loc, c.users, c.contractIDs = im, im.Location(), map[uint64]bool{}, nil
+	return im.Run(ctx, c.DryRun, func() error { return c.run(ctx) })
+}
+
+func (c *Crawl) run(ctx context.Context) error {
 	if c.Token == "" {
 		form := url.Values{"tt": {"1"}, "vn": {"1.0"}, "username": {c.Login}, "password": {c.Password}}
 		if _, err := c.do(ctx, http.MethodPost, "/users/login", form.Encode(), &c.me); err != nil {
@@ -128,7 +132,7 @@ func (c *Crawl) Run(ctx context.Context, im *core.Import) error {
 }
 
 func (c *Crawl) batch(ctx context.Context, fn func() error) error {
-	return c.im.Batch(ctx, c.DryRun, fn)
+	return c.im.Batch(ctx, fn)
 }
 
 func (c *Crawl) progress(kind string, n int) {
