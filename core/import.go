@@ -84,25 +84,34 @@ func (im *Import) DictionaryCodes(ctx context.Context, kind string) (map[string]
 // errDryRun rolls a dry run's transaction back.
 var errDryRun = errors.New("dry run")
 
-// Batch runs fn with every write in one transaction: all kept, or none when
-// fn fails. With dryRun, every write is checked and none kept.
-func (im *Import) Batch(ctx context.Context, dryRun bool, fn func() error) error {
-	outer := im.svc
-	err := outer.InTransaction(ctx, func(tx *Service) error {
-		im.svc = tx
-		defer func() { im.svc = outer }()
+// Run runs a whole import, fn. With dryRun, all of it runs in one
+// transaction rolled back at the end: every record is checked, each against
+// those read before it, and none is kept.
+func (im *Import) Run(ctx context.Context, dryRun bool, fn func() error) error {
+	if !dryRun {
+		return fn()
+	}
+	err := im.Batch(ctx, func() error {
 		if err := fn(); err != nil {
 			return err
 		}
-		if dryRun {
-			return errDryRun
-		}
-		return nil
+		return errDryRun
 	})
 	if errors.Is(err, errDryRun) {
 		return nil
 	}
 	return err
+}
+
+// Batch runs fn with every write in one transaction: all kept, or none when
+// fn fails (within a dry run, the run's own transaction).
+func (im *Import) Batch(ctx context.Context, fn func() error) error {
+	outer := im.svc
+	return outer.InTransaction(ctx, func(tx *Service) error {
+		im.svc = tx
+		defer func() { im.svc = outer }()
+		return fn()
+	})
 }
 
 func (im *Import) stat(kind string) *ImportStats {

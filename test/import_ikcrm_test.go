@@ -145,13 +145,21 @@ func TestImportikcrmRoundTrip(t *testing.T) {
 			t.Fatalf("tenant %d on both servers: the organization_id would match by chance", moved.ID)
 		}
 
-		crawl := func() map[string]*core.ImportStats {
+		crawl := func(dryRun bool) map[string]*core.ImportStats {
 			im := b.svc.NewImport(moved)
-			c := &ikcrm.Crawl{Client: http.DefaultClient, Base: e.url, Token: res.Token}
+			c := &ikcrm.Crawl{Client: http.DefaultClient, Base: e.url, Token: res.Token, DryRun: dryRun}
 			e.must(c.Run(ctx, im))
 			return im.Stats
 		}
-		stats := crawl()
+		// A dry run reads and checks everything, each record against those before it, and writes nothing.
+		empty := tableCounts(e, b.db, moved.ID)
+		if st := crawl(true)[core.ImportPayment]; st == nil || st.Written != 7 || st.Refused != 0 {
+			t.Errorf("dry run: payments %+v, want 7 checked as written", st)
+		}
+		if after := tableCounts(e, b.db, moved.ID); fmt.Sprint(after) != fmt.Sprint(empty) {
+			t.Errorf("a dry run wrote rows: %v → %v", empty, after)
+		}
+		stats := crawl(false)
 		for kind, want := range map[string]int{core.ImportUser: 3, core.ImportDepartment: 2, core.ImportCustomer: 6, core.ImportOpportunity: 1,
 			core.ImportContract: 7, core.ImportPaymentPlan: 1, core.ImportPayment: 7, core.ImportFollowUp: 7, core.ImportCustomField: 6} {
 			if st := stats[kind]; st == nil || st.Written != want || st.Refused != 0 {
@@ -163,7 +171,7 @@ func TestImportikcrmRoundTrip(t *testing.T) {
 		e.must(err)
 
 		before := tableCounts(e, b.db, moved.ID)
-		again := crawl()
+		again := crawl(false)
 		for kind, st := range again {
 			if st.Written != 0 || st.Refused != 0 || st.Skipped == 0 && st.Read != 0 {
 				t.Errorf("second import, %s: %+v, want all skipped", kind, st)

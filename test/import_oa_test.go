@@ -41,7 +41,8 @@ func (e *env) secondServer() vendor {
 // tableCounts counts a tenant's rows in the tables an import writes.
 func tableCounts(e *env, db *gorm.DB, tenantID uint64) map[string]int64 {
 	out := map[string]int64{}
-	for _, table := range []string{"departments", "users", "customers", "contacts", "contracts", "payments", "monthly_targets", "dict_entries"} {
+	for _, table := range []string{"departments", "users", "customers", "contacts", "contact_histories", "contact_plans",
+		"opportunities", "contracts", "payment_plans", "payments", "monthly_targets", "dict_entries", "custom_fields"} {
 		var n int64
 		e.must(db.Table(table).Where("tenant_id = ?", tenantID).Count(&n).Error)
 		out[table] = n
@@ -107,13 +108,21 @@ func TestImportOARoundTrip(t *testing.T) {
 		moved, err := b.svc.AddTenant(ctx, "demo", "", core.TenantIDChange{})
 		e.must(err)
 
-		crawl := func() map[string]*core.ImportStats {
+		crawl := func(dryRun bool) map[string]*core.ImportStats {
 			im := b.svc.NewImport(moved)
-			c := &oa.Crawl{Client: http.DefaultClient, Base: e.url, Login: "zhangsan", Password: "s3cret"}
+			c := &oa.Crawl{Client: http.DefaultClient, Base: e.url, Login: "zhangsan", Password: "s3cret", DryRun: dryRun}
 			e.must(c.Run(ctx, im))
 			return im.Stats
 		}
-		stats := crawl()
+		// A dry run reads and checks everything, each record against those before it, and writes nothing.
+		empty := tableCounts(e, b.db, moved.ID)
+		if st := crawl(true)[core.ImportPayment]; st == nil || st.Written != 8 || st.Refused != 0 {
+			t.Errorf("dry run: payments %+v, want 8 (6 receipts, 2 payments out) checked as written", st)
+		}
+		if after := tableCounts(e, b.db, moved.ID); fmt.Sprint(after) != fmt.Sprint(empty) {
+			t.Errorf("a dry run wrote rows: %v → %v", empty, after)
+		}
+		stats := crawl(false)
 		if st := stats[core.ImportContract]; st == nil || st.Written != 6 {
 			t.Fatalf("first import: %+v contracts, want 6 written", st)
 		}
@@ -127,7 +136,7 @@ func TestImportOARoundTrip(t *testing.T) {
 		e.must(err)
 
 		before := tableCounts(e, b.db, moved.ID)
-		again := crawl()
+		again := crawl(false)
 		for kind, st := range again {
 			if st.Written != 0 || st.Refused != 0 || st.Skipped == 0 && st.Read != 0 {
 				t.Errorf("second import, %s: %+v, want all skipped", kind, st)

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"time"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -111,17 +112,19 @@ func (c *Crawl) record(ctx context.Context, path string, v any, nested string) (
 // is that of their references.
 func (c *Crawl) Run(ctx context.Context, im *core.Import) error {
 	c.im, c.loc, c.customerCreators = im, im.Location(), map[uint64]uint64{}
-	for _, step := range []func(context.Context) error{c.departments, c.users, c.dictionaries, c.customFields, c.creators, c.customers,
-		c.opportunities, c.contracts, c.plans, c.payments, c.revisitLogs} {
-		if err := step(ctx); err != nil {
-			return err
+	return im.Run(ctx, c.DryRun, func() error {
+		for _, step := range []func(context.Context) error{c.departments, c.users, c.dictionaries, c.customFields, c.creators, c.customers,
+			c.opportunities, c.contracts, c.plans, c.payments, c.revisitLogs} {
+			if err := step(ctx); err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (c *Crawl) batch(ctx context.Context, kind string, rows int, fn func() error) error {
-	if err := c.im.Batch(ctx, c.DryRun, fn); err != nil {
+	if err := c.im.Batch(ctx, fn); err != nil {
 		return err
 	}
 	if c.Progress != nil {
@@ -302,31 +305,37 @@ func (c *Crawl) creators(ctx context.Context) error {
 }
 
 // eachContract reads the contracts, oldest first, a page at a time with
-// each one's detail and custom fields.
+// each one's detail and custom fields, read before each handles the page.
 func (c *Crawl) eachContract(ctx context.Context, each func([]contractView, []map[string]any) error) error {
 	return pages(ctx, c, "/contracts", url.Values{"sort": {"created_at"}, "order": {"asc"}}, func(p contractPage) (int64, error) {
 		details, custom := make([]contractView, len(p.Contracts)), make([]map[string]any, len(p.Contracts))
-		for i, r := range p.Contracts {
+		if err := adapters.FetchEach(ctx, len(p.Contracts), func(i int) error {
 			var err error
-			if custom[i], _, err = c.record(ctx, "/contracts/"+strconv.FormatUint(r.ID, 10), &details[i], ""); err != nil {
-				return 0, err
-			}
+			custom[i], _, err = c.record(ctx, "/contracts/"+strconv.FormatUint(p.Contracts[i].ID, 10), &details[i], "")
+			return err
+		}); err != nil {
+			return 0, err
 		}
 		return p.TotalCount, each(details, custom)
 	})
 }
 
-// customers reads the customers, oldest first, each with its detail and contacts.
+// customers reads the customers, oldest first, each with its detail and
+// contacts, read before the page's transaction.
 func (c *Crawl) customers(ctx context.Context) error {
 	return pages(ctx, c, "/customers", url.Values{"sort": {"created_at"}, "order": {"asc"}}, func(p customerPage) (int64, error) {
-		return p.TotalCount, c.batch(ctx, core.ImportCustomer, len(p.Customers), func() error {
-			for _, r := range p.Customers {
-				var d customerObject
-				custom, contacts, err := c.record(ctx, "/customers/"+strconv.FormatUint(r.ID, 10), &d, "contacts")
-				if err != nil {
-					return err
-				}
-				if err := c.customer(ctx, d, custom, contacts); err != nil {
+		n := len(p.Customers)
+		details, custom, contacts := make([]customerObject, n), make([]map[string]any, n), make([][]map[string]any, n)
+		if err := adapters.FetchEach(ctx, n, func(i int) error {
+			var err error
+			custom[i], contacts[i], err = c.record(ctx, "/customers/"+strconv.FormatUint(p.Customers[i].ID, 10), &details[i], "contacts")
+			return err
+		}); err != nil {
+			return 0, err
+		}
+		return p.TotalCount, c.batch(ctx, core.ImportCustomer, n, func() error {
+			for i, d := range details {
+				if err := c.customer(ctx, d, custom[i], contacts[i]); err != nil {
 					return err
 				}
 			}
@@ -388,17 +397,22 @@ func lines(assets []productAssetView) ([]core.NewContractLine, error) {
 	return out, nil
 }
 
-// opportunities reads the opportunities, each with its detail.
+// opportunities reads the opportunities, each with its detail, read before
+// the page's transaction.
 func (c *Crawl) opportunities(ctx context.Context) error {
 	return pages(ctx, c, "/opportunities", url.Values{"sort": {"created_at"}, "order": {"asc"}}, func(p opportunityPage) (int64, error) {
-		return p.TotalCount, c.batch(ctx, core.ImportOpportunity, len(p.Opportunities), func() error {
-			for _, r := range p.Opportunities {
-				var d opportunityView
-				custom, _, err := c.record(ctx, "/opportunities/"+strconv.FormatUint(r.ID, 10), &d, "")
-				if err != nil {
-					return err
-				}
-				if err := c.opportunity(ctx, d, custom); err != nil {
+		n := len(p.Opportunities)
+		details, custom := make([]opportunityView, n), make([]map[string]any, n)
+		if err := adapters.FetchEach(ctx, n, func(i int) error {
+			var err error
+			custom[i], _, err = c.record(ctx, "/opportunities/"+strconv.FormatUint(p.Opportunities[i].ID, 10), &details[i], "")
+			return err
+		}); err != nil {
+			return 0, err
+		}
+		return p.TotalCount, c.batch(ctx, core.ImportOpportunity, n, func() error {
+			for i, d := range details {
+				if err := c.opportunity(ctx, d, custom[i]); err != nil {
 					return err
 				}
 			}

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -104,9 +105,13 @@ func redactedPath(pathAndQuery string) string {
 }
 
 // Run reads everything into im: users as they are first seen, customers,
-// contracts with their payments out, receipts, and the login's target.
+// contracts, receipts, payments out, and the login's target.
 func (c *Crawl) Run(ctx context.Context, im *core.Import) error {
 	c.im, c.loc, c.users, c.contractIDs = im, im.Location(), map[uint64]bool{}, nil
+	return im.Run(ctx, c.DryRun, func() error { return c.run(ctx) })
+}
+
+func (c *Crawl) run(ctx context.Context) error {
 	if c.Token == "" {
 		form := url.Values{"tt": {"1"}, "vn": {"1.0"}, "username": {c.Login}, "password": {c.Password}}
 		if _, err := c.do(ctx, http.MethodPost, "/users/login", form.Encode(), &c.me); err != nil {
@@ -128,7 +133,7 @@ func (c *Crawl) Run(ctx context.Context, im *core.Import) error {
 }
 
 func (c *Crawl) batch(ctx context.Context, fn func() error) error {
-	return c.im.Batch(ctx, c.DryRun, fn)
+	return c.im.Batch(ctx, fn)
 }
 
 func (c *Crawl) progress(kind string, n int) {
@@ -187,12 +192,15 @@ func (c *Crawl) customers(ctx context.Context) error {
 		return err
 	}
 	return pages(ctx, c, "/customers", url.Values{"order": {"createtime"}}, func(rows []customerRow) error {
+		details := make([]customerData, len(rows))
+		if err := adapters.FetchEach(ctx, len(rows), func(i int) error {
+			_, err := c.get(ctx, "/customers/"+url.PathEscape(rows[i].ID), nil, &details[i])
+			return err
+		}); err != nil {
+			return err
+		}
 		err := c.batch(ctx, func() error {
-			for _, r := range rows {
-				var d customerData
-				if _, err := c.get(ctx, "/customers/"+url.PathEscape(r.ID), nil, &d); err != nil {
-					return err
-				}
+			for _, d := range details {
 				if err := c.customer(ctx, d, industries); err != nil {
 					return err
 				}
@@ -232,9 +240,16 @@ func (c *Crawl) customer(ctx context.Context, d customerData, industries map[str
 // contracts reads the contracts, each with its detail.
 func (c *Crawl) contracts(ctx context.Context) error {
 	return pages(ctx, c, "/contracts", url.Values{}, func(rows []contractRow) error {
+		details := make([]contractDetail, len(rows))
+		if err := adapters.FetchEach(ctx, len(rows), func(i int) error {
+			_, err := c.get(ctx, "/contracts/"+url.PathEscape(rows[i].ID), nil, &details[i])
+			return err
+		}); err != nil {
+			return err
+		}
 		err := c.batch(ctx, func() error {
-			for _, r := range rows {
-				if err := c.contract(ctx, r.ID); err != nil {
+			for _, d := range details {
+				if err := c.contract(ctx, d); err != nil {
 					return err
 				}
 			}
@@ -250,11 +265,7 @@ func (c *Crawl) contracts(ctx context.Context) error {
 // payMethodTypes are the payment type codes of the OA's paymethod 1–3.
 var payMethodTypes = map[int]uint64{1: 1, 2: 2, 3: 3}
 
-func (c *Crawl) contract(ctx context.Context, rowID string) error {
-	var d contractDetail
-	if _, err := c.get(ctx, "/contracts/"+url.PathEscape(rowID), nil, &d); err != nil {
-		return err
-	}
+func (c *Crawl) contract(ctx context.Context, d contractDetail) error {
 	id, err1 := core.ParseID(d.ID)
 	customer, err2 := core.ParseID(d.Customer.ID)
 	owner, err3 := core.ParseID(d.HeadContractor.ID)
@@ -291,29 +302,41 @@ func (c *Crawl) contract(ctx context.Context, rowID string) error {
 // paymentsOut reads each contract's payments out, which the OA shows without
 // ids: those past the ones the contract has here already are written.
 func (c *Crawl) paymentsOut(ctx context.Context) error {
-	for _, id := range c.contractIDs {
-		var rows []core.NewPayment
-		err := pages(ctx, c, "/contracts/"+strconv.FormatUint(id, 10)+"/spending", url.Values{}, func(page []moneyRow) error {
-			for _, m := range page {
-				sum, err1 := core.ParseMoney(fmt.Sprint(m.Sum))
-				paid, err2 := core.ParseDate(m.DBillDate)
-				if err := firstError(err1, err2); err != nil {
-					return fmt.Errorf("contract %d's payment out: %w", id, err)
+	for start := 0; start < len(c.contractIDs); start += CrawlSize {
+		ids := c.contractIDs[start:min(start+CrawlSize, len(c.contractIDs))]
+		out := make([][]core.NewPayment, len(ids))
+		if err := adapters.FetchEach(ctx, len(ids), func(i int) error {
+			return pages(ctx, c, "/contracts/"+strconv.FormatUint(ids[i], 10)+"/spending", url.Values{}, func(page []moneyRow) error {
+				for _, m := range page {
+					sum, err1 := core.ParseMoney(fmt.Sprint(m.Sum))
+					paid, err2 := core.ParseDate(m.DBillDate)
+					if err := firstError(err1, err2); err != nil {
+						return fmt.Errorf("contract %d's payment out: %w", ids[i], err)
+					}
+					out[i] = append(out[i], core.NewPayment{Amount: sum, PaidOn: paid})
 				}
-				rows = append(rows, core.NewPayment{Amount: sum, PaidOn: paid})
+				return nil
+			})
+		}); err != nil {
+			return err
+		}
+		n := 0
+		err := c.batch(ctx, func() error {
+			for i, rows := range out {
+				if len(rows) == 0 {
+					continue
+				}
+				n += len(rows)
+				if err := c.im.PaymentsWithout(ctx, 0, ids[i], core.PaymentOut, rows); err != nil {
+					return err
+				}
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		if len(rows) == 0 {
-			continue
-		}
-		if err := c.batch(ctx, func() error { return c.im.PaymentsWithout(ctx, 0, id, core.PaymentOut, rows) }); err != nil {
-			return err
-		}
-		c.progress(core.ImportPayment, len(rows))
+		c.progress(core.ImportPayment, n)
 	}
 	return nil
 }
