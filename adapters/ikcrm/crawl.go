@@ -107,9 +107,9 @@ func (c *Crawl) record(ctx context.Context, path string, v any, nested string) (
 }
 
 // Run reads everything into im: departments, users, dictionaries, the
-// custom field catalogues, customers with their contacts, opportunities, contracts, payment plans,
-// payments received and follow-ups. Every record has its id, so the order
-// is that of their references.
+// custom field catalogues, customers with their contacts, opportunities,
+// contracts, payment plans, payments received and follow-ups. Every record
+// has its id, so the order is that of their references.
 func (c *Crawl) Run(ctx context.Context, im *core.Import) error {
 	c.im, c.loc, c.customerCreators = im, im.Location(), map[uint64]uint64{}
 	return im.Run(ctx, c.DryRun, func() error {
@@ -134,11 +134,14 @@ func (c *Crawl) batch(ctx context.Context, kind string, rows int, fn func() erro
 }
 
 // pages reads a list page by page, from 1, handing each page to each, which
-// tells how many records the whole list has.
-func pages[P any](ctx context.Context, c *Crawl, path string, q url.Values, each func(P) (total int64, err error)) error {
+// tells how many records the page has and the whole list. The pages are
+// followed until they hold the whole list, however many a page the server
+// gives.
+func pages[P any](ctx context.Context, c *Crawl, path string, q url.Values, each func(P) (rows int, total int64, err error)) error {
 	if q == nil {
 		q = url.Values{}
 	}
+	seen := int64(0)
 	for page := 1; ; page++ {
 		q.Set("page", strconv.Itoa(page))
 		q.Set("per_page", strconv.Itoa(CrawlSize))
@@ -146,11 +149,11 @@ func pages[P any](ctx context.Context, c *Crawl, path string, q url.Values, each
 		if err := c.get(ctx, path, q, &p); err != nil {
 			return err
 		}
-		total, err := each(p)
+		rows, total, err := each(p)
 		if err != nil {
 			return err
 		}
-		if int64(page*CrawlSize) >= total {
+		if seen += int64(rows); rows == 0 || seen >= total {
 			return nil
 		}
 	}
@@ -196,8 +199,8 @@ func (c *Crawl) departments(ctx context.Context) error {
 // name: the login is the phone, else the email, else the name shown, and
 // crmgw import file brings the real ones.
 func (c *Crawl) users(ctx context.Context) error {
-	return pages(ctx, c, "/user/list", url.Values{"sort": {"id"}}, func(p userPage) (int64, error) {
-		return p.TotalCount, c.batch(ctx, core.ImportUser, len(p.Users), func() error {
+	return pages(ctx, c, "/user/list", url.Values{"sort": {"id"}}, func(p userPage) (int, int64, error) {
+		return len(p.Users), p.TotalCount, c.batch(ctx, core.ImportUser, len(p.Users), func() error {
 			for _, u := range p.Users {
 				made, err := time.Parse(isoLayout, u.CreatedAt)
 				if err != nil {
@@ -307,23 +310,24 @@ func (c *Crawl) creators(ctx context.Context) error {
 // eachContract reads the contracts, oldest first, a page at a time with
 // each one's detail and custom fields, read before each handles the page.
 func (c *Crawl) eachContract(ctx context.Context, each func([]contractView, []map[string]any) error) error {
-	return pages(ctx, c, "/contracts", url.Values{"sort": {"created_at"}, "order": {"asc"}}, func(p contractPage) (int64, error) {
-		details, custom := make([]contractView, len(p.Contracts)), make([]map[string]any, len(p.Contracts))
-		if err := adapters.FetchEach(ctx, len(p.Contracts), func(i int) error {
+	return pages(ctx, c, "/contracts", url.Values{"sort": {"created_at"}, "order": {"asc"}}, func(p contractPage) (int, int64, error) {
+		n := len(p.Contracts)
+		details, custom := make([]contractView, n), make([]map[string]any, n)
+		if err := adapters.FetchEach(ctx, n, func(i int) error {
 			var err error
 			custom[i], _, err = c.record(ctx, "/contracts/"+strconv.FormatUint(p.Contracts[i].ID, 10), &details[i], "")
 			return err
 		}); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
-		return p.TotalCount, each(details, custom)
+		return n, p.TotalCount, each(details, custom)
 	})
 }
 
 // customers reads the customers, oldest first, each with its detail and
 // contacts, read before the page's transaction.
 func (c *Crawl) customers(ctx context.Context) error {
-	return pages(ctx, c, "/customers", url.Values{"sort": {"created_at"}, "order": {"asc"}}, func(p customerPage) (int64, error) {
+	return pages(ctx, c, "/customers", url.Values{"sort": {"created_at"}, "order": {"asc"}}, func(p customerPage) (int, int64, error) {
 		n := len(p.Customers)
 		details, custom, contacts := make([]customerObject, n), make([]map[string]any, n), make([][]map[string]any, n)
 		if err := adapters.FetchEach(ctx, n, func(i int) error {
@@ -331,9 +335,9 @@ func (c *Crawl) customers(ctx context.Context) error {
 			custom[i], contacts[i], err = c.record(ctx, "/customers/"+strconv.FormatUint(p.Customers[i].ID, 10), &details[i], "contacts")
 			return err
 		}); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
-		return p.TotalCount, c.batch(ctx, core.ImportCustomer, n, func() error {
+		return n, p.TotalCount, c.batch(ctx, core.ImportCustomer, n, func() error {
 			for i, d := range details {
 				if err := c.customer(ctx, d, custom[i], contacts[i]); err != nil {
 					return err
@@ -400,7 +404,7 @@ func lines(assets []productAssetView) ([]core.NewContractLine, error) {
 // opportunities reads the opportunities, each with its detail, read before
 // the page's transaction.
 func (c *Crawl) opportunities(ctx context.Context) error {
-	return pages(ctx, c, "/opportunities", url.Values{"sort": {"created_at"}, "order": {"asc"}}, func(p opportunityPage) (int64, error) {
+	return pages(ctx, c, "/opportunities", url.Values{"sort": {"created_at"}, "order": {"asc"}}, func(p opportunityPage) (int, int64, error) {
 		n := len(p.Opportunities)
 		details, custom := make([]opportunityView, n), make([]map[string]any, n)
 		if err := adapters.FetchEach(ctx, n, func(i int) error {
@@ -408,9 +412,9 @@ func (c *Crawl) opportunities(ctx context.Context) error {
 			custom[i], _, err = c.record(ctx, "/opportunities/"+strconv.FormatUint(p.Opportunities[i].ID, 10), &details[i], "")
 			return err
 		}); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
-		return p.TotalCount, c.batch(ctx, core.ImportOpportunity, n, func() error {
+		return n, p.TotalCount, c.batch(ctx, core.ImportOpportunity, n, func() error {
 			for i, d := range details {
 				if err := c.opportunity(ctx, d, custom[i]); err != nil {
 					return err
@@ -518,9 +522,9 @@ func (c *Crawl) contract(ctx context.Context, d contractView, custom map[string]
 // plans reads every payment plan of the tenant, each contract's in their stages' order.
 func (c *Crawl) plans(ctx context.Context) error {
 	var all []receivedPaymentPlan
-	err := pages(ctx, c, "/received_payment_plans", nil, func(p receivedPaymentPlanPage) (int64, error) {
+	err := pages(ctx, c, "/received_payment_plans", nil, func(p receivedPaymentPlanPage) (int, int64, error) {
 		all = append(all, p.ReceivedPaymentPlans...)
-		return p.TotalCount, nil
+		return len(p.ReceivedPaymentPlans), p.TotalCount, nil
 	})
 	if err != nil {
 		return err
@@ -552,9 +556,9 @@ func (c *Crawl) plans(ctx context.Context) error {
 // payments reads every payment received, and writes them oldest first.
 func (c *Crawl) payments(ctx context.Context) error {
 	var all []receivedPayment
-	err := pages(ctx, c, "/received_payments", nil, func(p receivedPaymentPage) (int64, error) {
+	err := pages(ctx, c, "/received_payments", nil, func(p receivedPaymentPage) (int, int64, error) {
 		all = append(all, p.ReceivedPayments...)
-		return p.TotalCount, nil
+		return len(p.ReceivedPayments), p.TotalCount, nil
 	})
 	if err != nil {
 		return err
@@ -588,9 +592,9 @@ func (c *Crawl) payments(ctx context.Context) error {
 // revisitLogs reads every follow-up, of every day, and writes them oldest first.
 func (c *Crawl) revisitLogs(ctx context.Context) error {
 	var all []revisitLog
-	err := pages(ctx, c, "/revisit_logs/new_index", url.Values{"date": {"all"}}, func(p revisitPage) (int64, error) {
+	err := pages(ctx, c, "/revisit_logs/new_index", url.Values{"date": {"all"}}, func(p revisitPage) (int, int64, error) {
 		all = append(all, p.RevisitLogs...)
-		return p.TotalCount, nil
+		return len(p.RevisitLogs), p.TotalCount, nil
 	})
 	if err != nil {
 		return err
