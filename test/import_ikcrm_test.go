@@ -145,9 +145,10 @@ func TestImportikcrmRoundTrip(t *testing.T) {
 			t.Fatalf("tenant %d on both servers: the organization_id would match by chance", moved.ID)
 		}
 
+		// Pages of 2: every list is read over several pages, each one batch.
 		crawl := func(dryRun bool) map[string]*core.ImportStats {
 			im := b.svc.NewImport(moved)
-			c := &ikcrm.Crawl{Client: http.DefaultClient, Base: e.url, Token: res.Token, DryRun: dryRun}
+			c := &ikcrm.Crawl{Client: http.DefaultClient, Base: e.url, Token: res.Token, DryRun: dryRun, PerPage: 2}
 			e.must(c.Run(ctx, im))
 			return im.Stats
 		}

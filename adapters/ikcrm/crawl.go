@@ -34,6 +34,7 @@ type Crawl struct {
 	Base     string // the ikcrm's root, without /api/v2
 	Token    string // a user_token that sees every record
 	DryRun   bool
+	PerPage  int                         // records a page and a batch; 0: CrawlSize
 	Progress func(kind string, rows int) // told of each page written; may be nil
 
 	im               *core.Import
@@ -123,6 +124,13 @@ func (c *Crawl) Run(ctx context.Context, im *core.Import) error {
 	})
 }
 
+func (c *Crawl) perPage() int {
+	if c.PerPage > 0 {
+		return c.PerPage
+	}
+	return CrawlSize
+}
+
 func (c *Crawl) batch(ctx context.Context, kind string, rows int, fn func() error) error {
 	if err := c.im.Batch(ctx, fn); err != nil {
 		return err
@@ -144,7 +152,7 @@ func pages[P any](ctx context.Context, c *Crawl, path string, q url.Values, each
 	seen := int64(0)
 	for page := 1; ; page++ {
 		q.Set("page", strconv.Itoa(page))
-		q.Set("per_page", strconv.Itoa(CrawlSize))
+		q.Set("per_page", strconv.Itoa(c.perPage()))
 		var p P
 		if err := c.get(ctx, path, q, &p); err != nil {
 			return err
@@ -530,7 +538,7 @@ func (c *Crawl) plans(ctx context.Context) error {
 		return err
 	}
 	slices.SortStableFunc(all, func(a, b receivedPaymentPlan) int { return a.ReceiveStage - b.ReceiveStage })
-	for page := range slices.Chunk(all, CrawlSize) {
+	for page := range slices.Chunk(all, c.perPage()) {
 		err := c.batch(ctx, core.ImportPaymentPlan, len(page), func() error {
 			for _, p := range page {
 				amount, err1 := core.ParseMoney(p.Amount)
@@ -564,7 +572,7 @@ func (c *Crawl) payments(ctx context.Context) error {
 		return err
 	}
 	slices.Reverse(all) // the list is newest first
-	for page := range slices.Chunk(all, CrawlSize) {
+	for page := range slices.Chunk(all, c.perPage()) {
 		err := c.batch(ctx, core.ImportPayment, len(page), func() error {
 			for _, p := range page {
 				amount, err1 := core.ParseMoney(p.Amount)
@@ -600,7 +608,7 @@ func (c *Crawl) revisitLogs(ctx context.Context) error {
 		return err
 	}
 	slices.Reverse(all) // the list is the latest first
-	for page := range slices.Chunk(all, CrawlSize) {
+	for page := range slices.Chunk(all, c.perPage()) {
 		err := c.batch(ctx, core.ImportFollowUp, len(page), func() error {
 			for _, r := range page {
 				in, err := c.followUp(r)
