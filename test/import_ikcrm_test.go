@@ -116,7 +116,9 @@ func TestImportikcrmRoundTrip(t *testing.T) {
 		visit := ikCreated(e, "follow-up", ikAs(e, e.url, res.Token, http.MethodPost, "/api/v2/revisit_logs", fmt.Sprintf(
 			`{"revisit_log":{"loggable_type":"Opportunity","loggable_id":%d,"content":"上门演示","category":"2","real_revisit_at":"2030-01-03 14:30",
 			"remind_at":"2030-01-10 09:00","address_attributes":{"detail_address":"杭州市西湖区文三路 1 号"},"lat":"30.2741","lng":"120.1551"}}`, opp)))
-		contracts = append(contracts, turned)
+		pooled := ikCreated(e, "customer in the public pool", ikAs(e, e.url, res.Token, http.MethodPost, "/api/v2/common_customers",
+			`{"common_id":1,"customer":{"name":"公海里的客户","note":"无人负责","address_attributes":{"tel":"0571-1","qq":"10001","zip":"310000"}}}`))
+		contracts, customers = append(contracts, turned), append(customers, pooled)
 
 		b := e.secondServer()
 		// On B, a tenant holding records already: B's own next ids are past the demo's.
@@ -161,7 +163,7 @@ func TestImportikcrmRoundTrip(t *testing.T) {
 			t.Errorf("a dry run wrote rows: %v → %v", empty, after)
 		}
 		stats := crawl(false)
-		for kind, want := range map[string]int{core.ImportUser: 3, core.ImportDepartment: 2, core.ImportCustomer: 6, core.ImportOpportunity: 1,
+		for kind, want := range map[string]int{core.ImportUser: 3, core.ImportDepartment: 2, core.ImportCustomer: 7, core.ImportOpportunity: 1,
 			core.ImportContract: 7, core.ImportPaymentPlan: 1, core.ImportPayment: 7, core.ImportFollowUp: 7, core.ImportCustomField: 6} {
 			if st := stats[kind]; st == nil || st.Written != want || st.Refused != 0 {
 				t.Errorf("first import, %s: %+v, want %d written", kind, st, want)
@@ -184,7 +186,7 @@ func TestImportikcrmRoundTrip(t *testing.T) {
 
 		paths := []string{"/api/v2/user/list", "/api/v2/user/list?per_page=2&page=2", "/api/v2/user/department_list",
 			"/api/v2/field_maps/customer", "/api/v2/field_maps/contract", "/api/v2/field_maps/opportunity",
-			"/api/v2/customers", "/api/v2/customers?sort=name&order=asc", "/api/v2/customers?per_page=4&page=2",
+			"/api/v2/customers", "/api/v2/customers?sort=name&order=asc", "/api/v2/customers?per_page=4&page=2", "/api/v2/customers?tab_type=common",
 			"/api/v2/contacts", "/api/v2/opportunities", "/api/v2/opportunities/" + fmt.Sprint(opp),
 			"/api/v2/contracts", "/api/v2/contracts?per_page=2&page=2", "/api/v2/received_payments", "/api/v2/received_payment_plans",
 			"/api/v2/received_payments/" + fmt.Sprint(payment), "/api/v2/revisit_logs/new_index?date=all",
