@@ -116,6 +116,10 @@ func TestImportikcrmRoundTrip(t *testing.T) {
 		visit := ikCreated(e, "follow-up", ikAs(e, e.url, res.Token, http.MethodPost, "/api/v2/revisit_logs", fmt.Sprintf(
 			`{"revisit_log":{"loggable_type":"Opportunity","loggable_id":%d,"content":"上门演示","category":"2","real_revisit_at":"2030-01-03 14:30",
 			"remind_at":"2030-01-10 09:00","address_attributes":{"detail_address":"杭州市西湖区文三路 1 号"},"lat":"30.2741","lng":"120.1551"}}`, opp)))
+		for _, on := range []string{fmt.Sprintf(`"Contact","loggable_id":%d`, contact.Data.Contacts[0].ID), fmt.Sprintf(`"Contract","loggable_id":%d`, turned)} {
+			ikCreated(e, "follow-up", ikAs(e, e.url, res.Token, http.MethodPost, "/api/v2/revisit_logs",
+				`{"revisit_log":{"loggable_type":`+on+`,"content":"电话回访","real_revisit_at":"2030-02-01 08:05"}}`))
+		}
 		pooled := ikCreated(e, "customer in the public pool", ikAs(e, e.url, res.Token, http.MethodPost, "/api/v2/common_customers",
 			`{"common_id":1,"customer":{"name":"公海里的客户","note":"无人负责","address_attributes":{"tel":"0571-1","qq":"10001","zip":"310000"}}}`))
 		contracts, customers = append(contracts, turned), append(customers, pooled)
@@ -164,7 +168,7 @@ func TestImportikcrmRoundTrip(t *testing.T) {
 		}
 		stats := crawl(false)
 		for kind, want := range map[string]int{core.ImportUser: 3, core.ImportDepartment: 2, core.ImportCustomer: 7, core.ImportOpportunity: 1,
-			core.ImportContract: 7, core.ImportPaymentPlan: 1, core.ImportPayment: 7, core.ImportFollowUp: 7, core.ImportCustomField: 6} {
+			core.ImportContract: 7, core.ImportPaymentPlan: 1, core.ImportPayment: 7, core.ImportFollowUp: 9, core.ImportCustomField: 6} {
 			if st := stats[kind]; st == nil || st.Written != want || st.Refused != 0 {
 				t.Errorf("first import, %s: %+v, want %d written", kind, st, want)
 			}
@@ -191,6 +195,8 @@ func TestImportikcrmRoundTrip(t *testing.T) {
 			"/api/v2/contracts", "/api/v2/contracts?per_page=2&page=2", "/api/v2/received_payments", "/api/v2/received_payment_plans",
 			"/api/v2/received_payments/" + fmt.Sprint(payment), "/api/v2/revisit_logs/new_index?date=all",
 			"/api/v2/revisit_logs/new_index?date=all&loggable_type=opportunity&loggable_id=" + fmt.Sprint(opp),
+			"/api/v2/revisit_logs/new_index?date=all&loggable_type=contract&loggable_id=" + fmt.Sprint(turned),
+			"/api/v2/revisit_logs/new_index?date=all&loggable_type=contact&loggable_id=" + fmt.Sprint(contact.Data.Contacts[0].ID),
 			"/api/v2/revisit_logs/new_index", "/api/v2/checkins", "/api/v2/checkins?checkable_type=Opportunity&checkable_id=" + fmt.Sprint(opp),
 		}
 		for _, id := range customers {
