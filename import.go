@@ -150,13 +150,13 @@ func newImportQCYCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "qcy",
 		Short: "Import a tenant from a 全程云 WebApi server over its API: dictionaries, customers and their contacts, their owners",
-		Long: `Reads every dictionary (BaseType 1–12, the customer type tree), every customer page by page
-(Customer/GetAllList) and each customer's contacts (LinkMan/GetLinkManList), and writes each into the
-tenant with the WebApi's id and times kept. Owners come with the customers that name them, by id
-alone (login name user<id>). With --org-id, --login and --password instead of --token, a token is
-got through Token/Get. A second run adds nothing; a run cut short is finished by the next. What the
-WebApi does not list (follow-ups, contact plans, users' names and departments, targets) comes from
-crmgw import file.`,
+		Long: `Reads the default customer sign, every dictionary (BaseType 1–12, the customer type tree), every
+customer page by page (Customer/GetAllList) and each customer's contacts (LinkMan/GetLinkManList),
+and writes each into the tenant with the WebApi's id and times kept. Owners come with the customers
+that name them, by id alone (login name user<id>). With --org-id, --login and --password instead of
+--token, a token is got through Token/Get. A second run adds nothing; a run cut short is finished by
+the next. What the WebApi does not list (follow-ups, contact plans, users' names and departments,
+targets) comes from crmgw import file.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (f.token == "") == (login == "") || login != "" && orgID == 0 {

@@ -91,6 +91,32 @@ func TestPublicCustomerOfTheTenantAlone(t *testing.T) {
 	})
 }
 
+// A tenant's default customer sign is set to 1 or 2, and tells whether it
+// changed; any other is refused and changes nothing.
+func TestSetCustomerSign(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		ctx := context.Background()
+		o := newOrg(t, svc, "acme", "sales", "ann")
+		for _, c := range []struct {
+			sign    int
+			changed bool
+			code    string
+			want    int
+		}{{2, true, "", 2}, {2, false, "", 2}, {3, false, core.EINVALID, 2}, {0, false, core.EINVALID, 2}, {1, true, "", 1}} {
+			changed, err := svc.SetCustomerSign(ctx, o.caller, c.sign)
+			got, gerr := svc.CustomerSign(ctx, o.caller)
+			must(t, gerr)
+			code := ""
+			if err != nil {
+				code = core.ErrorCode(err)
+			}
+			if changed != c.changed || code != c.code || got != c.want {
+				t.Errorf("sign %d: changed %v, %v, now %d; want %v, %q, %d", c.sign, changed, err, got, c.changed, c.code, c.want)
+			}
+		}
+	})
+}
+
 // Concurrent writes that check a name: one takes it, the others are refused.
 func TestUniqueCustomerNamesUnderConcurrency(t *testing.T) {
 	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {

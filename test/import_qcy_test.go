@@ -79,6 +79,12 @@ func TestImportqcyRoundTrip(t *testing.T) {
 			"link_man_id", fmt.Sprint(contacts[len(contacts)-1].ID), "history_id", fmt.Sprint(histories[len(histories)-1].ID),
 			"next_time", "2030-01-02 10:00:00")
 
+		// No handler writes the default customer sign: the tenant's own setting, made a person's.
+		owner, err := e.svc.CallerFor(core.Tenant{ID: res.TenantID}, core.User{TenantID: res.TenantID})
+		e.must(err)
+		_, err = e.svc.SetCustomerSign(ctx, owner, 2)
+		e.must(err)
+
 		b := e.secondServer()
 		// On B, a tenant holding records already: B's own next ids are past the demo's.
 		occupied, err := b.svc.AddTenant(ctx, "occupied", "", core.TenantIDChange{})

@@ -4,9 +4,10 @@ package qcy
 // (or of a crmgw serving the WebApi) that reads what its token sees from the
 // handlers that read data — the dictionaries, the customer type tree, every
 // customer page by page, each customer's contacts — and writes it through
-// core's import with the WebApi's ids and times kept. What the WebApi never
-// lists (follow-ups and contact plans, which it reads by id only; users'
-// names and departments; the default customer sign) is the file import's.
+// core's import with the WebApi's ids and times kept, and the tenant's
+// default customer sign. What the WebApi never lists (follow-ups and contact
+// plans, which it reads by id only; users' names and departments) is the
+// file import's.
 
 import (
 	"bytes"
@@ -94,7 +95,7 @@ func (c *Crawl) run(ctx context.Context) error {
 			return fmt.Errorf("login: %w", err)
 		}
 	}
-	for _, step := range []func(context.Context) error{c.dictionaries, c.customerTypes, c.customers} {
+	for _, step := range []func(context.Context) error{c.customerSign, c.dictionaries, c.customerTypes, c.customers} {
 		if err := step(ctx); err != nil {
 			return err
 		}
@@ -110,6 +111,15 @@ func (c *Crawl) progress(kind string, n int) {
 	if c.Progress != nil {
 		c.Progress(kind, n)
 	}
+}
+
+// customerSign reads the tenant's default kind of customer.
+func (c *Crawl) customerSign(ctx context.Context) error {
+	var sign int
+	if err := c.call(ctx, "CRM/CustomerSign/GetClientSignDefault", url.Values{}, &sign); err != nil {
+		return err
+	}
+	return c.batch(ctx, func() error { return c.im.CustomerSign(ctx, sign) })
 }
 
 // dictionaries reads each BaseType dictionary (par_id 1–12) but the customer
