@@ -179,7 +179,9 @@ func (c *Crawl) customerTypes(ctx context.Context) error {
 }
 
 // customers reads the customers page by page, each with its contacts: a page
-// is one batch.
+// is one batch. The list is newest first, so a customer made on the WebApi
+// during the crawl only pushes one already read onto the next page (a skip):
+// none is missed.
 func (c *Crawl) customers(ctx context.Context) error {
 	for page := 1; ; page++ {
 		var rows []Customer
