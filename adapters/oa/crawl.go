@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"crmgw/core"
@@ -191,12 +192,15 @@ func (c *Crawl) customers(ctx context.Context) error {
 		return err
 	}
 	return pages(ctx, c, "/customers", url.Values{"order": {"createtime"}}, func(rows []customerRow) error {
+		details := make([]customerData, len(rows))
+		if err := fetchEach(ctx, len(rows), func(i int) error {
+			_, err := c.get(ctx, "/customers/"+url.PathEscape(rows[i].ID), nil, &details[i])
+			return err
+		}); err != nil {
+			return err
+		}
 		err := c.batch(ctx, func() error {
-			for _, r := range rows {
-				var d customerData
-				if _, err := c.get(ctx, "/customers/"+url.PathEscape(r.ID), nil, &d); err != nil {
-					return err
-				}
+			for _, d := range details {
 				if err := c.customer(ctx, d, industries); err != nil {
 					return err
 				}
@@ -236,9 +240,16 @@ func (c *Crawl) customer(ctx context.Context, d customerData, industries map[str
 // contracts reads the contracts, each with its detail.
 func (c *Crawl) contracts(ctx context.Context) error {
 	return pages(ctx, c, "/contracts", url.Values{}, func(rows []contractRow) error {
+		details := make([]contractDetail, len(rows))
+		if err := fetchEach(ctx, len(rows), func(i int) error {
+			_, err := c.get(ctx, "/contracts/"+url.PathEscape(rows[i].ID), nil, &details[i])
+			return err
+		}); err != nil {
+			return err
+		}
 		err := c.batch(ctx, func() error {
-			for _, r := range rows {
-				if err := c.contract(ctx, r.ID); err != nil {
+			for _, d := range details {
+				if err := c.contract(ctx, d); err != nil {
 					return err
 				}
 			}
@@ -254,11 +265,7 @@ func (c *Crawl) contracts(ctx context.Context) error {
 // payMethodTypes are the payment type codes of the OA's paymethod 1–3.
 var payMethodTypes = map[int]uint64{1: 1, 2: 2, 3: 3}
 
-func (c *Crawl) contract(ctx context.Context, rowID string) error {
-	var d contractDetail
-	if _, err := c.get(ctx, "/contracts/"+url.PathEscape(rowID), nil, &d); err != nil {
-		return err
-	}
+func (c *Crawl) contract(ctx context.Context, d contractDetail) error {
 	id, err1 := core.ParseID(d.ID)
 	customer, err2 := core.ParseID(d.Customer.ID)
 	owner, err3 := core.ParseID(d.HeadContractor.ID)
@@ -295,31 +302,83 @@ func (c *Crawl) contract(ctx context.Context, rowID string) error {
 // paymentsOut reads each contract's payments out, which the OA shows without
 // ids: those past the ones the contract has here already are written.
 func (c *Crawl) paymentsOut(ctx context.Context) error {
-	for _, id := range c.contractIDs {
-		var rows []core.NewPayment
-		err := pages(ctx, c, "/contracts/"+strconv.FormatUint(id, 10)+"/spending", url.Values{}, func(page []moneyRow) error {
-			for _, m := range page {
-				sum, err1 := core.ParseMoney(fmt.Sprint(m.Sum))
-				paid, err2 := core.ParseDate(m.DBillDate)
-				if err := firstError(err1, err2); err != nil {
-					return fmt.Errorf("contract %d's payment out: %w", id, err)
+	for start := 0; start < len(c.contractIDs); start += CrawlSize {
+		ids := c.contractIDs[start:min(start+CrawlSize, len(c.contractIDs))]
+		out := make([][]core.NewPayment, len(ids))
+		if err := fetchEach(ctx, len(ids), func(i int) error {
+			return pages(ctx, c, "/contracts/"+strconv.FormatUint(ids[i], 10)+"/spending", url.Values{}, func(page []moneyRow) error {
+				for _, m := range page {
+					sum, err1 := core.ParseMoney(fmt.Sprint(m.Sum))
+					paid, err2 := core.ParseDate(m.DBillDate)
+					if err := firstError(err1, err2); err != nil {
+						return fmt.Errorf("contract %d's payment out: %w", ids[i], err)
+					}
+					out[i] = append(out[i], core.NewPayment{Amount: sum, PaidOn: paid})
 				}
-				rows = append(rows, core.NewPayment{Amount: sum, PaidOn: paid})
+				return nil
+			})
+		}); err != nil {
+			return err
+		}
+		n := 0
+		err := c.batch(ctx, func() error {
+			for i, rows := range out {
+				if len(rows) == 0 {
+					continue
+				}
+				n += len(rows)
+				if err := c.im.PaymentsWithout(ctx, 0, ids[i], core.PaymentOut, rows); err != nil {
+					return err
+				}
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		if len(rows) == 0 {
-			continue
-		}
-		if err := c.batch(ctx, func() error { return c.im.PaymentsWithout(ctx, 0, id, core.PaymentOut, rows) }); err != nil {
-			return err
-		}
-		c.progress(core.ImportPayment, len(rows))
+		c.progress(core.ImportPayment, n)
 	}
 	return nil
+}
+
+// fetchers is how many requests a crawl has in flight at once: the old
+// server's answers are what an import waits for, over a network's latency.
+const fetchers = 8
+
+// fetchEach runs fetch(0) … fetch(n-1), fetchers at a time, and returns the
+// first error; the rest stop early once one fails.
+func fetchEach(ctx context.Context, n int, fetch func(i int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan int)
+	errs := make(chan error, fetchers)
+	var wg sync.WaitGroup
+	for range min(fetchers, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := fetch(i); err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		defer close(next)
+		for i := range n {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	close(errs)
+	return <-errs
 }
 
 // receipts reads every receipt of the tenant, oldest first, with its id.
