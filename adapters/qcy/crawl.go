@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -178,8 +179,9 @@ func (c *Crawl) customerTypes(ctx context.Context) error {
 	return nil
 }
 
-// customers reads the customers page by page, each with its contacts: a page
-// is one batch. The list is newest first, so a customer made on the WebApi
+// customers reads the customers page by page, with their contacts fetched
+// before the page's batch (its transaction waits on no network): a page is
+// one batch. The list is newest first, so a customer made on the WebApi
 // during the crawl only pushes one already read onto the next page (a skip):
 // none is missed.
 func (c *Crawl) customers(ctx context.Context) error {
@@ -189,9 +191,15 @@ func (c *Crawl) customers(ctx context.Context) error {
 		if err := c.call(ctx, "CRM/Customer/GetAllList", form, &rows); err != nil {
 			return err
 		}
+		men := make([][]CustomerLinkMan, len(rows))
+		if err := adapters.FetchEach(ctx, len(rows), func(i int) error {
+			return c.call(ctx, "CRM/LinkMan/GetLinkManList", url.Values{"cust_id": {strconv.FormatUint(rows[i].PK_ID, 10)}}, &men[i])
+		}); err != nil {
+			return err
+		}
 		err := c.batch(ctx, func() error {
-			for _, r := range rows {
-				if err := c.customer(ctx, r); err != nil {
+			for i, r := range rows {
+				if err := c.customer(ctx, r, men[i]); err != nil {
 					return err
 				}
 			}
@@ -209,7 +217,7 @@ func (c *Crawl) customers(ctx context.Context) error {
 
 // customer writes one customer, as made by its owner (the WebApi shows no
 // creator), then its contacts.
-func (c *Crawl) customer(ctx context.Context, r Customer) error {
+func (c *Crawl) customer(ctx context.Context, r Customer, men []CustomerLinkMan) error {
 	made, err1 := c.time(r.CDate)
 	changed, err2 := c.time(r.UDate)
 	if err := firstError(err1, err2); err != nil {
@@ -221,10 +229,6 @@ func (c *Crawl) customer(ctx context.Context, r Customer) error {
 	in := r.toCore()
 	in.ID, in.CreatedAt, in.UpdatedAt, in.Public = r.PK_ID, made, changed, r.IsPublic
 	if _, err := c.im.Customer(ctx, r.FK_UserID, in); err != nil {
-		return err
-	}
-	var men []CustomerLinkMan
-	if err := c.call(ctx, "CRM/LinkMan/GetLinkManList", url.Values{"cust_id": {strconv.FormatUint(r.PK_ID, 10)}}, &men); err != nil {
 		return err
 	}
 	for _, m := range men {
