@@ -17,9 +17,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -193,7 +193,7 @@ func (c *Crawl) customers(ctx context.Context) error {
 	}
 	return pages(ctx, c, "/customers", url.Values{"order": {"createtime"}}, func(rows []customerRow) error {
 		details := make([]customerData, len(rows))
-		if err := fetchEach(ctx, len(rows), func(i int) error {
+		if err := adapters.FetchEach(ctx, len(rows), func(i int) error {
 			_, err := c.get(ctx, "/customers/"+url.PathEscape(rows[i].ID), nil, &details[i])
 			return err
 		}); err != nil {
@@ -241,7 +241,7 @@ func (c *Crawl) customer(ctx context.Context, d customerData, industries map[str
 func (c *Crawl) contracts(ctx context.Context) error {
 	return pages(ctx, c, "/contracts", url.Values{}, func(rows []contractRow) error {
 		details := make([]contractDetail, len(rows))
-		if err := fetchEach(ctx, len(rows), func(i int) error {
+		if err := adapters.FetchEach(ctx, len(rows), func(i int) error {
 			_, err := c.get(ctx, "/contracts/"+url.PathEscape(rows[i].ID), nil, &details[i])
 			return err
 		}); err != nil {
@@ -305,7 +305,7 @@ func (c *Crawl) paymentsOut(ctx context.Context) error {
 	for start := 0; start < len(c.contractIDs); start += CrawlSize {
 		ids := c.contractIDs[start:min(start+CrawlSize, len(c.contractIDs))]
 		out := make([][]core.NewPayment, len(ids))
-		if err := fetchEach(ctx, len(ids), func(i int) error {
+		if err := adapters.FetchEach(ctx, len(ids), func(i int) error {
 			return pages(ctx, c, "/contracts/"+strconv.FormatUint(ids[i], 10)+"/spending", url.Values{}, func(page []moneyRow) error {
 				for _, m := range page {
 					sum, err1 := core.ParseMoney(fmt.Sprint(m.Sum))
@@ -339,46 +339,6 @@ func (c *Crawl) paymentsOut(ctx context.Context) error {
 		c.progress(core.ImportPayment, n)
 	}
 	return nil
-}
-
-// fetchers is how many requests a crawl has in flight at once: the old
-// server's answers are what an import waits for, over a network's latency.
-const fetchers = 8
-
-// fetchEach runs fetch(0) … fetch(n-1), fetchers at a time, and returns the
-// first error; the rest stop early once one fails.
-func fetchEach(ctx context.Context, n int, fetch func(i int) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	next := make(chan int)
-	errs := make(chan error, fetchers)
-	var wg sync.WaitGroup
-	for range min(fetchers, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if err := fetch(i); err != nil {
-					errs <- err
-					cancel()
-					return
-				}
-			}
-		}()
-	}
-	go func() {
-		defer close(next)
-		for i := range n {
-			select {
-			case next <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	wg.Wait()
-	close(errs)
-	return <-errs
 }
 
 // receipts reads every receipt of the tenant, oldest first, with its id.
