@@ -17,6 +17,7 @@ import (
 
 	"crmgw/adapters/ikcrm"
 	"crmgw/adapters/oa"
+	"crmgw/adapters/qcy"
 	"crmgw/app"
 	"crmgw/core"
 	"crmgw/migration"
@@ -91,7 +92,7 @@ func newImportCmd() *cobra.Command {
 			return migration.Template(out)
 		},
 	}
-	cmd.AddCommand(file, template, newImportOACmd(), newImportIkcrmCmd())
+	cmd.AddCommand(file, template, newImportOACmd(), newImportQCYCmd(), newImportIkcrmCmd())
 	return cmd
 }
 
@@ -139,6 +140,40 @@ tags, dictionaries) comes from crmgw import file.`,
 	}
 	f.declare(cmd)
 	cmd.Flags().StringVar(&login, "login", "", "an OA user's login name, instead of --token")
+	cmd.Flags().StringVar(&password, "password", "", "that user's password")
+	return cmd
+}
+
+func newImportQCYCmd() *cobra.Command {
+	var f importFlags
+	var orgID uint64
+	var login, password string
+	cmd := &cobra.Command{
+		Use:   "qcy",
+		Short: "Import a tenant from a 全程云 WebApi server over its API: dictionaries, customers and their contacts, their owners",
+		Long: `Reads the default customer sign, every dictionary (BaseType 1–12, the customer type tree), every
+customer page by page (Customer/GetAllList) and each customer's contacts (LinkMan/GetLinkManList),
+and writes each into the tenant with the WebApi's id and times kept. Owners come with the customers
+that name them, by id alone (login name user<id>). With --org-id, --login and --password instead of
+--token, a token is got through Token/Get. A second run adds nothing; a run cut short is finished by
+the next. What the WebApi does not list (follow-ups, contact plans, users' names and departments,
+targets) comes from crmgw import file.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if (f.token == "") == (login == "") || login != "" && orgID == 0 {
+				return fmt.Errorf("give --token, or --org-id with --login and --password")
+			}
+			crawl := &qcy.Crawl{Client: &http.Client{Timeout: f.timeout}, Base: strings.TrimRight(f.url, "/"), Token: f.token,
+				OrgID: orgID, Login: login, Password: password, DryRun: f.dryRun}
+			return runImport(cmd, f, func(ctx context.Context, im *core.Import, progress func(string, int)) error {
+				crawl.Progress = progress
+				return crawl.Run(ctx, im)
+			})
+		},
+	}
+	f.declare(cmd)
+	cmd.Flags().Uint64Var(&orgID, "org-id", 0, "the organisation's id at the WebApi (Token/Get's org_id), with --login")
+	cmd.Flags().StringVar(&login, "login", "", "a WebApi user's login name, instead of --token")
 	cmd.Flags().StringVar(&password, "password", "", "that user's password")
 	return cmd
 }

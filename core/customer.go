@@ -110,8 +110,13 @@ func (s *Service) CreateCustomer(ctx context.Context, c Caller, in NewCustomer) 
 	if in.OwnerID == 0 {
 		in.OwnerID = c.UserID
 	}
-	if err := s.mustExist(ctx, c, &User{}, "user", []uint64{in.OwnerID}); err != nil {
-		return Customer{}, err
+	// A customer made in the public pool by the tenant alone (an import of a
+	// vendor that shows such customers without an owner or a creator) names
+	// no user; any other names one that must exist.
+	if in.OwnerID != 0 || !in.Public {
+		if err := s.mustExist(ctx, c, &User{}, "user", []uint64{in.OwnerID}); err != nil {
+			return Customer{}, err
+		}
 	}
 	if !in.LostAt.IsZero() && in.LostAt.Before(in.CreatedAt) {
 		return Customer{}, Invalidf(FieldLostAt, "%s %s is before %s %s", FieldLostAt, in.LostAt, FieldCreatedAt, in.CreatedAt)

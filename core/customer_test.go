@@ -66,6 +66,57 @@ func TestCustomerWritesRejectBadInputAndWriteNothing(t *testing.T) {
 	})
 }
 
+// The tenant alone (no user) makes a customer in the public pool, owned by
+// none, as an import writes one whose vendor shows no owner; any other
+// customer it makes names no user, and is refused.
+func TestPublicCustomerOfTheTenantAlone(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		ctx := context.Background()
+		o := newOrg(t, svc, "acme", "sales", "ann")
+		tenantAlone := core.Caller{TenantID: o.caller.TenantID, Location: o.caller.Location}
+		cu, err := svc.CreateCustomer(ctx, tenantAlone, core.NewCustomer{Name: "公海客户", Public: true})
+		must(t, err)
+		if !cu.IsPublic || cu.OwnerID != 0 || cu.CreatorID != 0 {
+			t.Errorf("public customer of the tenant alone: public %v, owner %d, creator %d", cu.IsPublic, cu.OwnerID, cu.CreatorID)
+		}
+		if _, err := svc.CreateCustomer(ctx, tenantAlone, core.NewCustomer{Name: "无主客户"}); core.ErrorCode(err) != core.ENOTFOUND {
+			t.Errorf("an owned customer of the tenant alone: %v, want %s", err, core.ENOTFOUND)
+		}
+		if _, err := svc.CreateCustomer(ctx, tenantAlone, core.NewCustomer{Name: "他人公海", Public: true, OwnerID: 999}); core.ErrorCode(err) != core.ENOTFOUND {
+			t.Errorf("a public customer naming an unknown user: %v, want %s", err, core.ENOTFOUND)
+		}
+		if n := count(t, db, &core.Customer{}); n != 1 {
+			t.Errorf("%d customers, want 1", n)
+		}
+	})
+}
+
+// A tenant's default customer sign is set to 1 or 2, and tells whether it
+// changed; any other is refused and changes nothing.
+func TestSetCustomerSign(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		ctx := context.Background()
+		o := newOrg(t, svc, "acme", "sales", "ann")
+		for _, c := range []struct {
+			sign    int
+			changed bool
+			code    string
+			want    int
+		}{{2, true, "", 2}, {2, false, "", 2}, {3, false, core.EINVALID, 2}, {0, false, core.EINVALID, 2}, {1, true, "", 1}} {
+			changed, err := svc.SetCustomerSign(ctx, o.caller, c.sign)
+			got, gerr := svc.CustomerSign(ctx, o.caller)
+			must(t, gerr)
+			code := ""
+			if err != nil {
+				code = core.ErrorCode(err)
+			}
+			if changed != c.changed || code != c.code || got != c.want {
+				t.Errorf("sign %d: changed %v, %v, now %d; want %v, %q, %d", c.sign, changed, err, got, c.changed, c.code, c.want)
+			}
+		}
+	})
+}
+
 // Concurrent writes that check a name: one takes it, the others are refused.
 func TestUniqueCustomerNamesUnderConcurrency(t *testing.T) {
 	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {

@@ -116,6 +116,16 @@ func (s *Service) CustomerSign(ctx context.Context, c Caller) (int, error) {
 	return t.CustomerSign, storeError(err, "tenant")
 }
 
+// SetCustomerSign sets the tenant's default kind of customer, 1 or 2;
+// changed tells whether it was another.
+func (s *Service) SetCustomerSign(ctx context.Context, c Caller, sign int) (changed bool, _ error) {
+	if sign != 1 && sign != 2 {
+		return false, Errorf(EINVALID, "a customer sign is 1 (a company) or 2 (a person), not %d", sign)
+	}
+	res := s.db.WithContext(ctx).Model(&Tenant{}).Where("id = ? AND customer_sign <> ?", c.TenantID, sign).Update("customer_sign", sign)
+	return res.RowsAffected > 0, storeError(res.Error, "tenant")
+}
+
 // contractStatusCodes ties the contract states to their codes in the
 // contract_status dictionary (the order of its defaults).
 var contractStatusCodes = map[string]uint64{ContractExecuting: 1, ContractFinished: 2, ContractTerminated: 3}

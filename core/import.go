@@ -17,6 +17,7 @@ type ImportStats struct {
 
 // Import kinds, in the order of their references: each names only kinds before it.
 const (
+	ImportSetting     = "tenant setting"
 	ImportDepartment  = "department"
 	ImportUser        = "user"
 	ImportDictionary  = "dictionary entry"
@@ -33,7 +34,8 @@ const (
 )
 
 // ImportKinds are the kinds an import counts, in the order of their references.
-var ImportKinds = []string{ImportDepartment, ImportUser, ImportDictionary, ImportCustomField, ImportCustomer, ImportContact, ImportFollowUp,
+var ImportKinds = []string{ImportSetting, ImportDepartment, ImportUser, ImportDictionary, ImportCustomField, ImportCustomer, ImportContact,
+	ImportFollowUp,
 	ImportContactPlan, ImportOpportunity, ImportContract, ImportPaymentPlan, ImportPayment, ImportTarget}
 
 // An Import writes the records a migration reads from an old vendor into one
@@ -217,6 +219,19 @@ func (im *Import) CustomField(ctx context.Context, d CustomFieldDefinition) erro
 		_, err = im.svc.DefineCustomField(ctx, im.tenant.ID, d)
 		return err
 	})
+	return err
+}
+
+// CustomerSign sets the tenant's default kind of customer; one that is so
+// already is skipped.
+func (im *Import) CustomerSign(ctx context.Context, sign int) error {
+	_, err := im.write(ImportSetting, 0, im.by(ctx, 0, func(c Caller) error {
+		changed, err := im.svc.SetCustomerSign(ctx, c, sign)
+		if err == nil && !changed {
+			return &Error{Code: ECONFLICT, Message: "the customer sign is so already", held: true}
+		}
+		return err
+	}))
 	return err
 }
 

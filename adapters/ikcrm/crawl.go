@@ -40,7 +40,6 @@ type Crawl struct {
 	im               *core.Import
 	loc              *time.Location
 	customerCreators map[uint64]uint64 // a customer's creator, as its contracts show it
-	firstUser        uint64            // the user of the lowest id, who made what shows no maker
 }
 
 // crawlEnvelope is an answer, its data read as raw JSON.
@@ -113,7 +112,7 @@ func (c *Crawl) record(ctx context.Context, path string, v any, nested string) (
 // contracts, payment plans, payments received and follow-ups. Every record
 // has its id, so the order is that of their references.
 func (c *Crawl) Run(ctx context.Context, im *core.Import) error {
-	c.im, c.loc, c.customerCreators, c.firstUser = im, im.Location(), map[uint64]uint64{}, 0
+	c.im, c.loc, c.customerCreators = im, im.Location(), map[uint64]uint64{}
 	return im.Run(ctx, c.DryRun, func() error {
 		for _, step := range []func(context.Context) error{c.departments, c.users, c.dictionaries, c.customFields, c.creators, c.customers,
 			c.opportunities, c.contracts, c.plans, c.payments, c.revisitLogs} {
@@ -221,9 +220,6 @@ func (c *Crawl) users(ctx context.Context) error {
 				}
 				if login == "" {
 					login = u.Name
-				}
-				if c.firstUser == 0 {
-					c.firstUser = u.ID
 				}
 				if err := c.im.User(ctx, core.NewUser{ID: u.ID, Name: login, RealName: u.Name, Email: u.Email, Phone: u.Phone,
 					DepartmentID: u.DepartmentID, CreatedAt: made}); err != nil {
@@ -371,13 +367,10 @@ func (c *Crawl) customer(ctx context.Context, d customerObject, custom map[strin
 		return fmt.Errorf("customer %d: %w", d.ID, err)
 	}
 	// Who made a customer shows only in its contracts; else its owner made it, and
-	// a customer of the public pool, which has none, the first user.
+	// a customer of the public pool, which has none, the tenant alone.
 	creator := c.customerCreators[d.ID]
 	if creator == 0 {
 		creator = d.UserID
-	}
-	if creator == 0 {
-		creator = c.firstUser
 	}
 	a := d.Address
 	in := core.NewCustomer{ID: d.ID, Name: d.Name, Tel: a.Tel, Address: a.DetailAddress, OwnerID: d.UserID, Public: d.IsPublic,
