@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"crmgw/adapters/ikcrm"
 	"crmgw/adapters/oa"
 	"crmgw/adapters/qcy"
 	"crmgw/app"
@@ -91,7 +92,7 @@ func newImportCmd() *cobra.Command {
 			return migration.Template(out)
 		},
 	}
-	cmd.AddCommand(file, template, newImportOACmd(), newImportQCYCmd())
+	cmd.AddCommand(file, template, newImportOACmd(), newImportQCYCmd(), newImportIkcrmCmd())
 	return cmd
 }
 
@@ -174,6 +175,33 @@ targets) comes from crmgw import file.`,
 	cmd.Flags().Uint64Var(&orgID, "org-id", 0, "the organisation's id at the WebApi (Token/Get's org_id), with --login")
 	cmd.Flags().StringVar(&login, "login", "", "a WebApi user's login name, instead of --token")
 	cmd.Flags().StringVar(&password, "password", "", "that user's password")
+	return cmd
+}
+
+func newImportIkcrmCmd() *cobra.Command {
+	var f importFlags
+	cmd := &cobra.Command{
+		Use:   "ikcrm",
+		Short: "Import a tenant from an ikcrm server over its open API: users, customers, opportunities, contracts, payments, follow-ups",
+		Long: `Reads, page by page, every record the ikcrm's token sees — departments and users, the field maps'
+dictionaries, the custom field catalogues, customers with their contacts, opportunities, contracts
+with their product lines, payment plans, payments received and follow-ups of every day — and writes
+each into the tenant with the ikcrm's id and times kept. A second run adds nothing; a run cut short
+is finished by the next. What the open API does not show (login names, targets, tag names,
+payments out) comes from crmgw import file.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.token == "" {
+				return fmt.Errorf("give --token: a user_token of the ikcrm that sees every record")
+			}
+			crawl := &ikcrm.Crawl{Client: &http.Client{Timeout: f.timeout}, Base: strings.TrimRight(f.url, "/"), Token: f.token, DryRun: f.dryRun}
+			return runImport(cmd, f, func(ctx context.Context, im *core.Import, progress func(string, int)) error {
+				crawl.Progress = progress
+				return crawl.Run(ctx, im)
+			})
+		},
+	}
+	f.declare(cmd)
 	return cmd
 }
 

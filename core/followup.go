@@ -85,10 +85,12 @@ func (s *Service) GetContactHistory(ctx context.Context, c Caller, id uint64) (C
 
 // NewFollowUp is the input of AddFollowUp: a follow-up on a customer or one of its records.
 type NewFollowUp struct {
-	SubjectKind string `name:"subject" validate:"oneof=customer contact opportunity contract"`
-	SubjectID   uint64 `name:"subject" validate:"required"`
-	TypeID      uint64 // a contact_type code, 0 for none
-	ContactID   uint64 // the customer's contact spoken to, 0 for none (on a contact: that one)
+	ID          uint64    // the id to keep (an import's): ECONFLICT when the tenant holds it; 0: a new one
+	CreatedAt   time.Time // when it was written down; zero: now
+	SubjectKind string    `name:"subject" validate:"oneof=customer contact opportunity contract"`
+	SubjectID   uint64    `name:"subject" validate:"required"`
+	TypeID      uint64    // a contact_type code, 0 for none
+	ContactID   uint64    // the customer's contact spoken to, 0 for none (on a contact: that one)
 	Content     string
 	Place       string    `name:"address" validate:"max=255"`
 	Lat, Lng    string    // degrees, both or neither
@@ -148,11 +150,14 @@ func (s *Service) AddFollowUp(ctx context.Context, c Caller, in NewFollowUp) (Co
 	if in.ContactedAt.IsZero() {
 		in.ContactedAt = s.clock.Now()
 	}
-	h := ContactHistory{TenantID: c.TenantID, UserID: c.UserID, TypeID: in.TypeID, Content: in.Content,
+	h := ContactHistory{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, UserID: c.UserID, TypeID: in.TypeID, Content: in.Content,
 		ContactedAt: in.ContactedAt.UTC().Truncate(time.Second), SubjectKind: in.SubjectKind, ContactID: in.ContactID,
 		Place: in.Place, Lat: in.Lat, Lng: in.Lng}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		scoped := func() *gorm.DB { return tx.Scopes(inTenant(c.TenantID)) }
+		if err := keptIDFree(tx, c, &ContactHistory{}, "contact history", in.ID); err != nil {
+			return err
+		}
 		var err error
 		switch in.SubjectKind {
 		case SubjectCustomer:

@@ -2,9 +2,12 @@ package core
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // ImportStats counts what an import did with one kind of record.
@@ -18,6 +21,7 @@ const (
 	ImportDepartment  = "department"
 	ImportUser        = "user"
 	ImportDictionary  = "dictionary entry"
+	ImportCustomField = "custom field"
 	ImportCustomer    = "customer"
 	ImportContact     = "contact"
 	ImportFollowUp    = "follow-up"
@@ -30,7 +34,8 @@ const (
 )
 
 // ImportKinds are the kinds an import counts, in the order of their references.
-var ImportKinds = []string{ImportSetting, ImportDepartment, ImportUser, ImportDictionary, ImportCustomer, ImportContact, ImportFollowUp,
+var ImportKinds = []string{ImportSetting, ImportDepartment, ImportUser, ImportDictionary, ImportCustomField, ImportCustomer, ImportContact,
+	ImportFollowUp,
 	ImportContactPlan, ImportOpportunity, ImportContract, ImportPaymentPlan, ImportPayment, ImportTarget}
 
 // An Import writes the records a migration reads from an old vendor into one
@@ -190,6 +195,33 @@ func (im *Import) DictEntry(ctx context.Context, e DictEntry) error {
 	return err
 }
 
+// CustomField defines a field of the tenant's catalogue by its entity and
+// key; one the tenant has as it is already is skipped. Its id is crmgw's:
+// clients name a field by its key.
+func (im *Import) CustomField(ctx context.Context, d CustomFieldDefinition) error {
+	_, err := im.write(ImportCustomField, 0, func() error {
+		var have CustomField
+		err := im.svc.db.WithContext(ctx).Scopes(inTenant(im.tenant.ID)).Where("entity = ? AND field_key = ?", d.Entity, d.Key).Take(&have).Error
+		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return storeError(err, "custom field")
+		}
+		if err == nil {
+			want, err := json.Marshal(append([]CustomFieldOption{}, d.Options...))
+			if err != nil {
+				return err
+			}
+			if have.Enabled && have.Label == d.Label && (d.FieldType == "" || have.FieldType == d.FieldType) &&
+				(d.GroupName == "" || have.GroupName == d.GroupName) && have.Options == string(want) &&
+				have.Required == d.Required && have.Sort == d.Sort {
+				return &Error{Code: ECONFLICT, Message: "the field is so already", held: true}
+			}
+		}
+		_, err = im.svc.DefineCustomField(ctx, im.tenant.ID, d)
+		return err
+	})
+	return err
+}
+
 // CustomerSign sets the tenant's default kind of customer; one that is so
 // already is skipped.
 func (im *Import) CustomerSign(ctx context.Context, sign int) error {
@@ -228,6 +260,13 @@ func (im *Import) Contact(ctx context.Context, creator uint64, in NewContact) er
 // FollowUp writes a follow-up user made.
 func (im *Import) FollowUp(ctx context.Context, user uint64, in NewContactHistory) error {
 	_, err := im.write(ImportFollowUp, in.ID, im.by(ctx, user, func(c Caller) error { _, err := im.svc.AddContactHistory(ctx, c, in); return err }))
+	return err
+}
+
+// FollowUpOn writes a follow-up user made on a customer or one of its
+// records, with the contact plan its reminder asks for.
+func (im *Import) FollowUpOn(ctx context.Context, user uint64, in NewFollowUp) error {
+	_, err := im.write(ImportFollowUp, in.ID, im.by(ctx, user, func(c Caller) error { _, err := im.svc.AddFollowUp(ctx, c, in); return err }))
 	return err
 }
 

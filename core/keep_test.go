@@ -39,6 +39,9 @@ func TestKeptIDsOfEveryKind(t *testing.T) {
 		o, err := svc.CreateOpportunity(ctx, c, core.NewOpportunity{ID: 1101, CustomerID: cu.ID, Title: "商机", Amount: money(t, "10"),
 			Lines: []core.NewContractLine{{ID: 1102, ProductName: "p", Quantity: 1, UnitPrice: money(t, "10")}}, CreatedAt: made, UpdatedAt: changed})
 		must(t, err)
+		onOpp, err := svc.AddFollowUp(ctx, c, core.NewFollowUp{ID: 902, SubjectKind: core.SubjectOpportunity, SubjectID: o.ID, Content: "报价",
+			ContactedAt: made, CreatedAt: made})
+		must(t, err)
 		k, err := svc.CreateContract(ctx, c, core.NewContract{ID: 1201, Title: "合同", SN: "OLD-1", CustomerID: cu.ID, TotalAmount: money(t, "100"),
 			SignDate: date(t, "2019-03-04"), StartDate: date(t, "2019-03-04"), EndDate: date(t, "2019-12-31"),
 			Lines: []core.NewContractLine{{ID: 1202, ProductName: "p", Quantity: 2, UnitPrice: money(t, "50")}}, CreatedAt: made, UpdatedAt: changed})
@@ -52,7 +55,7 @@ func TestKeptIDsOfEveryKind(t *testing.T) {
 		for _, r := range []struct {
 			kind      string
 			got, want uint64
-		}{{"department", d.ID, 501}, {"user", u.ID, 601}, {"customer", cu.ID, 701}, {"contact history", h.ID, 901},
+		}{{"department", d.ID, 501}, {"user", u.ID, 601}, {"customer", cu.ID, 701}, {"contact history", h.ID, 901}, {"follow-up", onOpp.ID, 902},
 			{"contact plan", p.ID, 1001}, {"opportunity", o.ID, 1101}, {"contract", k.ID, 1201}, {"payment plan", pp.ID, 1301},
 			{"payment", pay.ID, 1401}} {
 			if r.got != r.want {
@@ -68,6 +71,9 @@ func TestKeptIDsOfEveryKind(t *testing.T) {
 		must(t, err)
 		if !gotCu.CreatedAt.Equal(made) || !gotCu.UpdatedAt.Equal(changed) || gotCu.CreatorID != 601 {
 			t.Errorf("customer 701: made %s, changed %s, by %d", gotCu.CreatedAt, gotCu.UpdatedAt, gotCu.CreatorID)
+		}
+		if gotH, err := svc.GetContactHistory(ctx, c, 902); err != nil || !gotH.CreatedAt.Equal(made) || gotH.SubjectID != 1101 || gotH.CustomerID != 701 {
+			t.Errorf("follow-up 902: %+v, %v; want on opportunity 1101 of customer 701, made %s", gotH, err, made)
 		}
 		ct, err := svc.GetContact(ctx, c, 801)
 		must(t, err)
@@ -101,6 +107,10 @@ func TestKeptIDsOfEveryKind(t *testing.T) {
 			}(),
 			"contact": func() error {
 				_, err := svc.CreateContact(ctx, c, core.NewContact{ID: 801, CustomerID: 701, Name: "x"})
+				return err
+			}(),
+			"follow-up": func() error {
+				_, err := svc.AddFollowUp(ctx, c, core.NewFollowUp{ID: 902, SubjectKind: core.SubjectCustomer, SubjectID: 701})
 				return err
 			}(),
 			"contract line": func() error {

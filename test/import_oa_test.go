@@ -41,7 +41,8 @@ func (e *env) secondServer() vendor {
 // tableCounts counts a tenant's rows in the tables an import writes.
 func tableCounts(e *env, db *gorm.DB, tenantID uint64) map[string]int64 {
 	out := map[string]int64{}
-	for _, table := range []string{"departments", "users", "customers", "contacts", "contracts", "payments", "monthly_targets", "dict_entries"} {
+	for _, table := range []string{"departments", "users", "customers", "contacts", "contact_histories", "contact_plans",
+		"opportunities", "contracts", "payment_plans", "payments", "monthly_targets", "dict_entries", "custom_fields"} {
 		var n int64
 		e.must(db.Table(table).Where("tenant_id = ?", tenantID).Count(&n).Error)
 		out[table] = n
