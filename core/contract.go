@@ -25,7 +25,7 @@ const (
 
 // Contract is a signed deal with a customer.
 type Contract struct {
-	TenantID      uint64 `gorm:"primaryKey;autoIncrement:false;not null;uniqueIndex:ux_contracts_sn,priority:1;index:ix_contracts_owner_month,priority:1;index:ix_contracts_department_signed,priority:1;index:ix_contracts_signed,priority:1;index:ix_contracts_customer,priority:1"`
+	TenantID      uint64 `gorm:"primaryKey;autoIncrement:false;not null;uniqueIndex:ux_contracts_sn,priority:1;index:ix_contracts_owner_month,priority:1;index:ix_contracts_department_signed,priority:1;index:ix_contracts_signed,priority:1;index:ix_contracts_customer,priority:1;index:ix_contracts_created,priority:1"`
 	ID            uint64 `gorm:"primaryKey;autoIncrement:false;not null"` // the tenant's own (ids.go)
 	SN            string `gorm:"column:sn;size:64;not null;uniqueIndex:ux_contracts_sn,priority:2"`
 	Title         string `gorm:"size:255;not null"`
@@ -48,8 +48,8 @@ type Contract struct {
 	CustomerSigner string         `gorm:"size:128;not null"`
 	OurSigner      string         `gorm:"size:128;not null"`
 	SpecialTerms   string         `gorm:"type:text;not null"`
-	CustomFields   string         `gorm:"type:text;not null"` // a JSON object of fields no dialect models
-	CreatedAt      time.Time      `gorm:"not null"`
+	CustomFields   string         `gorm:"type:text;not null"`                             // a JSON object of fields no dialect models
+	CreatedAt      time.Time      `gorm:"not null;index:ix_contracts_created,priority:2"` // indexed: the lists page newest first
 	UpdatedAt      time.Time      `gorm:"not null"`
 	Lines          []ContractLine `gorm:"foreignKey:TenantID,ContractID;references:TenantID,ID"`
 }
