@@ -224,6 +224,10 @@ func TestIKCRMBadCustomerWritesWriteNothing(t *testing.T) {
 			{"text field too long", http.MethodPut, path, `{"customer":{"text_asset_1":"` + strings.Repeat("长", 1001) + `"}}`, 100422, "longer than 1000"},
 			{"custom fields past their column", http.MethodPut, path, `{"customer":{` + manyFields + `}}`, 100422, "custom_fields"},
 			{"custom field a list", http.MethodPut, path, `{"customer":{"text_asset_1":["a"]}}`, 100422, "text_asset_1"},
+			// An item with an id names a contact that exists: adding it again would make a second one.
+			{"contact with an id", http.MethodPut, path, `{"customer":{"contacts_attributes":[{"id":1,"name":"改名"}]}}`, 100422, "联系人(contacts_attributes) 第 1 项"},
+			{"contact to destroy", http.MethodPut, path, `{"customer":{"contacts_attributes":{"0":{"id":1,"_destroy":"1"}}}}`, 100422, "联系人(contacts_attributes) 第 1 项"},
+			{"contact with an id on create", http.MethodPost, "/api/v2/customers", `{"customer":{"name":"甲","contacts_attributes":[{"id":1,"name":"乙"}]}}`, 100422, "联系人(contacts_attributes) 第 1 项"},
 			{"opportunities with it", http.MethodPost, "/api/v2/customers", `{"customer":{"name":"甲","opportunities_attributes":[{"title":"x"}]}}`, 100422, "opportunities_attributes"},
 			{"duplicate name", http.MethodPost, "/api/v2/customers", `{"check_duplicates":"true","customer":{"name":"TEST5612"}}`, 100409, "已经存在"},
 			{"empty name", http.MethodPut, path, `{"customer":{"name":" "}}`, 100422, "不能为空"},

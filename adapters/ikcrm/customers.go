@@ -355,6 +355,13 @@ func customerRequest(p params, creating bool) (core.CustomerChange, error) {
 			f.fail("contacts_attributes", "第 %d 项应为对象", i+1)
 			break
 		}
+		// Rails' nested attributes change or destroy the contact an item's id
+		// names; crmgw changes contacts by their own endpoint, and adding the
+		// item would make a second contact of one the customer has.
+		if _, ok := m["id"]; ok || m["_destroy"] != nil || m["destroy"] != nil {
+			f.fail("contacts_attributes", "第 %d 项带 id 或 _destroy: 已有的联系人请用 PUT /api/v2/contacts/{id} 修改", i+1)
+			break
+		}
 		nc, err := newContact(m)
 		if err != nil {
 			f.fail("contacts_attributes", "第 %d 项: %s", i+1, err.(*apiError).Message)
