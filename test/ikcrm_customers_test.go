@@ -497,3 +497,18 @@ func isoIKCustomFields(x *isoWorld, r isoRoute) []isoProbe {
 	return []isoProbe{{name: "A's catalogue only", req: func(string) isoReq { return x.ik(r.method, "/api/v2/custom_fields/customer/by_group", "") },
 		want: isoIKCode(0, "isoA-自定义")}}
 }
+
+// A search matches text as it is stored, on every engine alike: SQLite's LIKE
+// folds ASCII case where MySQL's exact collation does not, so "test5612"
+// found TEST5612 on one engine only.
+func TestIKCRMSearchIsExactOnEveryEngine(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		seedIKContracts(e)
+		for query, want := range map[string]float64{"TEST56": 1, "test5612": 0, "Test": 0} {
+			_, body := e.ikSend(http.MethodGet, "/api/v2/customers?query="+url.QueryEscape(query), "", nil)
+			if got := dig(ikJSON(t, body), "data", "total_count"); got != want {
+				t.Errorf("query=%s finds %v customers, want %v: %s", query, got, want, body)
+			}
+		}
+	})
+}
