@@ -301,6 +301,12 @@ func TestIKCRMContacts(t *testing.T) {
 				t.Errorf("%s: %v contacts, want %v", c.query, got, c.want)
 			}
 		}
+		for _, query := range []string{fmt.Sprintf("entity_id=%d", o.customer.ID),
+			fmt.Sprintf("customer_id=%d&entity=customer&entity_id=%d", o.customer.ID, o.otherCustomer.ID)} {
+			if _, body := e.ikSend(http.MethodGet, "/api/v2/contacts?"+query, "", nil); !strings.Contains(string(body), `"code":100422`) {
+				t.Errorf("%s names no one customer: %s", query, body)
+			}
+		}
 		status, body = e.ikSend(http.MethodGet, fmt.Sprintf("/api/v2/contacts/simplest?customer_id=%d", o.customer.ID), "", nil)
 		if status != http.StatusOK {
 			t.Fatalf("simplest: HTTP %d %s", status, body)
