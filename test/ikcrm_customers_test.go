@@ -208,6 +208,11 @@ func TestIKCRMBadCustomerWritesWriteNothing(t *testing.T) {
 			fields = append(fields, fmt.Sprintf(`"text_area_asset_%x":"%s"`, i, strings.Repeat("长", 900)))
 		}
 		manyFields := strings.Join(fields, ",")
+		var contacts []string
+		for i := range 101 {
+			contacts = append(contacts, fmt.Sprintf(`{"name":"联系人%d"}`, i))
+		}
+		manyContacts := strings.Join(contacts, ",")
 		for _, c := range []struct {
 			name, method, path, body string
 			code                     float64
@@ -227,6 +232,7 @@ func TestIKCRMBadCustomerWritesWriteNothing(t *testing.T) {
 			// An item with an id names a contact that exists: adding it again would make a second one.
 			{"contact with an id", http.MethodPut, path, `{"customer":{"contacts_attributes":[{"id":1,"name":"改名"}]}}`, 100422, "联系人(contacts_attributes) 第 1 项"},
 			{"contact to destroy", http.MethodPut, path, `{"customer":{"contacts_attributes":{"0":{"id":1,"_destroy":"1"}}}}`, 100422, "联系人(contacts_attributes) 第 1 项"},
+			{"more contacts than one write adds", http.MethodPost, "/api/v2/customers", `{"customer":{"name":"甲","contacts_attributes":[` + manyContacts + `]}}`, 100422, "联系人(contacts_attributes) 至多 100 项"},
 			{"contact with an id on create", http.MethodPost, "/api/v2/customers", `{"customer":{"name":"甲","contacts_attributes":[{"id":1,"name":"乙"}]}}`, 100422, "联系人(contacts_attributes) 第 1 项"},
 			{"opportunities with it", http.MethodPost, "/api/v2/customers", `{"customer":{"name":"甲","opportunities_attributes":[{"title":"x"}]}}`, 100422, "opportunities_attributes"},
 			{"duplicate name", http.MethodPost, "/api/v2/customers", `{"check_duplicates":"true","customer":{"name":"TEST5612"}}`, 100409, "已经存在"},

@@ -306,6 +306,11 @@ var customerLabels = map[string]string{
 	"opportunities_attributes": "商机", "address_attributes": "地址",
 }
 
+// maxContactsAtOnce bounds the contacts one write adds with a customer: a
+// megabyte of them (some 20 000) held SQLite's write lock, every tenant's, for
+// seconds, and made the customer an answer of megabytes in every list.
+const maxContactsAtOnce = 100
+
 // customerRequest reads a create or update request's customer: customer[…]
 // (nested form or JSON), or a JSON body's top-level keys (Rails' ParamsWrapper).
 func customerRequest(p params, creating bool) (core.CustomerChange, error) {
@@ -349,7 +354,12 @@ func customerRequest(p params, creating bool) (core.CustomerChange, error) {
 			f.err = af.err
 		}
 	}
-	for i, item := range f.list("contacts_attributes") {
+	items := f.list("contacts_attributes")
+	if len(items) > maxContactsAtOnce {
+		f.fail("contacts_attributes", "至多 %d 项, 收到 %d 项", maxContactsAtOnce, len(items))
+		items = nil
+	}
+	for i, item := range items {
 		m, ok := object(item)
 		if !ok {
 			f.fail("contacts_attributes", "第 %d 项应为对象", i+1)
