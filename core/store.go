@@ -167,14 +167,16 @@ func sizePool(db *sql.DB, driver string, pool Pool) {
 
 // sqliteDSN turns a file path into the driver's URI: WAL for concurrent readers,
 // a busy timeout instead of immediate SQLITE_BUSY, immediate transactions so a
-// read-then-write never fails on a stale snapshot, a larger page cache, and a fixed-width UTC time
-// format that sorts as text.
+// read-then-write never fails on a stale snapshot, a larger page cache, a fixed-width UTC time
+// format that sorts as text, and a LIKE that matches case as MySQL's exact
+// collation does (SQLite's folds ASCII case), so a search answers alike on both.
 func sqliteDSN(path string) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(wal)")
 	q.Add("_pragma", "synchronous(normal)")
 	q.Add("_pragma", "cache_size(-8000)") // 8 MiB of pages per connection (8 at most) instead of 2: big indexes stay warm
+	q.Add("_pragma", "case_sensitive_like(1)")
 	q.Add("_txlock", "immediate")
 	q.Add("_timefmt", "2006-01-02 15:04:05")
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()

@@ -208,6 +208,11 @@ func TestIKCRMBadCustomerWritesWriteNothing(t *testing.T) {
 			fields = append(fields, fmt.Sprintf(`"text_area_asset_%x":"%s"`, i, strings.Repeat("长", 900)))
 		}
 		manyFields := strings.Join(fields, ",")
+		var contacts []string
+		for i := range 101 {
+			contacts = append(contacts, fmt.Sprintf(`{"name":"联系人%d"}`, i))
+		}
+		manyContacts := strings.Join(contacts, ",")
 		for _, c := range []struct {
 			name, method, path, body string
 			code                     float64
@@ -224,6 +229,11 @@ func TestIKCRMBadCustomerWritesWriteNothing(t *testing.T) {
 			{"text field too long", http.MethodPut, path, `{"customer":{"text_asset_1":"` + strings.Repeat("长", 1001) + `"}}`, 100422, "longer than 1000"},
 			{"custom fields past their column", http.MethodPut, path, `{"customer":{` + manyFields + `}}`, 100422, "custom_fields"},
 			{"custom field a list", http.MethodPut, path, `{"customer":{"text_asset_1":["a"]}}`, 100422, "text_asset_1"},
+			// An item with an id names a contact that exists: adding it again would make a second one.
+			{"contact with an id", http.MethodPut, path, `{"customer":{"contacts_attributes":[{"id":1,"name":"改名"}]}}`, 100422, "联系人(contacts_attributes) 第 1 项"},
+			{"contact to destroy", http.MethodPut, path, `{"customer":{"contacts_attributes":{"0":{"id":1,"_destroy":"1"}}}}`, 100422, "联系人(contacts_attributes) 第 1 项"},
+			{"more contacts than one write adds", http.MethodPost, "/api/v2/customers", `{"customer":{"name":"甲","contacts_attributes":[` + manyContacts + `]}}`, 100422, "联系人(contacts_attributes) 至多 100 项"},
+			{"contact with an id on create", http.MethodPost, "/api/v2/customers", `{"customer":{"name":"甲","contacts_attributes":[{"id":1,"name":"乙"}]}}`, 100422, "联系人(contacts_attributes) 第 1 项"},
 			{"opportunities with it", http.MethodPost, "/api/v2/customers", `{"customer":{"name":"甲","opportunities_attributes":[{"title":"x"}]}}`, 100422, "opportunities_attributes"},
 			{"duplicate name", http.MethodPost, "/api/v2/customers", `{"check_duplicates":"true","customer":{"name":"TEST5612"}}`, 100409, "已经存在"},
 			{"empty name", http.MethodPut, path, `{"customer":{"name":" "}}`, 100422, "不能为空"},
@@ -295,6 +305,12 @@ func TestIKCRMContacts(t *testing.T) {
 			_, body := e.ikSend(http.MethodGet, "/api/v2/contacts?"+c.query, "", nil)
 			if got := dig(ikJSON(t, body), "data", "total_count"); got != c.want {
 				t.Errorf("%s: %v contacts, want %v", c.query, got, c.want)
+			}
+		}
+		for _, query := range []string{fmt.Sprintf("entity_id=%d", o.customer.ID),
+			fmt.Sprintf("customer_id=%d&entity=customer&entity_id=%d", o.customer.ID, o.otherCustomer.ID)} {
+			if _, body := e.ikSend(http.MethodGet, "/api/v2/contacts?"+query, "", nil); !strings.Contains(string(body), `"code":100422`) {
+				t.Errorf("%s names no one customer: %s", query, body)
 			}
 		}
 		status, body = e.ikSend(http.MethodGet, fmt.Sprintf("/api/v2/contacts/simplest?customer_id=%d", o.customer.ID), "", nil)
@@ -492,4 +508,19 @@ func isoIKContactUpdate(x *isoWorld, r isoRoute) []isoProbe {
 func isoIKCustomFields(x *isoWorld, r isoRoute) []isoProbe {
 	return []isoProbe{{name: "A's catalogue only", req: func(string) isoReq { return x.ik(r.method, "/api/v2/custom_fields/customer/by_group", "") },
 		want: isoIKCode(0, "isoA-自定义")}}
+}
+
+// A search matches text as it is stored, on every engine alike: SQLite's LIKE
+// folds ASCII case where MySQL's exact collation does not, so "test5612"
+// found TEST5612 on one engine only.
+func TestIKCRMSearchIsExactOnEveryEngine(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		seedIKContracts(e)
+		for query, want := range map[string]float64{"TEST56": 1, "test5612": 0, "Test": 0} {
+			_, body := e.ikSend(http.MethodGet, "/api/v2/customers?query="+url.QueryEscape(query), "", nil)
+			if got := dig(ikJSON(t, body), "data", "total_count"); got != want {
+				t.Errorf("query=%s finds %v customers, want %v: %s", query, got, want, body)
+			}
+		}
+	})
 }

@@ -202,7 +202,11 @@ func TestIKCRMListOpportunities(t *testing.T) {
 				t.Errorf("customer %s: %s", id, body)
 			}
 		}
-		for _, query := range []string{"page=x", "order=up", "sort=title", "stage=abc", "entity=lead&entity_id=1"} {
+		for _, query := range []string{"page=x", "order=up", "sort=title", "stage=abc", "entity=lead&entity_id=1",
+			// an id without its entity names nothing, and two customers are no one customer:
+			// either answered as some other list would tell the client that was the record's
+			fmt.Sprintf("entity_id=%d", o.customer.ID),
+			fmt.Sprintf("customer_id=%d&entity=customer&entity_id=%d", o.customer.ID, o.otherCustomer.ID)} {
 			if _, body := e.ikGet("/api/v2/opportunities?"+query, ikAuth); !strings.Contains(string(body), `"code":100422`) {
 				t.Errorf("%s: %s", query, body)
 			}

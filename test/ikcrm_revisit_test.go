@@ -170,7 +170,9 @@ func TestIKCRMRevisitLogList(t *testing.T) {
 				t.Errorf("%s: %v, want %s", query, got, want)
 			}
 		}
-		for _, query := range []string{"date=tomorrow", "start_date=2015-13-01", "loggable_type=order", "user_id=x", "per_page=-1"} {
+		for _, query := range []string{"date=tomorrow", "start_date=2015-13-01", "loggable_type=order", "user_id=x", "per_page=-1",
+			// an id names no record without its type: answering every follow-up would say they were that record's
+			"loggable_id=1", "date=all&loggable_id=1"} {
 			if _, body := e.ikGet("/api/v2/revisit_logs/new_index?"+query, ikAuth); !strings.Contains(string(body), `"code":100422`) {
 				t.Errorf("%s: %s", query, body)
 			}
@@ -271,7 +273,7 @@ func TestIKCRMCheckins(t *testing.T) {
 				t.Errorf("%s: %s", query, body)
 			}
 		}
-		for _, query := range []string{"checkable_type=Lead", "user_id=x", "per_page=x"} {
+		for _, query := range []string{"checkable_type=Lead", "user_id=x", "per_page=x", "checkable_id=1"} {
 			if _, body := e.ikGet("/api/v2/checkins?"+query, ikAuth); !strings.Contains(string(body), `"code":100422`) {
 				t.Errorf("%s: %s", query, body)
 			}

@@ -96,10 +96,18 @@ func (a *Adapter) listContacts(ctx context.Context, caller core.Caller, p params
 	}
 	switch entity := qp.Get("entity"); entity {
 	case "":
+		if qp.Get("entity_id") != "" {
+			return nil, invalid("entity_id 需与 entity 一起给出")
+		}
 	case "customer":
-		if q.CustomerID, err = queryID(qp, "entity_id"); err != nil {
+		id, err := queryID(qp, "entity_id")
+		if err != nil {
 			return nil, err
 		}
+		if q.CustomerID != 0 && id != q.CustomerID {
+			return nil, invalid("entity_id 与 customer_id 不是同一客户")
+		}
+		q.CustomerID = id
 	default:
 		return nil, invalid(fmt.Sprintf("entity 应为 customer: %q", core.Excerpt(entity)))
 	}

@@ -306,6 +306,11 @@ var customerLabels = map[string]string{
 	"opportunities_attributes": "商机", "address_attributes": "地址",
 }
 
+// maxContactsAtOnce bounds the contacts one write adds with a customer: a
+// megabyte of them (some 20 000) held SQLite's write lock, every tenant's, for
+// seconds, and made the customer an answer of megabytes in every list.
+const maxContactsAtOnce = 100
+
 // customerRequest reads a create or update request's customer: customer[…]
 // (nested form or JSON), or a JSON body's top-level keys (Rails' ParamsWrapper).
 func customerRequest(p params, creating bool) (core.CustomerChange, error) {
@@ -349,10 +354,22 @@ func customerRequest(p params, creating bool) (core.CustomerChange, error) {
 			f.err = af.err
 		}
 	}
-	for i, item := range f.list("contacts_attributes") {
+	items := f.list("contacts_attributes")
+	if len(items) > maxContactsAtOnce {
+		f.fail("contacts_attributes", "至多 %d 项, 收到 %d 项", maxContactsAtOnce, len(items))
+		items = nil
+	}
+	for i, item := range items {
 		m, ok := object(item)
 		if !ok {
 			f.fail("contacts_attributes", "第 %d 项应为对象", i+1)
+			break
+		}
+		// Rails' nested attributes change or destroy the contact an item's id
+		// names; crmgw changes contacts by their own endpoint, and adding the
+		// item would make a second contact of one the customer has.
+		if _, ok := m["id"]; ok || m["_destroy"] != nil || m["destroy"] != nil {
+			f.fail("contacts_attributes", "第 %d 项带 id 或 _destroy: 已有的联系人请用 PUT /api/v2/contacts/{id} 修改", i+1)
 			break
 		}
 		nc, err := newContact(m)

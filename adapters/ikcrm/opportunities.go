@@ -170,10 +170,18 @@ func (a *Adapter) listOpportunities(ctx context.Context, caller core.Caller, p p
 	q.StageID, q.CustomerID = f.id("stage"), f.id("customer_id")
 	switch entity := f.str("entity"); entity {
 	case "":
-	case "customer":
-		if q.CustomerID = f.id("entity_id"); q.CustomerID == 0 {
-			f.fail("entity_id", "应为客户 id")
+		if f.has("entity_id") {
+			f.fail("entity_id", "需与 entity 一起给出")
 		}
+	case "customer":
+		id := f.id("entity_id")
+		switch {
+		case id == 0:
+			f.fail("entity_id", "应为客户 id")
+		case q.CustomerID != 0 && q.CustomerID != id:
+			f.fail("entity_id", "与 customer_id 不是同一客户")
+		}
+		q.CustomerID = id
 	default:
 		f.fail("entity", "应为 customer: %q", core.Excerpt(entity))
 	}
@@ -500,7 +508,8 @@ func (a *Adapter) customerOpportunities(ctx context.Context, caller core.Caller,
 		return nil, err
 	}
 	p.query = maps.Clone(p.query)
-	p.query.Del("entity")
+	p.query.Del("entity") // the path names the customer
+	p.query.Del("entity_id")
 	p.query.Set("customer_id", strconv.FormatUint(id, 10))
 	list, err := a.listOpportunities(ctx, caller, p)
 	if err != nil {

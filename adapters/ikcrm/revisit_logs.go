@@ -173,6 +173,9 @@ func (a *Adapter) listRevisitLogs(ctx context.Context, caller core.Caller, p par
 		f.fail("loggable_type", "应为 lead, customer, contact, opportunity 或 contract: %q", core.Excerpt(kind))
 	}
 	q.SubjectKind, q.SubjectID = kind, f.id("loggable_id")
+	if q.SubjectID != 0 && kind == "" { // an id alone names no record: every follow-up would answer as its
+		f.fail("loggable_id", "需与 loggable_type 一起给出")
+	}
 	if f.err != nil {
 		return nil, f.err
 	}
@@ -419,6 +422,9 @@ func (a *Adapter) listCheckins(ctx context.Context, caller core.Caller, p params
 	q.UserID, q.Place = f.id("user_id"), f.str("detail_address")
 	switch t := strings.ToLower(f.str("checkable_type")); t {
 	case "":
+		if f.id("checkable_id") != 0 { // an id alone names no record: every check-in would answer as its
+			f.fail("checkable_id", "需与 checkable_type 一起给出")
+		}
 	case core.SubjectCustomer, core.SubjectOpportunity:
 		q.SubjectKind, q.SubjectID = t, f.id("checkable_id")
 	default:
