@@ -30,17 +30,27 @@ func newImportCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
+				sheets, err := migration.Read(args[0])
+				if err != nil {
+					return err
+				}
 				stderr := cmd.ErrOrStderr()
 				opt := migration.Options{DryRun: dryRun}
 				var bar *progressbar.ProgressBar
 				if isTerminal(stderr) && !dryRun {
-					bar = progressbar.NewOptions(-1, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("importing"),
+					// The bar counts the rows written or skipped, after every row was checked.
+					total := 0
+					for _, s := range sheets {
+						total += len(s.Rows)
+					}
+					fmt.Fprintf(stderr, "checking %d rows…\n", total)
+					bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("importing"),
 						progressbar.OptionShowCount(), progressbar.OptionShowIts(),
 						progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
 					opt.Progress = func(rows int) { _ = bar.Add(rows) }
 				}
 				start := time.Now()
-				res, err := migration.Import(cmd.Context(), a.Service, t, args[0], opt)
+				res, err := migration.ImportSheets(cmd.Context(), a.Service, t, sheets, opt)
 				if bar != nil {
 					_ = bar.Finish()
 				}
