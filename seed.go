@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"crmgw/app"
@@ -49,10 +48,7 @@ func newSeedBenchCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withApp(cmd, func(a *app.App) error {
 				stderr := cmd.ErrOrStderr()
-				bar := progressbar.NewOptions(spec.Customers+spec.Contracts+spec.FollowUps,
-					progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("seeding"),
-					progressbar.OptionShowCount(), progressbar.OptionShowIts(),
-					progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
+				bar := progressBar(stderr, spec.Customers+spec.Contracts+spec.FollowUps, "seeding")
 				start := time.Now()
 				res, sum, err := seed.Bench(cmd.Context(), a.Service, spec, func(rows int) { _ = bar.Add(rows) })
 				if err != nil {

@@ -83,6 +83,14 @@ type Error struct {
 	// spell the fields among args as a dialect names them.
 	format string
 	args   []any
+	held   bool // an ECONFLICT of an id to keep that the tenant holds (IDHeld)
+}
+
+// IDHeld tells the conflict of an id to keep that the tenant holds already
+// from every other error: to an import, a record it wrote before.
+func IDHeld(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.held
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

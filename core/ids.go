@@ -110,7 +110,7 @@ func keptIDsFree(tx *gorm.DB, c Caller, model any, entity string, ids []uint64) 
 	}
 	if len(held) > 0 {
 		e := Errorf(ECONFLICT, "%s %d exists already", entity, held[0])
-		e.Entity = entity
+		e.Entity, e.held = entity, true
 		return e
 	}
 	return nil
