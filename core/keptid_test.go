@@ -146,3 +146,35 @@ func TestKeyedWritesTellWhetherTheyChanged(t *testing.T) {
 		}
 	})
 }
+
+// Two tenants may keep the same ids: a payment written in one leaves the
+// other's payment of that id as it was (its owner is its own contract's).
+func TestSameKeptIDsInTwoTenants(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		ctx := context.Background()
+		var owners []uint64
+		for _, name := range []string{"acme", "globex"} {
+			o := newOrg(t, svc, name, "sales", "zhang")
+			c := o.caller
+			owner := c.UserID // globex's contract is its own user's
+			if name == "acme" {
+				u, err := svc.AddUser(ctx, o.tenant.ID, core.NewUser{ID: 900, Name: "owner"})
+				must(t, err)
+				owner = u.ID
+			}
+			owners = append(owners, owner)
+			cu, err := svc.CreateCustomer(ctx, c, core.NewCustomer{ID: 30, Name: "kept", OwnerID: owner})
+			must(t, err)
+			_, err = svc.CreateContract(ctx, c, core.NewContract{ID: 80, Title: "k", CustomerID: cu.ID, OwnerID: owner, TotalAmount: money(t, "100"),
+				SignDate: date(t, "2015-10-01"), StartDate: date(t, "2015-10-01"), EndDate: date(t, "2016-09-30")})
+			must(t, err)
+			_, err = svc.AddPayment(ctx, c, core.NewPayment{ID: 100, ContractID: 80, Direction: core.PaymentIn, Amount: money(t, "10"), PaidOn: date(t, "2015-10-02")})
+			must(t, err)
+		}
+		var got []uint64
+		must(t, db.Model(&core.Payment{}).Where("id = ?", 100).Order("tenant_id").Pluck("owner_id", &got).Error)
+		if len(got) != 2 || got[0] != owners[0] || got[1] != owners[1] {
+			t.Errorf("payment 100's owners by tenant: %v, want %v", got, owners)
+		}
+	})
+}

@@ -104,7 +104,7 @@ func (s *Service) AddPayment(ctx context.Context, c Caller, in NewPayment) (Paym
 		// Read the owner again in the write itself: on MySQL that read locks the
 		// contract row, so an owner change committed meanwhile is not missed.
 		return storeError(tx.Exec(`UPDATE payments SET owner_id = COALESCE((SELECT k.owner_id FROM contracts k
-  WHERE k.id = ? AND k.tenant_id = ?), owner_id) WHERE id = ?`, in.ContractID, c.TenantID, p.ID).Error, "payment")
+  WHERE k.id = ? AND k.tenant_id = ?), owner_id) WHERE tenant_id = ? AND id = ?`, in.ContractID, c.TenantID, c.TenantID, p.ID).Error, "payment")
 	})
 	if err != nil {
 		return Payment{}, err

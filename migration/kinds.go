@@ -45,7 +45,11 @@ type Kind struct {
 	// LinesOf, for a sheet of product lines, is the sheet of the records they
 	// are lines of: each is written with its record, in its transaction.
 	LinesOf string
-	write   func(ctx context.Context, w *writer, r row) (changed bool, _ error) // nil for a sheet of lines
+	// write writes one row, telling whether it changed anything: a row
+	// written by key (a dictionary entry, a tag, a target) that the tenant
+	// has as it is already is skipped, as a row whose id it holds is. Nil
+	// for a sheet of lines.
+	write func(ctx context.Context, w *writer, r row) (changed bool, _ error)
 }
 
 func col(name string, required bool, t Type, example, doc string) Column {

@@ -6,11 +6,6 @@ import (
 	"crmgw/core"
 )
 
-// Each write… function writes one row of its kind, telling whether it
-// changed anything: a row of a kind written by key (a dictionary entry, a
-// tag, a target) that the tenant has as it is already is skipped as one whose
-// id it holds.
-
 // writer writes rows through core's use cases, in one transaction when svc is
 // one's (core.Service.InTransaction).
 type writer struct {
