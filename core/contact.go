@@ -9,8 +9,8 @@ import (
 
 // Contact is a person at a customer (a "link man").
 type Contact struct {
-	TenantID   uint64    `gorm:"primaryKey;autoIncrement:false;not null;index:ix_contacts_customer,priority:1"`
 	ID         uint64    `gorm:"primaryKey;autoIncrement:false;not null"` // the tenant's own (ids.go)
+	TenantID   uint64    `gorm:"primaryKey;autoIncrement:false;not null;index:ix_contacts_customer,priority:1"`
 	CustomerID uint64    `gorm:"not null;index:ix_contacts_customer,priority:2"`
 	Name       string    `gorm:"size:128;not null"`
 	Title      string    `gorm:"size:128;not null"`

@@ -25,8 +25,8 @@ const (
 
 // Contract is a signed deal with a customer.
 type Contract struct {
-	TenantID      uint64 `gorm:"primaryKey;autoIncrement:false;not null;uniqueIndex:ux_contracts_sn,priority:1;index:ix_contracts_owner_month,priority:1;index:ix_contracts_department_signed,priority:1;index:ix_contracts_signed,priority:1;index:ix_contracts_customer,priority:1;index:ix_contracts_created,priority:1"`
 	ID            uint64 `gorm:"primaryKey;autoIncrement:false;not null"` // the tenant's own (ids.go)
+	TenantID      uint64 `gorm:"primaryKey;autoIncrement:false;not null;uniqueIndex:ux_contracts_sn,priority:1;index:ix_contracts_owner_month,priority:1;index:ix_contracts_department_signed,priority:1;index:ix_contracts_signed,priority:1;index:ix_contracts_customer,priority:1;index:ix_contracts_created,priority:1"`
 	SN            string `gorm:"column:sn;size:64;not null;uniqueIndex:ux_contracts_sn,priority:2"`
 	Title         string `gorm:"size:255;not null"`
 	CustomerID    uint64 `gorm:"not null;index:ix_contracts_customer,priority:2"`
@@ -51,7 +51,7 @@ type Contract struct {
 	CustomFields   string         `gorm:"type:text;not null"`                             // a JSON object of fields no dialect models
 	CreatedAt      time.Time      `gorm:"not null;index:ix_contracts_created,priority:2"` // indexed: the lists page newest first
 	UpdatedAt      time.Time      `gorm:"not null"`
-	Lines          []ContractLine `gorm:"foreignKey:TenantID,ContractID;references:TenantID,ID"`
+	Lines          []ContractLine `gorm:"foreignKey:ContractID,TenantID;references:ID,TenantID"`
 }
 
 // ContractNotifyUser is a user told when the contract's approval completes.
@@ -63,8 +63,8 @@ type ContractNotifyUser struct {
 
 // ContractLine is a product line of a contract: quantity × unit price.
 type ContractLine struct {
-	TenantID      uint64    `gorm:"primaryKey;autoIncrement:false;not null;index:ix_contract_lines_contract,priority:1"`
 	ID            uint64    `gorm:"primaryKey;autoIncrement:false;not null"` // the tenant's own (ids.go)
+	TenantID      uint64    `gorm:"primaryKey;autoIncrement:false;not null;index:ix_contract_lines_contract,priority:1"`
 	ContractID    uint64    `gorm:"not null;index:ix_contract_lines_contract,priority:2"`
 	ProductID     uint64    `gorm:"not null"` // kept as given: there is no product catalogue
 	ProductAttrID uint64    `gorm:"not null;default:0"`

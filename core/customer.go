@@ -13,8 +13,8 @@ import (
 
 // Customer is a company or person a tenant sells to.
 type Customer struct {
+	ID         uint64     `gorm:"primaryKey;autoIncrement:false;not null"` // the tenant's own (ids.go)
 	TenantID   uint64     `gorm:"primaryKey;autoIncrement:false;not null;index:ix_customers_owner,priority:1;index:ix_customers_name,priority:1;index:ix_customers_created,priority:1;index:ix_customers_creator,priority:1;index:ix_customers_lost,priority:1"`
-	ID         uint64     `gorm:"primaryKey;autoIncrement:false;not null"`      // the tenant's own (ids.go)
 	OwnerID    uint64     `gorm:"not null;index:ix_customers_owner,priority:2"` // 0 while in the public pool
 	CreatorID  uint64     `gorm:"not null;default:0;index:ix_customers_creator,priority:2"`
 	Name       string     `gorm:"size:255;not null;index:ix_customers_name,priority:2"`

@@ -12,8 +12,8 @@ import (
 // written on one of the customer's records (SubjectKind, SubjectID): it is
 // still a follow-up of the customer, which every dialect counts and lists.
 type ContactHistory struct {
-	TenantID    uint64    `gorm:"primaryKey;autoIncrement:false;not null;index:ix_histories_user,priority:1;index:ix_histories_customer,priority:1;index:ix_histories_subject,priority:1;index:ix_histories_contacted,priority:1"`
 	ID          uint64    `gorm:"primaryKey;autoIncrement:false;not null"` // the tenant's own (ids.go)
+	TenantID    uint64    `gorm:"primaryKey;autoIncrement:false;not null;index:ix_histories_user,priority:1;index:ix_histories_customer,priority:1;index:ix_histories_subject,priority:1;index:ix_histories_contacted,priority:1"`
 	UserID      uint64    `gorm:"not null;index:ix_histories_user,priority:2"`
 	CustomerID  uint64    `gorm:"not null;index:ix_histories_customer,priority:2"`
 	ContactID   uint64    `gorm:"not null"`

@@ -18,8 +18,8 @@ import (
 // the columns after CreatedAt came later, so rows from before them hold
 // their zero values (or NULL).
 type Opportunity struct {
-	TenantID   uint64    `gorm:"primaryKey;autoIncrement:false;not null;index:ix_opportunities_owner,priority:1;index:ix_opportunities_customer,priority:1"`
 	ID         uint64    `gorm:"primaryKey;autoIncrement:false;not null"` // the tenant's own (ids.go)
+	TenantID   uint64    `gorm:"primaryKey;autoIncrement:false;not null;index:ix_opportunities_owner,priority:1;index:ix_opportunities_customer,priority:1"`
 	OwnerID    uint64    `gorm:"not null;index:ix_opportunities_owner,priority:2"`
 	CustomerID uint64    `gorm:"not null;index:ix_opportunities_customer,priority:2"`
 	Title      string    `gorm:"size:255;not null"`
@@ -38,13 +38,13 @@ type Opportunity struct {
 	CustomerRequirement string `gorm:"type:text"`
 	CustomFields        string `gorm:"type:text"` // a JSON object of fields no dialect models; "" for none
 	UpdatedAt           time.Time
-	Lines               []OpportunityLine `gorm:"foreignKey:TenantID,OpportunityID;references:TenantID,ID"`
+	Lines               []OpportunityLine `gorm:"foreignKey:OpportunityID,TenantID;references:ID,TenantID"`
 }
 
 // OpportunityLine is a product the opportunity would sell: quantity × unit price.
 type OpportunityLine struct {
-	TenantID      uint64    `gorm:"primaryKey;autoIncrement:false;not null;index:ix_opportunity_lines_opportunity,priority:1"`
 	ID            uint64    `gorm:"primaryKey;autoIncrement:false;not null"` // the tenant's own (ids.go)
+	TenantID      uint64    `gorm:"primaryKey;autoIncrement:false;not null;index:ix_opportunity_lines_opportunity,priority:1"`
 	OpportunityID uint64    `gorm:"not null;index:ix_opportunity_lines_opportunity,priority:2"`
 	ProductID     uint64    `gorm:"not null"` // kept as given: there is no product catalogue
 	ProductName   string    `gorm:"size:255;not null"`

@@ -38,16 +38,16 @@ type Tenant struct {
 
 // Department groups users; contracts are credited to one.
 type Department struct {
-	TenantID  uint64    `gorm:"primaryKey;autoIncrement:false;not null;uniqueIndex:ux_departments_name,priority:1"`
 	ID        uint64    `gorm:"primaryKey;autoIncrement:false;not null"` // the tenant's own (ids.go)
+	TenantID  uint64    `gorm:"primaryKey;autoIncrement:false;not null;uniqueIndex:ux_departments_name,priority:1"`
 	Name      string    `gorm:"size:128;not null;uniqueIndex:ux_departments_name,priority:2"`
 	CreatedAt time.Time `gorm:"not null"`
 }
 
 // User is an employee of a tenant: the owner of customers and contracts.
 type User struct {
-	TenantID     uint64    `gorm:"primaryKey;autoIncrement:false;not null;uniqueIndex:ux_users_name,priority:1;index:ix_users_department,priority:1"`
 	ID           uint64    `gorm:"primaryKey;autoIncrement:false;not null"` // the tenant's own (ids.go)
+	TenantID     uint64    `gorm:"primaryKey;autoIncrement:false;not null;uniqueIndex:ux_users_name,priority:1;index:ix_users_department,priority:1"`
 	DepartmentID uint64    `gorm:"not null;index:ix_users_department,priority:2"`
 	Name         string    `gorm:"size:128;not null;uniqueIndex:ux_users_name,priority:2"` // login name
 	RealName     string    `gorm:"size:128;not null"`

@@ -15,8 +15,8 @@ const (
 
 // Payment is money that moved under a contract.
 type Payment struct {
-	TenantID   uint64 `gorm:"primaryKey;autoIncrement:false;not null;index:ix_payments_contract,priority:1;index:ix_payments_paid,priority:1;index:ix_payments_owner,priority:1;index:ix_payments_plan,priority:1"`
 	ID         uint64 `gorm:"primaryKey;autoIncrement:false;not null"` // the tenant's own (ids.go)
+	TenantID   uint64 `gorm:"primaryKey;autoIncrement:false;not null;index:ix_payments_contract,priority:1;index:ix_payments_paid,priority:1;index:ix_payments_owner,priority:1;index:ix_payments_plan,priority:1"`
 	ContractID uint64 `gorm:"not null;index:ix_payments_contract,priority:2"`
 	// OwnerID copies the contract's owner (UpdateContract keeps it in step), so
 	// a user's payments in a month are one index range, whatever the data size.
@@ -34,8 +34,8 @@ type Payment struct {
 
 // PaymentPlan is an instalment expected from the customer.
 type PaymentPlan struct {
-	TenantID   uint64 `gorm:"primaryKey;autoIncrement:false;not null;index:ix_payment_plans_contract,priority:1"`
 	ID         uint64 `gorm:"primaryKey;autoIncrement:false;not null"` // the tenant's own (ids.go)
+	TenantID   uint64 `gorm:"primaryKey;autoIncrement:false;not null;index:ix_payment_plans_contract,priority:1"`
 	ContractID uint64 `gorm:"not null;index:ix_payment_plans_contract,priority:2"`
 	// Stage numbers the contract's plans from 1 in the order they were made (第N期).
 	Stage         int       `gorm:"not null;default:0"`

@@ -9,8 +9,8 @@ import (
 
 // ContactPlan is a contact to be made; executing it records a ContactHistory.
 type ContactPlan struct {
-	TenantID   uint64     `gorm:"primaryKey;autoIncrement:false;not null;index:ix_plans_user,priority:1"`
 	ID         uint64     `gorm:"primaryKey;autoIncrement:false;not null"` // the tenant's own (ids.go)
+	TenantID   uint64     `gorm:"primaryKey;autoIncrement:false;not null;index:ix_plans_user,priority:1"`
 	UserID     uint64     `gorm:"not null;index:ix_plans_user,priority:2"`
 	CustomerID uint64     `gorm:"not null"`
 	ContactID  uint64     `gorm:"not null"`
