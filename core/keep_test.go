@@ -109,8 +109,20 @@ func TestKeptIDsOfEveryKind(t *testing.T) {
 				_, err := svc.CreateContact(ctx, c, core.NewContact{ID: 801, CustomerID: 701, Name: "x"})
 				return err
 			}(),
-			"follow-up": func() error {
+			"contact history": func() error {
 				_, err := svc.AddFollowUp(ctx, c, core.NewFollowUp{ID: 902, SubjectKind: core.SubjectCustomer, SubjectID: 701})
+				return err
+			}(),
+			"contact plan": func() error {
+				_, err := svc.AddContactPlan(ctx, c, core.NewContactPlan{ID: 1001, CustomerID: 701, Title: "x", PlannedAt: changed})
+				return err
+			}(),
+			"opportunity": func() error {
+				_, err := svc.CreateOpportunity(ctx, c, core.NewOpportunity{ID: 1101, CustomerID: 701, Title: "x"})
+				return err
+			}(),
+			"payment plan": func() error {
+				_, err := svc.AddPaymentPlan(ctx, c, core.NewPaymentPlan{ID: 1301, ContractID: 1201, Amount: money(t, "1"), DueOn: date(t, "2019-07-01")})
 				return err
 			}(),
 			"contract line": func() error {
@@ -123,8 +135,8 @@ func TestKeptIDsOfEveryKind(t *testing.T) {
 				return err
 			}(),
 		} {
-			if core.ErrorCode(err) != core.ECONFLICT {
-				t.Errorf("%s of a kept id again: %v, want a conflict", name, err)
+			if e := core.AsError(err); e.Code != core.ECONFLICT || e.Entity != name || !core.IDHeld(err) {
+				t.Errorf("%s of a kept id again: %v (entity %q), want a conflict of its id naming it", name, err, e.Entity)
 			}
 		}
 		if after := counts(); len(after) != len(before) || func() bool {
@@ -147,6 +159,16 @@ func TestKeptIDsOfEveryKind(t *testing.T) {
 		must(t, err)
 		if next.ID <= 701 {
 			t.Errorf("a customer made after kept 701 has id %d", next.ID)
+		}
+		held, err := svc.HeldIDs(ctx, tn.ID, core.KindCustomer, []uint64{701, 702, next.ID, 1201})
+		must(t, err)
+		if len(held) != 2 || !held[701] || !held[next.ID] {
+			t.Errorf("held customers %v, want 701 and %d", held, next.ID)
+		}
+		other, err := svc.AddTenant(ctx, "other", "", core.TenantIDChange{})
+		must(t, err)
+		if held, err := svc.HeldIDs(ctx, other.ID, core.KindCustomer, []uint64{701}); err != nil || len(held) != 0 {
+			t.Errorf("another tenant holds %v, %v; want none", held, err)
 		}
 	})
 }
