@@ -60,7 +60,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 				Params: []adapters.Param{
 					form("login", "string", true, "登录名"),
 					form("password", "string", true, "密码"),
-					form("corp_id", "string", false, "公司: the tenant's id or name, needed where a login name is in several"),
+					form("corp_id", "string", false, "公司: the tenant's ikcrm corp id, organisation id or name, needed where a login name is in several"),
 					form("device", "string", false, "open_api (when absent), dingtalk, wxwork, web or dingtalk_open"),
 					form("version_code", "string", false, "客户端版本, not read"),
 				},

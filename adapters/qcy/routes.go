@@ -106,7 +106,7 @@ func (a *Adapter) routes() []route {
 	return []route{
 		{name: "Token/Get", auth: adapters.AuthLogin, summary: "获取令牌: a token for a login name and password of an organisation",
 			handler: a.getToken, result: "", params: []adapters.Param{format,
-				integer("org_id", "tenant", "机构id: the tenant's id"),
+				integer("org_id", "tenant", "机构id: the tenant's WebApi org id, its crmgw id unless set otherwise"),
 				str("login_name", "登录名"),
 				str("password", "密码"),
 			}},

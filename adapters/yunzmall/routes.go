@@ -49,7 +49,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 	// that is sent (token in auth.go).
 	shopAndToken := func(own []adapters.Param) []adapters.Param {
 		return slices.Concat([]adapters.Param{
-			{Name: "id", In: adapters.InPath, Type: "integer", Required: true, Ref: "tenant", Doc: "公众号id: the shop, the tenant's numeric id"},
+			{Name: "id", In: adapters.InPath, Type: "integer", Required: true, Ref: "tenant", Doc: "公众号id: the shop, the tenant's yunzmall shop id"},
 		}, own, []adapters.Param{
 			{Name: "Authorization", In: adapters.InHeader, Type: "string", Doc: "Bearer and the token"},
 			{Name: "token", In: adapters.InForm, Type: "string", Doc: "the token"},
@@ -104,7 +104,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 			{Methods: []string{http.MethodPost}, Path: api, Auth: adapters.AuthLogin,
 				Summary: "member login (route=member.login.index): a token for type 9, a session cookie for type 5",
 				Params: []adapters.Param{
-					{Name: "i", In: adapters.InQuery, Type: "integer", Required: true, Ref: "tenant", Doc: "the shop: the tenant's id"},
+					{Name: "i", In: adapters.InQuery, Type: "integer", Required: true, Ref: "tenant", Doc: "the shop: the tenant's yunzmall shop id"},
 					{Name: "type", In: adapters.InQuery, Type: "integer", Required: true, Doc: "5 mobile web, 9 native app"},
 					{Name: "route", In: adapters.InQuery, Type: "string", Required: true, Doc: "member.login.index"},
 					{Name: "mobile", In: adapters.InForm, Type: "string", Required: true, Doc: "the member's mobile: the user's login name"},
