@@ -1,15 +1,9 @@
 package main
 
 import (
-	"io"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"crmgw/app"
-	"crmgw/config"
-	"crmgw/core"
 )
 
 // crmgw import ikcrm reads a tenant from a server speaking the ikcrm's open
@@ -18,23 +12,8 @@ import (
 // a token.
 func TestImportIkcrmCommand(t *testing.T) {
 	dir := t.TempDir()
-	vendorDSN := filepath.Join(dir, "vendor.db")
-	out, err := run(t, vendorDSN, "", "seed", "demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	token := lines[len(lines)-1]
-	db, err := core.Open(core.DriverSQLite, vendorDSN, core.Pool{}, core.SystemClock{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vendor := httptest.NewServer(app.New(cfg, db, app.Seams{Logs: io.Discard}).Gateway.Handler())
-	defer vendor.Close()
+	v := newDemoVendor(t, dir)
+	vendor, token := v.server, v.token
 
 	dsn := filepath.Join(dir, "crmgw.db")
 	if _, err := run(t, dsn, "", "tenant", "add", "--tenant", "acme"); err != nil {

@@ -26,20 +26,23 @@ func runStderr(t *testing.T, dsn string, args ...string) (string, error) {
 	return errOut.String(), err
 }
 
-// crmgw import oa reads a tenant from a server speaking the OA (here a
-// crmgw with the demo tenant), prints its summary per kind, writes nothing
-// on a dry run and nothing more on a second run, and asks for a token or a
-// login.
-func TestImportOACommand(t *testing.T) {
-	dir := t.TempDir()
-	vendorDSN := filepath.Join(dir, "vendor.db")
-	out, err := run(t, vendorDSN, "", "seed", "demo")
+// demoVendor is a crmgw with the demo tenant, standing in for an old vendor.
+type demoVendor struct {
+	server *httptest.Server
+	svc    *core.Service
+	token  string // the demo user zhangsan's
+}
+
+// newDemoVendor seeds the demo tenant into a database in dir and serves it until t ends.
+func newDemoVendor(t *testing.T, dir string) demoVendor {
+	t.Helper()
+	dsn := filepath.Join(dir, "vendor.db")
+	out, err := run(t, dsn, "", "seed", "demo")
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	token := lines[len(lines)-1]
-	db, err := core.Open(core.DriverSQLite, vendorDSN, core.Pool{}, core.SystemClock{})
+	db, err := core.Open(core.DriverSQLite, dsn, core.Pool{}, core.SystemClock{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,8 +50,20 @@ func TestImportOACommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vendor := httptest.NewServer(app.New(cfg, db, app.Seams{Logs: io.Discard}).Gateway.Handler())
-	defer vendor.Close()
+	a := app.New(cfg, db, app.Seams{Logs: io.Discard})
+	server := httptest.NewServer(a.Gateway.Handler())
+	t.Cleanup(server.Close)
+	return demoVendor{server: server, svc: a.Service, token: lines[len(lines)-1]}
+}
+
+// crmgw import oa reads a tenant from a server speaking the OA (here a
+// crmgw with the demo tenant), prints its summary per kind, writes nothing
+// on a dry run and nothing more on a second run, and asks for a token or a
+// login.
+func TestImportOACommand(t *testing.T) {
+	dir := t.TempDir()
+	v := newDemoVendor(t, dir)
+	vendor, token := v.server, v.token
 
 	dsn := filepath.Join(dir, "crmgw.db")
 	if _, err := run(t, dsn, "", "tenant", "add", "--tenant", "acme"); err != nil {

@@ -1,16 +1,10 @@
 package main
 
 import (
-	"io"
-	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
-
-	"crmgw/app"
-	"crmgw/config"
-	"crmgw/core"
 )
 
 // crmgw import qcy reads a tenant from a server speaking the WebApi (here a
@@ -19,31 +13,15 @@ import (
 // on a second run; and asks for a token or a whole login.
 func TestImportQCYCommand(t *testing.T) {
 	dir := t.TempDir()
-	vendorDSN := filepath.Join(dir, "vendor.db")
-	out, err := run(t, vendorDSN, "", "seed", "demo")
+	v := newDemoVendor(t, dir)
+	vendor, token := v.server, v.token
+	demo, err := v.svc.FindTenant(t.Context(), "demo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	token := lines[len(lines)-1]
-	if _, err := run(t, vendorDSN, "s3cret\n", "user", "passwd", "--tenant", "demo", "--user", "zhangsan"); err != nil {
+	if err := v.svc.SetPassword(t.Context(), demo.ID, "zhangsan", "s3cret"); err != nil {
 		t.Fatal(err)
 	}
-	db, err := core.Open(core.DriverSQLite, vendorDSN, core.Pool{}, core.SystemClock{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := app.New(cfg, db, app.Seams{Logs: io.Discard})
-	demo, err := a.Service.FindTenant(t.Context(), "demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	vendor := httptest.NewServer(a.Gateway.Handler())
-	defer vendor.Close()
 
 	dsn := filepath.Join(dir, "crmgw.db")
 	if _, err := run(t, dsn, "", "tenant", "add", "--tenant", "acme"); err != nil {
