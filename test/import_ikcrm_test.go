@@ -59,18 +59,8 @@ func ikCreated(e *env, what string, answer []byte) uint64 {
 func TestImportikcrmRoundTrip(t *testing.T) {
 	eachEngine(t, func(e *env) {
 		ctx := context.Background()
-		// On A, another tenant first, so that the demo's ids are not the first ones.
-		pre := seedLimits(e)
-		preUser, err := e.svc.EnsureUser(ctx, pre.ID, "ann", 0)
-		e.must(err)
-		pc, err := e.svc.CallerFor(pre, preUser)
-		e.must(err)
-		for i := range 7 {
-			_, err := e.svc.CreateCustomer(ctx, pc, core.NewCustomer{Name: fmt.Sprint("先来的", i)})
-			e.must(err)
-		}
-		res, err := seed.Demo(ctx, e.svc, nil)
-		e.must(err)
+		res := seedOldVendor(e)
+		var err error
 
 		// The tenant's custom fields, as its operator defines them (crmgw field set), and
 		// values of them that the open API's clients write.
@@ -125,19 +115,7 @@ func TestImportikcrmRoundTrip(t *testing.T) {
 		contracts, customers = append(contracts, turned), append(customers, pooled)
 
 		b := e.secondServer()
-		// On B, a tenant holding records already: B's own next ids are past the demo's.
-		occupied, err := b.svc.AddTenant(ctx, "occupied", "", core.TenantIDChange{})
-		e.must(err)
-		d, err := b.svc.EnsureDepartment(ctx, occupied.ID, "x")
-		e.must(err)
-		u, err := b.svc.EnsureUser(ctx, occupied.ID, "x", d.ID)
-		e.must(err)
-		oc, err := b.svc.CallerFor(occupied, u)
-		e.must(err)
-		for i := range 30 {
-			_, err := b.svc.CreateCustomer(ctx, oc, core.NewCustomer{Name: fmt.Sprint("占位", i)})
-			e.must(err)
-		}
+		occupy(e, b)
 		elsewhere := uint64(900)
 		_, err = b.svc.AddTenant(ctx, "occupied too", "", core.TenantIDChange{IkcrmOrg: &elsewhere})
 		e.must(err)

@@ -38,6 +38,42 @@ func (e *env) secondServer() vendor {
 	return vendor{url: srv.URL, svc: a.Service, db: db}
 }
 
+// seedOldVendor fills A, the old vendor, with the demo tenant, made after
+// another tenant's customers so that the demo's ids are not the first ones.
+func seedOldVendor(e *env) seed.Result {
+	ctx := context.Background()
+	pre := seedLimits(e)
+	preUser, err := e.svc.EnsureUser(ctx, pre.ID, "ann", 0)
+	e.must(err)
+	pc, err := e.svc.CallerFor(pre, preUser)
+	e.must(err)
+	for i := range 7 {
+		_, err := e.svc.CreateCustomer(ctx, pc, core.NewCustomer{Name: fmt.Sprint("先来的", i)})
+		e.must(err)
+	}
+	res, err := seed.Demo(ctx, e.svc, nil)
+	e.must(err)
+	return res
+}
+
+// occupy gives B a tenant holding records already, so that B's own next
+// ids are past the ones an import brings.
+func occupy(e *env, b vendor) {
+	ctx := context.Background()
+	occupied, err := b.svc.AddTenant(ctx, "occupied", "", core.TenantIDChange{})
+	e.must(err)
+	d, err := b.svc.EnsureDepartment(ctx, occupied.ID, "x")
+	e.must(err)
+	u, err := b.svc.EnsureUser(ctx, occupied.ID, "x", d.ID)
+	e.must(err)
+	oc, err := b.svc.CallerFor(occupied, u)
+	e.must(err)
+	for i := range 30 {
+		_, err := b.svc.CreateCustomer(ctx, oc, core.NewCustomer{Name: fmt.Sprint("占位", i)})
+		e.must(err)
+	}
+}
+
 // tableCounts counts a tenant's rows in the tables an import writes.
 func tableCounts(e *env, db *gorm.DB, tenantID uint64) map[string]int64 {
 	out := map[string]int64{}
@@ -59,18 +95,8 @@ func tableCounts(e *env, db *gorm.DB, tenantID uint64) map[string]int64 {
 func TestImportOARoundTrip(t *testing.T) {
 	eachEngine(t, func(e *env) {
 		ctx := context.Background()
-		// On A, another tenant first, so that the demo's ids are not the first ones.
-		pre := seedLimits(e)
-		preUser, err := e.svc.EnsureUser(ctx, pre.ID, "ann", 0)
-		e.must(err)
-		pc, err := e.svc.CallerFor(pre, preUser)
-		e.must(err)
-		for i := range 7 {
-			_, err := e.svc.CreateCustomer(ctx, pc, core.NewCustomer{Name: fmt.Sprint("先来的", i)})
-			e.must(err)
-		}
-		res, err := seed.Demo(ctx, e.svc, nil)
-		e.must(err)
+		res := seedOldVendor(e)
+		var err error
 		e.must(e.svc.SetPassword(ctx, res.TenantID, "zhangsan", "s3cret"))
 
 		// A customer of an OA always has a status (0 初步接触 …), which the OA's
@@ -92,19 +118,7 @@ func TestImportOARoundTrip(t *testing.T) {
 		}
 
 		b := e.secondServer()
-		// On B, a tenant holding records already: B's own next ids are past the demo's.
-		occupied, err := b.svc.AddTenant(ctx, "occupied", "", core.TenantIDChange{})
-		e.must(err)
-		d, err := b.svc.EnsureDepartment(ctx, occupied.ID, "x")
-		e.must(err)
-		u, err := b.svc.EnsureUser(ctx, occupied.ID, "x", d.ID)
-		e.must(err)
-		oc, err := b.svc.CallerFor(occupied, u)
-		e.must(err)
-		for i := range 30 {
-			_, err := b.svc.CreateCustomer(ctx, oc, core.NewCustomer{Name: fmt.Sprint("占位", i)})
-			e.must(err)
-		}
+		occupy(e, b)
 		moved, err := b.svc.AddTenant(ctx, "demo", "", core.TenantIDChange{})
 		e.must(err)
 

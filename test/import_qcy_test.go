@@ -12,7 +12,6 @@ import (
 
 	"crmgw/adapters/qcy"
 	"crmgw/core"
-	"crmgw/seed"
 )
 
 // qcyAt posts a WebApi handler's form to the server at base.
@@ -36,18 +35,8 @@ func qcyAt(e *env, base, handler string, form url.Values) []byte {
 func TestImportqcyRoundTrip(t *testing.T) {
 	eachEngine(t, func(e *env) {
 		ctx := context.Background()
-		// On A, another tenant first, so that the demo's ids are not the first ones.
-		pre := seedLimits(e)
-		preUser, err := e.svc.EnsureUser(ctx, pre.ID, "ann", 0)
-		e.must(err)
-		pc, err := e.svc.CallerFor(pre, preUser)
-		e.must(err)
-		for i := range 7 {
-			_, err := e.svc.CreateCustomer(ctx, pc, core.NewCustomer{Name: fmt.Sprint("先来的", i)})
-			e.must(err)
-		}
-		res, err := seed.Demo(ctx, e.svc, nil)
-		e.must(err)
+		res := seedOldVendor(e)
+		var err error
 		e.must(e.svc.SetPassword(ctx, res.TenantID, "zhangsan", "s3cret"))
 
 		// The WebApi's own writes, as its clients make them: a customer saved with
@@ -86,17 +75,7 @@ func TestImportqcyRoundTrip(t *testing.T) {
 		e.must(err)
 
 		b := e.secondServer()
-		// On B, a tenant holding records already: B's own next ids are past the demo's.
-		occupied, err := b.svc.AddTenant(ctx, "occupied", "", core.TenantIDChange{})
-		e.must(err)
-		u, err := b.svc.EnsureUser(ctx, occupied.ID, "x", 0)
-		e.must(err)
-		oc, err := b.svc.CallerFor(occupied, u)
-		e.must(err)
-		for i := range 30 {
-			_, err := b.svc.CreateCustomer(ctx, oc, core.NewCustomer{Name: fmt.Sprint("占位", i)})
-			e.must(err)
-		}
+		occupy(e, b)
 		moved, err := b.svc.AddTenant(ctx, "demo", "", core.TenantIDChange{})
 		e.must(err)
 
