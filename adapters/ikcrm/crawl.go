@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -363,7 +364,7 @@ func (c *Crawl) customer(ctx context.Context, d customerObject, custom map[strin
 	industry, err4 := codeOf(d.Industry)
 	made, err5 := c.minute(d.CreatedAt)
 	changed, err6 := c.minute(d.UpdatedAt)
-	if err := firstError(err1, err2, err3, err4, err5, err6); err != nil {
+	if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
 		return fmt.Errorf("customer %d: %w", d.ID, err)
 	}
 	// Who made a customer shows only in its contracts; else its owner made it, and
@@ -381,7 +382,7 @@ func (c *Crawl) customer(ctx context.Context, d customerObject, custom map[strin
 	for i, ct := range d.Contacts {
 		cMade, err1 := c.minute(ct.CreatedAt)
 		cChanged, err2 := c.minute(ct.UpdatedAt)
-		if err := firstError(err1, err2); err != nil {
+		if err := errors.Join(err1, err2); err != nil {
 			return fmt.Errorf("contact %d: %w", ct.ID, err)
 		}
 		in.Contacts = append(in.Contacts, core.NewContact{ID: ct.ID, Name: ct.Name, Title: ct.Job, Phone: ct.Address.Phone,
@@ -401,7 +402,7 @@ func lines(assets []productAssetView) ([]core.NewContractLine, error) {
 	for _, l := range assets {
 		unit, err1 := core.ParseMoney(l.RecommendedUnitPrice)
 		total, err2 := core.ParseMoney(l.TotalPrice)
-		if err := firstError(err1, err2); err != nil {
+		if err := errors.Join(err1, err2); err != nil {
 			return nil, fmt.Errorf("product line %d: %w", l.ID, err)
 		}
 		out = append(out, core.NewContractLine{ID: l.ID, ProductID: l.ProductID, ProductAttrID: l.ProductAttrID,
@@ -455,7 +456,7 @@ func (c *Crawl) opportunity(ctx context.Context, d opportunityView, custom map[s
 			RecommendedUnitPrice: l.RecommendedUnitPrice, TotalPrice: l.TotalPrice, Remark: l.Remark})
 	}
 	ls, err8 := lines(assets)
-	if err := firstError(err1, err2, err3, err4, err5, err6, err7, err8); err != nil {
+	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8); err != nil {
 		return fmt.Errorf("opportunity %d: %w", d.ID, err)
 	}
 	in := core.NewOpportunity{ID: d.ID, CustomerID: d.CustomerID, OwnerID: d.UserID, DepartmentID: refID(d.OwnedDepartment),
@@ -505,7 +506,7 @@ func (c *Crawl) contract(ctx context.Context, d contractView, custom map[string]
 		}
 	}
 	ls, err11 := lines(assets)
-	if err := firstError(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10, err11); err != nil {
+	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10, err11); err != nil {
 		return fmt.Errorf("contract %d: %w", d.ID, err)
 	}
 	status, known := core.ContractStatusOfCode(statusCode)
@@ -546,7 +547,7 @@ func (c *Crawl) plans(ctx context.Context) error {
 				amount, err1 := core.ParseMoney(p.Amount)
 				due, err2 := core.ParseDate(p.ReceiveDate)
 				kind, err3 := codeOf(p.ReceivedTypes)
-				if err := firstError(err1, err2, err3); err != nil {
+				if err := errors.Join(err1, err2, err3); err != nil {
 					return fmt.Errorf("payment plan %d: %w", p.ID, err)
 				}
 				if err := c.im.PaymentPlan(ctx, p.User.ID, core.NewPaymentPlan{ID: p.ID, ContractID: p.ContractID, Amount: amount,
@@ -581,7 +582,7 @@ func (c *Crawl) payments(ctx context.Context) error {
 				paid, err2 := core.ParseDate(p.ReceiveDate)
 				kind, err3 := codeOf(p.ReceivedTypes)
 				made, err4 := c.minute(p.CreatedAt)
-				if err := firstError(err1, err2, err3, err4); err != nil {
+				if err := errors.Join(err1, err2, err3, err4); err != nil {
 					return fmt.Errorf("payment %d: %w", p.ID, err)
 				}
 				if err := c.im.Payment(ctx, p.User.ID, core.NewPayment{ID: p.ID, ContractID: p.ContractID, Direction: core.PaymentIn,
@@ -643,7 +644,7 @@ func (c *Crawl) followUp(r revisitLog) (core.NewFollowUp, error) {
 	if r.RemindAt != nil {
 		remind, err4 = c.minute(*r.RemindAt)
 	}
-	if err := firstError(err1, err2, err3, err4); err != nil {
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		return core.NewFollowUp{}, fmt.Errorf("follow-up %d: %w", r.ID, err)
 	}
 	in := core.NewFollowUp{ID: r.ID, CreatedAt: made, SubjectKind: kind, SubjectID: r.LoggableID, TypeID: category,
@@ -655,13 +656,4 @@ func (c *Crawl) followUp(r revisitLog) (core.NewFollowUp, error) {
 		}
 	}
 	return in, nil
-}
-
-func firstError(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

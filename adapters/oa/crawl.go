@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -221,7 +222,7 @@ func (c *Crawl) customer(ctx context.Context, d customerData, industries map[str
 	level, err4 := strconv.Atoi(d.Level)
 	made, err5 := c.time(d.CreateTime)
 	changed, err6 := c.time(d.ModifyTime)
-	if err := firstError(err1, err2, err3, err4, err5, err6); err != nil {
+	if err := errors.Join(err1, err2, err3, err4, err5, err6); err != nil {
 		return fmt.Errorf("customer %s: %w", d.ID, err)
 	}
 	if err := c.user(ctx, creator, d.Creator.Username, d.Creator.RealName, 0); err != nil {
@@ -276,7 +277,7 @@ func (c *Crawl) contract(ctx context.Context, d contractDetail) error {
 	ends, err8 := core.ParseDate(d.EndDate)
 	made, err9 := c.time(d.CreateTime)
 	changed, err10 := c.time(d.ModifyTime)
-	if err := firstError(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10); err != nil {
+	if err := errors.Join(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10); err != nil {
 		return fmt.Errorf("contract %s: %w", d.ID, err)
 	}
 	status, known := statusOfDigit[strconv.Itoa(d.Status)]
@@ -310,7 +311,7 @@ func (c *Crawl) paymentsOut(ctx context.Context) error {
 				for _, m := range page {
 					sum, err1 := core.ParseMoney(fmt.Sprint(m.Sum))
 					paid, err2 := core.ParseDate(m.DBillDate)
-					if err := firstError(err1, err2); err != nil {
+					if err := errors.Join(err1, err2); err != nil {
 						return fmt.Errorf("contract %d's payment out: %w", ids[i], err)
 					}
 					out[i] = append(out[i], core.NewPayment{Amount: sum, PaidOn: paid})
@@ -362,7 +363,7 @@ func (c *Crawl) receipts(ctx context.Context) error {
 				sum, err3 := core.ParseMoney(fmt.Sprint(r.Sum))
 				paid, err4 := core.ParseDate(r.DBillDate)
 				made, err5 := c.time(r.CreateTime)
-				if err := firstError(err1, err2, err3, err4, err5); err != nil {
+				if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
 					return fmt.Errorf("receipt %s: %w", r.ID, err)
 				}
 				if err := c.im.Payment(ctx, 0, core.NewPayment{ID: id, ContractID: contract, Direction: core.PaymentIn, Amount: sum,
@@ -396,13 +397,4 @@ func (c *Crawl) target(ctx context.Context) error {
 		return fmt.Errorf("home's monthtarget: %w", err)
 	}
 	return c.batch(ctx, func() error { return c.im.Target(ctx, c.me.ID, c.im.CurrentMonth(), amount) })
-}
-
-func firstError(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -220,7 +221,7 @@ func (c *Crawl) customers(ctx context.Context) error {
 func (c *Crawl) customer(ctx context.Context, r Customer, men []CustomerLinkMan) error {
 	made, err1 := c.time(r.CDate)
 	changed, err2 := c.time(r.UDate)
-	if err := firstError(err1, err2); err != nil {
+	if err := errors.Join(err1, err2); err != nil {
 		return fmt.Errorf("customer %d: %w", r.PK_ID, err)
 	}
 	if err := c.user(ctx, r.FK_UserID); err != nil {
@@ -259,13 +260,4 @@ func (c *Crawl) user(ctx context.Context, id uint64) error {
 
 func (c *Crawl) time(text string) (time.Time, error) {
 	return time.ParseInLocation(dateTime, text, c.loc)
-}
-
-func firstError(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
