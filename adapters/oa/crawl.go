@@ -263,8 +263,16 @@ func (c *Crawl) contracts(ctx context.Context) error {
 	})
 }
 
-// payMethodTypes are the payment type codes of the OA's paymethod 1–3.
-var payMethodTypes = map[int]uint64{1: 1, 2: 2, 3: 3}
+// paymentTypeOf is the payment type code of the OA's paymethod: payMethods
+// the other way; 0, none, for any other.
+func paymentTypeOf(payMethod int) uint64 {
+	for code, m := range payMethods {
+		if m == payMethod {
+			return code
+		}
+	}
+	return 0
+}
 
 func (c *Crawl) contract(ctx context.Context, d contractDetail) error {
 	id, err1 := core.ParseID(d.ID)
@@ -292,7 +300,7 @@ func (c *Crawl) contract(ctx context.Context, d contractDetail) error {
 	}
 	_, err := c.im.Contract(ctx, creator, core.NewContract{ID: id, Title: d.Title, SN: d.CNo, CustomerID: customer, OwnerID: owner,
 		TotalAmount: total, SignDate: signed, StartDate: started, EndDate: ends, Status: status, ApproveStatus: core.ApprovalApproved,
-		PaymentTypeID: payMethodTypes[d.PayMethod], CustomerSigner: d.CustContractor, OurSigner: d.OurContractor.RealName,
+		PaymentTypeID: paymentTypeOf(d.PayMethod), CustomerSigner: d.CustContractor, OurSigner: d.OurContractor.RealName,
 		SpecialTerms: d.Content, CreatedAt: made, UpdatedAt: changed})
 	if err == nil {
 		c.contractIDs = append(c.contractIDs, id)
