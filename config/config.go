@@ -36,6 +36,17 @@ type Config struct {
 	// TrustedProxies are the addresses (IPs or CIDRs) whose X-Forwarded-*
 	// headers count: from anyone else they are ignored.
 	TrustedProxies []string `mapstructure:"trusted_proxies"`
+	Mirror         Mirror   `mapstructure:"mirror"`
+}
+
+// Mirror configures the comparison of crmgw's answers with the upstreams'.
+type Mirror struct {
+	// Retention is how long a differing field's examples, and a field not
+	// seen since, are kept; the endpoints' counters are kept for good.
+	Retention time.Duration `mapstructure:"retention"`
+	// MaxExamples is how many examples of each differing field are kept, the
+	// newest; 0 keeps none, the fields still counted.
+	MaxExamples int `mapstructure:"max_examples"`
 }
 
 // Admin is the operator's listener: /metrics and the health endpoints.
@@ -163,6 +174,9 @@ var defaults = map[string]any{
 	"limits.max_buffered_body_bytes": 64 << 20,
 	"limits.max_connections":         1024,
 	"trusted_proxies":                []string{},
+
+	"mirror.retention":    "168h",
+	"mirror.max_examples": 5,
 }
 
 // settings are every key with its default: the fixed ones and the
@@ -363,6 +377,9 @@ func (c Config) Validate() error {
 	if c.Login.RefusalDelay < 0 || c.Login.RefusalDelay >= c.Limits.RequestTimeout {
 		return fmt.Errorf("config: login.refusal_delay: %s is not between 0 and limits.request_timeout", c.Login.RefusalDelay)
 	}
+	if err := c.Mirror.validate(); err != nil {
+		return err
+	}
 	for _, name := range slices.Sorted(maps.Keys(dialectDefaults)) {
 		if err := c.Dialects[name].validate(name); err != nil {
 			return err
@@ -407,6 +424,16 @@ func (l Limits) validate() error {
 	if l.ReadTimeout+l.RequestTimeout >= l.WriteTimeout {
 		return fmt.Errorf("config: limits.write_timeout: %s must exceed limits.read_timeout + limits.request_timeout (%s), or an answer could not be written",
 			l.WriteTimeout, l.ReadTimeout+l.RequestTimeout)
+	}
+	return nil
+}
+
+func (m Mirror) validate() error {
+	if m.Retention <= 0 {
+		return fmt.Errorf("config: mirror.retention: %s is not a positive duration", m.Retention)
+	}
+	if m.MaxExamples < 0 {
+		return fmt.Errorf("config: mirror.max_examples: %d is negative", m.MaxExamples)
 	}
 	return nil
 }

@@ -108,6 +108,8 @@ func TestLimitsAreChecked(t *testing.T) {
 		{"CRMGW_LIMITS_MAX_BUFFERED_BODY_BYTES", "1000000", "limits.max_buffered_body_bytes"}, // below max_body_bytes
 		{"CRMGW_TRUSTED_PROXIES", "10.0.0.0/33", "trusted_proxies"},
 		{"CRMGW_TRUSTED_PROXIES", "10.0.0.1,proxy.internal", "trusted_proxies"},
+		{"CRMGW_MIRROR_RETENTION", "0s", "mirror.retention"},
+		{"CRMGW_MIRROR_MAX_EXAMPLES", "-1", "mirror.max_examples"},
 	} {
 		t.Run(c.env, func(t *testing.T) {
 			t.Setenv(c.env, c.value)
@@ -150,6 +152,26 @@ func TestSharedLimitsDefaults(t *testing.T) {
 	}
 	if c.Limits.MaxBufferedBodyBytes != 64<<20 || c.Limits.MaxConnections != 1024 {
 		t.Fatalf("limits = %+v", c.Limits)
+	}
+}
+
+// The mirror keeps a week of examples, five of each differing field, by
+// default; a file or the environment sets them, 0 examples too.
+func TestMirrorStoreSettings(t *testing.T) {
+	c, err := config.Load(flags(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mirror.Retention != 168*time.Hour || c.Mirror.MaxExamples != 5 {
+		t.Fatalf("mirror = %+v, want 168h and 5", c.Mirror)
+	}
+	t.Setenv("CRMGW_MIRROR_RETENTION", "24h")
+	t.Setenv("CRMGW_MIRROR_MAX_EXAMPLES", "0")
+	if c, err = config.Load(flags(t)); err != nil {
+		t.Fatal(err)
+	}
+	if c.Mirror.Retention != 24*time.Hour || c.Mirror.MaxExamples != 0 {
+		t.Fatalf("mirror = %+v, want 24h and 0", c.Mirror)
 	}
 }
 
