@@ -37,7 +37,7 @@ func newRootCmd() *cobra.Command {
 	config.Flags(root.PersistentFlags())
 	root.AddCommand(
 		newServeCmd(), newMigrateCmd(),
-		newTokenCmd(), newSiteKeyCmd(), newUserCmd(), newTenantCmd(), newFieldCmd(), newSeedCmd(), newImportCmd(), newVersionCmd(),
+		newTokenCmd(), newSiteKeyCmd(), newUserCmd(), newTenantCmd(), newFieldCmd(), newSeedCmd(), newImportCmd(), newDiffCmd(), newVersionCmd(),
 	)
 	return root
 }
