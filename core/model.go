@@ -11,6 +11,6 @@ var allModels = []any{
 	&Opportunity{}, &OpportunityLine{}, &OpportunityContact{}, &Contract{}, &ContractLine{}, &ContractNotifyUser{}, &Payment{}, &PaymentPlan{},
 	&MonthlyTarget{}, &ImsLock{}, &CallRecord{}, &SmsMessage{}, &CustomerCollection{}, &CustomerShare{},
 	&DictEntry{}, &SiteKey{}, &HitCounter{}, &MessageBoardEntry{}, &SampleOrder{}, &SampleOrderLine{},
-	&CustomField{}, &idSequence{},
+	&CustomField{}, &idSequence{}, &AdminToken{}, &AdminSession{}, &ImportRun{},
 	&spaceProbe{}, // readiness's own row (store.go), the one table without tenants
 }
