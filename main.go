@@ -37,7 +37,8 @@ func newRootCmd() *cobra.Command {
 	config.Flags(root.PersistentFlags())
 	root.AddCommand(
 		newServeCmd(), newMigrateCmd(),
-		newTokenCmd(), newSiteKeyCmd(), newUserCmd(), newTenantCmd(), newFieldCmd(), newSeedCmd(), newImportCmd(), newVersionCmd(),
+		newTokenCmd(), newSiteKeyCmd(), newUserCmd(), newTenantCmd(), newFieldCmd(), newSeedCmd(), newImportCmd(), newAdminCmd(),
+		newVersionCmd(),
 	)
 	return root
 }
