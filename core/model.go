@@ -14,5 +14,5 @@ var allModels = []any{
 	&CustomField{}, &idSequence{}, &ImportRun{},
 	&spaceProbe{},                                       // readiness's own row (store.go), without tenants
 	&mirrorEndpoint{}, &mirrorField{}, &mirrorExample{}, // the operator's, without tenants (mirror.go)
-	&AdminToken{}, &AdminSession{},                      // the console's operators, without tenants (admin.go)
+	&AdminToken{}, &AdminSession{}, // the console's operators, without tenants (admin.go)
 }

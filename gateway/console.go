@@ -59,7 +59,7 @@ type pageData struct {
 
 // consolePages are the page templates, each rendered inside layout.html
 // with the parts (parts.html) pages share.
-var consolePages = []string{"login", "error", "overview", "tenants", "tokens", "traffic", "imports"}
+var consolePages = []string{"login", "error", "overview", "tenants", "tokens", "traffic", "diff", "field", "imports", "compat"}
 
 func newConsole(s *Server) *console {
 	funcs := template.FuncMap{
@@ -101,7 +101,12 @@ func (s *Server) mountConsole(a *echo.Echo) {
 	g.GET("/tenants/:tenant/tokens", c.tokens, c.session)
 	g.POST("/tenants/:tenant/tokens/:token/revoke", c.revoke, c.session)
 	g.GET("/traffic", c.traffic, c.session)
+	g.GET("/diff", c.diff, c.session)
+	g.GET("/diff/field", c.field, c.session)
+	g.GET("/compat", c.compat, c.session)
 	g.GET("/imports", c.imports, c.session)
+	// Any other path is not found, and says so only to a session.
+	g.Any("/*", func(ec echo.Context) error { return c.fail(ec, core.NotFoundf("page", "There is no such page.")) }, c.session)
 }
 
 // headers keep the console's pages to themselves: no script, frame, or

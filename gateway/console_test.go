@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -127,7 +128,8 @@ func newConsoleEnv(t *testing.T, db *gorm.DB) consoleEnv {
 }
 
 // consolePaths are the pages behind the login.
-var consolePaths = []string{"/console/", "/console/tenants", "/console/tenants/1/tokens", "/console/traffic", "/console/imports"}
+var consolePaths = []string{"/console/", "/console/tenants", "/console/tenants/1/tokens", "/console/traffic", "/console/imports",
+	"/console/diff", "/console/diff/field?dialect=oa&endpoint=/oa/crm/home&path=status", "/console/compat", "/console/nothing"}
 
 // No page but the login page (and its stylesheet) answers without a
 // session; a form without the session's CSRF token changes nothing.
@@ -290,6 +292,63 @@ func TestConsolePagesAndRevoke(t *testing.T) {
 		}
 		if _, err := e.svc.Authenticate(ctx, e.bTok); err != nil {
 			t.Fatalf("b's token after a's revoke: %v", err)
+		}
+	})
+}
+
+// The diff report shows each endpoint's counts and its differing fields,
+// each linking to its examples; the compatibility table joins them to its
+// endpoint; values are shown as text, never as markup.
+func TestConsoleDiffReport(t *testing.T) {
+	dbtest.Run(t, core.SystemClock{}, func(t *testing.T, db *gorm.DB) {
+		e := newConsoleEnv(t, db)
+		ctx := context.Background()
+		at := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+		for i, c := range []core.Comparison{
+			{Result: core.MirrorIdentical},
+			{Result: core.MirrorDifferent, Diffs: []core.FieldDiff{{Path: "data.monthdeal", Upstream: "214000.5", Local: `"<script>x</script>"`}}},
+			{Result: core.MirrorDifferent, Diffs: []core.FieldDiff{{Path: "data.monthdeal", Upstream: "214000.5", Local: "214001.5"}}},
+			{Result: core.MirrorError, Error: "upstream status 502"},
+		} {
+			c.Dialect, c.Endpoint, c.At = "oa", "/oa/crm/home", at.Add(time.Duration(i)*time.Second)
+			if err := e.svc.RecordComparison(ctx, c, 10); err != nil {
+				t.Fatal(err)
+			}
+		}
+		srv := httptest.NewServer(e.gw.AdminHandler())
+		defer srv.Close()
+		b := newBrowser(t, srv.URL)
+		if res := b.login(e.admin); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("login: HTTP %d", res.StatusCode)
+		}
+		page := func(path string, want ...string) string {
+			t.Helper()
+			res, body := b.do(http.MethodGet, path, nil)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("GET %s: HTTP %d\n%s", path, res.StatusCode, body)
+			}
+			for _, w := range want {
+				if !strings.Contains(body, w) {
+					t.Errorf("GET %s holds no %q", path, w)
+				}
+			}
+			if strings.Contains(body, "<script>") {
+				t.Errorf("GET %s renders a value as markup", path)
+			}
+			return body
+		}
+		field := "/console/diff/field?dialect=oa&amp;endpoint=%2foa%2fcrm%2fhome&amp;path=data.monthdeal"
+		page("/console/diff", "compared 4", "identical 1", "different 2", "errors 1", "Last error: upstream status 502",
+			field, `<td class="num">2</td>`, "214001.5")
+		page("/console/diff?dialect=ikcrm", "Nothing compared yet")
+		page("/console/diff/field?dialect=oa&endpoint=/oa/crm/home&path=data.monthdeal",
+			"214001.5", "&#34;&lt;script&gt;x&lt;/script&gt;&#34;", "2026-12-01 08:00:02 UTC", "2026-12-01 08:00:01 UTC")
+		if res, _ := b.do(http.MethodGet, "/console/diff/field?dialect=oa", nil); res.StatusCode != http.StatusNotFound {
+			t.Errorf("a field's examples without its endpoint and path: HTTP %d, want 404", res.StatusCode)
+		}
+		compat := page("/console/compat", "<code>/oa/crm/home</code>", "4 compared", "2 different", "1 errors", "not compared")
+		if n := strings.Count(compat, "<tr"); n < len(gateway.Compatibility()) {
+			t.Errorf("the compatibility table has %d rows, want one for each of the %d endpoints", n, len(gateway.Compatibility()))
 		}
 	})
 }
