@@ -29,13 +29,23 @@ func (c *console) overview(ec echo.Context) error {
 	if err != nil {
 		return c.fail(ec, err)
 	}
+	mirrored, err := c.s.svc.MirrorReport(ctx, "", 0)
+	if err != nil {
+		return c.fail(ec, err)
+	}
 	var d struct {
-		Tenants          int
-		Requests, Errors int64
-		Dialects         []string
-		Imports          []core.ImportRunInfo
+		Tenants                           int
+		Requests, Errors                  int64
+		Compared, Different, MirrorErrors int64
+		Dialects                          []string
+		Imports                           []core.ImportRunInfo
 	}
 	d.Tenants, d.Imports = len(tenants), runs
+	for _, r := range mirrored {
+		d.Compared += r.Compared
+		d.Different += r.Different
+		d.MirrorErrors += r.Errors
+	}
 	for _, r := range traffic {
 		d.Requests += r.Requests
 		d.Errors += r.Errors

@@ -337,6 +337,7 @@ func TestConsoleDiffReport(t *testing.T) {
 			}
 			return body
 		}
+		page("/console/", "4</span> answers compared", "2</span> different", "1</span> comparisons failed")
 		field := "/console/diff/field?dialect=oa&amp;endpoint=%2foa%2fcrm%2fhome&amp;path=data.monthdeal"
 		page("/console/diff", "compared 4", "identical 1", "different 2", "errors 1", "Last error: upstream status 502",
 			field, `<td class="num">2</td>`, "214001.5")
