@@ -353,3 +353,23 @@ func TestConsoleDiffReport(t *testing.T) {
 		}
 	})
 }
+
+// Failed console logins are throttled: past login.max_failures from one
+// address, even the admin token is refused with 429 and no session.
+func TestConsoleLoginThrottle(t *testing.T) {
+	dbtest.Run(t, core.SystemClock{}, func(t *testing.T, db *gorm.DB) {
+		e := newConsoleEnv(t, db)
+		srv := httptest.NewServer(e.gw.AdminHandler())
+		defer srv.Close()
+		b := newBrowser(t, srv.URL)
+		for i := range core.DefaultLoginMaxFailures {
+			if res := b.login("guess"); res.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("guess %d: HTTP %d", i+1, res.StatusCode)
+			}
+		}
+		res := b.login(e.admin)
+		if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" || hasCookie(res, "crmgw_console") {
+			t.Fatalf("the admin token after %d guesses: HTTP %d, Retry-After %q", core.DefaultLoginMaxFailures, res.StatusCode, res.Header.Get("Retry-After"))
+		}
+	})
+}
