@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -57,16 +58,25 @@ func newImportCmd() *cobra.Command {
 					opt.Progress = func(rows int) { _ = bar.Add(rows) }
 				}
 				start := time.Now()
-				res, err := migration.ImportSheets(cmd.Context(), a.Service, t, sheets, opt)
+				var res migration.Result
+				err = recordRun(cmd.Context(), a.Service, t, "file", dryRun, func() ([]core.ImportCount, error) {
+					res, err = migration.ImportSheets(cmd.Context(), a.Service, t, sheets, opt)
+					counts := make([]core.ImportCount, len(res.Counts))
+					for i, c := range res.Counts {
+						counts[i] = core.ImportCount{Kind: c.Sheet, ImportStats: core.ImportStats{Read: c.Read, Written: c.Written,
+							Skipped: c.Skipped, Refused: c.Refused}}
+					}
+					if err == nil && len(res.Problems) > 0 {
+						err = fmt.Errorf("%d problems: nothing was written", len(res.Problems))
+					}
+					return counts, err
+				})
 				if bar != nil {
 					_ = bar.Finish()
 				}
 				printImport(stderr, res)
 				if err != nil {
 					return err
-				}
-				if len(res.Problems) > 0 {
-					return fmt.Errorf("%d problems: nothing was written", len(res.Problems))
 				}
 				verb := "imported"
 				if dryRun {
@@ -132,7 +142,7 @@ tags, dictionaries) comes from crmgw import file.`,
 			}
 			crawl := &oa.Crawl{Client: &http.Client{Timeout: f.timeout}, Base: strings.TrimRight(f.url, "/"), Token: f.token,
 				Login: login, Password: password, DryRun: f.dryRun}
-			return runImport(cmd, f, func(ctx context.Context, im *core.Import, progress func(string, int)) error {
+			return runImport(cmd, f, "oa", func(ctx context.Context, im *core.Import, progress func(string, int)) error {
 				crawl.Progress = progress
 				return crawl.Run(ctx, im)
 			})
@@ -165,7 +175,7 @@ targets) comes from crmgw import file.`,
 			}
 			crawl := &qcy.Crawl{Client: &http.Client{Timeout: f.timeout}, Base: strings.TrimRight(f.url, "/"), Token: f.token,
 				OrgID: orgID, Login: login, Password: password, DryRun: f.dryRun}
-			return runImport(cmd, f, func(ctx context.Context, im *core.Import, progress func(string, int)) error {
+			return runImport(cmd, f, "qcy", func(ctx context.Context, im *core.Import, progress func(string, int)) error {
 				crawl.Progress = progress
 				return crawl.Run(ctx, im)
 			})
@@ -195,7 +205,7 @@ payments out) comes from crmgw import file.`,
 				return fmt.Errorf("give --token: a user_token of the ikcrm that sees every record")
 			}
 			crawl := &ikcrm.Crawl{Client: &http.Client{Timeout: f.timeout}, Base: strings.TrimRight(f.url, "/"), Token: f.token, DryRun: f.dryRun}
-			return runImport(cmd, f, func(ctx context.Context, im *core.Import, progress func(string, int)) error {
+			return runImport(cmd, f, "ikcrm", func(ctx context.Context, im *core.Import, progress func(string, int)) error {
 				crawl.Progress = progress
 				return crawl.Run(ctx, im)
 			})
@@ -207,7 +217,7 @@ payments out) comes from crmgw import file.`,
 
 // runImport runs one import into the tenant, with a progress bar on a
 // terminal, and prints its summary whether it ends well or not.
-func runImport(cmd *cobra.Command, f importFlags, run func(context.Context, *core.Import, func(string, int)) error) error {
+func runImport(cmd *cobra.Command, f importFlags, kind string, run func(context.Context, *core.Import, func(string, int)) error) error {
 	return withApp(cmd, func(a *app.App) error {
 		ctx := cmd.Context()
 		t, err := a.Service.FindTenant(ctx, f.tenant)
@@ -218,9 +228,12 @@ func runImport(cmd *cobra.Command, f importFlags, run func(context.Context, *cor
 		bar := progressBar(stderr, -1, "importing")
 		im := a.Service.NewImport(t)
 		start := time.Now()
-		err = run(ctx, im, func(kind string, rows int) {
-			bar.Describe(kind)
-			_ = bar.Add(rows)
+		err = recordRun(ctx, a.Service, t, kind, f.dryRun, func() ([]core.ImportCount, error) {
+			err := run(ctx, im, func(kind string, rows int) {
+				bar.Describe(kind)
+				_ = bar.Add(rows)
+			})
+			return core.ImportCounts(im.Stats), err
 		})
 		_ = bar.Finish()
 		verb := "imported"
@@ -231,6 +244,43 @@ func runImport(cmd *cobra.Command, f importFlags, run func(context.Context, *cor
 		printImportStats(stderr, im.Stats)
 		return err
 	})
+}
+
+// recordRun runs an import of kind into t and records the run, with what
+// it did and how it ended, for the console's list of imports.
+func recordRun(ctx context.Context, svc *core.Service, t core.Tenant, kind string, dryRun bool,
+	run func() ([]core.ImportCount, error)) error {
+	id, err := svc.StartImportRun(ctx, t.ID, kind, dryRun)
+	if err != nil {
+		return err
+	}
+	counts, runErr := run()
+	msg := ""
+	if runErr != nil {
+		msg = redactedError(runErr)
+	}
+	// Recorded even when the run was interrupted: the record says so.
+	if err := svc.FinishImportRun(context.WithoutCancel(ctx), id, counts, msg); err != nil {
+		return errors.Join(runErr, err)
+	}
+	return runErr
+}
+
+// redactedError is err's message with the URL of any request that failed
+// cut to its scheme, host and path: a vendor's token travels in the query
+// (the OA's access_token, the WebApi's token), and the message is stored.
+// The URL is cut in err itself, so the message printed is the same.
+func redactedError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			u.RawQuery, u.Fragment, u.User = "", "", nil
+			ue.URL = u.String()
+		} else {
+			ue.URL = "(an unreadable URL)"
+		}
+	}
+	return err.Error()
 }
 
 // printImportStats prints what an import did, kind by kind.

@@ -93,3 +93,49 @@ func TestImportOACommand(t *testing.T) {
 }
 
 func regexpMatch(s, pattern string) bool { return regexp.MustCompile(pattern).MatchString(s) }
+
+// Each import run is recorded with its tenant, kind, dry run, counts and
+// error; a request that failed is recorded without the token of its query.
+func TestImportRunsAreRecorded(t *testing.T) {
+	dir := t.TempDir()
+	v := newDemoVendor(t, dir)
+	dsn := filepath.Join(dir, "crmgw.db")
+	if _, err := run(t, dsn, "", "tenant", "add", "--tenant", "acme"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runStderr(t, dsn, "import", "oa", "--tenant", "acme", "--url", v.server.URL, "--token", v.token, "--dry-run"); err != nil {
+		t.Fatal(err)
+	}
+	dead := httptest.NewServer(nil)
+	dead.Close()
+	summary, err := runStderr(t, dsn, "import", "oa", "--tenant", "acme", "--url", dead.URL, "--token", "the-vendors-secret")
+	if err == nil || strings.Contains(err.Error()+summary, "the-vendors-secret") {
+		t.Fatalf("an import from a dead server: %v, printing its token: %s", err, summary)
+	}
+
+	db, err := core.Open(core.DriverSQLite, dsn, core.Pool{}, core.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := core.NewService(db, core.Options{}).ImportRuns(t.Context(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 {
+		t.Fatalf("%d runs recorded, want 2", len(runs))
+	}
+	failed, dry := runs[0], runs[1]
+	if failed.Kind != "oa" || failed.DryRun || failed.FinishedAt == nil || failed.TenantName != "acme" ||
+		!strings.Contains(failed.Error, dead.URL) || strings.Contains(failed.Error, "the-vendors-secret") {
+		t.Fatalf("the failed run: %+v", failed)
+	}
+	contracts := 0
+	for _, c := range dry.Counts {
+		if c.Kind == core.ImportContract {
+			contracts = c.Read
+		}
+	}
+	if !dry.DryRun || dry.Error != "" || dry.FinishedAt == nil || contracts != 6 {
+		t.Fatalf("the dry run: %+v", dry)
+	}
+}

@@ -37,7 +37,8 @@ func newRootCmd() *cobra.Command {
 	config.Flags(root.PersistentFlags())
 	root.AddCommand(
 		newServeCmd(), newMigrateCmd(),
-		newTokenCmd(), newSiteKeyCmd(), newUserCmd(), newTenantCmd(), newFieldCmd(), newSeedCmd(), newImportCmd(), newDiffCmd(), newVersionCmd(),
+		newTokenCmd(), newSiteKeyCmd(), newUserCmd(), newTenantCmd(), newFieldCmd(), newSeedCmd(), newImportCmd(), newAdminCmd(),
+		newDiffCmd(), newVersionCmd(),
 	)
 	return root
 }

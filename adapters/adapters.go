@@ -39,6 +39,10 @@ type Dialect struct {
 	Endpoints []Endpoint
 	// HandleError renders an error of its routes in its own shape.
 	HandleError func(err error, c echo.Context)
+	// SuccessCode is the wire code (SetWireCode) its answers carry when they
+	// succeed: any other is an error, whatever the HTTP status, as the
+	// console counts them. "" when the status alone tells.
+	SuccessCode string
 
 	// What the OpenAPI document tells of every endpoint.
 

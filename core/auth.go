@@ -119,6 +119,20 @@ func (s *Service) RevokeToken(ctx context.Context, value string) error {
 	return s.revokeSecret(ctx, &APIToken{}, "token", value)
 }
 
+// RevokeTokenByID deletes the tenant's token of that id (as ListTokens shows
+// it): an operator revokes a token without knowing its value. Another
+// tenant's token of that id is ENOTFOUND and stays.
+func (s *Service) RevokeTokenByID(ctx context.Context, tenantID, id uint64) error {
+	res := s.db.WithContext(ctx).Scopes(inTenant(tenantID)).Where("id = ?", id).Delete(&APIToken{})
+	if res.Error != nil {
+		return storeError(res.Error, "token")
+	}
+	if res.RowsAffected == 0 {
+		return NotFoundf("token", "no token %d in the tenant", id)
+	}
+	return nil
+}
+
 // revokeSecret deletes the row of model (a token or site key) kept for value.
 func (s *Service) revokeSecret(ctx context.Context, model any, entity, value string) error {
 	res := s.db.WithContext(ctx).Where("hash = ?", hashToken(value)).Delete(model)

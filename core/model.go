@@ -11,7 +11,8 @@ var allModels = []any{
 	&Opportunity{}, &OpportunityLine{}, &OpportunityContact{}, &Contract{}, &ContractLine{}, &ContractNotifyUser{}, &Payment{}, &PaymentPlan{},
 	&MonthlyTarget{}, &ImsLock{}, &CallRecord{}, &SmsMessage{}, &CustomerCollection{}, &CustomerShare{},
 	&DictEntry{}, &SiteKey{}, &HitCounter{}, &MessageBoardEntry{}, &SampleOrder{}, &SampleOrderLine{},
-	&CustomField{}, &idSequence{},
+	&CustomField{}, &idSequence{}, &ImportRun{},
 	&spaceProbe{},                                       // readiness's own row (store.go), without tenants
 	&mirrorEndpoint{}, &mirrorField{}, &mirrorExample{}, // the operator's, without tenants (mirror.go)
+	&AdminToken{}, &AdminSession{}, // the console's operators, without tenants (admin.go)
 }

@@ -87,14 +87,16 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 }
 
 // newAdmin is the operator's listener: Prometheus metrics, each enabled
-// dialect's OpenAPI document at /openapi/<dialect>.json, and the health
-// endpoints (which the main listener serves too, for load balancers).
+// dialect's OpenAPI document at /openapi/<dialect>.json, the health
+// endpoints (which the main listener serves too, for load balancers) and
+// the console (console.go).
 func (s *Server) newAdmin() *echo.Echo {
 	a := echo.New()
 	a.HideBanner, a.HidePort = true, true
 	a.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
 	a.GET("/healthz", s.healthz)
 	a.GET("/readyz", s.readyz)
+	s.mountConsole(a)
 	for _, d := range s.dialects {
 		doc, err := openapi.Document(d)
 		if err != nil { // the table's own fault, the same on every start: its tests fail first

@@ -69,6 +69,14 @@ func TestMetrics(t *testing.T) {
 				t.Errorf("/metrics lacks %s", want)
 			}
 		}
+		// Each dialect's answers above that succeeded carry its SuccessCode,
+		// which the console tells errors from answers by.
+		for _, d := range e.gw.Dialects() {
+			if d.SuccessCode == "" || !regexp.MustCompile(`crmgw_requests_total\{code="`+regexp.QuoteMeta(d.SuccessCode)+
+				`",dialect="`+d.Name+`",endpoint="[^"]+",status="200"\} 1`).MatchString(metrics) {
+				t.Errorf("dialect %s: no success answered with its SuccessCode %q", d.Name, d.SuccessCode)
+			}
+		}
 		if t.Failed() {
 			t.Logf("/metrics:\n%s", strings.Join(regexp.MustCompile(`(?m)^crmgw_requests_total.*$`).FindAllString(metrics, -1), "\n"))
 		}

@@ -43,6 +43,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		Prefixes:    []string{p},
 		Credentials: []string{"access_token", "password"},
 		HandleError: a.HandleError,
+		SuccessCode: "0000",
 		Keys: map[adapters.Auth][]adapters.Key{adapters.AuthToken: {
 			{Name: "access_token", In: adapters.InQuery, Doc: "the token /users/login issued, in the query string or a form body"},
 		}},

@@ -71,6 +71,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		Credentials: []string{"token", "siteKey", "password"},
 		Canonical:   a.CanonicalPath,
 		HandleError: a.HandleError,
+		SuccessCode: "value",
 		Keys: map[adapters.Auth][]adapters.Key{
 			adapters.AuthToken:   {{Name: "token", In: adapters.InQuery, Doc: "the token, in the query string or a form body"}},
 			adapters.AuthSiteKey: {{Name: "siteKey", In: adapters.InQuery, Doc: "the site's key, in the query string or a form body"}},
