@@ -136,7 +136,7 @@ func checkCompatibility() error {
 		want []byte
 	}{{compatDoc, md}, {compatJSON, js}} {
 		if got, err := os.ReadFile(f.path); err != nil || !bytes.Equal(got, f.want) {
-			stale = append(stale, f.path)
+			stale = append(stale, strings.TrimPrefix(filepath.ToSlash(f.path), "../")) // as the repository names it
 		}
 	}
 	if len(stale) > 0 {
