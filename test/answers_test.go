@@ -14,12 +14,16 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/labstack/echo/v4"
+
+	"crmgw/gateway"
 )
 
 // An answer is one exchange a test server had, as the golden files' check
 // against the OpenAPI documents needs it.
 type answer struct {
 	method, path string // the path as routed: respelt, as the WebApi's are, before routing
+	routed       string // the path as echo's router read it: escaped where the request was
 	status       int
 	contentType  string
 	body         []byte
@@ -35,6 +39,10 @@ type answers struct {
 	mu   sync.Mutex
 	kept []answer
 	docs map[string]*openapi3.T // the server's documents, by dialect
+	// router routes as the server does, to name the route an answer came
+	// from; endpoints name the dialect of each "METHOD route" of its tables.
+	router    *echo.Echo
+	endpoints map[string]string
 }
 
 // servers are the running test servers' answers, the newest last.
@@ -44,8 +52,19 @@ var servers struct {
 }
 
 // recordAnswers wraps a test server's handler to keep its answers while t runs.
-func recordAnswers(t *testing.T, h http.Handler, docs map[string]*openapi3.T) http.Handler {
-	a := &answers{test: t.Name(), docs: docs}
+func recordAnswers(t *testing.T, gw *gateway.Server, docs map[string]*openapi3.T) http.Handler {
+	h := gw.Handler()
+	a := &answers{test: t.Name(), docs: docs, router: echo.New(), endpoints: map[string]string{}}
+	for _, r := range gw.Routes() {
+		a.router.Add(r.Method, r.Path, func(echo.Context) error { return nil })
+	}
+	for _, d := range gw.Dialects() {
+		for _, ep := range d.Endpoints {
+			for _, m := range ep.Methods {
+				a.endpoints[m+" "+ep.Path] = d.Name
+			}
+		}
+	}
 	servers.mu.Lock()
 	servers.list = append(servers.list, a)
 	servers.mu.Unlock()
@@ -67,7 +86,7 @@ func recordAnswers(t *testing.T, h http.Handler, docs map[string]*openapi3.T) ht
 		if len(a.kept) == keptAnswers {
 			a.kept = a.kept[1:]
 		}
-		a.kept = append(a.kept, answer{method: r.Method, path: r.URL.Path, status: rec.status,
+		a.kept = append(a.kept, answer{method: r.Method, path: r.URL.Path, routed: echo.GetPath(r), status: rec.status,
 			contentType: w.Header().Get("Content-Type"), body: rec.body.Bytes()})
 	})
 }
@@ -92,6 +111,19 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 }
 
 func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// endpointOf is the dialect and the route (as echo names it, the metrics'
+// label) of the endpoint that gave an answer: "" for an answer no endpoint of
+// the tables gave (an unknown path, a wrong method, the gateway's own).
+func (s *answers) endpointOf(a answer) (dialect, route string) {
+	c := s.router.NewContext(nil, nil)
+	s.router.Router().Find(a.method, a.routed, c)
+	dialect = s.endpoints[a.method+" "+c.Path()]
+	if dialect == "" {
+		return "", ""
+	}
+	return dialect, c.Path()
+}
 
 // answerOf finds the answer a golden file records: among the servers of t's
 // test, its parent's or its subtests', the newest answer with that body,
@@ -134,19 +166,21 @@ func answerOf(t *testing.T, body []byte) (answer, *answers, bool) {
 // (an unknown path, a wrong method) fits its dialect's error schema. XML
 // answers are checked to be well formed by the suites that ask for them; the
 // documents describe them, but not so that a validator can check them.
-func checkAnswer(t *testing.T, name string, body []byte) {
+// It returns the answer and the server it found, nil if none answered it.
+func checkAnswer(t *testing.T, name string, body []byte) (answer, *answers) {
 	t.Helper()
 	a, s, found := answerOf(t, body)
 	if !found {
 		t.Errorf("%s: no test server answered it", name)
-		return
+		return answer{}, nil
 	}
 	if media, _, _ := mime.ParseMediaType(a.contentType); media != "application/json" {
-		return
+		return a, s
 	}
 	if err := s.check(a); err != nil {
 		t.Errorf("%s: %s %s (HTTP %d) does not fit its OpenAPI document: %v\n%s", name, a.method, a.path, a.status, err, a.body)
 	}
+	return a, s
 }
 
 func (s *answers) check(a answer) error {

@@ -16,7 +16,8 @@ import (
 	"crmgw/gateway"
 )
 
-var updateDocs = flag.Bool("update-docs", false, "rewrite the endpoint tables of docs/dialects/*.md from the dialects' tables")
+var updateDocs = flag.Bool("update-docs", false, "rewrite the endpoint tables of docs/dialects/*.md from the dialects' tables, "+
+	"and, after a run of every test, the compatibility table (docs/compatibility.md, gateway/compatibility.json)")
 
 // The marks around the endpoint table each docs/dialects page holds.
 const (
@@ -27,11 +28,10 @@ const (
 // Each dialect's page lists its endpoints as its table declares them, with
 // the default configuration's paths: the doc cannot drift from what is served.
 func TestDialectDocs(t *testing.T) {
-	cfg, err := config.Load(nil)
+	srv, err := defaultServer()
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := gateway.New(cfg, core.NewService(nil, core.Options{}), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, d := range srv.Dialects() {
 		path := filepath.Join("..", "docs", "dialects", d.Name+".md")
 		doc, err := os.ReadFile(path)
@@ -55,6 +55,16 @@ func TestDialectDocs(t *testing.T) {
 			t.Errorf("%s: its endpoint table is not its dialect's (go test ./test -run TestDialectDocs -update-docs rewrites it)", path)
 		}
 	}
+}
+
+// defaultServer is a server of the default configuration, without a
+// database: its dialects' tables are what the docs describe.
+func defaultServer() (*gateway.Server, error) {
+	cfg, err := config.Load(nil)
+	if err != nil {
+		return nil, err
+	}
+	return gateway.New(cfg, core.NewService(nil, core.Options{}), slog.New(slog.NewTextHandler(io.Discard, nil))), nil
 }
 
 // endpointTable is a dialect's table as markdown, in its order. An

@@ -89,7 +89,7 @@ func eachEngineWith(t *testing.T, configure func(*config.Config), fn func(e *env
 		logs := &logBuffer{}
 		a := app.New(cfg, db, app.Seams{Clock: clock, Logs: logs})
 		docs := loadDocuments(t, a.Gateway.AdminHandler(), servedDialects(a.Gateway))
-		srv := httptest.NewServer(recordAnswers(t, a.Gateway.Handler(), docs))
+		srv := httptest.NewServer(recordAnswers(t, a.Gateway, docs))
 		t.Cleanup(srv.Close)
 		fn(&env{t: t, db: db, svc: a.Service, clock: clock, url: srv.URL, log: logs, gw: a.Gateway})
 	})
@@ -168,7 +168,29 @@ func servedDialects(gw *gateway.Server) []string {
 // and checks the answer it came from against its OpenAPI document.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	checkAnswer(t, name, got)
+	compareGolden(t, name, got, ordinary)
+}
+
+// docExample is golden for the answer to a vendor doc's example request: the
+// compatibility table counts the golden file among its endpoint's doc examples.
+func docExample(t *testing.T, name string, got []byte) {
+	t.Helper()
+	compareGolden(t, name, got, fromDoc)
+}
+
+// clientReplay is golden for the answer to a real client's request, sent as
+// that client sends it: the compatibility table names the test among its
+// endpoint's client replays.
+func clientReplay(t *testing.T, name string, got []byte) {
+	t.Helper()
+	compareGolden(t, name, got, fromClient)
+}
+
+// compareGolden is golden, recording a passing comparison of an answer to a
+// doc example or a client replay for the compatibility table.
+func compareGolden(t *testing.T, name string, got []byte, from provenance) {
+	t.Helper()
+	a, s := checkAnswer(t, name, got)
 	for _, n := range normalisers {
 		got = n.re.ReplaceAll(got, []byte(n.with))
 	}
@@ -187,6 +209,10 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from %s\n got: %s\nwant: %s", name, path, got, want)
+		return
+	}
+	if s != nil && from != ordinary {
+		recordReplay(t, name, s, a, from)
 	}
 }
 

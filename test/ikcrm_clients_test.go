@@ -81,6 +81,7 @@ func TestIKCRMClientsDevices(t *testing.T) {
 			if status != http.StatusOK || !bytes.Equal(body, want) {
 				t.Errorf("%s: HTTP %d %s\nwant the open_api answer %s", c.client, status, body, want)
 			}
+			clientReplay(t, "ikcrm/client_contract_lines", body)
 		}
 		for _, c := range []struct{ name, query, header string }{
 			{"a device no edition sent", "", `Token token="` + ikToken + `",device="ios",version_code="3.13.0"`},
@@ -204,6 +205,7 @@ func TestIKCRMClientsParametersInTheBody(t *testing.T) {
 		if status != http.StatusOK || !bytes.Equal(body, want) || len(list.Data.Contracts) != 2 {
 			t.Errorf("JN's GET: HTTP %d %s\nwant %s", status, body, want)
 		}
+		clientReplay(t, "ikcrm/client_contracts_jn", body)
 		_, body = e.ikRequest(http.MethodGet, "/api/v2/contracts?per_page=1", form, []byte(jn+"&per_page=2&query=JN"))
 		list.Data.Contracts = nil
 		e.must(json.Unmarshal(body, &list))
@@ -222,6 +224,7 @@ func TestIKCRMClientsParametersInTheBody(t *testing.T) {
 		if status != http.StatusOK || !bytes.Contains(body, []byte(`"special_terms":"JN"`)) || bytes.Contains(body, []byte("version_code")) {
 			t.Errorf("JN's PUT: HTTP %d %s", status, body)
 		}
+		clientReplay(t, "ikcrm/client_contract_update_jn", body)
 		status, body = e.ikRequest(http.MethodPut, path+"?device=ios", form, []byte(jn+"&contract%5Bspecial_terms%5D=JN2"))
 		if string(body) != ikDeviceError {
 			t.Errorf("the query's device=ios over the body's wxwork: HTTP %d %s, want the doc's 100000", status, body)
@@ -243,21 +246,24 @@ func TestIKCRMClientsTrailingSlash(t *testing.T) {
 	eachEngine(t, func(e *env) {
 		_, path := ikClientContract(e)
 		pa := "user_token=" + ikToken + "&version_code=9.8.0&device=dingtalk"
-		for _, c := range []struct{ slashed, plain string }{
-			{"/api/v2/contracts/?per_page=100&page=1&approve_status=approved&" + pa, "/api/v2/contracts?per_page=100&page=1&approve_status=approved&" + pa},
-			{path + "/?" + pa, path + "?" + pa},
-			{"/api/v2/field_maps/contract//?" + pa, "/api/v2/field_maps/contract?" + pa},
+		for _, c := range []struct{ slashed, plain, golden string }{
+			{"/api/v2/contracts/?per_page=100&page=1&approve_status=approved&" + pa, "/api/v2/contracts?per_page=100&page=1&approve_status=approved&" + pa,
+				"ikcrm/client_contracts_approved"},
+			{path + "/?" + pa, path + "?" + pa, "ikcrm/client_contract_lines"},
+			{"/api/v2/field_maps/contract//?" + pa, "/api/v2/field_maps/contract?" + pa, "ikcrm/field_maps_contract"},
 		} {
 			_, want := e.ikGet(c.plain, "")
 			status, body := e.ikGet(c.slashed, "")
 			if status != http.StatusOK || !bytes.Equal(body, want) || !bytes.HasPrefix(body, []byte(`{"code":0,`)) {
 				t.Errorf("%s: HTTP %d %s\nwant %s", c.slashed, status, body, want)
 			}
+			clientReplay(t, c.golden, body)
 		}
 		status, body := e.ikRequest(http.MethodPost, "/api/v2/auth/login/", "application/x-www-form-urlencoded", []byte("login=test&password=s3cret&device=dingtalk"))
 		if status != http.StatusOK || !bytes.HasPrefix(body, []byte(`{"code":0,`)) {
 			t.Errorf("login with a trailing slash: HTTP %d %s", status, body)
 		}
+		clientReplay(t, "ikcrm/client_login_phone", body) // seedIKContracts' user has confirmed a phone
 		if status, body := e.ikGet("/api/v2/nothing/", ikAuth); status != http.StatusNotFound || !bytes.Contains(body, []byte(`"code":100404`)) {
 			t.Errorf("an unknown path with a slash: HTTP %d %s", status, body)
 		}
@@ -274,10 +280,12 @@ func TestIKCRMClientsDoubledQuestionMark(t *testing.T) {
 		if status != http.StatusOK || !bytes.Equal(body, want) {
 			t.Errorf("GET ??user_token: HTTP %d %s", status, body)
 		}
+		clientReplay(t, "ikcrm/client_contract_lines", body)
 		status, body = e.ikRequest(http.MethodPost, "/api/v2/auth/login??login=test&password=s3cret&device=dingtalk", "application/x-www-form-urlencoded", nil)
 		if status != http.StatusOK || !bytes.HasPrefix(body, []byte(`{"code":0,`)) {
 			t.Errorf("POST login??login: HTTP %d %s", status, body)
 		}
+		clientReplay(t, "ikcrm/client_login_phone", body)
 		status, body = e.ikRequest(http.MethodPut, path+"??user_token="+ikToken+"&device=open_api", "application/json", []byte(`{"contract":{"special_terms":"AK"}}`))
 		if status != http.StatusOK || !bytes.Contains(body, []byte(`"special_terms":"AK"`)) {
 			t.Errorf("PUT ??user_token: HTTP %d %s", status, body)
@@ -304,6 +312,7 @@ func TestIKCRMClientsAuthForms(t *testing.T) {
 			if status != http.StatusOK || !bytes.Equal(body, want) {
 				t.Errorf("%s: HTTP %d %s", c.client, status, body)
 			}
+			clientReplay(t, "ikcrm/client_contract_lines", body)
 		}
 		_, body := e.ikRequest(http.MethodGet, path, "", nil, "access-token", "nope", "X-LXY-PLATFORM", "lixiaoyun", "X-LXY-APP", "crm")
 		if !bytes.Contains(body, []byte(`"code":100401`)) {
@@ -352,7 +361,7 @@ func TestIKCRMClientsLogin(t *testing.T) {
 				t.Errorf("%s: HTTP %d %s", c.client, status, body)
 				continue
 			}
-			golden(t, "ikcrm/client_login", body)
+			clientReplay(t, "ikcrm/client_login", body)
 			if _, b := e.ikGet("/api/v2/field_maps/contract?user_token="+*d.UserToken+"&device=dingtalk&version_code=9.8.0", ""); !bytes.HasPrefix(b, []byte(`{"code":0,`)) {
 				t.Errorf("%s: the user_token does not work: %s", c.client, b)
 			}
@@ -421,7 +430,7 @@ func TestIKCRMClientsStrictTyping(t *testing.T) {
 		if status != http.StatusOK {
 			t.Fatalf("detail: HTTP %d %s", status, body)
 		}
-		golden(t, "ikcrm/client_contract_lines", body)
+		clientReplay(t, "ikcrm/client_contract_lines", body)
 		var detail struct {
 			Data struct {
 				Lines []struct {
@@ -490,7 +499,7 @@ func TestIKCRMClientsLogInAgain(t *testing.T) {
 		}
 		status, body := e.ikGet("/api/v2/contracts?user_token=never-issued&device=dingtalk&version_code=9.8.0", "")
 		check("PA: an unknown token", status, body)
-		golden(t, "ikcrm/error_relogin", body)
+		clientReplay(t, "ikcrm/error_relogin", body)
 		status, body = e.ikGet("/api/v2/contracts", `Token device="open_api"`)
 		check("no token", status, body)
 		status, body = e.ikRequest(http.MethodGet, "/api/v2/contracts", "", nil, "access-token", "never-issued")

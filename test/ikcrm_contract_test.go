@@ -188,7 +188,7 @@ func TestIKCRMCreateContractDocExamples(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(string(body), `"sn":"xx2323233"`) || !strings.HasSuffix(string(body), `"self_xsdsd":1212}}`+"\n") {
 			t.Errorf("doc example: HTTP %d %s", status, body)
 		}
-		golden(t, "ikcrm/create_doc_example", body)
+		docExample(t, "ikcrm/create_doc_example", body)
 
 		// The sample's payload as JSON, form-encoded and multipart gives one contract.
 		mp, mpType := multipartBody(t, ikSampleForm(o))
@@ -210,7 +210,7 @@ func TestIKCRMCreateContractDocExamples(t *testing.T) {
 					t.Errorf("%s: %s not echoed: %s", c.name, want, body)
 				}
 			}
-			golden(t, "ikcrm/create_sample", autoSN.ReplaceAll(body, []byte(`"sn":"<sn>"`)))
+			docExample(t, "ikcrm/create_sample", autoSN.ReplaceAll(body, []byte(`"sn":"<sn>"`)))
 		}
 		var sns []string
 		e.must(e.db.Model(&core.Contract{}).Order("id").Pluck("sn", &sns).Error)

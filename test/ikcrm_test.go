@@ -80,7 +80,7 @@ func TestIKCRMAuthErrors(t *testing.T) {
 		if string(body) != string(compactJSON(t, docError)) {
 			t.Errorf("wrong device: %s, want the doc's example", body)
 		}
-		golden(t, "ikcrm/error_device", body)
+		docExample(t, "ikcrm/error_device", body)
 		for name, c := range map[string]struct{ header, query, want string }{
 			"no device":           {`Token token="` + ikToken + `"`, "", `"code":100000`},
 			"no credentials":      {"", "", `"code":100000`},

@@ -123,7 +123,7 @@ func TestOADocExamples(t *testing.T) {
 		if status != http.StatusOK {
 			t.Fatalf("home: HTTP %d", status)
 		}
-		golden(t, "oa/home", body)
+		docExample(t, "oa/home", body)
 		if string(body) != string(compactJSON(t, docHomeAnswer)) {
 			t.Errorf("home is not the doc's answer:\n got %s\nwant %s", body, compactJSON(t, docHomeAnswer))
 		}
@@ -132,7 +132,7 @@ func TestOADocExamples(t *testing.T) {
 		if status != http.StatusOK {
 			t.Fatalf("monthplan: HTTP %d", status)
 		}
-		golden(t, "oa/monthplan", body)
+		docExample(t, "oa/monthplan", body)
 		if string(body) != string(compactJSON(t, docHomeAnswer)) {
 			t.Errorf("monthplan is not the doc's answer:\n got %s", body)
 		}

@@ -19,6 +19,18 @@ func (e *env) dotNetForm(handler string, form url.Values) string {
 	return string(body)
 }
 
+// dotNetWrite replays a .NET client's write, and reports whether it answered
+// {"value":true}, its success, as the golden file qcy/dotnet_true.json has it.
+func (e *env) dotNetWrite(handler string, form url.Values) (string, bool) {
+	e.t.Helper()
+	body := e.dotNetForm(handler, form)
+	if body != "{\"value\":true}\n" {
+		return body, false
+	}
+	clientReplay(e.t, "qcy/dotnet_true.json", []byte(body))
+	return body, true
+}
+
 // qcyValue reads {"value": …} into v, failing on an error answer.
 func qcyValue(t *testing.T, body string, v any) {
 	t.Helper()
@@ -57,7 +69,7 @@ func TestQCYDotNetDateTimes(t *testing.T) {
 			{" 2013-05-05 10:25:30 ", "2013-05-05 10:25:30"},
 		} {
 			title := fmt.Sprintf("dotnet-%d", i)
-			if body := e.dotNetForm("ContactPlan/InsertContactPlan", plan(title, c.sent)); body != "{\"value\":true}\n" {
+			if body, ok := e.dotNetWrite("ContactPlan/InsertContactPlan", plan(title, c.sent)); !ok {
 				t.Errorf("%q: %s", c.sent, body)
 				continue
 			}
@@ -103,14 +115,14 @@ func TestQCYDotNetJSON(t *testing.T) {
 		tok := func(kv ...string) url.Values { return vals(append([]string{"token", o.token}, kv...)...) }
 
 		// Customer/Save: add, every number a string, the phone a number.
-		if body := e.dotNetForm("Customer/Save", tok("json", `{"PK_ID":"0","CustName":"点网客户","Tel":13800138000,"Address":"上海",`+
-			`"IndustryID":"2","SourceID":" 3 ","ProgressID":"+1","KindID":"","StateID":null,"IsPublic":"False","CDate":"2013-05-05T10:25:30"}`)); body != "{\"value\":true}\n" {
+		if body, ok := e.dotNetWrite("Customer/Save", tok("json", `{"PK_ID":"0","CustName":"点网客户","Tel":13800138000,"Address":"上海",`+
+			`"IndustryID":"2","SourceID":" 3 ","ProgressID":"+1","KindID":"","StateID":null,"IsPublic":"False","CDate":"2013-05-05T10:25:30"}`)); !ok {
 			t.Fatalf("Customer/Save: %s", body)
 		}
 		var cu core.Customer
 		e.must(e.db.Where("name = ?", "点网客户").Take(&cu).Error)
 		body := e.dotNetForm("Customer/Get", tok("id", id(cu.ID)))
-		golden(t, "qcy/dotnet_customer_save_get.json", []byte(body))
+		clientReplay(t, "qcy/dotnet_customer_save_get.json", []byte(body))
 		var got struct {
 			Tel                              string
 			IndustryID, SourceID, ProgressID uint64
@@ -122,8 +134,8 @@ func TestQCYDotNetJSON(t *testing.T) {
 		}
 
 		// Customer/Update: the id as a string, a Boolean as "false", the owner as a string.
-		if body := e.dotNetForm("Customer/Update", tok("customer", fmt.Sprintf(`{"PK_ID":"%d","CustName":"点网客户改","Tel":"021-1","IsPublic":"false","FK_UserID":"%d","StateID":"02"}`,
-			cu.ID, o.ann.UserID))); body != "{\"value\":true}\n" {
+		if body, ok := e.dotNetWrite("Customer/Update", tok("customer", fmt.Sprintf(`{"PK_ID":"%d","CustName":"点网客户改","Tel":"021-1","IsPublic":"false","FK_UserID":"%d","StateID":"02"}`,
+			cu.ID, o.ann.UserID))); !ok {
 			t.Fatalf("Customer/Update: %s", body)
 		}
 		var updated struct {
@@ -141,8 +153,8 @@ func TestQCYDotNetJSON(t *testing.T) {
 			want   bool
 		}{{"1", true}, {"0", false}, {`"TRUE"`, true}, {"2", true}, {`" false "`, false}, {"0.0", false}} {
 			name := fmt.Sprintf("点网联系人%d", i)
-			if body := e.dotNetForm("LinkMan/InsertLinkMan", tok("man", fmt.Sprintf(`{"PK_ID":0,"FK_CustID":"%d","LinkManName":%q,"Mobile":13900001111,"IsMainMan":%s}`,
-				cu.ID, name, c.isMain))); body != "{\"value\":true}\n" {
+			if body, ok := e.dotNetWrite("LinkMan/InsertLinkMan", tok("man", fmt.Sprintf(`{"PK_ID":0,"FK_CustID":"%d","LinkManName":%q,"Mobile":13900001111,"IsMainMan":%s}`,
+				cu.ID, name, c.isMain))); !ok {
 				t.Errorf("IsMainMan %s: %s", c.isMain, body)
 				continue
 			}
@@ -162,8 +174,8 @@ func TestQCYDotNetJSON(t *testing.T) {
 		title := "点网联系记录"
 		var contact core.Contact
 		e.must(e.db.Where("name = ?", "点网联系人0").Take(&contact).Error)
-		if body := e.dotNetForm("ContactHistory/Add", tok("customer_id", "+"+id(cu.ID), "type_id", " 2", "route_id", "1 ", "link_man_id", id(contact.ID),
-			"title", title, "content", "已联系")); body != "{\"value\":true}\n" {
+		if body, ok := e.dotNetWrite("ContactHistory/Add", tok("customer_id", "+"+id(cu.ID), "type_id", " 2", "route_id", "1 ", "link_man_id", id(contact.ID),
+			"title", title, "content", "已联系")); !ok {
 			t.Errorf("ContactHistory/Add: %s", body)
 		}
 		var h core.ContactHistory

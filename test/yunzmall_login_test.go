@@ -69,13 +69,13 @@ func TestYunzmallAdminLogin(t *testing.T) {
 		if site.status != http.StatusOK {
 			t.Errorf("site: HTTP %d", site.status)
 		}
-		golden(t, "yunzmall/admin_login_site", []byte(site.body))
+		clientReplay(t, "yunzmall/admin_login_site", []byte(site.body))
 
 		form := func(user, password string) string {
 			return fmt.Sprintf(`{"username":%q,"password":%q,"captcha":"","mobile":"","code":"","remember":0}`, user, password)
 		}
 		in := e.yzSend(http.MethodPost, "/admin/login", "application/json", form("ann", b64("s3cret")))
-		golden(t, "yunzmall/admin_login", []byte(in.body))
+		clientReplay(t, "yunzmall/admin_login", []byte(in.body))
 		c := in.cookie
 		if in.status != http.StatusOK || c == nil || c.Value == "" || !c.HttpOnly || c.Path != "/" || c.SameSite != http.SameSiteLaxMode ||
 			c.MaxAge != int((7*24*time.Hour).Seconds()) {
@@ -178,7 +178,7 @@ func TestYunzmallMemberLogin(t *testing.T) {
 		if app.status != http.StatusOK || answer.Data.Token == "" || app.cookie != nil {
 			t.Fatalf("type 9: HTTP %d %s cookie %v", app.status, app.body, app.cookie)
 		}
-		golden(t, "yunzmall/member_login_app", []byte(normal.Replace(strings.Replace(app.body, answer.Data.Token, "<token>", 1))))
+		clientReplay(t, "yunzmall/member_login_app", []byte(normal.Replace(strings.Replace(app.body, answer.Data.Token, "<token>", 1))))
 		for _, q := range []string{"?yz_token=", "?token="} {
 			if !e.yzStatsBy(tn.ID, q+url.QueryEscape(answer.Data.Token)) {
 				t.Errorf("the app's token as %s does not read the statistics", q)
@@ -193,7 +193,7 @@ func TestYunzmallMemberLogin(t *testing.T) {
 		if web.status != http.StatusOK || web.cookie == nil {
 			t.Fatalf("type 5: HTTP %d %s", web.status, web.body)
 		}
-		golden(t, "yunzmall/member_login_web", []byte(normal.Replace(web.body)))
+		clientReplay(t, "yunzmall/member_login_web", []byte(normal.Replace(web.body)))
 		if !e.yzStatsBy(tn.ID, "", &http.Cookie{Name: "laravel_session", Value: web.cookie.Value}) {
 			t.Errorf("the mobile web's session cookie does not read the statistics")
 		}

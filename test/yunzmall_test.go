@@ -139,7 +139,7 @@ func TestYunzmallDocExample(t *testing.T) {
 		for _, n := range normalisers {
 			want = n.re.ReplaceAll(want, []byte(n.with))
 		}
-		golden(t, "yunzmall/doc_example", body)
+		docExample(t, "yunzmall/doc_example", body)
 		got := body
 		for _, n := range normalisers {
 			got = n.re.ReplaceAll(got, []byte(n.with))
