@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"net"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -33,6 +34,7 @@ type Config struct {
 	RateLimit     RateLimit     `mapstructure:"rate_limit"`
 	Login         Login         `mapstructure:"login"`
 	Admin         Admin         `mapstructure:"admin"`
+	Mirror        Mirror        `mapstructure:"mirror"`
 	// TrustedProxies are the addresses (IPs or CIDRs) whose X-Forwarded-*
 	// headers count: from anyone else they are ignored.
 	TrustedProxies []string `mapstructure:"trusted_proxies"`
@@ -41,6 +43,31 @@ type Config struct {
 // Admin is the operator's listener: /metrics and the health endpoints.
 type Admin struct {
 	Listen string `mapstructure:"listen"` // host:port; empty serves none
+}
+
+// The mirror's modes (mirror.mode): what a request of a dialect with an
+// upstream is sent to, and whose answer the client gets.
+const (
+	MirrorNormal     = "normal"      // crmgw alone
+	MirrorProxy      = "proxy"       // the upstream alone, crmgw forwarding
+	MirrorDiffProxy  = "diff-proxy"  // the upstream answers; reads run on crmgw too and are compared
+	MirrorDiffNormal = "diff-normal" // crmgw answers; reads go to the upstream too and are compared
+)
+
+// Mirror is how crmgw runs beside the old vendors during a cut-over
+// (docs/migration.md): each dialect's upstream is under dialects.<name>.upstream.
+type Mirror struct {
+	Mode string `mapstructure:"mode"`
+	// ApplyWrites applies, in diff-proxy, each write the upstream accepted to
+	// crmgw too, in order and with the ids the upstream gave, so that the two
+	// stay in step from the import to the cut-over.
+	ApplyWrites bool `mapstructure:"apply_writes"`
+	// Timeout bounds the side that does not answer the client: past it the
+	// comparison is an error, and the client's answer never waits for it.
+	Timeout time.Duration `mapstructure:"timeout"`
+	// Concurrency bounds the comparisons running at once: past it one is
+	// skipped (counted as such), never queued behind the others.
+	Concurrency int `mapstructure:"concurrency"`
 }
 
 // Login bounds what failed logins may cost (every dialect's login).
@@ -112,6 +139,11 @@ type Dialect struct {
 	// LoginTTL is how long a token issued by the dialect's login works; 0,
 	// and no login_ttl key, for a dialect with no login of its own.
 	LoginTTL time.Duration `mapstructure:"login_ttl"`
+	// Upstream is the old vendor's base URL, where it serves the paths its
+	// clients send (https://oa.example.com for /oa/crm/home): what the mirror
+	// forwards to and compares with. Empty: served by crmgw alone, whatever
+	// mirror.mode says.
+	Upstream string `mapstructure:"upstream"`
 }
 
 // dialectDefaults are the settings each dialect declares for itself
@@ -158,6 +190,10 @@ var defaults = map[string]any{
 	"login.failure_window":           "15m",
 	"login.max_hashing":              2,
 	"login.refusal_delay":            "1s",
+	"mirror.mode":                    MirrorNormal,
+	"mirror.apply_writes":            false,
+	"mirror.timeout":                 "5s",
+	"mirror.concurrency":             16,
 
 	// What all requests together may hold, and whom to believe about a client's address.
 	"limits.max_buffered_body_bytes": 64 << 20,
@@ -171,7 +207,7 @@ func settings() map[string]any {
 	all := maps.Clone(defaults)
 	for name, d := range dialectDefaults {
 		key := "dialects." + name + "."
-		all[key+"enabled"], all[key+"prefix"] = d.Enabled, d.Prefix
+		all[key+"enabled"], all[key+"prefix"], all[key+"upstream"] = d.Enabled, d.Prefix, ""
 		if d.LoginTTL > 0 {
 			all[key+"login_ttl"] = d.LoginTTL.String()
 		}
@@ -363,10 +399,28 @@ func (c Config) Validate() error {
 	if c.Login.RefusalDelay < 0 || c.Login.RefusalDelay >= c.Limits.RequestTimeout {
 		return fmt.Errorf("config: login.refusal_delay: %s is not between 0 and limits.request_timeout", c.Login.RefusalDelay)
 	}
+	if err := c.Mirror.validate(); err != nil {
+		return err
+	}
 	for _, name := range slices.Sorted(maps.Keys(dialectDefaults)) {
 		if err := c.Dialects[name].validate(name); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+func (m Mirror) validate() error {
+	switch m.Mode {
+	case MirrorNormal, MirrorProxy, MirrorDiffProxy, MirrorDiffNormal:
+	default:
+		return fmt.Errorf("config: mirror.mode: %q is not normal, proxy, diff-proxy or diff-normal", m.Mode)
+	}
+	if m.Timeout <= 0 {
+		return fmt.Errorf("config: mirror.timeout: %s is not a positive duration", m.Timeout)
+	}
+	if m.Concurrency < 1 {
+		return fmt.Errorf("config: mirror.concurrency: %d is less than 1", m.Concurrency)
 	}
 	return nil
 }
@@ -421,6 +475,15 @@ func (d Dialect) validate(name string) error {
 	}
 	if defaults.LoginTTL > 0 && d.LoginTTL <= 0 {
 		return fmt.Errorf("config: %s.login_ttl: %s is not a positive duration", key, d.LoginTTL)
+	}
+	if d.Upstream != "" {
+		// The client's path and query are appended as sent: a base with a
+		// query, a fragment or a trailing slash would garble them.
+		u, err := url.Parse(d.Upstream)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" ||
+			strings.HasSuffix(u.Path, "/") || u.User != nil {
+			return fmt.Errorf("config: %s.upstream: %q is not an http(s) base URL without credentials, query or trailing slash", key, d.Upstream)
+		}
 	}
 	return nil
 }

@@ -108,6 +108,12 @@ func TestLimitsAreChecked(t *testing.T) {
 		{"CRMGW_LIMITS_MAX_BUFFERED_BODY_BYTES", "1000000", "limits.max_buffered_body_bytes"}, // below max_body_bytes
 		{"CRMGW_TRUSTED_PROXIES", "10.0.0.0/33", "trusted_proxies"},
 		{"CRMGW_TRUSTED_PROXIES", "10.0.0.1,proxy.internal", "trusted_proxies"},
+		{"CRMGW_MIRROR_MODE", "shadow", "mirror.mode"},
+		{"CRMGW_MIRROR_TIMEOUT", "0s", "mirror.timeout"},
+		{"CRMGW_MIRROR_CONCURRENCY", "0", "mirror.concurrency"},
+		{"CRMGW_DIALECTS_OA_UPSTREAM", "oa.example.com", "dialects.oa.upstream"},          // no scheme
+		{"CRMGW_DIALECTS_OA_UPSTREAM", "https://oa.example.com/", "dialects.oa.upstream"}, // the path would be //oa/…
+		{"CRMGW_DIALECTS_OA_UPSTREAM", "https://u:p@oa.example.com", "dialects.oa.upstream"},
 	} {
 		t.Run(c.env, func(t *testing.T) {
 			t.Setenv(c.env, c.value)
@@ -150,6 +156,28 @@ func TestSharedLimitsDefaults(t *testing.T) {
 	}
 	if c.Limits.MaxBufferedBodyBytes != 64<<20 || c.Limits.MaxConnections != 1024 {
 		t.Fatalf("limits = %+v", c.Limits)
+	}
+}
+
+// The mirror is off by default; its keys and each dialect's upstream are read
+// from the environment as any other.
+func TestMirrorSettings(t *testing.T) {
+	c, err := config.Load(flags(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mirror.Mode != config.MirrorNormal || c.Mirror.ApplyWrites || c.Mirror.Timeout != 5*time.Second ||
+		c.Mirror.Concurrency != 16 || c.Dialects["oa"].Upstream != "" {
+		t.Fatalf("mirror defaults = %+v, oa %+v", c.Mirror, c.Dialects["oa"])
+	}
+	t.Setenv("CRMGW_MIRROR_MODE", "diff-proxy")
+	t.Setenv("CRMGW_MIRROR_APPLY_WRITES", "true")
+	t.Setenv("CRMGW_DIALECTS_OA_UPSTREAM", "https://oa.example.com/base")
+	if c, err = config.Load(flags(t)); err != nil {
+		t.Fatal(err)
+	}
+	if c.Mirror.Mode != config.MirrorDiffProxy || !c.Mirror.ApplyWrites || c.Dialects["oa"].Upstream != "https://oa.example.com/base" {
+		t.Fatalf("mirror = %+v, oa %+v", c.Mirror, c.Dialects["oa"])
 	}
 }
 
