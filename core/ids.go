@@ -6,6 +6,7 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"sync"
 
 	"gorm.io/gorm"
 )
@@ -38,16 +39,30 @@ var tenantNumbered = map[string]bool{
 	"contract_lines": true, "payments": true, "payment_plans": true,
 }
 
-// registerIDs numbers every new row of a tenantNumbered table, before the
-// column checks and the insert. On MySQL, sequences are taken through pool, a
-// few connections of their own (see takeIDsApart); nil on SQLite.
-func registerIDs(db *gorm.DB, pool *sql.DB) error {
-	return db.Callback().Create().Before("crmgw:check_columns").Register("crmgw:ids", func(db *gorm.DB) { assignIDs(db, pool) })
+// idSequences numbers every new row of a tenantNumbered table, before the
+// column checks and the insert: a gorm plugin, so that the service finds it
+// (ReserveIDs). On MySQL, sequences are taken through pool, a few connections
+// of their own (see takeIDsApart); pool is nil on SQLite.
+type idSequences struct {
+	pool *sql.DB
+	// reached is, by table, a value MySQL's sequence is known to have reached:
+	// it only grows, and its statements commit on their own, never rolled back
+	// with a writer's transaction. A row that brings an id at or below it
+	// needs no statement of its own (an import's, after ReserveIDs).
+	mu      sync.Mutex
+	reached map[string]uint64
 }
 
-// assignIDs gives the rows of one insert without an id the next ids of their
+func (q *idSequences) Name() string { return "crmgw:ids" }
+
+func (q *idSequences) Initialize(db *gorm.DB) error {
+	q.reached = map[string]uint64{}
+	return db.Callback().Create().Before("crmgw:check_columns").Register("crmgw:ids", q.assign)
+}
+
+// assign gives the rows of one insert without an id the next ids of their
 // kind's sequence, and raises it past the ids that rows bring.
-func assignIDs(db *gorm.DB, pool *sql.DB) {
+func (q *idSequences) assign(db *gorm.DB) {
 	stmt := db.Statement
 	if db.Error != nil || stmt.Schema == nil || !tenantNumbered[stmt.Schema.Table] {
 		return
@@ -80,8 +95,8 @@ func assignIDs(db *gorm.DB, pool *sql.DB) {
 	}
 	var last uint64
 	var err error
-	if pool != nil {
-		last, err = takeIDsApart(stmt.Context, pool, stmt.Schema.Table, kept, uint64(len(fresh)))
+	if q.pool != nil {
+		last, err = q.takeApart(stmt.Context, stmt.Schema.Table, kept, uint64(len(fresh)))
 	} else {
 		last, err = takeIDs(db.Session(&gorm.Session{NewDB: true}), stmt.Schema.Table, kept, uint64(len(fresh)))
 	}
@@ -157,6 +172,24 @@ func takeIDs(tx *gorm.DB, table string, kept, n uint64) (uint64, error) {
 	return last, err
 }
 
+// takeApart is takeIDsApart, but none is taken for a row that brings an id
+// the sequence has reached already.
+func (q *idSequences) takeApart(ctx context.Context, table string, kept, n uint64) (uint64, error) {
+	q.mu.Lock()
+	reached := q.reached[table]
+	q.mu.Unlock()
+	if n == 0 && kept <= reached {
+		return reached, nil
+	}
+	last, err := takeIDsApart(ctx, q.pool, table, kept, n)
+	if err == nil {
+		q.mu.Lock()
+		q.reached[table] = max(q.reached[table], last)
+		q.mu.Unlock()
+	}
+	return last, err
+}
+
 // takeIDsApart is takeIDs for MySQL, where writers run side by side: each
 // statement commits on its own, on a connection of pool's, so the sequence's
 // row is locked for one statement, not for the writer's whole transaction
@@ -228,4 +261,30 @@ func (s *Service) HeldIDs(ctx context.Context, tenantID uint64, kind string, ids
 		held[id] = true
 	}
 	return held, nil
+}
+
+// ReserveIDs raises the sequence of a kind of record to at least upTo, the
+// largest id of a batch an import is about to write, so that its rows then
+// need no statement of their own on MySQL, where each is a commit of its own
+// (a log flush): one statement a batch instead of one a row. On SQLite the
+// sequence is raised inside each insert's transaction at no such cost, and
+// this does nothing.
+func (s *Service) ReserveIDs(ctx context.Context, kind string, upTo uint64) error {
+	model, ok := keptKinds[kind]
+	if !ok {
+		return Errorf(EINVALID, "no record kind %q keeps ids", Excerpt(kind))
+	}
+	q, _ := s.db.Config.Plugins["crmgw:ids"].(*idSequences)
+	if q == nil || q.pool == nil || upTo == 0 {
+		return nil
+	}
+	if upTo > maxRecordID {
+		return Errorf(EINVALID, "%s: id %d is past the largest id kept, %d", kind, upTo, uint64(maxRecordID))
+	}
+	stmt := &gorm.Statement{DB: s.db}
+	if err := stmt.Parse(model); err != nil {
+		return err
+	}
+	_, err := q.takeApart(ctx, stmt.Schema.Table, upTo, 0)
+	return err
 }

@@ -136,3 +136,34 @@ func TestIDsUnderConcurrentWriters(t *testing.T) {
 		}
 	})
 }
+
+// An import reserves a batch's ids before writing its rows: those rows keep
+// their ids, at or below what was reserved, and the next id given is past
+// both them and the reservation.
+func TestReserveIDs(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		ctx := context.Background()
+		a := newOrg(t, svc, "tenant-a", "sales", "ann")
+		must(t, svc.ReserveIDs(ctx, core.KindCustomer, 5000))
+		for _, id := range []uint64{4999, 4000, 5000} {
+			_, err := svc.CreateCustomer(ctx, a.caller, core.NewCustomer{ID: id, Name: fmt.Sprint("kept ", id)})
+			must(t, err)
+		}
+		next, err := svc.CreateCustomer(ctx, a.caller, core.NewCustomer{Name: "next"})
+		must(t, err)
+		if next.ID != 5001 {
+			t.Errorf("the customer after kept ids up to a reserved 5000 has id %d, want 5001", next.ID)
+		}
+		// A kept id past the reservation raises the sequence as ever.
+		_, err = svc.CreateCustomer(ctx, a.caller, core.NewCustomer{ID: 7000, Name: "past"})
+		must(t, err)
+		after, err := svc.CreateCustomer(ctx, a.caller, core.NewCustomer{Name: "after"})
+		must(t, err)
+		if after.ID != 7001 {
+			t.Errorf("the customer after a kept 7000 has id %d, want 7001", after.ID)
+		}
+		if err := svc.ReserveIDs(ctx, "lead", 1); core.ErrorCode(err) != core.EINVALID {
+			t.Errorf("reserving ids of an unknown kind: %v, want invalid", err)
+		}
+	})
+}

@@ -12,5 +12,6 @@ var allModels = []any{
 	&MonthlyTarget{}, &ImsLock{}, &CallRecord{}, &SmsMessage{}, &CustomerCollection{}, &CustomerShare{},
 	&DictEntry{}, &SiteKey{}, &HitCounter{}, &MessageBoardEntry{}, &SampleOrder{}, &SampleOrderLine{},
 	&CustomField{}, &idSequence{},
-	&spaceProbe{}, // readiness's own row (store.go), the one table without tenants
+	&spaceProbe{},                                       // readiness's own row (store.go), without tenants
+	&mirrorEndpoint{}, &mirrorField{}, &mirrorExample{}, // the operator's, without tenants (mirror.go)
 }

@@ -114,7 +114,7 @@ func openDB(driver, dsn string, pool Pool, clock Clock) (*gorm.DB, error) {
 	if err := registerColumnChecks(db); err != nil {
 		return nil, err
 	}
-	if err := registerIDs(db, idPool); err != nil {
+	if err := db.Use(&idSequences{pool: idPool}); err != nil {
 		return nil, err
 	}
 	if err := db.Use(&spaceWatch{}); err != nil {

@@ -222,6 +222,9 @@ func writeAll(ctx context.Context, w *writer, all []*checked, res *Result, opt O
 					if held, err = tx.HeldIDs(ctx, w.base.TenantID, c.kind.Record, ids); err != nil {
 						return err
 					}
+					if err := tx.ReserveIDs(ctx, c.kind.Record, slices.Max(ids)); err != nil {
+						return err
+					}
 				}
 				written, skipped := 0, 0
 				for _, r := range batch {
