@@ -68,6 +68,10 @@ type Mirror struct {
 	// Concurrency bounds the comparisons running at once: past it one is
 	// skipped (counted as such), never queued behind the others.
 	Concurrency int `mapstructure:"concurrency"`
+	// Retention is how long a difference's examples are kept (crmgw diff
+	// report); MaxExamples how many of each field's newest are.
+	Retention   time.Duration `mapstructure:"retention"`
+	MaxExamples int           `mapstructure:"max_examples"`
 }
 
 // Login bounds what failed logins may cost (every dialect's login).
@@ -194,6 +198,8 @@ var defaults = map[string]any{
 	"mirror.apply_writes":            false,
 	"mirror.timeout":                 "5s",
 	"mirror.concurrency":             16,
+	"mirror.retention":               "336h",
+	"mirror.max_examples":            10,
 
 	// What all requests together may hold, and whom to believe about a client's address.
 	"limits.max_buffered_body_bytes": 64 << 20,
@@ -421,6 +427,12 @@ func (m Mirror) validate() error {
 	}
 	if m.Concurrency < 1 {
 		return fmt.Errorf("config: mirror.concurrency: %d is less than 1", m.Concurrency)
+	}
+	if m.Retention <= 0 {
+		return fmt.Errorf("config: mirror.retention: %s is not a positive duration", m.Retention)
+	}
+	if m.MaxExamples < 0 {
+		return fmt.Errorf("config: mirror.max_examples: %d is negative", m.MaxExamples)
 	}
 	return nil
 }

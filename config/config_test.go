@@ -111,6 +111,8 @@ func TestLimitsAreChecked(t *testing.T) {
 		{"CRMGW_MIRROR_MODE", "shadow", "mirror.mode"},
 		{"CRMGW_MIRROR_TIMEOUT", "0s", "mirror.timeout"},
 		{"CRMGW_MIRROR_CONCURRENCY", "0", "mirror.concurrency"},
+		{"CRMGW_MIRROR_RETENTION", "0s", "mirror.retention"},
+		{"CRMGW_MIRROR_MAX_EXAMPLES", "-1", "mirror.max_examples"},
 		{"CRMGW_DIALECTS_OA_UPSTREAM", "oa.example.com", "dialects.oa.upstream"},          // no scheme
 		{"CRMGW_DIALECTS_OA_UPSTREAM", "https://oa.example.com/", "dialects.oa.upstream"}, // the path would be //oa/…
 		{"CRMGW_DIALECTS_OA_UPSTREAM", "https://u:p@oa.example.com", "dialects.oa.upstream"},
@@ -167,7 +169,7 @@ func TestMirrorSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Mirror.Mode != config.MirrorNormal || c.Mirror.ApplyWrites || c.Mirror.Timeout != 5*time.Second ||
-		c.Mirror.Concurrency != 16 || c.Dialects["oa"].Upstream != "" {
+		c.Mirror.Concurrency != 16 || c.Mirror.Retention != 14*24*time.Hour || c.Mirror.MaxExamples != 10 || c.Dialects["oa"].Upstream != "" {
 		t.Fatalf("mirror defaults = %+v, oa %+v", c.Mirror, c.Dialects["oa"])
 	}
 	t.Setenv("CRMGW_MIRROR_MODE", "diff-proxy")
