@@ -276,15 +276,15 @@ func (m *mirror) compareLater(c call, fetch func(ctx context.Context) (up, local
 	}()
 }
 
-// record counts and stores a comparison; a store that fails is logged, the
-// client's answer long gone.
+// record stores a comparison, then counts it: a count seen is in the report
+// already. A store that fails is logged, the client's answer long gone.
 func (m *mirror) record(cmp core.Comparison) {
-	m.s.metrics.mirrored.WithLabelValues(cmp.Dialect, cmp.Endpoint, cmp.Result).Inc()
 	ctx, cancel := context.WithTimeout(context.Background(), m.timeout)
 	defer cancel()
 	if err := m.s.svc.RecordComparison(ctx, cmp, m.s.cfg.Mirror.MaxExamples); err != nil {
 		m.s.log.Warn("mirror: recording a comparison", "dialect", cmp.Dialect, "endpoint", cmp.Endpoint, "error", err)
 	}
+	m.s.metrics.mirrored.WithLabelValues(cmp.Dialect, cmp.Endpoint, cmp.Result).Inc()
 }
 
 // gatewayFailure is an upstream status that is no answer of the vendor's
