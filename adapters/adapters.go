@@ -3,6 +3,7 @@
 package adapters
 
 import (
+	"context"
 	"encoding/json"
 
 	"github.com/labstack/echo/v4"
@@ -99,6 +100,31 @@ type Endpoint struct {
 	// type is described by the value it holds here, or by its jsontype tag:
 	// the JSON types it takes ("number,string").
 	Result any
+	// Writes marks a row that changes data, whatever its method (the WebApi
+	// takes GET or POST for everything, yunzmall POST): the mirror sends it
+	// to one side only, where a read goes to both. Logins are told by Auth.
+	Writes bool
+	// NewID is, for a create whose answer carries the new record's id, where
+	// in its JSON body ("data.id"): the mirror applies the upstream's write
+	// to crmgw with that id (WithKeptID). "" for any other row.
+	NewID string
+}
+
+// keptIDKey holds, in a request's context, the id its create must keep.
+type keptIDKey struct{}
+
+// WithKeptID is ctx carrying the id a create handler must give its record:
+// the one the upstream gave the same create, which the mirror applies to
+// crmgw (mirror.apply_writes), so that both sides hold the record under one id.
+func WithKeptID(ctx context.Context, id uint64) context.Context {
+	return context.WithValue(ctx, keptIDKey{}, id)
+}
+
+// KeptID is the id WithKeptID set, 0 when none was: core's New* inputs take
+// 0 as "a new id of the tenant's".
+func KeptID(ctx context.Context) uint64 {
+	id, _ := ctx.Value(keptIDKey{}).(uint64)
+	return id
 }
 
 // Where a parameter is read from.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"net"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -39,19 +40,38 @@ type Config struct {
 	Mirror         Mirror   `mapstructure:"mirror"`
 }
 
-// Mirror configures the comparison of crmgw's answers with the upstreams'.
-type Mirror struct {
-	// Retention is how long a differing field's examples, and a field not
-	// seen since, are kept; the endpoints' counters are kept for good.
-	Retention time.Duration `mapstructure:"retention"`
-	// MaxExamples is how many examples of each differing field are kept, the
-	// newest; 0 keeps none, the fields still counted.
-	MaxExamples int `mapstructure:"max_examples"`
-}
-
 // Admin is the operator's listener: /metrics and the health endpoints.
 type Admin struct {
 	Listen string `mapstructure:"listen"` // host:port; empty serves none
+}
+
+// The mirror's modes (mirror.mode): what a request of a dialect with an
+// upstream is sent to, and whose answer the client gets.
+const (
+	MirrorNormal     = "normal"      // crmgw alone
+	MirrorProxy      = "proxy"       // the upstream alone, crmgw forwarding
+	MirrorDiffProxy  = "diff-proxy"  // the upstream answers; reads run on crmgw too and are compared
+	MirrorDiffNormal = "diff-normal" // crmgw answers; reads go to the upstream too and are compared
+)
+
+// Mirror is how crmgw runs beside the old vendors during a cut-over
+// (docs/migration.md): each dialect's upstream is under dialects.<name>.upstream.
+type Mirror struct {
+	Mode string `mapstructure:"mode"`
+	// ApplyWrites applies, in diff-proxy, each write the upstream accepted to
+	// crmgw too, in order and with the ids the upstream gave, so that the two
+	// stay in step from the import to the cut-over.
+	ApplyWrites bool `mapstructure:"apply_writes"`
+	// Timeout bounds the side that does not answer the client: past it the
+	// comparison is an error, and the client's answer never waits for it.
+	Timeout time.Duration `mapstructure:"timeout"`
+	// Concurrency bounds the comparisons running at once: past it one is
+	// skipped (counted as such), never queued behind the others.
+	Concurrency int `mapstructure:"concurrency"`
+	// Retention is how long a difference's examples are kept (crmgw diff
+	// report); MaxExamples how many of each field's newest are.
+	Retention   time.Duration `mapstructure:"retention"`
+	MaxExamples int           `mapstructure:"max_examples"`
 }
 
 // Login bounds what failed logins may cost (every dialect's login).
@@ -123,6 +143,11 @@ type Dialect struct {
 	// LoginTTL is how long a token issued by the dialect's login works; 0,
 	// and no login_ttl key, for a dialect with no login of its own.
 	LoginTTL time.Duration `mapstructure:"login_ttl"`
+	// Upstream is the old vendor's base URL, where it serves the paths its
+	// clients send (https://oa.example.com for /oa/crm/home): what the mirror
+	// forwards to and compares with. Empty: served by crmgw alone, whatever
+	// mirror.mode says.
+	Upstream string `mapstructure:"upstream"`
 }
 
 // dialectDefaults are the settings each dialect declares for itself
@@ -169,14 +194,17 @@ var defaults = map[string]any{
 	"login.failure_window":           "15m",
 	"login.max_hashing":              2,
 	"login.refusal_delay":            "1s",
+	"mirror.mode":                    MirrorNormal,
+	"mirror.apply_writes":            false,
+	"mirror.timeout":                 "5s",
+	"mirror.concurrency":             16,
+	"mirror.retention":               "168h",
+	"mirror.max_examples":            5,
 
 	// What all requests together may hold, and whom to believe about a client's address.
 	"limits.max_buffered_body_bytes": 64 << 20,
 	"limits.max_connections":         1024,
 	"trusted_proxies":                []string{},
-
-	"mirror.retention":    "168h",
-	"mirror.max_examples": 5,
 }
 
 // settings are every key with its default: the fixed ones and the
@@ -185,7 +213,7 @@ func settings() map[string]any {
 	all := maps.Clone(defaults)
 	for name, d := range dialectDefaults {
 		key := "dialects." + name + "."
-		all[key+"enabled"], all[key+"prefix"] = d.Enabled, d.Prefix
+		all[key+"enabled"], all[key+"prefix"], all[key+"upstream"] = d.Enabled, d.Prefix, ""
 		if d.LoginTTL > 0 {
 			all[key+"login_ttl"] = d.LoginTTL.String()
 		}
@@ -388,6 +416,27 @@ func (c Config) Validate() error {
 	return nil
 }
 
+func (m Mirror) validate() error {
+	switch m.Mode {
+	case MirrorNormal, MirrorProxy, MirrorDiffProxy, MirrorDiffNormal:
+	default:
+		return fmt.Errorf("config: mirror.mode: %q is not normal, proxy, diff-proxy or diff-normal", m.Mode)
+	}
+	if m.Timeout <= 0 {
+		return fmt.Errorf("config: mirror.timeout: %s is not a positive duration", m.Timeout)
+	}
+	if m.Concurrency < 1 {
+		return fmt.Errorf("config: mirror.concurrency: %d is less than 1", m.Concurrency)
+	}
+	if m.Retention <= 0 {
+		return fmt.Errorf("config: mirror.retention: %s is not a positive duration", m.Retention)
+	}
+	if m.MaxExamples < 0 {
+		return fmt.Errorf("config: mirror.max_examples: %d is negative", m.MaxExamples)
+	}
+	return nil
+}
+
 // minPageSize is the largest page a dialect serves when the client names none
 // (the OA's 20): a smaller max_page_size would fail every such request.
 const minPageSize = 20
@@ -428,16 +477,6 @@ func (l Limits) validate() error {
 	return nil
 }
 
-func (m Mirror) validate() error {
-	if m.Retention <= 0 {
-		return fmt.Errorf("config: mirror.retention: %s is not a positive duration", m.Retention)
-	}
-	if m.MaxExamples < 0 {
-		return fmt.Errorf("config: mirror.max_examples: %d is negative", m.MaxExamples)
-	}
-	return nil
-}
-
 // validate checks the settings of the dialect registered as name.
 func (d Dialect) validate(name string) error {
 	key, defaults := "dialects."+name, dialectDefaults[name]
@@ -448,6 +487,15 @@ func (d Dialect) validate(name string) error {
 	}
 	if defaults.LoginTTL > 0 && d.LoginTTL <= 0 {
 		return fmt.Errorf("config: %s.login_ttl: %s is not a positive duration", key, d.LoginTTL)
+	}
+	if d.Upstream != "" {
+		// The client's path and query are appended as sent: a base with a
+		// query, a fragment or a trailing slash would garble them.
+		u, err := url.Parse(d.Upstream)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" ||
+			strings.HasSuffix(u.Path, "/") || u.User != nil {
+			return fmt.Errorf("config: %s.upstream: %q is not an http(s) base URL without credentials, query or trailing slash", key, d.Upstream)
+		}
 	}
 	return nil
 }

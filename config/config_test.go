@@ -108,8 +108,14 @@ func TestLimitsAreChecked(t *testing.T) {
 		{"CRMGW_LIMITS_MAX_BUFFERED_BODY_BYTES", "1000000", "limits.max_buffered_body_bytes"}, // below max_body_bytes
 		{"CRMGW_TRUSTED_PROXIES", "10.0.0.0/33", "trusted_proxies"},
 		{"CRMGW_TRUSTED_PROXIES", "10.0.0.1,proxy.internal", "trusted_proxies"},
+		{"CRMGW_MIRROR_MODE", "shadow", "mirror.mode"},
+		{"CRMGW_MIRROR_TIMEOUT", "0s", "mirror.timeout"},
+		{"CRMGW_MIRROR_CONCURRENCY", "0", "mirror.concurrency"},
 		{"CRMGW_MIRROR_RETENTION", "0s", "mirror.retention"},
 		{"CRMGW_MIRROR_MAX_EXAMPLES", "-1", "mirror.max_examples"},
+		{"CRMGW_DIALECTS_OA_UPSTREAM", "oa.example.com", "dialects.oa.upstream"},          // no scheme
+		{"CRMGW_DIALECTS_OA_UPSTREAM", "https://oa.example.com/", "dialects.oa.upstream"}, // the path would be //oa/…
+		{"CRMGW_DIALECTS_OA_UPSTREAM", "https://u:p@oa.example.com", "dialects.oa.upstream"},
 	} {
 		t.Run(c.env, func(t *testing.T) {
 			t.Setenv(c.env, c.value)
@@ -155,23 +161,25 @@ func TestSharedLimitsDefaults(t *testing.T) {
 	}
 }
 
-// The mirror keeps a week of examples, five of each differing field, by
-// default; a file or the environment sets them, 0 examples too.
-func TestMirrorStoreSettings(t *testing.T) {
+// The mirror is off by default; its keys and each dialect's upstream are read
+// from the environment as any other.
+func TestMirrorSettings(t *testing.T) {
 	c, err := config.Load(flags(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Mirror.Retention != 168*time.Hour || c.Mirror.MaxExamples != 5 {
-		t.Fatalf("mirror = %+v, want 168h and 5", c.Mirror)
+	if c.Mirror.Mode != config.MirrorNormal || c.Mirror.ApplyWrites || c.Mirror.Timeout != 5*time.Second ||
+		c.Mirror.Concurrency != 16 || c.Mirror.Retention != 7*24*time.Hour || c.Mirror.MaxExamples != 5 || c.Dialects["oa"].Upstream != "" {
+		t.Fatalf("mirror defaults = %+v, oa %+v", c.Mirror, c.Dialects["oa"])
 	}
-	t.Setenv("CRMGW_MIRROR_RETENTION", "24h")
-	t.Setenv("CRMGW_MIRROR_MAX_EXAMPLES", "0")
+	t.Setenv("CRMGW_MIRROR_MODE", "diff-proxy")
+	t.Setenv("CRMGW_MIRROR_APPLY_WRITES", "true")
+	t.Setenv("CRMGW_DIALECTS_OA_UPSTREAM", "https://oa.example.com/base")
 	if c, err = config.Load(flags(t)); err != nil {
 		t.Fatal(err)
 	}
-	if c.Mirror.Retention != 24*time.Hour || c.Mirror.MaxExamples != 0 {
-		t.Fatalf("mirror = %+v, want 24h and 0", c.Mirror)
+	if c.Mirror.Mode != config.MirrorDiffProxy || !c.Mirror.ApplyWrites || c.Dialects["oa"].Upstream != "https://oa.example.com/base" {
+		t.Fatalf("mirror = %+v, oa %+v", c.Mirror, c.Dialects["oa"])
 	}
 }
 

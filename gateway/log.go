@@ -15,6 +15,8 @@ func (s *Server) accessLog() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true,
 		LogRequestID: true, LogRemoteIP: true, LogError: true,
+		// A request the mirror runs against crmgw itself is no client's.
+		Skipper: func(c echo.Context) bool { return isShadow(c.Request()) },
 		// Render errors before logging, so that the line holds the status the dialect answered (a 503, say), not 200.
 		HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {

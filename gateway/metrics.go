@@ -23,6 +23,7 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	refusals *prometheus.CounterVec
+	mirrored *prometheus.CounterVec
 }
 
 func newMetrics(db *sql.DB) *metrics {
@@ -41,8 +42,12 @@ func newMetrics(db *sql.DB) *metrics {
 			Name: "crmgw_refusals_total",
 			Help: "Requests refused by a limit: rate_limit (a token's rate), login (failed logins), body_budget, connections.",
 		}, []string{"dialect", "reason"}),
+		mirrored: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "crmgw_mirror_compared_total",
+			Help: "Requests answered by both crmgw and the upstream (mirror.mode), by dialect, endpoint and result: identical, different, error (the other side failed), skipped (mirror.concurrency full).",
+		}, []string{"dialect", "endpoint", "result"}),
 	}
-	m.registry.MustRegister(m.requests, m.duration, m.refusals,
+	m.registry.MustRegister(m.requests, m.duration, m.refusals, m.mirrored,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if db != nil {
 		m.registry.MustRegister(collectors.NewDBStatsCollector(db, "crmgw"))
@@ -71,6 +76,9 @@ func (m *metrics) handler() http.Handler {
 // dialect, as the access log inside it does).
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if isShadow(c.Request()) { // the mirror's, no client's
+			return next(c)
+		}
 		start := time.Now()
 		err := next(c)
 		dialect, endpoint := s.dialectOf(c.Request().URL.Path), c.Path()

@@ -41,6 +41,7 @@ type Server struct {
 	trusted []*net.IPNet
 	metrics *metrics
 	admin   *echo.Echo // the operator's: metrics and health, on admin.listen
+	mirror  *mirror    // nil unless mirror.mode sends some dialect's requests to its upstream
 }
 
 // New builds the server: the same constructor serves `crmgw serve` and the tests.
@@ -50,6 +51,7 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 		secrets: map[string]bool{}}
 	s.bodies.limit, s.conns.max = cfg.Limits.MaxBufferedBodyBytes, int64(cfg.Limits.MaxConnections)
 	s.metrics.watch(&s.bodies, &s.conns)
+	s.mirror = newMirror(s, cfg)
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
@@ -139,7 +141,17 @@ func (s *Server) owner(path string) *adapters.Dialect {
 // mount serves a dialect's endpoints; errors under its prefixes are its to render.
 func (s *Server) mount(d adapters.Dialect) {
 	for _, ep := range d.Endpoints {
-		s.echo.Match(ep.Methods, ep.Path, ep.Handler, ep.Middleware...)
+		if s.mirror == nil {
+			s.echo.Match(ep.Methods, ep.Path, ep.Handler, ep.Middleware...)
+			continue
+		}
+		// The mirror decides before the endpoint's own middleware runs: a
+		// request forwarded is neither bound nor authenticated by crmgw.
+		h := ep.Handler
+		for i := len(ep.Middleware) - 1; i >= 0; i-- {
+			h = ep.Middleware[i](h)
+		}
+		s.echo.Match(ep.Methods, ep.Path, s.mirror.wrap(&d, ep, h))
 	}
 	for _, name := range d.Credentials {
 		s.secrets[strings.ToLower(name)] = true
@@ -283,6 +295,9 @@ func (s *Server) Serve(ctx context.Context, ln, admin net.Listener) error {
 		ConnContext:    s.conns.connContext,
 		ConnState:      s.conns.connState,
 	}
+	if s.mirror != nil {
+		go s.mirror.pruneEvery(ctx, pruneInterval)
+	}
 	servers := []*http.Server{srv}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
@@ -308,6 +323,9 @@ func (s *Server) Serve(ctx context.Context, ln, admin net.Listener) error {
 		if err := srv.Shutdown(sctx); err != nil {
 			return err
 		}
+	}
+	if s.mirror != nil {
+		s.mirror.close(sctx)
 	}
 	for range servers {
 		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
@@ -357,6 +375,7 @@ func (s *Server) requestLimits(next echo.HandlerFunc) echo.HandlerFunc {
 				return echo.NewHTTPError(http.StatusBadRequest, "the request body could not be read")
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
+			c.Set(bodyKey, body)
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), limits.RequestTimeout)
 		defer cancel()

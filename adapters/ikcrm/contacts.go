@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -252,6 +253,7 @@ func (a *Adapter) createContact(ctx context.Context, caller core.Caller, p param
 	if in.CustomerID == 0 {
 		return nil, invalid("客户(customer_id) 不能为空")
 	}
+	in.ID = adapters.KeptID(ctx) // the upstream's, when the mirror applies its create
 	ct, err := a.svc.CreateContact(ctx, caller, in)
 	if err != nil {
 		return nil, contactWriteError(err)

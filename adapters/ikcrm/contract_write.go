@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -179,6 +180,7 @@ func (a *Adapter) createContract(ctx context.Context, caller core.Caller, p para
 	if err := change.ApplyTo(&in); err != nil {
 		return nil, writeError(err, change)
 	}
+	in.ID = adapters.KeptID(ctx) // the upstream's, when the mirror applies its create
 	k, err := a.svc.CreateContract(ctx, caller, in)
 	if err != nil {
 		return nil, writeError(err, change)

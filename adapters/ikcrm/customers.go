@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -457,7 +458,9 @@ func (a *Adapter) createCustomer(ctx context.Context, caller core.Caller, p para
 	if err != nil {
 		return nil, err
 	}
-	cu, err := a.svc.CreateCustomer(ctx, caller, newCustomer(ch))
+	in := newCustomer(ch)
+	in.ID = adapters.KeptID(ctx) // the upstream's, when the mirror applies its create
+	cu, err := a.svc.CreateCustomer(ctx, caller, in)
 	if err != nil {
 		return nil, customerWriteError(err)
 	}
@@ -479,6 +482,7 @@ func (a *Adapter) createCommonCustomer(ctx context.Context, caller core.Caller, 
 	}
 	in := newCustomer(ch)
 	in.Public = true
+	in.ID = adapters.KeptID(ctx) // the upstream's, when the mirror applies its create
 	cu, err := a.svc.CreateCustomer(ctx, caller, in)
 	if err != nil {
 		return nil, customerWriteError(err)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -401,6 +402,7 @@ func (a *Adapter) createOpportunity(ctx context.Context, caller core.Caller, p p
 	if err := change.ApplyTo(&in); err != nil {
 		return nil, opportunityWriteError(err)
 	}
+	in.ID = adapters.KeptID(ctx) // the upstream's, when the mirror applies its create
 	o, err := a.svc.CreateOpportunity(ctx, caller, in)
 	if err != nil {
 		return nil, opportunityWriteError(err)

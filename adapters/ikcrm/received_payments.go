@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -220,6 +221,7 @@ func (a *Adapter) createPlan(ctx context.Context, caller core.Caller, p params) 
 	if f.err != nil {
 		return nil, f.err
 	}
+	in.ID = adapters.KeptID(ctx) // the upstream's, when the mirror applies its create
 	plan, err := a.svc.AddPaymentPlan(ctx, caller, in)
 	if err != nil {
 		return nil, paymentWriteError(err)
@@ -270,6 +272,7 @@ func (a *Adapter) createPayment(ctx context.Context, caller core.Caller, p param
 	if f.err != nil {
 		return nil, f.err
 	}
+	in.ID = adapters.KeptID(ctx) // the upstream's, when the mirror applies its create
 	pay, err := a.svc.AddPayment(ctx, caller, in)
 	if err != nil {
 		return nil, paymentWriteError(err)

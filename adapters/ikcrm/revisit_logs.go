@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -323,6 +324,7 @@ func (a *Adapter) createRevisitLog(ctx context.Context, caller core.Caller, p pa
 	if f.err != nil {
 		return nil, f.err
 	}
+	in.ID = adapters.KeptID(ctx) // the upstream's, when the mirror applies its create
 	h, err := a.svc.AddFollowUp(ctx, caller, in)
 	if err != nil {
 		return nil, revisitWriteError(err, in.SubjectKind)

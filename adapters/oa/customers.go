@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -289,6 +290,7 @@ func (a *Adapter) createCustomer(ctx context.Context, caller core.Caller, p para
 	if ch.MainContactName != nil && *ch.MainContactName != "" {
 		in.Contacts = []core.NewContact{{Name: *ch.MainContactName, IsMain: true}}
 	}
+	in.ID = adapters.KeptID(ctx) // the upstream's, when the mirror applies its create
 	cu, err := a.svc.CreateCustomer(ctx, caller, in)
 	if err != nil {
 		return nil, err

@@ -47,7 +47,7 @@ func New(svc *core.Service, opts adapters.Options) *Adapter {
 		for _, r := range routes {
 			path := opts.Prefix + base + r.name + ".ashx"
 			a.endpoints = append(a.endpoints, adapters.Endpoint{Methods: []string{http.MethodGet, http.MethodPost}, Path: path,
-				Auth: r.auth, Summary: r.summary, Params: r.params, Handler: a.handle(r.auth, r.handler), Result: r.result})
+				Auth: r.auth, Summary: r.summary, Params: r.params, Handler: a.handle(r.auth, r.handler), Result: r.result, Writes: r.writes})
 			a.paths[strings.ToLower(path)] = path
 		}
 	}
@@ -99,6 +99,7 @@ type route struct {
 	// answers whether, int64(0) for a count of rows, the items for a list
 	// (JSON writes a listOf as its items).
 	result any
+	writes bool // it changes data (write): GET or POST alike
 }
 
 // routes is the table: the WebApi's handlers in the doc's order, Token/Get
@@ -117,15 +118,15 @@ func (a *Adapter) routes() []route {
 
 		crm("ContactHistory/Get", "根据联系历史id获取联系历史记录", a.getContactHistory, ContactHistory{},
 			integer("id", "follow-up", "历史记录id")),
-		crm("ContactHistory/Add", "添加联系记录", a.addContactHistory, true, contactMade()...),
+		write(crm("ContactHistory/Add", "添加联系记录", a.addContactHistory, true, contactMade()...)),
 
-		crm("ContactPlan/SaveContactPlan", "执行联系计划: record the contact, mark the plan done, plan the next", a.saveContactPlan, true,
+		write(crm("ContactPlan/SaveContactPlan", "执行联系计划: record the contact, mark the plan done, plan the next", a.saveContactPlan, true,
 			slices.Concat([]adapters.Param{integer("plan_id", "contact-plan", "计划id")}, contactMade(),
-				[]adapters.Param{nextTime})...),
+				[]adapters.Param{nextTime})...)),
 		crm("ContactPlan/GetContactPlan", "根据id获取客户联系计划信息", a.getContactPlan, CustomerContactPlan{},
 			integer("id", "contact-plan", "计划id")),
 		crm("ContactPlan/GetContactPlanCount", "获取客户联系计划数量: the caller's pending plans", a.getContactPlanCount, int64(0)),
-		crm("ContactPlan/InsertContactPlan", "新增联系计划", a.insertContactPlan, true,
+		write(crm("ContactPlan/InsertContactPlan", "新增联系计划", a.insertContactPlan, true,
 			optional(integer("plan_id", "", "计划id: ignored, the new plan gets its own")),
 			str("title", "标题"),
 			integer("customer_id", "customer", "客户ID"),
@@ -133,31 +134,31 @@ func (a *Adapter) routes() []route {
 			integer("route_id", "dictionary", "联系方式 (ContactRoute)"),
 			integer("link_man_id", "contact", "客户联系人ID"),
 			integer("history_id", "follow-up", "联系记录ID: 0 for none"),
-			nextTime),
+			nextTime)),
 
-		crm("Contract/SampleGiftAuditById", "商务-合同订单-根据id审核样品赠品订单", a.sampleGiftAudit, int64(0),
-			str("orderID", "订单单号")),
-		crm("Contract/SampleGiftUnAuditById", "商务-合同订单-根据id反审核样品赠品订单", a.sampleGiftUnAudit, int64(0),
-			str("orderID", "订单单号")),
-		crm("Contract/ContractAudit", "根据id审核合同订单", a.contractAudit, true,
-			integer("id", "contract", "合同订单id")),
-		crm("Contract/ContractUnAudit", "根据id反审核合同订单", a.contractUnAudit, true,
-			integer("id", "contract", "合同订单id")),
-		crm("Contract/StopContract", "根据id终止合同", a.stopContract, 1,
-			integer("id", "contract", "合同id")),
+		write(crm("Contract/SampleGiftAuditById", "商务-合同订单-根据id审核样品赠品订单", a.sampleGiftAudit, int64(0),
+			str("orderID", "订单单号"))),
+		write(crm("Contract/SampleGiftUnAuditById", "商务-合同订单-根据id反审核样品赠品订单", a.sampleGiftUnAudit, int64(0),
+			str("orderID", "订单单号"))),
+		write(crm("Contract/ContractAudit", "根据id审核合同订单", a.contractAudit, true,
+			integer("id", "contract", "合同订单id"))),
+		write(crm("Contract/ContractUnAudit", "根据id反审核合同订单", a.contractUnAudit, true,
+			integer("id", "contract", "合同订单id"))),
+		write(crm("Contract/StopContract", "根据id终止合同", a.stopContract, 1,
+			integer("id", "contract", "合同id"))),
 
-		crm("Customer/CancelShare", "取消共享", a.cancelShare, true,
-			idList("strIds", "客户Id, e.g. 1,2")),
-		crm("Customer/RemoveCollection", "取消收藏", a.removeCollection, true,
+		write(crm("Customer/CancelShare", "取消共享", a.cancelShare, true,
+			idList("strIds", "客户Id, e.g. 1,2"))),
+		write(crm("Customer/RemoveCollection", "取消收藏", a.removeCollection, true,
 			integer("userId", "user", "用户id"),
-			idList("custIdString", "客户id字符串, e.g. 111,222")),
-		crm("Customer/SetCustIdentity", "设置客户收藏标识", a.setCustIdentity, true,
+			idList("custIdString", "客户id字符串, e.g. 111,222"))),
+		write(crm("Customer/SetCustIdentity", "设置客户收藏标识", a.setCustIdentity, true,
 			integer("identityId", "", "收藏标识id"),
-			integer("custId", "customer", "客户id")),
+			integer("custId", "customer", "客户id"))),
 		crm("Customer/GetAllList", "获取客户信息: a page of customers, newest first", a.getAllList, []Customer{},
 			integer("pageIndex", "", "指定当前的页码, from 1"),
 			optional(integer("pageSize", "", "指定要返回的记录条数, 10 when absent, at most 100"))),
-		crm("Customer/AddCallHistory", "新增通话历史记录", a.addCallHistory, true,
+		write(crm("Customer/AddCallHistory", "新增通话历史记录", a.addCallHistory, true,
 			integer("callState", "", "通话状态: 1 已接, 0 未接"),
 			str("tel", "通话号码"),
 			integer("userID", "user", "用户ID"),
@@ -168,13 +169,13 @@ func (a *Adapter) routes() []route {
 			integer("record", "", "是否录音: 1 录音, 0 未录音"),
 			integer("duration", "", "时长(秒)"),
 			str("ims", "电信号码"),
-			str("userName", "用户名称")),
-		crm("Customer/IMSLock", "锁定IMS号码", a.imsLock, true,
+			str("userName", "用户名称"))),
+		write(crm("Customer/IMSLock", "锁定IMS号码", a.imsLock, true,
 			integer("userID", "user", "用户ID"),
-			str("ims", "计费号码")),
-		crm("Customer/UnIMSLock", "解除IMS号码锁定", a.unIMSLock, true,
-			str("ims", "计费号码")),
-		crm("Customer/InsertSms", "发送模板短信: queued in the outbox, never sent", a.insertSms, true,
+			str("ims", "计费号码"))),
+		write(crm("Customer/UnIMSLock", "解除IMS号码锁定", a.unIMSLock, true,
+			str("ims", "计费号码"))),
+		write(crm("Customer/InsertSms", "发送模板短信: queued in the outbox, never sent", a.insertSms, true,
 			integer("senderID", "user", "发信人"),
 			str("mobilePhone", "手机号码"),
 			optional(str("receiveName", "收信人")),
@@ -188,8 +189,8 @@ func (a *Adapter) routes() []route {
 			optional(str("value4", "替换值4")),
 			optional(str("value5", "替换值5")),
 			optional(str("value6", "替换值6")),
-			optional(str("remark", "备注"))),
-		crm("Customer/UpdateCallHistory", "更新通话历史记录", a.updateCallHistory, true,
+			optional(str("remark", "备注")))),
+		write(crm("Customer/UpdateCallHistory", "更新通话历史记录", a.updateCallHistory, true,
 			str("sCallNumber", "通话号码"),
 			timestamp("dCallTime", "通话开始时间"),
 			integer("bCallState", "", "通话状态: 1 已接, 0 未接"),
@@ -199,17 +200,17 @@ func (a *Adapter) routes() []route {
 			timestamp("endTime", "通话结束时间"),
 			integer("record", "", "是否录音: 1 录音, 0 未录音"),
 			integer("duration", "", "通话时长"),
-			str("addUserName", "当前操作人姓名")),
+			str("addUserName", "当前操作人姓名"))),
 		crm("Customer/NameIsRepeat", "判断新添加的客户是否重名", a.nameIsRepeat, false,
 			str("sName", "客户名称"),
 			exceptCustomer),
 		crm("Customer/Get", "根据id获取客户信息", a.getCustomer, Customer{},
 			integer("id", "customer", "客户id")),
 		// tran, a server-side DbTransaction in the doc, cannot travel over HTTP: it is not read.
-		crm("Customer/Update", "保存客户信息: update a customer", a.updateCustomer, true,
-			object("customer", "客户Customer对象, with its PK_ID")),
-		crm("Customer/Save", "保存客户信息: add a customer (PK_ID 0) or update one", a.saveCustomer, true,
-			object("json", "客户json字符串: a Customer object")),
+		write(crm("Customer/Update", "保存客户信息: update a customer", a.updateCustomer, true,
+			object("customer", "客户Customer对象, with its PK_ID"))),
+		write(crm("Customer/Save", "保存客户信息: add a customer (PK_ID 0) or update one", a.saveCustomer, true,
+			object("json", "客户json字符串: a Customer object"))),
 		crm("Customer/TelIsRepeat", "判断电话是否重复", a.telIsRepeat, false,
 			str("tel", "电话号码"),
 			exceptCustomer),
@@ -220,32 +221,32 @@ func (a *Adapter) routes() []route {
 		crm("CustomerType/GetTypeList", "获取客户类型列表", a.getTypeList, []CustomerType{},
 			integer("parent_id", "dictionary", "客户类型父id: 0 for the top level")),
 
-		ecommerce("ECommerce/UpdateBaseInfoHit", "获取系统全部基础信息: add views to a record's counter", a.updateBaseInfoHit, true,
+		write(ecommerce("ECommerce/UpdateBaseInfoHit", "获取系统全部基础信息: add views to a record's counter", a.updateBaseInfoHit, true,
 			integer("pkid", "", "id: the shop's record"),
-			integer("addHit", "", "views to add, at least 0")),
-		ecommerce("ECommerce/AddMessageBoard", "添加留言反馈", a.addMessageBoard, true,
+			integer("addHit", "", "views to add, at least 0"))),
+		write(ecommerce("ECommerce/AddMessageBoard", "添加留言反馈", a.addMessageBoard, true,
 			integer("custID", "customer", "客户id"),
 			str("content", "留言内容"),
-			optional(str("contact", "联系人"))),
+			optional(str("contact", "联系人")))),
 
 		crm("LinkMan/GetList", "根据客户id获取联系人列表: as LinkMan elements", a.getLinkManListAs("LinkMan", "custId"), []CustomerLinkMan{},
 			integer("custId", "customer", "客户id")),
-		crm("LinkMan/CancelMainMan", "根据联系人id取消主要联系人标识", a.cancelMainMan, int64(0),
-			integer("id", "contact", "联系人id")),
+		write(crm("LinkMan/CancelMainMan", "根据联系人id取消主要联系人标识", a.cancelMainMan, int64(0),
+			integer("id", "contact", "联系人id"))),
 		crm("LinkMan/GetLinkManList", "获取客户联系人列表: as CustomerLinkMan elements", a.getLinkManListAs("CustomerLinkMan", "cust_id"), []CustomerLinkMan{},
 			integer("cust_id", "customer", "客户id")),
 		crm("LinkMan/GetLinkMan", "根据id获取客户联系人信息", a.getLinkMan, CustomerLinkMan{},
 			integer("id", "contact", "联系人id")),
 		// tran, as for Customer/Update, is not read.
-		crm("LinkMan/SaveLinkMan", "更新联系人", a.saveLinkMan, 1,
-			object("man", "联系人CustomerLinkMan对象, with its PK_ID")),
-		crm("LinkMan/InsertLinkMan", "新增联系人", a.insertLinkMan, true,
-			object("man", "联系人CustomerLinkMan对象")),
-		crm("LinkMan/DeleteLinkMan", "删除联系人", a.deleteLinkMan, int64(0),
-			integer("id", "contact", "联系人id")),
+		write(crm("LinkMan/SaveLinkMan", "更新联系人", a.saveLinkMan, 1,
+			object("man", "联系人CustomerLinkMan对象, with its PK_ID"))),
+		write(crm("LinkMan/InsertLinkMan", "新增联系人", a.insertLinkMan, true,
+			object("man", "联系人CustomerLinkMan对象"))),
+		write(crm("LinkMan/DeleteLinkMan", "删除联系人", a.deleteLinkMan, int64(0),
+			integer("id", "contact", "联系人id"))),
 
-		crm("Sale/SetPublicCust", "根据客户ID转公共客户", a.setPublicCust, true,
-			idList("pkidList", "客户ID, e.g. 1,2,3")),
+		write(crm("Sale/SetPublicCust", "根据客户ID转公共客户", a.setPublicCust, true,
+			idList("pkidList", "客户ID, e.g. 1,2,3"))),
 	}
 }
 
@@ -253,6 +254,14 @@ func (a *Adapter) routes() []route {
 func crm(name, summary string, h handler, result any, params ...adapters.Param) route {
 	return route{name: "CRM/" + name, auth: adapters.AuthToken, summary: summary, handler: h, result: result,
 		params: slices.Concat([]adapters.Param{token, format}, params)}
+}
+
+// write marks r as changing data. Its answer carries no new record's id (a
+// create answers true), so a write the mirror applies to crmgw numbers its
+// record crmgw's way.
+func write(r route) route {
+	r.writes = true
+	return r
 }
 
 // ecommerce is a CRM handler of a site's key, called by a tenant's web shop:

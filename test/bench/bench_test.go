@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
 
 	"crmgw/app"
 	"crmgw/config"
@@ -59,6 +60,7 @@ func spec(contracts int) seed.BenchSpec {
 
 // fixture is a seeded database behind the gateway.
 type fixture struct {
+	db         *gorm.DB
 	svc        *core.Service
 	url        string
 	token      string
@@ -79,7 +81,7 @@ func newFixture(b *testing.B, driver string, contracts int) fixture {
 	if err := svc.SetTenantSettings(ctx, res.TenantID, core.TenantSettings{ContractPrefix: "HT", Opportunities: true}); err != nil {
 		b.Fatal(err)
 	}
-	f := fixture{svc: svc, token: res.Token, tenantID: res.TenantID}
+	f := fixture{db: db, svc: svc, token: res.Token, tenantID: res.TenantID}
 	// The first user's most recent contract, and its customer.
 	if err := db.Raw("SELECT id, customer_id FROM contracts WHERE tenant_id = ? AND owner_id = ? ORDER BY id DESC LIMIT 1",
 		res.TenantID, res.UserID).Row().Scan(&f.contractID, &f.customerID); err != nil {

@@ -1,0 +1,455 @@
+package test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"crmgw/app"
+	"crmgw/config"
+	"crmgw/core"
+	"crmgw/core/dbtest"
+	"crmgw/seed"
+)
+
+// upstream is crmgw A serving as the old vendors, behind a wrapper that
+// counts what reaches it and can slow it or add a field that changes on
+// every answer (noise).
+type upstream struct {
+	h      http.Handler
+	mu     sync.Mutex
+	hits   map[string]int // "METHOD path" → requests
+	delay  atomic.Int64   // nanoseconds each answer waits
+	noisy  atomic.Bool
+	served atomic.Int64
+}
+
+func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	u.mu.Lock()
+	u.hits[r.Method+" "+r.URL.Path]++
+	u.mu.Unlock()
+	if d := time.Duration(u.delay.Load()); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if !u.noisy.Load() {
+		u.h.ServeHTTP(w, r)
+		return
+	}
+	rec := httptest.NewRecorder()
+	u.h.ServeHTTP(rec, r)
+	body := bytes.Replace(rec.Body.Bytes(), []byte(`{`), fmt.Appendf(nil, `{"served_at":"%d",`, u.served.Add(1)), 1)
+	for k, vs := range rec.Header() {
+		w.Header()[k] = vs
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(rec.Code)
+	w.Write(body)
+}
+
+func (u *upstream) count(method, path string) int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.hits[method+" "+path]
+}
+
+// mirrorPair is the demo tenant on two crmgw: A (the env's, as the old
+// vendors, behind up) and B in front of it in a mirror mode, holding the
+// same records and the same token; the user zhangsan logs in with s3cret on both.
+type mirrorPair struct {
+	e     *env
+	up    *upstream
+	upURL string
+	b     *app.App
+	bURL  string
+	demo  seed.Result
+}
+
+// seedDemo fills svc with the demo tenant, zhangsan's password set.
+func seedDemo(e *env, svc *core.Service) seed.Result {
+	ctx := context.Background()
+	res, err := seed.Demo(ctx, svc, nil)
+	e.must(err)
+	e.must(svc.SetPassword(ctx, res.TenantID, "zhangsan", "s3cret"))
+	return res
+}
+
+// newMirrorPair builds the pair, B configured for mode by configure too.
+func newMirrorPair(e *env, mode string, configure func(*config.Config)) *mirrorPair {
+	p := &mirrorPair{e: e, up: &upstream{h: e.gw.Handler(), hits: map[string]int{}}}
+	p.demo = seedDemo(e, e.svc)
+	upSrv := httptest.NewServer(p.up)
+	e.t.Cleanup(upSrv.Close)
+	p.upURL = upSrv.URL
+
+	db := dbtest.Open(e.t, e.db.Dialector.Name(), e.clock)
+	cfg, err := config.Load(nil)
+	e.must(err)
+	cfg.Mirror.Mode, cfg.Mirror.Timeout = mode, 2*time.Second
+	for name, d := range cfg.Dialects {
+		d.Upstream = p.upURL
+		cfg.Dialects[name] = d
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	e.must(cfg.Validate())
+	p.b = app.New(cfg, db, app.Seams{Clock: e.clock, Logs: &logBuffer{}})
+	bSrv := httptest.NewServer(p.b.Gateway.Handler())
+	e.t.Cleanup(bSrv.Close)
+	p.bURL = bSrv.URL
+	mine := seedDemo(e, p.b.Service)
+	if mine.TenantID != p.demo.TenantID || mine.UserID != p.demo.UserID {
+		e.t.Fatalf("the demo is tenant %d user %d on B, %d %d on A", mine.TenantID, mine.UserID, p.demo.TenantID, p.demo.UserID)
+	}
+	_, err = p.b.Service.RegisterToken(context.Background(), mine.TenantID, mine.UserID, p.demo.Token)
+	e.must(err)
+	return p
+}
+
+// in is p for a subtest: its helpers fail t.
+func (p *mirrorPair) in(t *testing.T) *mirrorPair {
+	e := *p.e
+	e.t = t
+	q := *p
+	q.e = &e
+	return &q
+}
+
+// request is one client request of a dialect.
+type request struct {
+	method, path, contentType, body string
+	header                          http.Header
+}
+
+// send sends r to base, answering the status, Content-Type and body, and how long it took.
+func (p *mirrorPair) send(base string, r request) (int, string, []byte, time.Duration) {
+	p.e.t.Helper()
+	req, err := http.NewRequest(r.method, base+r.path, strings.NewReader(r.body))
+	p.e.must(err)
+	for k, vs := range r.header {
+		req.Header[k] = vs
+	}
+	if r.contentType != "" {
+		req.Header.Set("Content-Type", r.contentType)
+	}
+	start := time.Now()
+	res, err := http.DefaultClient.Do(req)
+	p.e.must(err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	p.e.must(err)
+	return res.StatusCode, res.Header.Get("Content-Type"), b, time.Since(start)
+}
+
+// metric is the sum of B's samples of name whose labels include all of labels.
+func (p *mirrorPair) metric(name string, labels ...string) float64 {
+	rec := httptest.NewRecorder()
+	p.b.Gateway.AdminHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	var sum float64
+	for _, line := range strings.Split(rec.Body.String(), "\n") {
+		if !strings.HasPrefix(line, name+"{") {
+			continue
+		}
+		ok := true
+		for _, l := range labels {
+			ok = ok && strings.Contains(line, l)
+		}
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseFloat(line[strings.LastIndex(line, " ")+1:], 64)
+		p.e.must(err)
+		sum += v
+	}
+	return sum
+}
+
+// waitCompared waits until B has counted n comparisons of endpoint.
+func (p *mirrorPair) waitCompared(endpoint string, n float64) {
+	p.e.t.Helper()
+	label := `endpoint="` + endpoint + `"`
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if p.metric("crmgw_mirror_compared_total", label) >= n {
+			return
+		}
+	}
+	p.e.t.Fatalf("%s: %v comparisons counted, want %v", endpoint, p.metric("crmgw_mirror_compared_total", label), n)
+}
+
+// report is B's report of endpoint.
+func (p *mirrorPair) report(endpoint string) core.EndpointReport {
+	p.e.t.Helper()
+	reports, err := p.b.Service.MirrorReport(context.Background(), "", 10)
+	p.e.must(err)
+	for _, r := range reports {
+		if r.Endpoint == endpoint {
+			return r
+		}
+	}
+	return core.EndpointReport{Endpoint: endpoint}
+}
+
+func (p *mirrorPair) customers(svc *core.Service) int64 {
+	n, err := svc.CountCustomers(context.Background(), p.demo.TenantID)
+	p.e.must(err)
+	return n
+}
+
+// dialectCase is, for one dialect, a read, a write that adds a customer, and a login.
+type dialectCase struct {
+	name                  string
+	read, write, login    request
+	readRoute, writeRoute string
+}
+
+func (p *mirrorPair) cases() []dialectCase {
+	tok := url.QueryEscape(p.demo.Token)
+	form := "application/x-www-form-urlencoded"
+	ikcrm := http.Header{"Authorization": {`Token token="` + p.demo.Token + `",device="open_api"`}}
+	qcy := "/WebApi/Handler/1.0/"
+	shop := strconv.FormatUint(p.demo.TenantID, 10)
+	return []dialectCase{
+		{name: "oa",
+			read:       request{method: http.MethodGet, path: "/oa/crm/home?access_token=" + tok},
+			readRoute:  "/oa/crm/home",
+			write:      request{method: http.MethodPost, path: "/oa/customers?access_token=" + tok, contentType: form, body: "name=" + url.QueryEscape("镜像客户")},
+			writeRoute: "/oa/customers",
+			login:      request{method: http.MethodPost, path: "/oa/users/login", contentType: form, body: "username=zhangsan&password=s3cret"}},
+		{name: "ikcrm",
+			read:       request{method: http.MethodGet, path: "/api/v2/contracts?per_page=2", header: ikcrm},
+			readRoute:  "/api/v2/contracts",
+			write:      request{method: http.MethodPost, path: "/api/v2/customers", header: ikcrm, contentType: "application/json", body: `{"customer":{"name":"镜像客户"}}`},
+			writeRoute: "/api/v2/customers",
+			login:      request{method: http.MethodPost, path: "/api/v2/auth/login", contentType: form, body: "login=zhangsan&password=s3cret"}},
+		{name: "qcy",
+			read:       request{method: http.MethodGet, path: qcy + "CRM/Customer/GetAllList.ashx?pageIndex=1&token=" + tok},
+			readRoute:  qcy + "CRM/Customer/GetAllList.ashx",
+			write:      request{method: http.MethodPost, path: qcy + "CRM/Customer/Save.ashx", contentType: form, body: "token=" + tok + "&json=" + url.QueryEscape(`{"PK_ID":0,"CustName":"镜像客户"}`)},
+			writeRoute: qcy + "CRM/Customer/Save.ashx",
+			login:      request{method: http.MethodGet, path: qcy + "Token/Get.ashx?login_name=zhangsan&password=s3cret&org_id=" + shop}},
+		{name: "yunzmall", // no write: the plugin's API only reads
+			read:      request{method: http.MethodPost, path: "/business/" + shop + "/plugin/CustomerManage/getStatisticsList", header: http.Header{"Authorization": {"Bearer " + p.demo.Token}}},
+			readRoute: "/business/:id/plugin/CustomerManage/getStatisticsList",
+			login: request{method: http.MethodPost, path: "/admin/login", contentType: form,
+				body: "username=zhangsan&password=" + url.QueryEscape(base64.StdEncoding.EncodeToString([]byte("s3cret")))}},
+	}
+}
+
+// In each mode and each dialect, what is sent where: proxy sends all to the
+// upstream; diff-proxy answers the upstream's, runs reads on crmgw too and
+// applies writes to crmgw only with apply_writes; diff-normal answers
+// crmgw's, sends reads to the upstream too and writes to crmgw only; logins
+// go to the side that answers. The client's request is counted once in B's
+// metrics whichever side answers it, the shadow run on crmgw never.
+func TestMirrorSendsEachRequestWhereItsModeSays(t *testing.T) {
+	for _, tc := range []struct {
+		mode        string
+		applyWrites bool
+		// upstream requests per read (the second for noise), per write and per login;
+		// whether B's records take the write.
+		upReads, upWrites, upLogins int
+		bWrites                     bool
+	}{
+		{mode: config.MirrorProxy, upReads: 1, upWrites: 1, upLogins: 1},
+		{mode: config.MirrorDiffProxy, upReads: 2, upWrites: 1, upLogins: 1},
+		{mode: config.MirrorDiffProxy, applyWrites: true, upReads: 2, upWrites: 1, upLogins: 1, bWrites: true},
+		{mode: config.MirrorDiffNormal, upReads: 2, upWrites: 0, upLogins: 0, bWrites: true},
+	} {
+		t.Run(fmt.Sprintf("%s apply_writes=%v", tc.mode, tc.applyWrites), func(t *testing.T) {
+			// A believes B's X-Forwarded-Host, as an old vendor behind crmgw should.
+			eachEngineWith(t, trustLoopback, func(e *env) {
+				p := newMirrorPair(e, tc.mode, func(c *config.Config) { c.Mirror.ApplyWrites = tc.applyWrites })
+				// Every read first: the writes would make the two sides' lists differ.
+				for _, d := range p.cases() {
+					t.Run(d.name+" read", func(t *testing.T) {
+						p := p.in(t)
+						status, _, body, _ := p.send(p.bURL, d.read)
+						_, _, direct, _ := p.send(e.url, d.read)
+						// yunzmall's pages link to the host asked: B's, through X-Forwarded-Host.
+						body, direct = bytes.ReplaceAll(body, []byte(p.bURL), []byte("<host>")), bytes.ReplaceAll(direct, []byte(e.url), []byte("<host>"))
+						if status != http.StatusOK || !bytes.Equal(body, direct) {
+							t.Errorf("read: %d %s, want what A answers: %s", status, body, direct)
+						}
+						compares := tc.mode != config.MirrorProxy
+						if compares {
+							p.waitCompared(d.readRoute, 1)
+						}
+						readPath, _, _ := strings.Cut(d.read.path, "?")
+						// The upstream (behind its wrapper) saw B's requests only: A was asked directly.
+						if got := p.up.count(d.read.method, readPath); got != tc.upReads {
+							t.Errorf("read: the upstream got %d requests, want %d", got, tc.upReads)
+						}
+						if got := p.metric("crmgw_requests_total", `endpoint="`+d.readRoute+`"`); got != 1 {
+							t.Errorf("read: B counts %v requests, want 1 (the client's)", got)
+						}
+						if r := p.report(d.readRoute); compares && (r.Identical != 1 || r.Different != 0 || r.Errors != 0) {
+							t.Errorf("read: %+v, want one identical comparison", r)
+						}
+
+						status, _, body, _ = p.send(p.bURL, d.login)
+						loginPath, _, _ := strings.Cut(d.login.path, "?")
+						if status != http.StatusOK || p.up.count(d.login.method, loginPath) != tc.upLogins {
+							t.Errorf("login: %d %s, the upstream got %d, want %d", status, body, p.up.count(d.login.method, loginPath), tc.upLogins)
+						}
+					})
+				}
+				for _, d := range p.cases() {
+					if d.write.path == "" {
+						continue
+					}
+					t.Run(d.name+" write", func(t *testing.T) {
+						p := p.in(t)
+						aBefore, bBefore := p.customers(e.svc), p.customers(p.b.Service)
+						status, _, body, _ := p.send(p.bURL, d.write)
+						if status != http.StatusOK {
+							t.Fatalf("write: %d %s", status, body)
+						}
+						if tc.applyWrites {
+							p.waitCompared(d.writeRoute, 1)
+						}
+						writePath, _, _ := strings.Cut(d.write.path, "?")
+						if got := p.up.count(d.write.method, writePath); got != tc.upWrites {
+							t.Errorf("write: the upstream got %d requests, want %d", got, tc.upWrites)
+						}
+						aAdded, bAdded := p.customers(e.svc)-aBefore, p.customers(p.b.Service)-bBefore
+						if aAdded != int64(tc.upWrites) || (bAdded == 1) != tc.bWrites {
+							t.Errorf("write: A added %d customers, B %d; want %d and %v", aAdded, bAdded, tc.upWrites, tc.bWrites)
+						}
+						if tc.applyWrites && d.name != "qcy" { // the WebApi's create answers no id: crmgw numbers its own
+							if r := p.report(d.writeRoute); r.Identical != 1 {
+								t.Errorf("write applied: %+v, want its answers identical (the upstream's id kept)", r)
+							}
+						}
+					})
+				}
+			})
+		})
+	}
+}
+
+// Identical data yields no difference; one field changed on the upstream is
+// exactly that field's difference, with both values; a field that differs
+// between two of the upstream's answers (noise) is never reported.
+func TestMirrorReportsExactlyTheFieldThatDiffers(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		p := newMirrorPair(e, config.MirrorDiffNormal, nil)
+		p.up.noisy.Store(true)
+		id := customerIDs(e, p.demo.TenantID)[0]
+		route := "/oa/customers/:id"
+		read := request{method: http.MethodGet, path: fmt.Sprintf("/oa/customers/%d?access_token=%s", id, url.QueryEscape(p.demo.Token))}
+		for range 3 {
+			p.send(p.bURL, read)
+		}
+		p.waitCompared(route, 3)
+		if r := p.report(route); r.Identical != 3 || len(r.Fields) != 0 {
+			e.t.Fatalf("identical data: %+v, want 3 identical comparisons (served_at is noise)", r)
+		}
+
+		// On A alone, as a client of the old vendor would change it.
+		change := request{method: http.MethodPatch, path: read.path, contentType: "application/x-www-form-urlencoded", body: "tel=021-55550000"}
+		if status, _, body, _ := p.send(e.url, change); status != http.StatusOK || !strings.Contains(string(body), `"0000"`) {
+			e.t.Fatalf("PATCH on A: %d %s", status, body)
+		}
+		p.send(p.bURL, read)
+		p.waitCompared(route, 4)
+		r := p.report(route)
+		if r.Different != 1 || len(r.Fields) != 1 || r.Fields[0].Path != "data.tel" || r.Fields[0].Count != 1 ||
+			r.Fields[0].Example.Upstream != `"021-55550000"` {
+			e.t.Fatalf("one field changed: %+v, want exactly data.tel's difference", r)
+		}
+		if strings.Contains(fmt.Sprint(r), p.demo.Token) {
+			e.t.Errorf("the report holds the client's token: %+v", r)
+		}
+	})
+}
+
+// A slow upstream and a dead one change neither crmgw's answer (diff-normal)
+// nor its latency beyond mirror.timeout: the comparison is an error,
+// recorded and counted. In proxy mode a dead upstream is the dialect's own
+// unavailable error.
+func TestMirrorSlowOrDeadUpstream(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	eachEngine(t, func(e *env) {
+		p := newMirrorPair(e, config.MirrorDiffNormal, func(c *config.Config) { c.Mirror.Timeout = timeout })
+		d := p.cases()[0]
+		_, _, want, _ := p.send(e.url, d.read)
+
+		p.up.delay.Store(int64(3 * time.Second))
+		status, _, body, took := p.send(p.bURL, d.read)
+		if status != http.StatusOK || !bytes.Equal(body, want) || took > timeout {
+			e.t.Errorf("slow upstream: %d %s in %s, want crmgw's answer within %s", status, body, took, timeout)
+		}
+		p.waitCompared(d.readRoute, 1)
+		if r := p.report(d.readRoute); r.Errors != 1 || r.LastError != "timeout" {
+			e.t.Errorf("slow upstream: %+v, want one error comparison: timeout", r)
+		}
+
+		dead := deadURL(e.t)
+		q := newMirrorPairOver(p, config.MirrorDiffNormal, dead)
+		status, _, body, took = q.send(q.bURL, d.read)
+		if status != http.StatusOK || !bytes.Equal(body, want) || took > timeout {
+			e.t.Errorf("dead upstream: %d %s in %s, want crmgw's answer within %s", status, body, took, timeout)
+		}
+		q.waitCompared(d.readRoute, 1)
+		if r := q.report(d.readRoute); r.Errors != 1 || r.LastError != "connection refused" {
+			e.t.Errorf("dead upstream: %+v, want one error comparison: connection refused", r)
+		}
+
+		proxied := newMirrorPairOver(p, config.MirrorProxy, dead)
+		status, _, body, _ = proxied.send(proxied.bURL, d.read)
+		if status != http.StatusServiceUnavailable || !regexp.MustCompile(`"statuscode":"\d+"`).Match(body) {
+			e.t.Errorf("proxy to a dead upstream: %d %s, want the OA's own 503", status, body)
+		}
+	})
+}
+
+// newMirrorPairOver is another B over p's A records, in mode, its upstream
+// at base.
+func newMirrorPairOver(p *mirrorPair, mode, base string) *mirrorPair {
+	e := p.e
+	db := dbtest.Open(e.t, e.db.Dialector.Name(), e.clock)
+	cfg, err := config.Load(nil)
+	e.must(err)
+	cfg.Mirror.Mode, cfg.Mirror.Timeout = mode, p.b.Config.Mirror.Timeout
+	for name, d := range cfg.Dialects {
+		d.Upstream = base
+		cfg.Dialects[name] = d
+	}
+	q := &mirrorPair{e: e, up: p.up, upURL: base, demo: p.demo}
+	q.b = app.New(cfg, db, app.Seams{Clock: e.clock, Logs: &logBuffer{}})
+	srv := httptest.NewServer(q.b.Gateway.Handler())
+	e.t.Cleanup(srv.Close)
+	q.bURL = srv.URL
+	mine := seedDemo(e, q.b.Service)
+	_, err = q.b.Service.RegisterToken(context.Background(), mine.TenantID, mine.UserID, p.demo.Token)
+	e.must(err)
+	return q
+}
+
+// deadURL is the address of a listener closed already: connections refused.
+func deadURL(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr
+}
