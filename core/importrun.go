@@ -58,7 +58,10 @@ const maxImportError = 1024
 // returning the run's id for FinishImportRun.
 func (s *Service) StartImportRun(ctx context.Context, tenantID uint64, kind string, dryRun bool) (uint64, error) {
 	r := ImportRun{TenantID: tenantID, Kind: kind, DryRun: dryRun, StartedAt: s.now(), Counts: "[]"}
-	return r.ID, storeError(s.db.WithContext(ctx).Create(&r).Error, "import run")
+	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+		return 0, storeError(err, "import run")
+	}
+	return r.ID, nil
 }
 
 // FinishImportRun records that the run has ended, with what it did and the

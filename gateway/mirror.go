@@ -107,14 +107,15 @@ func (m *mirror) close(ctx context.Context) {
 // pruneInterval is how often the examples older than mirror.retention are dropped.
 const pruneInterval = time.Hour
 
-// pruneEvery drops, every interval until ctx is done, the differences' examples
-// older than mirror.retention: the report's tables stay bounded.
-func (m *mirror) pruneEvery(ctx context.Context, interval time.Duration) {
+// pruneMirrorEvery drops, every interval until ctx is done, the differences'
+// examples older than mirror.retention: the report's tables stay bounded,
+// in normal mode too, where what the mirror found before is still kept.
+func (s *Server) pruneMirrorEvery(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if err := m.s.svc.PruneMirror(ctx, m.s.svc.Now().Add(-m.s.cfg.Mirror.Retention)); err != nil && ctx.Err() == nil {
-			m.s.log.Warn("mirror: pruning the differences", "error", err)
+		if err := s.svc.PruneMirror(ctx, s.svc.Now().Add(-s.cfg.Mirror.Retention)); err != nil && ctx.Err() == nil {
+			s.log.Warn("mirror: pruning the differences", "error", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -260,9 +261,15 @@ func (m *mirror) compareLater(c call, fetch func(ctx context.Context) (up, local
 			cmp.Result, cmp.Error = core.MirrorError, describe(err)
 		case gatewayFailure(up.status):
 			cmp.Result, cmp.Error = core.MirrorError, fmt.Sprintf("upstream status %d", up.status)
+		case up.unreadable() != "" || local.unreadable() != "":
+			// Compared as bytes, every answer would differ (or, learnt as
+			// noise, none ever would): the comparison did not happen.
+			cmp.Result, cmp.Error = core.MirrorError, "an answer in a Content-Encoding the mirror does not read: "+up.unreadable()+local.unreadable()
 		default:
 			if m.noise.learning(c.dialect, c.endpoint) {
-				if again, err := m.send(ctx, c.base, c.req, c.body, true); err == nil && !gatewayFailure(again.status) {
+				// Only an answer like the first teaches noise: a second one
+				// refused (429, 401, 500) would make every field noise.
+				if again, err := m.send(ctx, c.base, c.req, c.body, true); err == nil && again.status == up.status && again.unreadable() == "" {
 					m.noise.learn(c.dialect, c.endpoint, diff(up, again, c))
 				}
 			}
@@ -408,6 +415,16 @@ func (a *answer) writeTo(c echo.Context) error {
 }
 
 // plain is a's body without its content coding: what is compared.
+// unreadable is the answer's Content-Encoding when plain cannot decode it, "" otherwise.
+func (a *answer) unreadable() string {
+	switch enc := a.header.Get("Content-Encoding"); strings.ToLower(enc) {
+	case "", "identity", "gzip":
+		return ""
+	default:
+		return enc
+	}
+}
+
 func (a *answer) plain() []byte {
 	if !strings.EqualFold(a.header.Get("Content-Encoding"), "gzip") {
 		return a.body

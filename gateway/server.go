@@ -295,9 +295,7 @@ func (s *Server) Serve(ctx context.Context, ln, admin net.Listener) error {
 		ConnContext:    s.conns.connContext,
 		ConnState:      s.conns.connState,
 	}
-	if s.mirror != nil {
-		go s.mirror.pruneEvery(ctx, pruneInterval)
-	}
+	go s.pruneMirrorEvery(ctx, pruneInterval)
 	servers := []*http.Server{srv}
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()

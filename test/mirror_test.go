@@ -26,15 +26,17 @@ import (
 )
 
 // upstream is crmgw A serving as the old vendors, behind a wrapper that
-// counts what reaches it and can slow it or add a field that changes on
-// every answer (noise).
+// counts what reaches it and can slow it, add a field that changes on
+// every answer (noise), or refuse every second request as a rate limit.
 type upstream struct {
-	h      http.Handler
-	mu     sync.Mutex
-	hits   map[string]int // "METHOD path" → requests
-	delay  atomic.Int64   // nanoseconds each answer waits
-	noisy  atomic.Bool
-	served atomic.Int64
+	h        http.Handler
+	mu       sync.Mutex
+	hits     map[string]int // "METHOD path" → requests
+	delay    atomic.Int64   // nanoseconds each answer waits
+	noisy    atomic.Bool
+	served   atomic.Int64
+	limiting atomic.Bool
+	asked    atomic.Int64
 }
 
 func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -47,6 +49,14 @@ func (u *upstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		}
+	}
+	if u.limiting.Load() && u.asked.Add(1)%2 == 0 {
+		// In JSON, as a vendor's own limit answers: every field of a real
+		// answer is missing from it.
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write([]byte(`{"error":"slow down"}`))
+		return
 	}
 	if !u.noisy.Load() {
 		u.h.ServeHTTP(w, r)
@@ -376,6 +386,30 @@ func TestMirrorReportsExactlyTheFieldThatDiffers(t *testing.T) {
 		}
 		if strings.Contains(fmt.Sprint(r), p.demo.Token) {
 			e.t.Errorf("the report holds the client's token: %+v", r)
+		}
+	})
+}
+
+// An upstream that refuses the second ask of a read (a rate limit) teaches
+// no noise: the field that differs is still reported, every time.
+func TestMirrorLearnsNoNoiseFromARefusal(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		p := newMirrorPair(e, config.MirrorDiffNormal, nil)
+		id := customerIDs(e, p.demo.TenantID)[0]
+		route := "/oa/customers/:id"
+		read := request{method: http.MethodGet, path: fmt.Sprintf("/oa/customers/%d?access_token=%s", id, url.QueryEscape(p.demo.Token))}
+		change := request{method: http.MethodPatch, path: read.path, contentType: "application/x-www-form-urlencoded", body: "tel=021-55550000"}
+		if status, _, body, _ := p.send(e.url, change); status != http.StatusOK {
+			e.t.Fatalf("PATCH on A: %d %s", status, body)
+		}
+		p.up.limiting.Store(true)
+		for i := range 3 {
+			p.send(p.bURL, read)
+			p.waitCompared(route, float64(i+1))
+		}
+		r := p.report(route)
+		if r.Different != 3 || len(r.Fields) != 1 || r.Fields[0].Path != "data.tel" || r.Fields[0].Count != 3 {
+			e.t.Fatalf("a refused second ask: %+v, want data.tel different in all 3 comparisons", r)
 		}
 	})
 }
