@@ -178,7 +178,7 @@ func (m *mirror) wrap(d *adapters.Dialect, ep adapters.Endpoint, h echo.HandlerF
 					local := m.runLocal(ctx, call, 0)
 					return up, local, nil
 				})
-			case m.applyWrites && up.status < http.StatusInternalServerError:
+			case m.applyWrites && up.status >= 200 && up.status < 300:
 				m.apply(appliedWrite{call: call, upstream: up, newID: ep.NewID})
 			}
 			return nil
