@@ -168,17 +168,44 @@ func (s *Service) ListContracts(ctx context.Context, c Caller, q ContractListQue
 	}
 	err := db.Select(`contracts.id, contracts.owner_id, users.real_name AS owner_name, contracts.customer_id,
   customers.name AS customer_name, contracts.title, contracts.total_amount, contracts.approve_status,
-  contracts.status, contracts.updated_at,
-  (SELECT COALESCE(`+s.sumCents("p.amount")+`, 0) FROM payments p WHERE p.tenant_id = contracts.tenant_id
-    AND p.contract_id = contracts.id AND p.direction = ?) AS received`, PaymentIn).
+  contracts.status, contracts.updated_at`).
 		Joins("JOIN users ON users.id = contracts.owner_id AND users.tenant_id = contracts.tenant_id").
 		Joins("JOIN customers ON customers.id = contracts.customer_id AND customers.tenant_id = contracts.tenant_id").
 		Order(order).Limit(q.PerPage).Offset((q.Page - 1) * q.PerPage).Scan(&out.Items).Error
+	if err != nil {
+		return ContractList{}, storeError(err, "contract")
+	}
+	// What each contract of the page received, in one query of the page's
+	// ids apart from the page's: as a subquery of each row, MariaDB, its
+	// statistics stale after a bulk load, summed the tenant's every payment
+	// for each of the tenant's contracts before the LIMIT (100M rows read,
+	// a minute, at 10k contracts).
+	ids := make([]uint64, len(out.Items))
+	for i, k := range out.Items {
+		ids[i] = k.ID
+	}
+	var sums []struct {
+		ContractID uint64
+		Received   Money
+	}
+	if len(ids) > 0 {
+		err = s.db.WithContext(ctx).Table("payments").Scopes(inTenant(c.TenantID)).
+			Select("contract_id, "+s.sumCents("amount")+" AS received").
+			Where("contract_id IN ? AND direction = ?", ids, PaymentIn).Group("contract_id").Scan(&sums).Error
+		if err != nil {
+			return ContractList{}, storeError(err, "contract")
+		}
+	}
+	received := make(map[uint64]Money, len(sums))
+	for _, r := range sums {
+		received[r.ContractID] = r.Received
+	}
 	for i := range out.Items {
 		k := &out.Items[i]
+		k.Received = received[k.ID]
 		k.Unreceived = Money{k.TotalAmount.Sub(k.Received.Decimal)}
 	}
-	return out, storeError(err, "contract")
+	return out, nil
 }
 
 // NewContract is the input of CreateContract; UpdateContract applies a ContractChange to the contract as one.
