@@ -166,7 +166,7 @@ func (m *mirror) wrap(d *adapters.Dialect, ep adapters.Endpoint, h echo.HandlerF
 		case config.MirrorDiffProxy:
 			up, err := m.send(r.Context(), base, r, requestBody(c), false)
 			if err != nil {
-				return unavailable(err)
+				return m.unavailable(c, err)
 			}
 			if err := up.writeTo(c); err != nil {
 				return err
@@ -204,10 +204,12 @@ func (m *mirror) wrap(d *adapters.Dialect, ep adapters.Endpoint, h echo.HandlerF
 }
 
 // unavailable is the dialect's own unavailable error for an upstream that
-// did not answer: the client retries it as any other 503.
-func unavailable(err error) error {
-	return &core.Error{Code: core.EUNAVAILABLE, RetryAfter: time.Second,
-		Message: "the upstream did not answer: " + describe(err)}
+// did not answer: the client retries it as any other 503. What failed is
+// the operator's to read, in the log: a dial or DNS error names hosts and
+// addresses behind crmgw that no client needs to learn.
+func (m *mirror) unavailable(c echo.Context, err error) error {
+	m.s.log.Warn("mirror: the upstream did not answer", "request_id", requestID(c), "error", describe(err))
+	return &core.Error{Code: core.EUNAVAILABLE, RetryAfter: time.Second, Message: "the upstream did not answer"}
 }
 
 // forward answers the client what the upstream answers.
@@ -215,7 +217,7 @@ func (m *mirror) forward(c echo.Context, base string) error {
 	r := c.Request()
 	up, err := m.send(r.Context(), base, r, requestBody(c), false)
 	if err != nil {
-		return unavailable(err)
+		return m.unavailable(c, err)
 	}
 	return up.writeTo(c)
 }
