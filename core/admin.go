@@ -36,8 +36,11 @@ type AdminTokenInfo struct {
 }
 
 // adminLoginName is what the login guard counts the console's failed logins
-// under: no user's login name holds a NUL, so they never share a count.
-const adminLoginName = "\x00console"
+// from an address under: no user's login name holds a NUL, so they never
+// share a count. The address is part of it, so that failures from everywhere
+// never reach the per-name limit together and lock every operator out (an
+// admin token is too long to guess; the per-address limit still holds).
+func adminLoginName(address string) string { return "\x00console\x00" + address }
 
 // AddAdminToken registers an admin token named name; an empty value makes a
 // fresh one. It returns the value, which is never kept, and the token's id.
@@ -84,7 +87,7 @@ func (s *Service) RevokeAdminToken(ctx context.Context, id uint64) error {
 // (address is the client's), ELIMITED of Entity "login" once over them.
 // Sessions that have expired are swept on the way.
 func (s *Service) AdminLogin(ctx context.Context, token, address string, ttl time.Duration) (string, error) {
-	attempt := s.logins.attempt(adminLoginName, address)
+	attempt := s.logins.attempt(adminLoginName(address), address)
 	if wait := s.logins.begin(attempt, s.clock.Now()); wait > 0 {
 		s.logins.hold(ctx)
 		e := limited(wait)

@@ -176,3 +176,28 @@ func TestImportRuns(t *testing.T) {
 		}
 	})
 }
+
+// Failed console logins from many addresses do not lock out an operator at
+// another: each address's failures count apart.
+func TestAdminLoginFailuresCountPerAddress(t *testing.T) {
+	eachEngineMovable(t, func(t *testing.T, db *gorm.DB, clock *movableClock) {
+		ctx := context.Background()
+		svc := core.NewService(db, core.Options{Clock: clock, Logins: core.LoginLimits{
+			MaxFailures: 2, MaxFailuresPerName: 3, MaxFailuresPerAddress: 2, Window: time.Minute}})
+		value, _, err := svc.AddAdminToken(ctx, "ops", "")
+		must(t, err)
+		for _, addr := range []string{"192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"} {
+			for range 2 {
+				if _, err := svc.AdminLogin(ctx, "guess", addr, time.Hour); core.ErrorCode(err) != core.EUNAUTHORIZED {
+					t.Fatalf("a wrong token from %s: %v, want unauthorized", addr, err)
+				}
+			}
+			if _, err := svc.AdminLogin(ctx, value, addr, time.Hour); core.ErrorCode(err) != core.ELIMITED {
+				t.Fatalf("from %s after its limit: %v, want limited", addr, err)
+			}
+		}
+		if _, err := svc.AdminLogin(ctx, value, "198.51.100.7", time.Hour); err != nil {
+			t.Fatalf("an operator elsewhere, after 8 failures from other addresses: %v", err)
+		}
+	})
+}
