@@ -63,6 +63,21 @@ func (b *browser) do(method, path string, form url.Values) (*http.Response, stri
 var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]{64})"`)
 
 // csrf is the CSRF token of the page at path.
+// page GETs path, which must answer 200 holding each of want; it returns the body.
+func (b *browser) page(t *testing.T, path string, want ...string) string {
+	t.Helper()
+	res, body := b.do(http.MethodGet, path, nil)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: HTTP %d\n%s", path, res.StatusCode, body)
+	}
+	for _, w := range want {
+		if !strings.Contains(body, w) {
+			t.Errorf("GET %s holds no %q", path, w)
+		}
+	}
+	return body
+}
+
 func (b *browser) csrf(path string) string {
 	b.t.Helper()
 	res, body := b.do(http.MethodGet, path, nil)
@@ -242,15 +257,7 @@ func TestConsolePagesAndRevoke(t *testing.T) {
 		secrets := []string{e.admin, e.aTok, e.bTok}
 		page := func(path string, want ...string) string {
 			t.Helper()
-			res, body := b.do(http.MethodGet, path, nil)
-			if res.StatusCode != http.StatusOK {
-				t.Fatalf("GET %s: HTTP %d\n%s", path, res.StatusCode, body)
-			}
-			for _, w := range want {
-				if !strings.Contains(body, w) {
-					t.Errorf("GET %s holds no %q", path, w)
-				}
-			}
+			body := b.page(t, path, want...)
 			for _, s := range secrets {
 				if strings.Contains(body, s) {
 					t.Errorf("GET %s shows a token's value", path)
@@ -323,15 +330,7 @@ func TestConsoleDiffReport(t *testing.T) {
 		}
 		page := func(path string, want ...string) string {
 			t.Helper()
-			res, body := b.do(http.MethodGet, path, nil)
-			if res.StatusCode != http.StatusOK {
-				t.Fatalf("GET %s: HTTP %d\n%s", path, res.StatusCode, body)
-			}
-			for _, w := range want {
-				if !strings.Contains(body, w) {
-					t.Errorf("GET %s holds no %q", path, w)
-				}
-			}
+			body := b.page(t, path, want...)
 			if strings.Contains(body, "<script>") {
 				t.Errorf("GET %s renders a value as markup", path)
 			}
