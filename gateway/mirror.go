@@ -222,6 +222,22 @@ func (m *mirror) forward(c echo.Context, base string) error {
 	return up.writeTo(c)
 }
 
+// forwardUnserved is, in the modes where the upstream answers, the handler
+// of every route under d's prefixes that crmgw does not serve: the clients'
+// calls of the vendor's wider API keep reaching the vendor, counted under
+// the prefix's wildcard route (what crmgw must serve before diff-normal).
+// nil in the other modes, and on a nil mirror.
+func (m *mirror) forwardUnserved(d *adapters.Dialect) echo.HandlerFunc {
+	if m == nil || (m.mode != config.MirrorProxy && m.mode != config.MirrorDiffProxy) {
+		return nil
+	}
+	base, ok := m.upstreams[d.Name]
+	if !ok {
+		return nil
+	}
+	return func(c echo.Context) error { return m.forward(c, base) }
+}
+
 // call is what a comparison needs of the client's request, kept past it.
 type call struct {
 	dialect, endpoint string

@@ -153,6 +153,11 @@ func (s *Server) mount(d adapters.Dialect) {
 		}
 		s.echo.Match(ep.Methods, ep.Path, s.mirror.wrap(&d, ep, h))
 	}
+	if h := s.mirror.forwardUnserved(&d); h != nil {
+		for _, p := range d.Prefixes {
+			s.echo.Any(p+"/*", h)
+		}
+	}
 	for _, name := range d.Credentials {
 		s.secrets[strings.ToLower(name)] = true
 	}

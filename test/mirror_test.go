@@ -222,11 +222,14 @@ func (p *mirrorPair) customers(svc *core.Service) int64 {
 	return n
 }
 
-// dialectCase is, for one dialect, a read, a write that adds a customer, and a login.
+// dialectCase is, for one dialect, a read, a write that adds a customer, a
+// login, and requests under its prefixes that crmgw does not serve: a path
+// and a served path's other method.
 type dialectCase struct {
 	name                  string
 	read, write, login    request
 	readRoute, writeRoute string
+	unserved              []request
 }
 
 func (p *mirrorPair) cases() []dialectCase {
@@ -241,22 +244,26 @@ func (p *mirrorPair) cases() []dialectCase {
 			readRoute:  "/oa/crm/home",
 			write:      request{method: http.MethodPost, path: "/oa/customers?access_token=" + tok, contentType: form, body: "name=" + url.QueryEscape("镜像客户")},
 			writeRoute: "/oa/customers",
+			unserved:   []request{{method: http.MethodGet, path: "/oa/crm/unserved?access_token=" + tok}, {method: http.MethodDelete, path: "/oa/crm/home?access_token=" + tok}},
 			login:      request{method: http.MethodPost, path: "/oa/users/login", contentType: form, body: "username=zhangsan&password=s3cret"}},
 		{name: "ikcrm",
 			read:       request{method: http.MethodGet, path: "/api/v2/contracts?per_page=2", header: ikcrm},
 			readRoute:  "/api/v2/contracts",
 			write:      request{method: http.MethodPost, path: "/api/v2/customers", header: ikcrm, contentType: "application/json", body: `{"customer":{"name":"镜像客户"}}`},
 			writeRoute: "/api/v2/customers",
+			unserved:   []request{{method: http.MethodGet, path: "/api/v2/unserved", header: ikcrm}, {method: http.MethodPatch, path: "/api/v2/contracts", header: ikcrm}},
 			login:      request{method: http.MethodPost, path: "/api/v2/auth/login", contentType: form, body: "login=zhangsan&password=s3cret"}},
 		{name: "qcy",
 			read:       request{method: http.MethodGet, path: qcy + "CRM/Customer/GetAllList.ashx?pageIndex=1&token=" + tok},
 			readRoute:  qcy + "CRM/Customer/GetAllList.ashx",
 			write:      request{method: http.MethodPost, path: qcy + "CRM/Customer/Save.ashx", contentType: form, body: "token=" + tok + "&json=" + url.QueryEscape(`{"PK_ID":0,"CustName":"镜像客户"}`)},
 			writeRoute: qcy + "CRM/Customer/Save.ashx",
+			unserved:   []request{{method: http.MethodGet, path: qcy + "CRM/Unserved/Get.ashx?token=" + tok}},
 			login:      request{method: http.MethodGet, path: qcy + "Token/Get.ashx?login_name=zhangsan&password=s3cret&org_id=" + shop}},
 		{name: "yunzmall", // no write: the plugin's API only reads
 			read:      request{method: http.MethodPost, path: "/business/" + shop + "/plugin/CustomerManage/getStatisticsList", header: http.Header{"Authorization": {"Bearer " + p.demo.Token}}},
 			readRoute: "/business/:id/plugin/CustomerManage/getStatisticsList",
+			unserved:  []request{{method: http.MethodPost, path: "/business/" + shop + "/plugin/CustomerManage/unserved", header: http.Header{"Authorization": {"Bearer " + p.demo.Token}}}},
 			login: request{method: http.MethodPost, path: "/admin/login", contentType: form,
 				body: "username=zhangsan&password=" + url.QueryEscape(base64.StdEncoding.EncodeToString([]byte("s3cret")))}},
 	}
@@ -311,6 +318,20 @@ func TestMirrorSendsEachRequestWhereItsModeSays(t *testing.T) {
 						}
 						if r := p.report(d.readRoute); compares && (r.Identical != 1 || r.Different != 0 || r.Errors != 0) {
 							t.Errorf("read: %+v, want one identical comparison", r)
+						}
+
+						// What crmgw does not serve reaches the upstream where it answers, as it is.
+						for _, r := range d.unserved {
+							status, _, body, _ := p.send(p.bURL, r)
+							upStatus, _, direct, _ := p.send(e.url, r)
+							path, _, _ := strings.Cut(r.path, "?")
+							forwarded := tc.mode != config.MirrorDiffNormal
+							if got := p.up.count(r.method, path); (got == 1) != forwarded || got > 1 {
+								t.Errorf("%s %s: the upstream got %d requests, want forwarded=%v", r.method, path, got, forwarded)
+							}
+							if forwarded && (status != upStatus || !bytes.Equal(body, direct)) {
+								t.Errorf("%s %s: %d %s, want what A answers: %d %s", r.method, path, status, body, upStatus, direct)
+							}
 						}
 
 						status, _, body, _ = p.send(p.bURL, d.login)
