@@ -44,6 +44,11 @@ type Dialect struct {
 	// succeed: any other is an error, whatever the HTTP status, as the
 	// console counts them. "" when the status alone tells.
 	SuccessCode string
+	// AnswerCode is the wire code an answer of the dialect carries, read
+	// back from its body ("" when it carries none): how the mirror tells a
+	// write the upstream took from one it refused with HTTP 200. Set with
+	// SuccessCode.
+	AnswerCode func(body []byte) string
 
 	// What the OpenAPI document tells of every endpoint.
 

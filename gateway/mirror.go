@@ -178,7 +178,7 @@ func (m *mirror) wrap(d *adapters.Dialect, ep adapters.Endpoint, h echo.HandlerF
 					local := m.runLocal(ctx, call, 0)
 					return up, local, nil
 				})
-			case m.applyWrites && up.status >= 200 && up.status < 300:
+			case m.applyWrites && took(d, up):
 				m.apply(appliedWrite{call: call, upstream: up, newID: ep.NewID})
 			}
 			return nil
@@ -524,6 +524,15 @@ func (t *teeWriter) answer(res *echo.Response) *answer {
 		status = http.StatusOK
 	}
 	return &answer{status: status, header: res.Header().Clone(), body: t.body.Bytes()}
+}
+
+// took reports whether the upstream took a write: a 2xx status and, in a
+// dialect that answers its errors with HTTP 200 too, its success code.
+func took(d *adapters.Dialect, up *answer) bool {
+	if up.status < 200 || up.status > 299 {
+		return false
+	}
+	return d.AnswerCode == nil || d.AnswerCode(up.plain()) == d.SuccessCode
 }
 
 // appliedWrite is a write the upstream took, to apply to crmgw (diff-proxy

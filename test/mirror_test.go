@@ -435,6 +435,61 @@ func TestMirrorLearnsNoNoiseFromARefusal(t *testing.T) {
 	})
 }
 
+// In diff-proxy with apply_writes, a write the upstream refused is not
+// applied to crmgw, though the OA and the WebApi refuse it with HTTP 200:
+// here the customer it changes is gone from the upstream only, so crmgw
+// would have taken it. A write taken after it is applied (the queue keeps
+// the upstream's order: the refused one was decided before it).
+func TestMirrorAppliesNoWriteTheUpstreamRefused(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		p := newMirrorPair(e, config.MirrorDiffProxy, func(c *config.Config) { c.Mirror.ApplyWrites = true })
+		tok := url.QueryEscape(p.demo.Token)
+		form := "application/x-www-form-urlencoded"
+		create := func(p *mirrorPair, name string) uint64 { // through B: made on both sides with A's id
+			before := p.metric("crmgw_mirror_compared_total", `endpoint="/oa/customers"`)
+			status, _, body, _ := p.send(p.bURL, request{method: http.MethodPost, path: "/oa/customers?access_token=" + tok, contentType: form, body: "name=" + url.QueryEscape(name)})
+			m := regexp.MustCompile(`"id":"(\d+)"`).FindSubmatch(body)
+			if status != http.StatusOK || m == nil {
+				p.e.t.Fatalf("creating %s: %d %s", name, status, body)
+			}
+			p.waitCompared("/oa/customers", before+1)
+			id, _ := strconv.ParseUint(string(m[1]), 10, 64)
+			return id
+		}
+		for _, tc := range []struct {
+			name    string
+			refused func(id uint64) request
+		}{
+			{name: "oa", refused: func(id uint64) request {
+				return request{method: http.MethodPatch, path: fmt.Sprintf("/oa/customers/%d?access_token=%s", id, tok), contentType: form, body: "name=" + url.QueryEscape("拒绝的改名")}
+			}},
+			{name: "qcy", refused: func(id uint64) request {
+				return request{method: http.MethodPost, path: "/WebApi/Handler/1.0/CRM/Customer/Save.ashx", contentType: form,
+					body: "token=" + tok + "&json=" + url.QueryEscape(fmt.Sprintf(`{"PK_ID":%d,"CustName":"拒绝的改名"}`, id))}
+			}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				p := p.in(t)
+				id := create(p, "将删的客户"+tc.name)
+				gone := request{method: http.MethodDelete, path: fmt.Sprintf("/oa/customers/%d?access_token=%s", id, tok)}
+				if status, _, body, _ := p.send(e.url, gone); status != http.StatusOK || !strings.Contains(string(body), `"statuscode":"0000"`) {
+					t.Fatalf("removing the customer on A: %d %s", status, body)
+				}
+				status, _, body, _ := p.send(p.bURL, tc.refused(id))
+				if status != http.StatusOK || strings.Contains(string(body), "拒绝的改名") {
+					t.Fatalf("the refused write: %d %s, want the upstream's refusal with HTTP 200", status, body)
+				}
+				create(p, "其后的客户"+tc.name)
+				var name string
+				p.e.must(p.b.DB.Model(&core.Customer{}).Where("id = ?", id).Pluck("name", &name).Error)
+				if name != "将删的客户"+tc.name {
+					t.Errorf("crmgw's customer is named %q: the write the upstream refused was applied", name)
+				}
+			})
+		}
+	})
+}
+
 // A slow upstream and a dead one change neither crmgw's answer (diff-normal)
 // nor its latency beyond mirror.timeout: the comparison is an error,
 // recorded and counted. In proxy mode a dead upstream is the dialect's own

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,6 +21,17 @@ func ok(c echo.Context, data any) error {
 type success struct {
 	Code int `json:"code"`
 	Data any `json:"data"`
+}
+
+// answerCode is the code an answer of ikcrm carries.
+func answerCode(body []byte) string {
+	var e struct {
+		Code *int `json:"code"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.Code == nil {
+		return ""
+	}
+	return strconv.Itoa(*e.Code)
 }
 
 // marshal is json.Marshal without HTML escaping, as write renders.

@@ -46,6 +46,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		Canonical:   trailingSlashes(a.opts.Prefix + "/api/"),
 		HandleError: a.HandleError,
 		SuccessCode: "0",
+		AnswerCode:  answerCode,
 		Keys: map[adapters.Auth][]adapters.Key{adapters.AuthToken: {
 			{Name: "Authorization", In: adapters.InHeader, Doc: `Token token="<user_token>",device="open_api", quoted or not; device one of open_api, dingtalk, wxwork, web, dingtalk_open`},
 			{Name: headerAccessToken, In: adapters.InHeader, Doc: "the user_token, when no Authorization header is sent (the standalone host's form, beside X-LXY-PLATFORM and X-LXY-APP): the open_api device"},

@@ -41,6 +41,15 @@ type page struct {
 	size  int   // rows a page holds
 }
 
+// answerCode is the statuscode an answer of the OA carries.
+func answerCode(body []byte) string {
+	var e struct {
+		StatusCode string `json:"statuscode"`
+	}
+	_ = json.Unmarshal(body, &e) // an answer not the OA's carries none
+	return e.StatusCode
+}
+
 // write renders JSON as the OA's Java server did: UTF-8, no HTML escaping.
 func write(c echo.Context, status int, e envelope) error {
 	adapters.SetWireCode(c, e.StatusCode)

@@ -44,6 +44,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		Credentials: []string{"access_token", "password"},
 		HandleError: a.HandleError,
 		SuccessCode: "0000",
+		AnswerCode:  answerCode,
 		Keys: map[adapters.Auth][]adapters.Key{adapters.AuthToken: {
 			{Name: "access_token", In: adapters.InQuery, Doc: "the token /users/login issued, in the query string or a form body"},
 		}},

@@ -1,6 +1,7 @@
 package qcy
 
 import (
+	"encoding/json"
 	"encoding/xml"
 	"net/http"
 	"strings"
@@ -65,6 +66,36 @@ type xmlValue struct {
 }
 
 func wantsXML(c echo.Context) bool { return strings.EqualFold(paramsOf(c).get("format"), "xml") }
+
+// answerCode is what render sets as an answer's wire code, read back from
+// it in JSON or XML: its error_code, "value" for a value.
+func answerCode(body []byte) string {
+	var e struct {
+		Value     json.RawMessage `json:"value"`
+		ErrorCode string          `json:"error_code"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		var x struct {
+			XMLName   xml.Name  `xml:"root"`
+			Value     *struct{} `xml:"value"`
+			ErrorCode string    `xml:"error_code"`
+		}
+		if xml.Unmarshal(body, &x) != nil {
+			return ""
+		}
+		e.ErrorCode = x.ErrorCode
+		if x.Value != nil {
+			e.Value = json.RawMessage("true")
+		}
+	}
+	switch {
+	case e.ErrorCode != "":
+		return e.ErrorCode
+	case e.Value != nil:
+		return "value"
+	}
+	return ""
+}
 
 // ok answers a value: a bool, a count, a string, an object or a list.
 func ok(c echo.Context, v any) error {

@@ -72,6 +72,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		Canonical:   a.CanonicalPath,
 		HandleError: a.HandleError,
 		SuccessCode: "value",
+		AnswerCode:  answerCode,
 		Keys: map[adapters.Auth][]adapters.Key{
 			adapters.AuthToken:   {{Name: "token", In: adapters.InQuery, Doc: "the token, in the query string or a form body"}},
 			adapters.AuthSiteKey: {{Name: "siteKey", In: adapters.InQuery, Doc: "the site's key, in the query string or a form body"}},

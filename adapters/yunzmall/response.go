@@ -1,6 +1,7 @@
 package yunzmall
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -22,6 +23,17 @@ type success struct {
 	Result  int `json:"result"`
 	Message any `json:"msg" jsontype:"string,object"`
 	Data    any `json:"data"`
+}
+
+// answerCode is the result an answer of the framework carries.
+func answerCode(body []byte) string {
+	var e struct {
+		Result *int `json:"result"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.Result == nil {
+		return ""
+	}
+	return strconv.Itoa(*e.Result)
 }
 
 // write renders JSON as the doc's example shows it: Unicode and slashes unescaped.

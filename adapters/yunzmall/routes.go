@@ -62,6 +62,7 @@ func (a *Adapter) Dialect() adapters.Dialect {
 		Credentials: []string{"token", "yz_token", "password"},
 		HandleError: a.HandleError,
 		SuccessCode: "1",
+		AnswerCode:  answerCode,
 		Keys: map[adapters.Auth][]adapters.Key{adapters.AuthToken: {
 			{Name: "Authorization", In: adapters.InHeader, Scheme: "bearer", Doc: "Bearer and the token"},
 			{Name: "token", In: adapters.InQuery, Doc: "the token, in the query string or the body"},
