@@ -10,8 +10,10 @@ import (
 	"encoding/xml"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -221,11 +223,14 @@ func (c call) isCredential(path string) bool {
 	if i := strings.LastIndexAny(key, ".@"); i >= 0 {
 		key = key[i+1:]
 	}
-	key = strings.ToLower(strings.TrimSuffix(key, "[]"))
-	if c.credentialKeys[key] {
-		return true
-	}
-	return slices.ContainsFunc(passwordLike, func(w string) bool { return strings.Contains(key, w) })
+	return secretKey(c.credentialKeys, strings.TrimSuffix(key, "[]"))
+}
+
+// secretKey tells a key (a parameter, a header, a field) that holds a
+// secret: one of the dialect's credentials, or password-like.
+func secretKey(keys map[string]bool, key string) bool {
+	key = strings.ToLower(key)
+	return keys[key] || slices.ContainsFunc(passwordLike, func(w string) bool { return strings.Contains(key, w) })
 }
 
 // redact is a value to store: REDACTED for a credential's field, the
@@ -251,13 +256,13 @@ func (c call) redact(path, v string) string {
 const minSecret = 6
 
 // secretsOf are the credentials r carries, as sent: the values of its
-// credential parameters (query or form), its Authorization header's token,
-// and its cookies.
+// secret parameters (query, form, multipart or JSON body) and headers, each
+// token-like piece of its Authorization header, and its cookies.
 func secretsOf(r *http.Request, body []byte, keys map[string]bool) []string {
 	var out []string
-	addValues := func(vs url.Values) {
+	addValues := func(vs map[string][]string) {
 		for k, v := range vs {
-			if keys[strings.ToLower(strings.TrimLeft(k, "?"))] {
+			if secretKey(keys, strings.TrimLeft(k, "?")) {
 				out = append(out, v...)
 			}
 		}
@@ -265,17 +270,35 @@ func secretsOf(r *http.Request, body []byte, keys map[string]bool) []string {
 	if q, err := url.ParseQuery(r.URL.RawQuery); err == nil {
 		addValues(q)
 	}
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+	media, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch {
+	case media == "application/x-www-form-urlencoded":
 		if f, err := url.ParseQuery(string(body)); err == nil {
 			addValues(f)
 		}
+	case media == "multipart/form-data" && params["boundary"] != "":
+		if f, err := multipart.NewReader(bytes.NewReader(body), params["boundary"]).ReadForm(int64(len(body)) + 1); err == nil {
+			addValues(f.Value)
+			_ = f.RemoveAll()
+		}
+	case len(body) > 0:
+		out = append(out, jsonSecrets(body, keys)...) // a JSON body whatever its type says: clients mislabel it
 	}
-	for _, h := range []string{"Authorization", "X-Access-Token", "Cookie"} {
-		for _, v := range r.Header.Values(h) {
-			// Each token-like piece: Bearer X, Token token="X",device=…, a=X; b=Y.
-			for _, part := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(` ,;="'`, r) }) {
-				out = append(out, part)
+	for k, vs := range r.Header {
+		switch {
+		case k == "Authorization":
+			for _, v := range vs {
+				out = append(out, authorizationSecrets(v, keys)...)
 			}
+		case k == "Cookie":
+			for _, v := range vs {
+				cookies, _ := http.ParseCookie(v)
+				for _, c := range cookies {
+					out = append(out, c.Value)
+				}
+			}
+		case secretKey(keys, k):
+			out = append(out, vs...)
 		}
 	}
 	kept := out[:0]
@@ -287,6 +310,59 @@ func secretsOf(r *http.Request, body []byte, keys map[string]bool) []string {
 	// The longest first, so that a token is cut whole before a part of it.
 	slices.SortFunc(kept, func(a, b string) int { return len(b) - len(a) })
 	return kept
+}
+
+// authParams is an Authorization header's credentials given as parameters
+// after its scheme: Token token="X",device="Y".
+var authParams = regexp.MustCompile(`^[A-Za-z_-]+\s*=`)
+
+// authorizationSecrets are the secrets of an Authorization header: what
+// follows its scheme (Bearer X, Basic X), or the values of its secret
+// parameters (ikcrm's Token token="X",device="open_api": X).
+func authorizationSecrets(v string, keys map[string]bool) []string {
+	scheme, creds, found := strings.Cut(strings.TrimSpace(v), " ")
+	if !found { // a token sent bare, as some clients do
+		creds = scheme
+	}
+	creds = strings.TrimSpace(creds)
+	if !authParams.MatchString(creds) {
+		return []string{creds}
+	}
+	var out []string
+	for _, p := range strings.Split(creds, ",") {
+		if k, v, ok := strings.Cut(p, "="); ok && secretKey(keys, strings.TrimSpace(k)) {
+			out = append(out, strings.Trim(strings.TrimSpace(v), `"`))
+		}
+	}
+	return out
+}
+
+// jsonSecrets are the strings under secret keys anywhere in a JSON body.
+func jsonSecrets(body []byte, keys map[string]bool) []string {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(v any, secret bool)
+	walk = func(v any, secret bool) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				walk(x, secret || secretKey(keys, k))
+			}
+		case []any:
+			for _, x := range v {
+				walk(x, secret)
+			}
+		case string:
+			if secret {
+				out = append(out, v)
+			}
+		}
+	}
+	walk(v, false)
+	return out
 }
 
 // idAt is the id at path ("data.id") in a JSON answer, a number or a

@@ -1,9 +1,12 @@
 package gateway
 
 import (
+	"bytes"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"crmgw/core"
@@ -81,6 +84,42 @@ func TestDiffRedactsCredentials(t *testing.T) {
 	})
 	if got != want {
 		t.Errorf("diff = %s\nwant %s", got, want)
+	}
+}
+
+// The credentials a request carries are found wherever a client sends
+// them: the query, a form, a multipart form, a JSON body, a header named as
+// one (ikcrm's access-token), Authorization's pieces and cookies.
+func TestSecretsOfEveryPlace(t *testing.T) {
+	keys := credentialKeys([]string{"access_token", "access-token", "user_token", "password"})
+	var mp bytes.Buffer
+	w := multipart.NewWriter(&mp)
+	_ = w.WriteField("user_token", "multipart-secret")
+	_ = w.WriteField("name", "not-a-secret")
+	_ = w.Close()
+	for _, tc := range []struct {
+		name, query, contentType, body string
+		header                         http.Header
+		want                           string
+	}{
+		{name: "query", query: "access_token=query-secret&size=30", want: "query-secret"},
+		{name: "form", contentType: "application/x-www-form-urlencoded; charset=utf-8", body: "password=form-secret&name=not-a-secret", want: "form-secret"},
+		{name: "multipart", contentType: w.FormDataContentType(), body: mp.String(), want: "multipart-secret"},
+		{name: "json", contentType: "application/json", body: `{"user":{"login":"not-a-secret","password":"json-secret"}}`, want: "json-secret"},
+		{name: "header", header: http.Header{"Access-Token": {"header-secret"}, "User-Agent": {"not-a-secret"}}, want: "header-secret"},
+		{name: "authorization", header: http.Header{"Authorization": {`Token token="auth-secret",device="open_api"`}}, want: "auth-secret"},
+		{name: "bearer", header: http.Header{"Authorization": {"Bearer bearer-secret"}}, want: "bearer-secret"},
+		{name: "bare", header: http.Header{"Authorization": {"bare-secret"}}, want: "bare-secret"},
+		{name: "cookie", header: http.Header{"Cookie": {"sid=cookie-secret"}}, want: "cookie-secret"},
+	} {
+		h := http.Header{"Content-Type": {tc.contentType}}
+		for k, v := range tc.header {
+			h[k] = v
+		}
+		r := &http.Request{URL: &url.URL{RawQuery: tc.query}, Header: h}
+		if got := strings.Join(secretsOf(r, []byte(tc.body), keys), " "); got != tc.want {
+			t.Errorf("%s: secrets %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }
 
