@@ -5,6 +5,7 @@ package adapters
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 
 	"github.com/labstack/echo/v4"
 
@@ -113,6 +114,56 @@ type Endpoint struct {
 	// in its JSON body ("data.id"): the mirror applies the upstream's write
 	// to crmgw with that id (WithKeptID). "" for any other row.
 	NewID string
+	// IssuedToken is, for a login, the token its answer issued, in its body
+	// or in a cookie it sets ("" when it issued none): in diff-proxy the
+	// mirror has crmgw log the same client in issuing that same token
+	// (WithKeptToken), so that the token the client holds works on both
+	// sides, during the comparison and after the cut-over. nil for any other row.
+	IssuedToken func(header http.Header, body []byte) string
+}
+
+// keptTokenKey holds, in a request's context, the token its login must issue.
+type keptTokenKey struct{}
+
+// WithKeptToken is ctx carrying the token a login handler must issue: the
+// one the upstream issued the same login (IssuedToken). crmgw still checks
+// the password itself: a token kept is never one crmgw would not issue.
+func WithKeptToken(ctx context.Context, token string) context.Context {
+	return context.WithValue(ctx, keptTokenKey{}, token)
+}
+
+// TokenToIssue is the token a login handler issues: the one WithKeptToken
+// set, else a fresh one.
+func TokenToIssue(ctx context.Context, fresh func() string) string {
+	if t, _ := ctx.Value(keptTokenKey{}).(string); t != "" {
+		return t
+	}
+	return fresh()
+}
+
+// StringAt is the string at path ("data", "token") in a JSON body, "" when
+// there is none: where an IssuedToken reads its token.
+func StringAt(body []byte, path ...string) string {
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return ""
+	}
+	for _, key := range path {
+		m, _ := v.(map[string]any)
+		v = m[key]
+	}
+	s, _ := v.(string)
+	return s
+}
+
+// CookieSet is the value of the cookie name that header sets, "" when it sets none.
+func CookieSet(header http.Header, name string) string {
+	for _, c := range (&http.Response{Header: header}).Cookies() {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
 }
 
 // keptIDKey holds, in a request's context, the id its create must keep.

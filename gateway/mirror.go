@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -151,14 +152,8 @@ func (m *mirror) wrap(d *adapters.Dialect, ep adapters.Endpoint, h echo.HandlerF
 		if isShadow(r) {
 			return h(c)
 		}
-		// A login goes to the side that answers, and only there: the tokens
-		// each side issues differ by design, so its answers never compare.
-		upstreamAnswers := m.mode == config.MirrorProxy || m.mode == config.MirrorDiffProxy
 		if ep.Auth == adapters.AuthLogin {
-			if upstreamAnswers {
-				return m.forward(c, base)
-			}
-			return h(c)
+			return m.login(d, ep, c, base, h)
 		}
 		switch m.mode {
 		case config.MirrorProxy:
@@ -174,9 +169,8 @@ func (m *mirror) wrap(d *adapters.Dialect, ep adapters.Endpoint, h echo.HandlerF
 			call := m.callOf(d, c, r)
 			switch {
 			case !ep.Writes:
-				m.compareLater(call, func(ctx context.Context) (*answer, *answer, error) {
-					local := m.runLocal(ctx, call, 0)
-					return up, local, nil
+				m.compareLater(call, true, func(ctx context.Context) (*answer, *answer, error) {
+					return up, m.runLocal(ctx, call), nil
 				})
 			case m.applyWrites && took(d, up):
 				m.apply(appliedWrite{call: call, upstream: up, newID: ep.NewID})
@@ -194,13 +188,60 @@ func (m *mirror) wrap(d *adapters.Dialect, ep adapters.Endpoint, h echo.HandlerF
 			}
 			local := tee.answer(c.Response())
 			call := m.callOf(d, c, r)
-			m.compareLater(call, func(ctx context.Context) (*answer, *answer, error) {
+			m.compareLater(call, true, func(ctx context.Context) (*answer, *answer, error) {
 				up, err := m.send(ctx, base, call.req, call.body, true)
 				return up, local, err
 			})
 			return err // for the metrics and the access log; the dialect rendered it already
 		}
 	}
+}
+
+// login sends a login to the side that answers, and only there: crmgw's
+// own tokens are not the vendor's, so two logins would answer two tokens
+// and each side would know only its own. In diff-proxy, a login the
+// upstream took is then run on crmgw too, issuing the very token the
+// upstream issued (crmgw checking the password itself): the client's token
+// works on both sides, for the comparisons now and after the cut-over. The
+// two answers are compared; a login crmgw refused shows as that difference.
+// In diff-normal crmgw answers, and its token is unknown upstream: the
+// comparisons of that client's reads show the upstream's refusal.
+func (m *mirror) login(d *adapters.Dialect, ep adapters.Endpoint, c echo.Context, base string, h echo.HandlerFunc) error {
+	switch m.mode {
+	case config.MirrorProxy:
+		return m.forward(c, base)
+	case config.MirrorDiffNormal:
+		return h(c)
+	}
+	r := c.Request()
+	up, err := m.send(r.Context(), base, r, requestBody(c), false)
+	if err != nil {
+		return m.unavailable(c, err)
+	}
+	if err := up.writeTo(c); err != nil {
+		return err
+	}
+	token := ""
+	if ep.IssuedToken != nil && took(d, up) {
+		token = ep.IssuedToken(up.header, up.plain())
+	}
+	if token == "" {
+		return nil
+	}
+	call := m.callOf(d, c, r)
+	call.secrets = append(call.secrets, token) // in both answers: never stored
+	slices.SortFunc(call.secrets, func(a, b string) int { return len(b) - len(a) })
+	m.compareLater(call, false, func(ctx context.Context) (*answer, *answer, error) {
+		local := m.runLocal(adapters.WithKeptToken(ctx, token), call)
+		// A token of crmgw's own, not the upstream's, is a secret too: cut
+		// out before the answers are compared and stored.
+		if own := ep.IssuedToken(local.header, local.plain()); own != "" && own != token {
+			local.header.Del("Content-Encoding")
+			local.body = bytes.ReplaceAll(local.plain(), []byte(own), []byte(redacted))
+		}
+		return up, local, nil
+	})
+	return nil
 }
 
 // unavailable is the dialect's own unavailable error for an upstream that
@@ -258,8 +299,9 @@ func (m *mirror) callOf(d *adapters.Dialect, c echo.Context, r *http.Request) ca
 }
 
 // compareLater runs fetch and compares its two answers (upstream's, then
-// crmgw's) in the background, when a slot is free: skipped otherwise.
-func (m *mirror) compareLater(c call, fetch func(ctx context.Context) (up, local *answer, err error)) {
+// crmgw's) in the background, when a slot is free: skipped otherwise. learn
+// lets it ask the upstream again for noise: a read's, never a login's.
+func (m *mirror) compareLater(c call, learn bool, fetch func(ctx context.Context) (up, local *answer, err error)) {
 	select {
 	case m.slots <- struct{}{}:
 	default:
@@ -284,7 +326,7 @@ func (m *mirror) compareLater(c call, fetch func(ctx context.Context) (up, local
 			// noise, none ever would): the comparison did not happen.
 			cmp.Result, cmp.Error = core.MirrorError, "an answer in a Content-Encoding the mirror does not read: "+up.unreadable()+local.unreadable()
 		default:
-			if m.noise.learning(c.dialect, c.endpoint) {
+			if learn && m.noise.learning(c.dialect, c.endpoint) {
 				// Only an answer like the first teaches noise: a second one
 				// refused (429, 401, 500) would make every field noise.
 				if again, err := m.send(ctx, c.base, c.req, c.body, true); err == nil && again.status == up.status && again.unreadable() == "" {
@@ -459,12 +501,10 @@ func (a *answer) plain() []byte {
 }
 
 // runLocal runs the call against crmgw itself, as a shadow request (no
-// client's: not counted, not logged), its create keeping keptID when not 0.
-func (m *mirror) runLocal(ctx context.Context, c call, keptID uint64) *answer {
+// client's: not counted, not logged), with what ctx carries (WithKeptID,
+// WithKeptToken).
+func (m *mirror) runLocal(ctx context.Context, c call) *answer {
 	ctx = context.WithValue(ctx, shadowKey{}, true)
-	if keptID != 0 {
-		ctx = adapters.WithKeptID(ctx, keptID)
-	}
 	uri := c.req.RequestURI
 	if !strings.HasPrefix(uri, "/") {
 		uri = c.req.URL.RequestURI()
@@ -561,11 +601,12 @@ func (m *mirror) applyInOrder() {
 	defer m.running.Done()
 	for w := range m.applies {
 		ctx, cancel := context.WithTimeout(context.Background(), m.timeout)
-		var kept uint64
 		if w.newID != "" {
-			kept = idAt(w.upstream.plain(), w.newID)
+			if kept := idAt(w.upstream.plain(), w.newID); kept != 0 {
+				ctx = adapters.WithKeptID(ctx, kept)
+			}
 		}
-		local := m.runLocal(ctx, w.call, kept)
+		local := m.runLocal(ctx, w.call)
 		cancel()
 		cmp := core.Comparison{Dialect: w.call.dialect, Endpoint: w.call.endpoint, At: m.s.svc.Now(),
 			Diffs: m.noise.without(w.call.dialect, w.call.endpoint, diff(w.upstream, local, w.call)), Result: core.MirrorIdentical}

@@ -151,6 +151,14 @@ type request struct {
 // send sends r to base, answering the status, Content-Type and body, and how long it took.
 func (p *mirrorPair) send(base string, r request) (int, string, []byte, time.Duration) {
 	p.e.t.Helper()
+	start := time.Now()
+	res, body := p.exchange(base, r)
+	return res.StatusCode, res.Header.Get("Content-Type"), body, time.Since(start)
+}
+
+// exchange sends r to base, answering the response and its body.
+func (p *mirrorPair) exchange(base string, r request) (*http.Response, []byte) {
+	p.e.t.Helper()
 	req, err := http.NewRequest(r.method, base+r.path, strings.NewReader(r.body))
 	p.e.must(err)
 	for k, vs := range r.header {
@@ -159,13 +167,25 @@ func (p *mirrorPair) send(base string, r request) (int, string, []byte, time.Dur
 	if r.contentType != "" {
 		req.Header.Set("Content-Type", r.contentType)
 	}
-	start := time.Now()
 	res, err := http.DefaultClient.Do(req)
 	p.e.must(err)
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	p.e.must(err)
-	return res.StatusCode, res.Header.Get("Content-Type"), b, time.Since(start)
+	return res, b
+}
+
+// issuedToken is the token a login's answer issued, as its endpoint reads it.
+func (p *mirrorPair) issuedToken(route string, header http.Header, body []byte) string {
+	for _, d := range p.b.Gateway.Dialects() {
+		for _, ep := range d.Endpoints {
+			if ep.Path == route && ep.IssuedToken != nil {
+				return ep.IssuedToken(header, body)
+			}
+		}
+	}
+	p.e.t.Fatalf("no login endpoint %s", route)
+	return ""
 }
 
 // metric is the sum of B's samples of name whose labels include all of labels.
@@ -334,10 +354,21 @@ func TestMirrorSendsEachRequestWhereItsModeSays(t *testing.T) {
 							}
 						}
 
-						status, _, body, _ = p.send(p.bURL, d.login)
+						res, body := p.exchange(p.bURL, d.login)
 						loginPath, _, _ := strings.Cut(d.login.path, "?")
-						if status != http.StatusOK || p.up.count(d.login.method, loginPath) != tc.upLogins {
-							t.Errorf("login: %d %s, the upstream got %d, want %d", status, body, p.up.count(d.login.method, loginPath), tc.upLogins)
+						if res.StatusCode != http.StatusOK || p.up.count(d.login.method, loginPath) != tc.upLogins {
+							t.Errorf("login: %d %s, the upstream got %d, want %d", res.StatusCode, body, p.up.count(d.login.method, loginPath), tc.upLogins)
+						}
+						// In diff-proxy crmgw logs the client in too, with the upstream's token: compared, and known on B.
+						if tc.mode == config.MirrorDiffProxy {
+							p.waitCompared(loginPath, 1)
+							if r := p.report(loginPath); r.Identical != 1 {
+								t.Errorf("login: %+v, want one identical comparison", r)
+							}
+							token := p.issuedToken(loginPath, res.Header, body)
+							if _, err := p.b.Service.Authenticate(context.Background(), token); token == "" || err != nil {
+								t.Errorf("login: the token the upstream issued (%q) on B: %v", token, err)
+							}
 						}
 					})
 				}

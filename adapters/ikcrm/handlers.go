@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -25,7 +26,7 @@ func (a *Adapter) login(ctx context.Context, p loginParams) (any, error) {
 		return nil, invalid("login 和 password 不能为空")
 	}
 	s, err := a.svc.Login(ctx, core.LoginRequest{Tenant: p.corpID, TenantRef: core.ByIkcrmCorpOrgName, UserName: p.login,
-		Password: p.password, Address: p.address, Token: core.NewTokenValue(), TTL: a.opts.LoginTTL, Device: device})
+		Password: p.password, Address: p.address, Token: adapters.TokenToIssue(ctx, core.NewTokenValue), TTL: a.opts.LoginTTL, Device: device})
 	switch ce := core.AsError(err); {
 	case err == nil:
 	case ce.Code == core.EUNAUTHORIZED:

@@ -3,6 +3,7 @@ package oa
 import (
 	"context"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -19,7 +20,7 @@ func (a *Adapter) login(ctx context.Context, p params) (any, error) {
 		return nil, err
 	}
 	s, err := a.svc.Login(ctx, core.LoginRequest{Tenant: p.form.Get("tenant"), UserName: username,
-		Password: password, Address: p.address, Token: core.NewTokenValue(), TTL: a.opts.LoginTTL})
+		Password: password, Address: p.address, Token: adapters.TokenToIssue(ctx, core.NewTokenValue), TTL: a.opts.LoginTTL})
 	if core.ErrorCode(err) == core.EUNAUTHORIZED {
 		return nil, statusError(codeBadPassword, "账号和密码不匹配")
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"crmgw/adapters"
 	"crmgw/core"
 )
 
@@ -25,7 +26,7 @@ func (a *Adapter) getToken(ctx context.Context, _ core.Caller, p params) (any, e
 		return nil, err
 	}
 	s, err := a.svc.Login(ctx, core.LoginRequest{Tenant: formatID(org), TenantRef: core.ByQcyOrg, UserName: name,
-		Password: password, Address: p.address, Token: uuid.NewString(), TTL: a.loginTTL})
+		Password: password, Address: p.address, Token: adapters.TokenToIssue(ctx, uuid.NewString), TTL: a.loginTTL})
 	switch core.ErrorCode(err) {
 	case "":
 		return s.Token, nil

@@ -97,6 +97,22 @@ func answerCode(body []byte) string {
 	return ""
 }
 
+// issuedToken is the token Token/Get answered as its value, in JSON or XML.
+func issuedToken(_ http.Header, body []byte) string {
+	if answerCode(body) != "value" {
+		return ""
+	}
+	if t := adapters.StringAt(body, "value"); t != "" {
+		return t
+	}
+	var x struct {
+		XMLName xml.Name `xml:"root"`
+		Value   string   `xml:"value"`
+	}
+	_ = xml.Unmarshal(body, &x) // answerCode read it: it is XML
+	return x.Value
+}
+
 // ok answers a value: a bool, a count, a string, an object or a list.
 func ok(c echo.Context, v any) error {
 	asJSON := v

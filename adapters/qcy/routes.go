@@ -47,7 +47,7 @@ func New(svc *core.Service, opts adapters.Options) *Adapter {
 		for _, r := range routes {
 			path := opts.Prefix + base + r.name + ".ashx"
 			a.endpoints = append(a.endpoints, adapters.Endpoint{Methods: []string{http.MethodGet, http.MethodPost}, Path: path,
-				Auth: r.auth, Summary: r.summary, Params: r.params, Handler: a.handle(r.auth, r.handler), Result: r.result, Writes: r.writes})
+				Auth: r.auth, Summary: r.summary, Params: r.params, Handler: a.handle(r.auth, r.handler), Result: r.result, Writes: r.writes, IssuedToken: r.issued})
 			a.paths[strings.ToLower(path)] = path
 		}
 	}
@@ -100,7 +100,8 @@ type route struct {
 	// answers whether, int64(0) for a count of rows, the items for a list
 	// (JSON writes a listOf as its items).
 	result any
-	writes bool // it changes data (write): GET or POST alike
+	writes bool                             // it changes data (write): GET or POST alike
+	issued func(http.Header, []byte) string // a login's: the token its answer issued
 }
 
 // routes is the table: the WebApi's handlers in the doc's order, Token/Get
@@ -108,7 +109,7 @@ type route struct {
 func (a *Adapter) routes() []route {
 	return []route{
 		{name: "Token/Get", auth: adapters.AuthLogin, summary: "获取令牌: a token for a login name and password of an organisation",
-			handler: a.getToken, result: "", params: []adapters.Param{format,
+			handler: a.getToken, result: "", issued: issuedToken, params: []adapters.Param{format,
 				integer("org_id", "tenant", "机构id: the tenant's WebApi org id, its crmgw id unless set otherwise"),
 				str("login_name", "登录名"),
 				str("password", "密码"),

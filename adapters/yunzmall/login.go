@@ -108,7 +108,7 @@ func (a *Adapter) adminLogin(ctx context.Context, p params) (session, error) {
 		return session{}, errAdminLogin
 	}
 	s, err := a.svc.Login(ctx, core.LoginRequest{UserName: username, Password: password, Address: p.address,
-		Token: core.NewTokenValue(), TTL: a.opts.LoginTTL})
+		Token: adapters.TokenToIssue(ctx, core.NewTokenValue), TTL: a.opts.LoginTTL})
 	switch ce := core.AsError(err); {
 	case err == nil:
 	case ce.Code == core.EUNAUTHORIZED:
@@ -173,7 +173,7 @@ func (a *Adapter) memberAPI(ctx context.Context, p params) (session, error) {
 		return session{}, memberRefused(6, "手机号或密码错误")
 	}
 	s, err := a.svc.Login(ctx, core.LoginRequest{Tenant: shop, TenantRef: core.ByYunzmallShop, UserName: mobile, Password: password,
-		Address: p.address, Token: core.NewTokenValue(), TTL: a.opts.LoginTTL})
+		Address: p.address, Token: adapters.TokenToIssue(ctx, core.NewTokenValue), TTL: a.opts.LoginTTL})
 	switch ce := core.AsError(err); {
 	case err == nil:
 	case ce.Code == core.EUNAUTHORIZED: // an unknown mobile too: which mobiles exist is not told

@@ -102,7 +102,8 @@ func (a *Adapter) Dialect() adapters.Dialect {
 					{Name: "code", In: adapters.InForm, Type: "string", Doc: "not read"},
 					{Name: "remember", In: adapters.InForm, Type: "integer", Doc: "not read: the session lasts login_ttl"},
 				},
-				Handler: a.handleLogin(a.adminLogin), Result: adminLoggedIn{}},
+				Handler: a.handleLogin(a.adminLogin), Result: adminLoggedIn{},
+				IssuedToken: func(header http.Header, _ []byte) string { return adapters.CookieSet(header, sessionCookie) }},
 			{Methods: []string{http.MethodPost}, Path: api, Auth: adapters.AuthLogin,
 				Summary: "member login (route=member.login.index): a token for type 9, a session cookie for type 5",
 				Params: []adapters.Param{
@@ -113,7 +114,13 @@ func (a *Adapter) Dialect() adapters.Dialect {
 					{Name: "password", In: adapters.InForm, Type: "string", Required: true, Doc: "the password"},
 					{Name: "yz_redirect", In: adapters.InForm, Type: "string", Doc: "type 5: where to go next, in base64"},
 				},
-				Handler: a.handleLogin(a.memberAPI), Result: memberLoggedIn{}},
+				Handler: a.handleLogin(a.memberAPI), Result: memberLoggedIn{},
+				IssuedToken: func(header http.Header, body []byte) string { // the native app's in data, the web's in its session
+					if t := adapters.StringAt(body, "data", "token"); t != "" {
+						return t
+					}
+					return adapters.CookieSet(header, sessionCookie)
+				}},
 		},
 	}
 }
