@@ -161,6 +161,11 @@ func (m *mirror) wrap(d *adapters.Dialect, ep adapters.Endpoint, h echo.HandlerF
 		case config.MirrorDiffProxy:
 			up, err := m.send(r.Context(), base, r, requestBody(c), false)
 			if err != nil {
+				if ep.Writes && m.applyWrites {
+					// The vendor may have taken it: the two sides may be out of step.
+					m.record(core.Comparison{Dialect: d.Name, Endpoint: c.Path(), At: m.s.svc.Now(), Result: core.MirrorError,
+						Error: "not applied to crmgw: the upstream did not answer the write (" + describe(err) + ")"})
+				}
 				return m.unavailable(c, err)
 			}
 			if err := up.writeTo(c); err != nil {
@@ -185,6 +190,9 @@ func (m *mirror) wrap(d *adapters.Dialect, ep adapters.Endpoint, h echo.HandlerF
 			err := h(c)
 			if err != nil {
 				c.Error(err) // rendered now, so that the answer compared is the one the client gets
+			}
+			if refusal(err) != "" { // crmgw's own limits refused it: nothing of the vendor's to compare
+				return err
 			}
 			local := tee.answer(c.Response())
 			call := m.callOf(d, c, r)

@@ -543,7 +543,7 @@ func TestMirrorSlowOrDeadUpstream(t *testing.T) {
 		}
 
 		dead := deadURL(e.t)
-		q := newMirrorPairOver(p, config.MirrorDiffNormal, dead)
+		q := newMirrorPairOver(p, config.MirrorDiffNormal, dead, nil)
 		status, _, body, took = q.send(q.bURL, d.read)
 		if status != http.StatusOK || !bytes.Equal(body, want) || took > timeout {
 			e.t.Errorf("dead upstream: %d %s in %s, want crmgw's answer within %s", status, body, took, timeout)
@@ -553,17 +553,52 @@ func TestMirrorSlowOrDeadUpstream(t *testing.T) {
 			e.t.Errorf("dead upstream: %+v, want one error comparison: connection refused", r)
 		}
 
-		proxied := newMirrorPairOver(p, config.MirrorProxy, dead)
+		proxied := newMirrorPairOver(p, config.MirrorProxy, dead, nil)
 		status, _, body, _ = proxied.send(proxied.bURL, d.read)
 		if status != http.StatusServiceUnavailable || !regexp.MustCompile(`"statuscode":"\d+"`).Match(body) {
 			e.t.Errorf("proxy to a dead upstream: %d %s, want the OA's own 503", status, body)
+		}
+
+		// A write the vendor did not answer may have been taken: not applied, and recorded.
+		applying := newMirrorPairOver(p, config.MirrorDiffProxy, dead, func(c *config.Config) { c.Mirror.ApplyWrites = true })
+		status, _, body, _ = applying.send(applying.bURL, d.write)
+		if r := applying.report(d.writeRoute); status != http.StatusServiceUnavailable || r.Errors != 1 ||
+			!strings.Contains(r.LastError, "the upstream did not answer the write (connection refused)") {
+			e.t.Errorf("a write to a dead upstream: %d %s, %+v; want the 503 and one error comparison", status, body, r)
+		}
+	})
+}
+
+// In diff-normal, a request crmgw's own rate limit refused is not sent to
+// the upstream: there is nothing of crmgw's to compare, and a flood refused
+// must not become the vendor's load.
+func TestMirrorSendsNoRefusedRequestUpstream(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		p := newMirrorPair(e, config.MirrorDiffNormal, func(c *config.Config) {
+			c.RateLimit.PerSecond, c.RateLimit.Burst = 0.001, 1
+		})
+		d := p.cases()[0]
+		readPath, _, _ := strings.Cut(d.read.path, "?")
+		first, _, _, _ := p.send(p.bURL, d.read)
+		p.waitCompared(d.readRoute, 1)
+		asked := p.up.count(d.read.method, readPath)
+		second, _, body, _ := p.send(p.bURL, d.read)
+		if first != http.StatusOK || second != http.StatusTooManyRequests {
+			e.t.Fatalf("statuses %d then %d %s, want 200 then crmgw's 429", first, second, body)
+		}
+		time.Sleep(100 * time.Millisecond) // a comparison would have asked by now
+		if got := p.up.count(d.read.method, readPath); got != asked {
+			e.t.Errorf("the upstream was asked %d more times for a request crmgw refused", got-asked)
+		}
+		if got := p.metric("crmgw_mirror_compared_total", `endpoint="`+d.readRoute+`"`); got != 1 {
+			e.t.Errorf("%v comparisons, want 1 (the request answered)", got)
 		}
 	})
 }
 
 // newMirrorPairOver is another B over p's A records, in mode, its upstream
-// at base.
-func newMirrorPairOver(p *mirrorPair, mode, base string) *mirrorPair {
+// at base, configured by configure too.
+func newMirrorPairOver(p *mirrorPair, mode, base string, configure func(*config.Config)) *mirrorPair {
 	e := p.e
 	db := dbtest.Open(e.t, e.db.Dialector.Name(), e.clock)
 	cfg, err := config.Load(nil)
@@ -573,6 +608,10 @@ func newMirrorPairOver(p *mirrorPair, mode, base string) *mirrorPair {
 		d.Upstream = base
 		cfg.Dialects[name] = d
 	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	e.must(cfg.Validate())
 	q := &mirrorPair{e: e, up: p.up, upURL: base, demo: p.demo}
 	q.b = app.New(cfg, db, app.Seams{Clock: e.clock, Logs: &logBuffer{}})
 	srv := httptest.NewServer(q.b.Gateway.Handler())
