@@ -176,15 +176,16 @@ func newSecret() string {
 }
 
 // setCookie sets a console cookie: HttpOnly, SameSite=Strict, for the
-// console's paths only, and Secure when the console is served over TLS.
+// console's paths only, and Secure when the console is reached over TLS,
+// its own or that of a trusted proxy in front (X-Forwarded-Proto).
 func setCookie(ec echo.Context, name, value string, ttl time.Duration) {
 	ec.SetCookie(&http.Cookie{Name: name, Value: value, Path: consolePath, MaxAge: int(ttl.Seconds()),
-		Expires: time.Now().Add(ttl), HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: ec.Request().TLS != nil})
+		Expires: time.Now().Add(ttl), HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: ec.Scheme() == "https"})
 }
 
 func clearCookie(ec echo.Context, name string) {
 	ec.SetCookie(&http.Cookie{Name: name, Path: consolePath, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: ec.Request().TLS != nil})
+		Secure: ec.Scheme() == "https"})
 }
 
 // loginPage shows the login form, or the overview to a live session.

@@ -192,8 +192,27 @@ func TestConsoleNeedsALoginAndCSRF(t *testing.T) {
 				session = c
 			}
 		}
-		if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.MaxAge <= 0 || session.MaxAge > 24*3600 || session.Path != "/console/" {
-			t.Fatalf("the session cookie: %+v", session)
+		if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.MaxAge <= 0 || session.MaxAge > 24*3600 || session.Path != "/console/" || session.Secure {
+			t.Fatalf("the session cookie over plain HTTP: %+v", session)
+		}
+		// Behind a trusted proxy that ends TLS, the cookies are Secure; an
+		// untrusted peer's X-Forwarded-Proto is not believed.
+		cfg, err := config.Load(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.TrustedProxies = []string{"192.0.2.0/24"} // httptest's peer
+		for _, tc := range []struct {
+			gw     *gateway.Server
+			secure bool
+		}{{gateway.New(cfg, e.svc, slog.New(slog.DiscardHandler)), true}, {e.gw, false}} {
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest(http.MethodGet, "/console/login", nil)
+			req.Header.Set("X-Forwarded-Proto", "https")
+			tc.gw.AdminHandler().ServeHTTP(rec, req)
+			if cookies := rec.Result().Cookies(); len(cookies) != 1 || cookies[0].Secure != tc.secure {
+				t.Errorf("the login form's cookie, X-Forwarded-Proto https, proxy trusted %v: %+v, want Secure %v", tc.secure, cookies, tc.secure)
+			}
 		}
 
 		// Forms without the session's token, or with another's, change nothing.

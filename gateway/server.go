@@ -55,15 +55,7 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.IPExtractor, e.SchemeExtractor = echo.ExtractIPDirect(), echo.ExtractSchemeDirect()
-	if len(s.trusted) > 0 {
-		// Only the configured proxies: echo trusts private and loopback peers by default.
-		trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
-		for _, n := range s.trusted {
-			trust = append(trust, echo.TrustIPRange(n))
-		}
-		e.IPExtractor, e.SchemeExtractor = echo.ExtractIPFromXFFHeader(trust...), echo.ExtractSchemeFromHeaders(trust...)
-	}
+	s.trustProxies(e)
 	e.Pre(s.clientHeaders, s.canonicalPaths)
 	e.Use(middleware.RequestID())
 	e.Use(s.observe)
@@ -88,6 +80,20 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 	return s
 }
 
+// trustProxies has e read the client's address and scheme from the
+// forwarding headers of trusted_proxies only: echo trusts private and
+// loopback peers by default.
+func (s *Server) trustProxies(e *echo.Echo) {
+	e.IPExtractor, e.SchemeExtractor = echo.ExtractIPDirect(), echo.ExtractSchemeDirect()
+	if len(s.trusted) > 0 {
+		trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range s.trusted {
+			trust = append(trust, echo.TrustIPRange(n))
+		}
+		e.IPExtractor, e.SchemeExtractor = echo.ExtractIPFromXFFHeader(trust...), echo.ExtractSchemeFromHeaders(trust...)
+	}
+}
+
 // newAdmin is the operator's listener: Prometheus metrics, each enabled
 // dialect's OpenAPI document at /openapi/<dialect>.json, the health
 // endpoints (which the main listener serves too, for load balancers) and
@@ -95,6 +101,7 @@ func New(cfg config.Config, svc *core.Service, log *slog.Logger) *Server {
 func (s *Server) newAdmin() *echo.Echo {
 	a := echo.New()
 	a.HideBanner, a.HidePort = true, true
+	s.trustProxies(a)
 	a.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
 	a.GET("/healthz", s.healthz)
 	a.GET("/readyz", s.readyz)
