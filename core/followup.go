@@ -13,18 +13,18 @@ import (
 // still a follow-up of the customer, which every dialect counts and lists.
 type ContactHistory struct {
 	ID          uint64    `gorm:"primaryKey;autoIncrement:false;not null"` // the tenant's own (ids.go)
-	TenantID    uint64    `gorm:"primaryKey;autoIncrement:false;not null;index:ix_histories_user,priority:1;index:ix_histories_customer,priority:1;index:ix_histories_subject,priority:1;index:ix_histories_contacted,priority:1"`
+	TenantID    uint64    `gorm:"primaryKey;autoIncrement:false;not null;index:ix_histories_user,priority:1;index:ix_histories_customer_at,priority:1;index:ix_histories_subject_at,priority:1;index:ix_histories_contacted,priority:1"`
 	UserID      uint64    `gorm:"not null;index:ix_histories_user,priority:2"`
-	CustomerID  uint64    `gorm:"not null;index:ix_histories_customer,priority:2"`
+	CustomerID  uint64    `gorm:"not null;index:ix_histories_customer_at,priority:2"`
 	ContactID   uint64    `gorm:"not null"`
 	TypeID      uint64    `gorm:"not null"`
 	RouteID     uint64    `gorm:"not null"`
 	Title       string    `gorm:"size:255;not null"`
 	Content     string    `gorm:"type:text;not null"`
-	ContactedAt time.Time `gorm:"not null;index:ix_histories_user,priority:3;index:ix_histories_contacted,priority:2"` // the revisit logs' days
+	ContactedAt time.Time `gorm:"not null;index:ix_histories_user,priority:3;index:ix_histories_contacted,priority:2;index:ix_histories_customer_at,priority:3;index:ix_histories_subject_at,priority:4"` // the revisit logs' days
 	CreatedAt   time.Time `gorm:"not null"`
-	SubjectKind string    `gorm:"size:16;not null;default:customer;index:ix_histories_subject,priority:2"` // a Subject… kind
-	SubjectID   uint64    `gorm:"not null;default:0;index:ix_histories_subject,priority:3"`                // 0 on the customer itself
+	SubjectKind string    `gorm:"size:16;not null;default:customer;index:ix_histories_subject_at,priority:2"` // a Subject… kind
+	SubjectID   uint64    `gorm:"not null;default:0;index:ix_histories_subject_at,priority:3"`                // 0 on the customer itself
 	// Where a visit was made: an address line and its coordinates, in
 	// degrees as the client wrote them ("" for none), so they read back exactly.
 	Place string `gorm:"size:255;not null;default:''"`

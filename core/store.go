@@ -197,10 +197,18 @@ func Migrate(db *gorm.DB) error {
 		return err
 	}
 
-	// Indexes replaced by wider ones.
-	if m := db.Migrator(); m.HasIndex(&Contract{}, "ix_contracts_owner_signed") {
-		if err := m.DropIndex(&Contract{}, "ix_contracts_owner_signed"); err != nil {
-			return err
+	// Indexes replaced by wider ones. A record's last follow-up is read
+	// through (…, contacted_at) on its own key: without it the planners walk
+	// ix_histories_contacted back through every follow-up of the tenant.
+	m := db.Migrator()
+	for _, old := range []struct {
+		model any
+		name  string
+	}{{&Contract{}, "ix_contracts_owner_signed"}, {&ContactHistory{}, "ix_histories_customer"}, {&ContactHistory{}, "ix_histories_subject"}} {
+		if m.HasIndex(old.model, old.name) {
+			if err := m.DropIndex(old.model, old.name); err != nil {
+				return err
+			}
 		}
 	}
 	// Payments recorded before they carried their contract's owner (owners are never 0);

@@ -1,0 +1,50 @@
+package core_test
+
+import (
+	"strings"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"crmgw/core"
+)
+
+// An upgrade drops the follow-ups' indexes replaced by wider ones, and a
+// record's last follow-up is then found through its own key: the planner no
+// longer walks ix_histories_contacted back through every follow-up of the
+// tenant (one contract's page cost a scan of them all).
+func TestMigrateReplacesTheLastFollowUpIndexes(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		m := db.Migrator()
+		for _, old := range []string{"CREATE INDEX ix_histories_customer ON contact_histories (tenant_id, customer_id)",
+			"CREATE INDEX ix_histories_subject ON contact_histories (tenant_id, subject_kind, subject_id)"} {
+			if err := db.Exec(old).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := core.Migrate(db); err != nil {
+			t.Fatal(err)
+		}
+		for name, want := range map[string]bool{"ix_histories_customer": false, "ix_histories_subject": false,
+			"ix_histories_customer_at": true, "ix_histories_subject_at": true} {
+			if got := m.HasIndex(&core.ContactHistory{}, name); got != want {
+				t.Errorf("index %s: present %v, want %v", name, got, want)
+			}
+		}
+		if db.Dialector.Name() != core.DriverSQLite { // MySQL plans by its statistics: an empty table tells nothing
+			return
+		}
+		for q, index := range map[string]string{
+			"SELECT contacted_at FROM contact_histories WHERE tenant_id = 1 AND customer_id = 5 ORDER BY contacted_at DESC LIMIT 1":   "ix_histories_customer_at",
+			"SELECT MAX(contacted_at) FROM contact_histories WHERE tenant_id = 1 AND subject_kind = 'opportunity' AND subject_id = 5": "ix_histories_subject_at",
+		} {
+			var plan []struct{ Detail string }
+			if err := db.Raw("EXPLAIN QUERY PLAN " + q).Scan(&plan).Error; err != nil {
+				t.Fatal(err)
+			}
+			if len(plan) != 1 || !strings.Contains(plan[0].Detail, "INDEX "+index+" (") {
+				t.Errorf("%s: plan %+v, want a search of %s", q, plan, index)
+			}
+		}
+	})
+}
