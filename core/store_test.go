@@ -9,15 +9,17 @@ import (
 	"crmgw/core"
 )
 
-// An upgrade drops the follow-ups' indexes replaced by wider ones, and a
-// record's last follow-up is then found through its own key: the planner no
-// longer walks ix_histories_contacted back through every follow-up of the
-// tenant (one contract's page cost a scan of them all).
-func TestMigrateReplacesTheLastFollowUpIndexes(t *testing.T) {
+// An upgrade drops the indexes replaced by wider ones. A record's last
+// follow-up is then found through its own key: the planner no longer walks
+// ix_histories_contacted back through every follow-up of the tenant (one
+// contract's page cost a scan of them all); the contracts' newest-first page
+// is read from the index alone, in its order.
+func TestMigrateReplacesNarrowIndexes(t *testing.T) {
 	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
 		m := db.Migrator()
 		for _, old := range []string{"CREATE INDEX ix_histories_customer ON contact_histories (tenant_id, customer_id)",
-			"CREATE INDEX ix_histories_subject ON contact_histories (tenant_id, subject_kind, subject_id)"} {
+			"CREATE INDEX ix_histories_subject ON contact_histories (tenant_id, subject_kind, subject_id)",
+			"CREATE INDEX ix_contracts_created ON contracts (tenant_id, created_at)"} {
 			if err := db.Exec(old).Error; err != nil {
 				t.Fatal(err)
 			}
@@ -25,10 +27,15 @@ func TestMigrateReplacesTheLastFollowUpIndexes(t *testing.T) {
 		if err := core.Migrate(db); err != nil {
 			t.Fatal(err)
 		}
-		for name, want := range map[string]bool{"ix_histories_customer": false, "ix_histories_subject": false,
-			"ix_histories_customer_at": true, "ix_histories_subject_at": true} {
-			if got := m.HasIndex(&core.ContactHistory{}, name); got != want {
-				t.Errorf("index %s: present %v, want %v", name, got, want)
+		for _, idx := range []struct {
+			model any
+			name  string
+			want  bool
+		}{{&core.ContactHistory{}, "ix_histories_customer", false}, {&core.ContactHistory{}, "ix_histories_subject", false},
+			{&core.ContactHistory{}, "ix_histories_customer_at", true}, {&core.ContactHistory{}, "ix_histories_subject_at", true},
+			{&core.Contract{}, "ix_contracts_created", false}, {&core.Contract{}, "ix_contracts_created_id", true}} {
+			if got := m.HasIndex(idx.model, idx.name); got != idx.want {
+				t.Errorf("index %s: present %v, want %v", idx.name, got, idx.want)
 			}
 		}
 		if db.Dialector.Name() != core.DriverSQLite { // MySQL plans by its statistics: an empty table tells nothing
@@ -37,6 +44,7 @@ func TestMigrateReplacesTheLastFollowUpIndexes(t *testing.T) {
 		for q, index := range map[string]string{
 			"SELECT contacted_at FROM contact_histories WHERE tenant_id = 1 AND customer_id = 5 ORDER BY contacted_at DESC LIMIT 1":   "ix_histories_customer_at",
 			"SELECT MAX(contacted_at) FROM contact_histories WHERE tenant_id = 1 AND subject_kind = 'opportunity' AND subject_id = 5": "ix_histories_subject_at",
+			"SELECT id FROM contracts WHERE tenant_id = 1 ORDER BY created_at DESC, id DESC LIMIT 100 OFFSET 1000":                    "ix_contracts_created_id",
 		} {
 			var plan []struct{ Detail string }
 			if err := db.Raw("EXPLAIN QUERY PLAN " + q).Scan(&plan).Error; err != nil {
