@@ -24,7 +24,7 @@ func (s *Server) accessLog() echo.MiddlewareFunc {
 				slog.String("request_id", v.RequestID),
 				slog.String("method", v.Method),
 				slog.String("uri", s.redactURI(v.URI)),
-				slog.Int("status", v.Status),
+				slog.Int("status", answered(c)),
 				slog.Duration("latency", v.Latency),
 				slog.String("remote_ip", v.RemoteIP),
 			}

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"net/http"
@@ -72,6 +73,23 @@ func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 }
 
+// statusClientGone is the status logged and counted for a request whose
+// client went away before its answer (nginx's 499, "client closed
+// request"): what failed then was the client's wait, not the server, and
+// no 5xx alert must fire for it.
+const statusClientGone = 499
+
+// answered is the status c's request is logged and counted with: the one
+// answered, but statusClientGone for a failure that came of the client
+// having gone away (its context canceled: a query cut short, a 503).
+func answered(c echo.Context) int {
+	status := c.Response().Status
+	if status >= http.StatusInternalServerError && errors.Is(c.Request().Context().Err(), context.Canceled) {
+		return statusClientGone
+	}
+	return status
+}
+
 // observe counts each request once it is answered (its error rendered by the
 // dialect, as the access log inside it does).
 func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
@@ -85,7 +103,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if endpoint == "" {
 			endpoint = "unmatched" // any path at all: not a label value
 		}
-		s.metrics.requests.WithLabelValues(dialect, endpoint, strconv.Itoa(c.Response().Status), adapters.WireCode(c)).Inc()
+		s.metrics.requests.WithLabelValues(dialect, endpoint, strconv.Itoa(answered(c)), adapters.WireCode(c)).Inc()
 		s.metrics.duration.WithLabelValues(dialect, endpoint).Observe(time.Since(start).Seconds())
 		if reason := refusal(err); reason != "" {
 			s.metrics.refusals.WithLabelValues(dialect, reason).Inc()

@@ -257,7 +257,9 @@ func (m *mirror) login(d *adapters.Dialect, ep adapters.Endpoint, c echo.Context
 // the operator's to read, in the log: a dial or DNS error names hosts and
 // addresses behind crmgw that no client needs to learn.
 func (m *mirror) unavailable(c echo.Context, err error) error {
-	m.s.log.Warn("mirror: the upstream did not answer", "request_id", requestID(c), "error", describe(err))
+	if c.Request().Context().Err() == nil { // else the client went away first: no upstream's failure
+		m.s.log.Warn("mirror: the upstream did not answer", "request_id", requestID(c), "error", describe(err))
+	}
 	return &core.Error{Code: core.EUNAVAILABLE, RetryAfter: time.Second, Message: "the upstream did not answer"}
 }
 

@@ -596,6 +596,42 @@ func TestMirrorSendsNoRefusedRequestUpstream(t *testing.T) {
 	})
 }
 
+// A client that goes away before its answer is logged and counted with
+// status 499, not as the server's 503: here in proxy mode, the upstream
+// slower than the client waits.
+func TestAClientGoneIsNoServerError(t *testing.T) {
+	eachEngine(t, func(e *env) {
+		logs := &logBuffer{}
+		p := newMirrorPair(e, config.MirrorProxy, nil)
+		p.up.delay.Store(int64(2 * time.Second))
+		q := newMirrorPairOver(p, config.MirrorProxy, p.upURL, nil)
+		q.b = app.New(q.b.Config, q.b.DB, app.Seams{Clock: e.clock, Logs: logs})
+		srv := httptest.NewServer(q.b.Gateway.Handler())
+		e.t.Cleanup(srv.Close)
+		d := p.cases()[0]
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, d.read.method, srv.URL+d.read.path, nil)
+		e.must(err)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+			e.t.Fatalf("the client waited for HTTP %d", res.StatusCode)
+		}
+		label := `endpoint="` + d.readRoute + `"`
+		for deadline := time.Now().Add(5 * time.Second); q.metric("crmgw_requests_total", label) == 0; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				e.t.Fatal("the request was never counted")
+			}
+		}
+		if gone, failed := q.metric("crmgw_requests_total", label, `status="499"`), q.metric("crmgw_requests_total", label, `status="503"`); gone != 1 || failed != 0 {
+			e.t.Errorf("counted %v with status 499 and %v with 503, want 1 and 0", gone, failed)
+		}
+		if log := logs.String(); !strings.Contains(log, "status=499") || strings.Contains(log, "status=503") || strings.Contains(log, "level=WARN") {
+			e.t.Errorf("the log:\n%s\nwant the request with status 499 and no warning", log)
+		}
+	})
+}
+
 // newMirrorPairOver is another B over p's A records, in mode, its upstream
 // at base, configured by configure too.
 func newMirrorPairOver(p *mirrorPair, mode, base string, configure func(*config.Config)) *mirrorPair {
