@@ -120,6 +120,9 @@ func openDB(driver, dsn string, pool Pool, clock Clock) (*gorm.DB, error) {
 	if err := db.Use(&spaceWatch{}); err != nil {
 		return nil, err
 	}
+	if err := db.Use(&authWrites{}); err != nil {
+		return nil, err
+	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, err
@@ -200,13 +203,14 @@ func Migrate(db *gorm.DB) error {
 	// Indexes replaced by wider ones. A record's last follow-up is read
 	// through (…, contacted_at) on its own key: without it the planners walk
 	// ix_histories_contacted back through every follow-up of the tenant. The
-	// contracts' newest-first pages are read by (created_at, id), no sort.
+	// contracts' newest-first pages are read by (created_at, id), the
+	// payments' by (direction, paid_on, id), no sort.
 	m := db.Migrator()
 	for _, old := range []struct {
 		model any
 		name  string
 	}{{&Contract{}, "ix_contracts_owner_signed"}, {&ContactHistory{}, "ix_histories_customer"}, {&ContactHistory{}, "ix_histories_subject"},
-		{&Contract{}, "ix_contracts_created"}} {
+		{&Contract{}, "ix_contracts_created"}, {&Payment{}, "ix_payments_paid"}} {
 		if m.HasIndex(old.model, old.name) {
 			if err := m.DropIndex(old.model, old.name); err != nil {
 				return err

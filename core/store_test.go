@@ -19,7 +19,8 @@ func TestMigrateReplacesNarrowIndexes(t *testing.T) {
 		m := db.Migrator()
 		for _, old := range []string{"CREATE INDEX ix_histories_customer ON contact_histories (tenant_id, customer_id)",
 			"CREATE INDEX ix_histories_subject ON contact_histories (tenant_id, subject_kind, subject_id)",
-			"CREATE INDEX ix_contracts_created ON contracts (tenant_id, created_at)"} {
+			"CREATE INDEX ix_contracts_created ON contracts (tenant_id, created_at)",
+			"CREATE INDEX ix_payments_paid ON payments (tenant_id, direction, paid_on)"} {
 			if err := db.Exec(old).Error; err != nil {
 				t.Fatal(err)
 			}
@@ -33,7 +34,8 @@ func TestMigrateReplacesNarrowIndexes(t *testing.T) {
 			want  bool
 		}{{&core.ContactHistory{}, "ix_histories_customer", false}, {&core.ContactHistory{}, "ix_histories_subject", false},
 			{&core.ContactHistory{}, "ix_histories_customer_at", true}, {&core.ContactHistory{}, "ix_histories_subject_at", true},
-			{&core.Contract{}, "ix_contracts_created", false}, {&core.Contract{}, "ix_contracts_created_id", true}} {
+			{&core.Contract{}, "ix_contracts_created", false}, {&core.Contract{}, "ix_contracts_created_id", true},
+			{&core.Payment{}, "ix_payments_paid", false}, {&core.Payment{}, "ix_payments_paid_id", true}} {
 			if got := m.HasIndex(idx.model, idx.name); got != idx.want {
 				t.Errorf("index %s: present %v, want %v", idx.name, got, idx.want)
 			}
@@ -45,6 +47,7 @@ func TestMigrateReplacesNarrowIndexes(t *testing.T) {
 			"SELECT contacted_at FROM contact_histories WHERE tenant_id = 1 AND customer_id = 5 ORDER BY contacted_at DESC LIMIT 1":   "ix_histories_customer_at",
 			"SELECT MAX(contacted_at) FROM contact_histories WHERE tenant_id = 1 AND subject_kind = 'opportunity' AND subject_id = 5": "ix_histories_subject_at",
 			"SELECT id FROM contracts WHERE tenant_id = 1 ORDER BY created_at DESC, id DESC LIMIT 100 OFFSET 1000":                    "ix_contracts_created_id",
+			"SELECT id FROM payments WHERE tenant_id = 1 AND direction = 'in' ORDER BY paid_on, id LIMIT 100 OFFSET 1000":             "ix_payments_paid_id",
 		} {
 			var plan []struct{ Detail string }
 			if err := db.Raw("EXPLAIN QUERY PLAN " + q).Scan(&plan).Error; err != nil {
