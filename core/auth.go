@@ -51,6 +51,27 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 		return Caller{}, Errorf(EUNAUTHORIZED, "token is missing")
 	}
 	hash := hashToken(token)
+	e, cached := s.callers.get(hash)
+	if !cached {
+		var err error
+		if e, err = s.lookUpToken(ctx, hash); err != nil {
+			return Caller{}, err
+		}
+	}
+	if e.expiresAt != nil && !s.clock.Now().Before(*e.expiresAt) {
+		return Caller{}, Errorf(EUNAUTHORIZED, "token has expired")
+	}
+	// Counted once the token is known: buckets exist only for real credentials,
+	// so a flood of made-up ones costs lookups, not memory.
+	if wait := s.limiter.wait(hash, s.clock.Now()); wait > 0 {
+		return Caller{}, limited(wait)
+	}
+	return e.caller, nil
+}
+
+// lookUpToken reads the caller a token's hash is, and caches it.
+func (s *Service) lookUpToken(ctx context.Context, hash string) (authEntry, error) {
+	generation := s.callers.generation()
 	var row struct {
 		Hash         string
 		TenantID     uint64
@@ -68,25 +89,19 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 		Where("t.hash = ?", hash).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) ||
 		(err == nil && subtle.ConstantTimeCompare([]byte(row.Hash), []byte(hash)) != 1) {
-		return Caller{}, Errorf(EUNAUTHORIZED, "token is unknown or revoked")
+		return authEntry{}, Errorf(EUNAUTHORIZED, "token is unknown or revoked")
 	}
 	if err != nil {
-		return Caller{}, storeError(err, "token")
-	}
-	if row.ExpiresAt != nil && !s.clock.Now().Before(*row.ExpiresAt) {
-		return Caller{}, Errorf(EUNAUTHORIZED, "token has expired")
-	}
-	// Counted once the token is known: buckets exist only for real credentials,
-	// so a flood of made-up ones costs lookups, not memory.
-	if wait := s.limiter.wait(hash, s.clock.Now()); wait > 0 {
-		return Caller{}, limited(wait)
+		return authEntry{}, storeError(err, "token")
 	}
 	loc, err := s.location(row.TimeZone)
 	if err != nil {
-		return Caller{}, err
+		return authEntry{}, err
 	}
-	return Caller{TenantID: row.TenantID, UserID: row.UserID, DepartmentID: row.DepartmentID, Location: loc,
-		Devices: splitDevices(row.Devices), Dialects: row.Tenant.DialectIDs()}, nil
+	e := authEntry{caller: Caller{TenantID: row.TenantID, UserID: row.UserID, DepartmentID: row.DepartmentID, Location: loc,
+		Devices: splitDevices(row.Devices), Dialects: row.Tenant.DialectIDs()}, expiresAt: row.ExpiresAt, generation: generation}
+	s.callers.put(hash, e)
+	return e, nil
 }
 
 // RegisterToken stores a token for a user, one that never expires. An empty value

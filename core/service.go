@@ -24,6 +24,7 @@ type Service struct {
 	limiter   *rateLimiter
 	logins    *loginGuard
 	maxPage   int
+	callers   *authCache // shared by InTransaction's copies
 }
 
 // Options configures a Service.
@@ -62,7 +63,8 @@ func NewService(db *gorm.DB, opts Options) *Service {
 		opts.MaxPageSize = DefaultMaxPageSize
 	}
 	return &Service{db: db, clock: opts.Clock, validate: v, defaultTZ: opts.TimeZone, zones: &sync.Map{},
-		limiter: newRateLimiter(opts.RateLimit, opts.RateBurst), logins: newLoginGuard(opts.Logins), maxPage: opts.MaxPageSize}
+		limiter: newRateLimiter(opts.RateLimit, opts.RateBurst), logins: newLoginGuard(opts.Logins), maxPage: opts.MaxPageSize,
+		callers: newAuthCache(db)}
 }
 
 // now is the time as stored: UTC, to the second.

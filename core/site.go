@@ -65,24 +65,33 @@ func (s *Service) AuthenticateSite(ctx context.Context, key string) (Caller, err
 		return Caller{}, Errorf(EUNAUTHORIZED, "site key is missing")
 	}
 	hash := hashToken(key)
-	var row struct {
-		TenantID uint64
-		TimeZone string
-		Tenant   `gorm:"embedded;embeddedPrefix:n_"`
-	}
-	err := s.db.WithContext(ctx).Table("site_keys AS k").Select("k.tenant_id, n.time_zone, "+dialectIDsOf("n")).
-		Joins("JOIN tenants n ON n.id = k.tenant_id").Where("k.hash = ?", hash).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Caller{}, Errorf(EUNAUTHORIZED, "site key is unknown")
-	}
-	if err != nil {
-		return Caller{}, storeError(err, "site key")
+	e, cached := s.callers.get(hash)
+	if !cached {
+		generation := s.callers.generation()
+		var row struct {
+			TenantID uint64
+			TimeZone string
+			Tenant   `gorm:"embedded;embeddedPrefix:n_"`
+		}
+		err := s.db.WithContext(ctx).Table("site_keys AS k").Select("k.tenant_id, n.time_zone, "+dialectIDsOf("n")).
+			Joins("JOIN tenants n ON n.id = k.tenant_id").Where("k.hash = ?", hash).Take(&row).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return Caller{}, Errorf(EUNAUTHORIZED, "site key is unknown")
+		}
+		if err != nil {
+			return Caller{}, storeError(err, "site key")
+		}
+		loc, err := s.location(row.TimeZone)
+		if err != nil {
+			return Caller{}, err
+		}
+		e = authEntry{caller: Caller{TenantID: row.TenantID, Location: loc, Dialects: row.Tenant.DialectIDs()}, generation: generation}
+		s.callers.put(hash, e)
 	}
 	if wait := s.limiter.wait(hash, s.clock.Now()); wait > 0 { // as Authenticate: known keys only
 		return Caller{}, limited(wait)
 	}
-	loc, err := s.location(row.TimeZone)
-	return Caller{TenantID: row.TenantID, Location: loc, Dialects: row.Tenant.DialectIDs()}, err
+	return e.caller, nil
 }
 
 // AddHits adds n views to a record's counter.

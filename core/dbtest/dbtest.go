@@ -99,3 +99,33 @@ func closeDB(db *gorm.DB) {
 		_ = sqlDB.Close()
 	}
 }
+
+// Again opens another handle on db's database, as another process on the
+// same database would (its own pool, its own plugins' state), closed when t ends.
+func Again(t testing.TB, db *gorm.DB, clock core.Clock) *gorm.DB {
+	t.Helper()
+	var dsn string
+	switch db.Dialector.Name() {
+	case core.DriverMySQL:
+		cfg, err := mysql.ParseDSN(os.Getenv(MySQLEnv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Raw("SELECT DATABASE()").Scan(&cfg.DBName).Error; err != nil {
+			t.Fatal(err)
+		}
+		dsn = cfg.FormatDSN()
+	default:
+		var files []struct{ Name, File string }
+		if err := db.Raw("PRAGMA database_list").Scan(&files).Error; err != nil || len(files) == 0 {
+			t.Fatalf("the SQLite file: %v %v", files, err)
+		}
+		dsn = files[0].File
+	}
+	again, err := core.OpenDB(db.Dialector.Name(), dsn, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { closeDB(again) })
+	return again
+}
