@@ -45,6 +45,8 @@ func BenchmarkImportOA(b *testing.B) {
 					written += st.Written
 				}
 			}
+			b.ReportMetric(spent.Seconds()/float64(b.N), "import-s")
+			b.ReportMetric(float64(written)/float64(b.N), "records")
 			b.ReportMetric(float64(written)/spent.Seconds(), "records/s")
 		})
 	}
