@@ -12,12 +12,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -345,45 +342,8 @@ func neighbourCreate(b *testing.B, f fixture) func() *http.Request {
 // sends every endpoint in turn over 64 concurrent connections; it reports
 // requests per second and the server's peak resident memory.
 func BenchmarkServerUnderLoad(b *testing.B) {
-	dir := b.TempDir()
-	bin, dsn := filepath.Join(dir, "crmgw"), filepath.Join(dir, "crmgw.db")
-	if out, err := exec.Command("go", "build", "-o", bin, "crmgw").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
-	n := sizes(b)[0]
-	s := spec(n)
-	out, err := exec.Command(bin, "seed", "bench", "--db-dsn", dsn, "--json", "--contracts", strconv.Itoa(n),
-		"--customers", strconv.Itoa(s.Customers), "--follow-ups", strconv.Itoa(s.FollowUps)).Output()
-	if err != nil {
-		b.Fatal(err)
-	}
-	var f fixture
-	if _, err := fmt.Sscanf(strings.ReplaceAll(string(out), `"`, " "), "{ token : %s , tenant_id :%d", &f.token, &f.tenantID); err != nil {
-		b.Fatalf("seed bench printed %q: %v", out, err)
-	}
-	f.token = strings.TrimSuffix(f.token, ",")
-	f.contractID, f.customerID = 1, 1
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	server := exec.Command(bin, "--db-dsn", dsn, "--listen", addr, "--admin-listen", "", "--log-level", "error")
-	if err := server.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = server.Process.Kill(); _ = server.Wait() })
-	base := "http://" + addr
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if res, err := http.Get(base + "/readyz"); err == nil {
-			res.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			b.Fatal("the server did not start")
-		}
-	}
+	p, f := seededServer(b, sizes(b)[0])
+	base, server := p.base, p.cmd
 
 	const connections = 64
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: connections, MaxConnsPerHost: connections}}
