@@ -51,7 +51,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 		return Caller{}, Errorf(EUNAUTHORIZED, "token is missing")
 	}
 	hash := hashToken(token)
-	e, cached := s.callers.get(hash)
+	e, cached := s.callers.get(tokenKey + hash)
 	if !cached {
 		var err error
 		if e, err = s.lookUpToken(ctx, hash); err != nil {
@@ -100,7 +100,7 @@ func (s *Service) lookUpToken(ctx context.Context, hash string) (authEntry, erro
 	}
 	e := authEntry{caller: Caller{TenantID: row.TenantID, UserID: row.UserID, DepartmentID: row.DepartmentID, Location: loc,
 		Devices: splitDevices(row.Devices), Dialects: row.Tenant.DialectIDs()}, expiresAt: row.ExpiresAt, generation: generation}
-	s.callers.put(hash, e)
+	s.callers.put(tokenKey+hash, e)
 	return e, nil
 }
 

@@ -18,11 +18,21 @@ const AuthCacheTTL = 2 * time.Second
 // tokens and site keys a busy tenant's clients send at once, and more.
 const authCacheSize = 16384
 
+// The cache's keys: a credential's kind, then its hash. A site key is
+// public in a shop's pages: it must never pass for a token, nor a token for one.
+const (
+	tokenKey   = "token:"
+	siteKeyKey = "site:"
+)
+
 // authTables are the tables an authenticated caller is read from.
 var authTables = map[string]bool{"api_tokens": true, "site_keys": true, "users": true, "tenants": true}
 
 // authWrites is the store's count of the writes to authTables (any raw
 // statement included): a caller cached before a write is not used after it.
+// It counts once a write is committed, so that a caller read between the
+// statement and its commit is not taken for a fresh one: after gorm's own
+// transaction of a statement, and after Service.tx's (settled).
 type authWrites struct{ generation atomic.Uint64 }
 
 func (w *authWrites) Name() string { return "crmgw:auth_writes" }
@@ -35,9 +45,9 @@ func (w *authWrites) Initialize(db *gorm.DB) error {
 	}
 	cb := db.Callback()
 	for _, err := range []error{
-		cb.Create().After("gorm:create").Register("crmgw:auth_writes", bump),
-		cb.Update().After("gorm:update").Register("crmgw:auth_writes", bump),
-		cb.Delete().After("gorm:delete").Register("crmgw:auth_writes", bump),
+		cb.Create().After("gorm:commit_or_rollback_transaction").Register("crmgw:auth_writes", bump),
+		cb.Update().After("gorm:commit_or_rollback_transaction").Register("crmgw:auth_writes", bump),
+		cb.Delete().After("gorm:commit_or_rollback_transaction").Register("crmgw:auth_writes", bump),
 		cb.Raw().After("gorm:raw").Register("crmgw:auth_writes", bump),
 	} {
 		if err != nil {
@@ -77,6 +87,16 @@ func (c *authCache) generation() uint64 {
 		return 0
 	}
 	return c.writes.generation.Load()
+}
+
+// settled counts a transaction's end, committed or rolled back, if any
+// write was counted since before (what generation read as it began): its
+// statements were counted before its commit, and the callers read inside it
+// may hold rows it rolled back.
+func (c *authCache) settled(before uint64) {
+	if c.writes != nil && c.writes.generation.Load() != before {
+		c.writes.generation.Add(1)
+	}
 }
 
 func (c *authCache) get(hash string) (authEntry, bool) {

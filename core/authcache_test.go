@@ -74,6 +74,12 @@ func TestAuthCacheRevocation(t *testing.T) {
 		must(t, err)
 		_, err = svc.AuthenticateSite(ctx, key)
 		must(t, err)
+		if _, err := svc.Authenticate(ctx, key); core.ErrorCode(err) != core.EUNAUTHORIZED {
+			t.Errorf("a site key, cached, sent as a token: %v, want unauthorized", err)
+		}
+		if _, err := svc.AuthenticateSite(ctx, moved); core.ErrorCode(err) != core.EUNAUTHORIZED {
+			t.Errorf("a token, cached, sent as a site key: %v, want unauthorized", err)
+		}
 		must(t, svc.RevokeSiteKey(ctx, key))
 		if _, err := svc.AuthenticateSite(ctx, key); core.ErrorCode(err) != core.EUNAUTHORIZED {
 			t.Errorf("a site key revoked, the next request: %v, want unauthorized", err)

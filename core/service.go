@@ -120,7 +120,9 @@ func (s *Service) location(name string) (*time.Location, error) {
 
 // tx runs fn in one transaction: a failed write leaves nothing behind.
 func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	before := s.callers.generation()
 	err := s.db.WithContext(ctx).Transaction(fn)
+	s.callers.settled(before)
 	s.space().note(err) // a COMMIT that finds no room runs no callback
 	return err
 }

@@ -65,7 +65,7 @@ func (s *Service) AuthenticateSite(ctx context.Context, key string) (Caller, err
 		return Caller{}, Errorf(EUNAUTHORIZED, "site key is missing")
 	}
 	hash := hashToken(key)
-	e, cached := s.callers.get(hash)
+	e, cached := s.callers.get(siteKeyKey + hash)
 	if !cached {
 		generation := s.callers.generation()
 		var row struct {
@@ -86,7 +86,7 @@ func (s *Service) AuthenticateSite(ctx context.Context, key string) (Caller, err
 			return Caller{}, err
 		}
 		e = authEntry{caller: Caller{TenantID: row.TenantID, Location: loc, Dialects: row.Tenant.DialectIDs()}, generation: generation}
-		s.callers.put(hash, e)
+		s.callers.put(siteKeyKey+hash, e)
 	}
 	if wait := s.limiter.wait(hash, s.clock.Now()); wait > 0 { // as Authenticate: known keys only
 		return Caller{}, limited(wait)

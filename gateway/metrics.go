@@ -79,12 +79,19 @@ func (m *metrics) handler() http.Handler {
 // no 5xx alert must fire for it.
 const statusClientGone = 499
 
+// clientContextKey holds, in a request's echo context, the request's own
+// context as the server gave it: requestLimits replaces the request's with
+// one of its own deadline, canceled once the handler returns, which says
+// nothing of the client.
+const clientContextKey = "crmgw.client_context"
+
 // answered is the status c's request is logged and counted with: the one
 // answered, but statusClientGone for a failure that came of the client
-// having gone away (its context canceled: a query cut short, a 503).
+// having gone away (its connection's context canceled: a query cut short, a 503).
 func answered(c echo.Context) int {
 	status := c.Response().Status
-	if status >= http.StatusInternalServerError && errors.Is(c.Request().Context().Err(), context.Canceled) {
+	client, _ := c.Get(clientContextKey).(context.Context)
+	if status >= http.StatusInternalServerError && client != nil && errors.Is(client.Err(), context.Canceled) {
 		return statusClientGone
 	}
 	return status
@@ -98,6 +105,7 @@ func (s *Server) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		start := time.Now()
+		c.Set(clientContextKey, c.Request().Context())
 		err := next(c)
 		dialect, endpoint := s.dialectOf(c.Request().URL.Path), c.Path()
 		if endpoint == "" {

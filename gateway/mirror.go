@@ -18,6 +18,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -177,6 +178,8 @@ func (m *mirror) wrap(d *adapters.Dialect, ep adapters.Endpoint, h echo.HandlerF
 				m.compareLater(call, true, func(ctx context.Context) (*answer, *answer, error) {
 					return up, m.runLocal(ctx, call), nil
 				})
+			case m.applyWrites && up.unreadable() != "":
+				m.record(m.unreadWrite(call, up))
 			case m.applyWrites && took(d, up):
 				m.apply(appliedWrite{call: call, upstream: up, newID: ep.NewID})
 			}
@@ -228,6 +231,10 @@ func (m *mirror) login(d *adapters.Dialect, ep adapters.Endpoint, c echo.Context
 	}
 	if err := up.writeTo(c); err != nil {
 		return err
+	}
+	if ep.IssuedToken != nil && up.unreadable() != "" {
+		m.record(m.unreadWrite(m.callOf(d, c, r), up))
+		return nil
 	}
 	token := ""
 	if ep.IssuedToken != nil && took(d, up) {
@@ -286,7 +293,14 @@ func (m *mirror) forwardUnserved(d *adapters.Dialect) echo.HandlerFunc {
 	if !ok {
 		return nil
 	}
-	return func(c echo.Context) error { return m.forward(c, base) }
+	return func(c echo.Context) error {
+		// Under the prefix as routed, not past it as the upstream would
+		// resolve it: /api/../internal is no path of the dialect's.
+		if p := c.Request().URL.Path; path.Clean(p) != p && path.Clean(p)+"/" != p {
+			return echo.ErrNotFound
+		}
+		return m.forward(c, base)
+	}
 }
 
 // call is what a comparison needs of the client's request, kept past it.
@@ -583,6 +597,14 @@ func took(d *adapters.Dialect, up *answer) bool {
 		return false
 	}
 	return d.AnswerCode == nil || d.AnswerCode(up.plain()) == d.SuccessCode
+}
+
+// unreadWrite is the error comparison of a write (or a login) whose
+// upstream answer comes in an encoding the mirror cannot read: whether the
+// upstream took it is unknown, so it is not applied, and the report says so.
+func (m *mirror) unreadWrite(c call, up *answer) core.Comparison {
+	return core.Comparison{Dialect: c.dialect, Endpoint: c.endpoint, At: m.s.svc.Now(), Result: core.MirrorError,
+		Error: "not applied to crmgw: the upstream answered in a Content-Encoding the mirror does not read: " + up.unreadable()}
 }
 
 // appliedWrite is a write the upstream took, to apply to crmgw (diff-proxy

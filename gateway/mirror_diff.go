@@ -13,7 +13,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -291,11 +290,9 @@ func secretsOf(r *http.Request, body []byte, keys map[string]bool) []string {
 				out = append(out, authorizationSecrets(v, keys)...)
 			}
 		case k == "Cookie":
-			for _, v := range vs {
-				cookies, _ := http.ParseCookie(v)
-				for _, c := range cookies {
-					out = append(out, c.Value)
-				}
+			// Leniently, as the servers read them: one malformed pair must not hide the others.
+			for _, c := range (&http.Request{Header: http.Header{"Cookie": vs}}).Cookies() {
+				out = append(out, c.Value)
 			}
 		case secretKey(keys, k):
 			out = append(out, vs...)
@@ -312,10 +309,6 @@ func secretsOf(r *http.Request, body []byte, keys map[string]bool) []string {
 	return kept
 }
 
-// authParams is an Authorization header's credentials given as parameters
-// after its scheme: Token token="X",device="Y".
-var authParams = regexp.MustCompile(`^[A-Za-z_-]+\s*=`)
-
 // authorizationSecrets are the secrets of an Authorization header: what
 // follows its scheme (Bearer X, Basic X), or the values of its secret
 // parameters (ikcrm's Token token="X",device="open_api": X).
@@ -325,7 +318,7 @@ func authorizationSecrets(v string, keys map[string]bool) []string {
 		creds = scheme
 	}
 	creds = strings.TrimSpace(creds)
-	if !authParams.MatchString(creds) {
+	if !strings.EqualFold(scheme, "Token") || !strings.Contains(creds, "=") { // Bearer X, Basic X: X whole, padding and all
 		return []string{creds}
 	}
 	var out []string

@@ -110,7 +110,9 @@ func TestSecretsOfEveryPlace(t *testing.T) {
 		{name: "authorization", header: http.Header{"Authorization": {`Token token="auth-secret",device="open_api"`}}, want: "auth-secret"},
 		{name: "bearer", header: http.Header{"Authorization": {"Bearer bearer-secret"}}, want: "bearer-secret"},
 		{name: "bare", header: http.Header{"Authorization": {"bare-secret"}}, want: "bare-secret"},
+		{name: "padded bearer", header: http.Header{"Authorization": {"Bearer abcDEF=="}}, want: "abcDEF=="},
 		{name: "cookie", header: http.Header{"Cookie": {"sid=cookie-secret"}}, want: "cookie-secret"},
+		{name: "cookie beside a malformed one", header: http.Header{"Cookie": {"laravel_session=cookie-secret; x=é;"}}, want: "cookie-secret"},
 	} {
 		h := http.Header{"Content-Type": {tc.contentType}}
 		for k, v := range tc.header {

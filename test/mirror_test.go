@@ -340,6 +340,17 @@ func TestMirrorSendsEachRequestWhereItsModeSays(t *testing.T) {
 							t.Errorf("read: %+v, want one identical comparison", r)
 						}
 
+						// A path that climbs out of the prefix is not forwarded.
+						if tc.mode != config.MirrorDiffNormal {
+							escape, seen := request{method: http.MethodGet, path: "/oa/../healthz"}, "/oa/../healthz"
+							if d.name == "ikcrm" {
+								escape.path, seen = "/api/%2e%2e/healthz", "/api/../healthz"
+							}
+							if status, _, body, _ := p.send(p.bURL, escape); status != http.StatusNotFound || p.up.count(http.MethodGet, seen) != 0 {
+								t.Errorf("GET %s: %d %s, the upstream got it %d times; want the dialect's 404, nothing forwarded",
+									escape.path, status, body, p.up.count(http.MethodGet, seen))
+							}
+						}
 						// What crmgw does not serve reaches the upstream where it answers, as it is.
 						for _, r := range d.unserved {
 							status, _, body, _ := p.send(p.bURL, r)
@@ -557,6 +568,10 @@ func TestMirrorSlowOrDeadUpstream(t *testing.T) {
 		status, _, body, _ = proxied.send(proxied.bURL, d.read)
 		if status != http.StatusServiceUnavailable || !regexp.MustCompile(`"statuscode":"\d+"`).Match(body) {
 			e.t.Errorf("proxy to a dead upstream: %d %s, want the OA's own 503", status, body)
+		}
+		// The client waited for it: a server's failure, counted as such (not as a client gone).
+		if got := proxied.metric("crmgw_requests_total", `endpoint="`+d.readRoute+`"`, `status="503"`); got != 1 {
+			e.t.Errorf("proxy to a dead upstream: %v requests counted with status 503, want 1", got)
 		}
 
 		// A write the vendor did not answer may have been taken: not applied, and recorded.
