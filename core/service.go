@@ -16,7 +16,8 @@ import (
 
 // Service runs the use cases. It is safe for concurrent use.
 type Service struct {
-	db        *gorm.DB
+	db        *gorm.DB // statements outside transactions, through the statement cache (cachedStatements)
+	begin     *gorm.DB // where transactions start, never through that cache
 	clock     Clock
 	validate  *validator.Validate
 	defaultTZ string
@@ -62,9 +63,9 @@ func NewService(db *gorm.DB, opts Options) *Service {
 	if opts.MaxPageSize <= 0 {
 		opts.MaxPageSize = DefaultMaxPageSize
 	}
-	return &Service{db: db, clock: opts.Clock, validate: v, defaultTZ: opts.TimeZone, zones: &sync.Map{},
+	return &Service{db: cachedStatements(db), begin: db, clock: opts.Clock, validate: v, defaultTZ: opts.TimeZone, zones: &sync.Map{},
 		limiter: newRateLimiter(opts.RateLimit, opts.RateBurst), logins: newLoginGuard(opts.Logins), maxPage: opts.MaxPageSize,
-		callers: newAuthCache(db)}
+		callers: newAuthCache(cachedStatements(db))}
 }
 
 // now is the time as stored: UTC, to the second.
@@ -121,7 +122,7 @@ func (s *Service) location(name string) (*time.Location, error) {
 // tx runs fn in one transaction: a failed write leaves nothing behind.
 func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	before := s.callers.generation()
-	err := s.db.WithContext(ctx).Transaction(fn)
+	err := s.begin.WithContext(ctx).Transaction(fn)
 	s.callers.settled(before)
 	s.space().note(err) // a COMMIT that finds no room runs no callback
 	return err
@@ -138,6 +139,7 @@ func (s *Service) InTransaction(ctx context.Context, fn func(tx *Service) error)
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		in := *s
 		in.db = tx.Session(&gorm.Session{DisableNestedTransaction: true})
+		in.begin = in.db
 		return fn(&in)
 	})
 }
