@@ -481,6 +481,11 @@ func (s *Service) CreateContract(ctx context.Context, c Caller, in NewContract) 
 		if err := tx.Create(&k).Error; err != nil {
 			return contractWriteError(err, &k)
 		}
+		d := counterDeltas{}
+		d.deal(k, 1)
+		if err := d.apply(tx, c.TenantID); err != nil {
+			return err
+		}
 		if in.TurnOpportunity && k.OpportunityID != 0 {
 			if err := tx.Model(&Opportunity{}).Scopes(inTenant(c.TenantID)).Where("id = ?", k.OpportunityID).
 				Updates(map[string]any{"stage": OpportunityWon, "stage_id": OpportunityStageWon}).Error; err != nil {
@@ -644,6 +649,7 @@ func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, chang
 			Pluck("user_id", &notify).Error; err != nil {
 			return storeError(err, "contract")
 		}
+		was := k
 		in, err := editable(k, notify)
 		if err != nil {
 			return err
@@ -672,6 +678,9 @@ func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, chang
 			Update("owner_id", k.OwnerID).Error; err != nil {
 			return storeError(err, "payment")
 		}
+		if err := recountContract(tx, was, k); err != nil {
+			return err
+		}
 		if err := replaceLines(tx, &k); err != nil {
 			return err
 		}
@@ -681,6 +690,27 @@ func (s *Service) UpdateContract(ctx context.Context, c Caller, id uint64, chang
 		return setNotifyUsers(tx, k, in.NotifyUserIDs)
 	})
 	return k, err
+}
+
+// recountContract moves contract was's share of the month counters to what
+// it is now, k: its deal, and its payments when another owner or department
+// holds it.
+func recountContract(tx *gorm.DB, was, k Contract) error {
+	d := counterDeltas{}
+	if was.SignDate != k.SignDate || !was.TotalAmount.Equal(k.TotalAmount.Decimal) ||
+		was.OwnerID != k.OwnerID || was.DepartmentID != k.DepartmentID {
+		d.deal(was, -1)
+		d.deal(k, 1)
+	}
+	if was.OwnerID != k.OwnerID || was.DepartmentID != k.DepartmentID {
+		if err := d.payments(tx, was, -1); err != nil {
+			return err
+		}
+		if err := d.payments(tx, k, 1); err != nil {
+			return err
+		}
+	}
+	return d.apply(tx, k.TenantID)
 }
 
 // forUpdate makes a query lock the rows it reads until the transaction ends
@@ -763,7 +793,19 @@ func (s *Service) updateContract(ctx context.Context, c Caller, id uint64, field
 // DeleteContract removes a contract with its lines, payments, payment plans and users to notify.
 func (s *Service) DeleteContract(ctx context.Context, c Caller, id uint64) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		if err := s.mustExistTx(tx, c, &Contract{}, "contract", id); err != nil {
+		var k Contract
+		if err := forUpdate(tx).Scopes(inTenant(c.TenantID)).Select("tenant_id", "id", "owner_id", "department_id", "sign_date", "total_amount").
+			Where("id = ?", id).Take(&k).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+			return NotFoundf("contract", "contract %d not found", id)
+		} else if err != nil {
+			return storeError(err, "contract")
+		}
+		d := counterDeltas{}
+		d.deal(k, -1)
+		if err := d.payments(tx, k, -1); err != nil {
+			return err
+		}
+		if err := d.apply(tx, c.TenantID); err != nil {
 			return err
 		}
 		for _, m := range []any{&ContractLine{}, &Payment{}, &PaymentPlan{}, &ContractNotifyUser{}} {

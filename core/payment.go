@@ -77,8 +77,11 @@ func (s *Service) AddPayment(ctx context.Context, c Caller, in NewPayment) (Paym
 	p := Payment{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, ContractID: in.ContractID, Direction: in.Direction, Amount: in.Amount, PaidOn: in.PaidOn,
 		PlanID: in.PlanID, PaymentTypeID: in.PaymentTypeID, Remark: in.Remark}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		// The contract is locked (on SQLite, the database is) until the payment
+		// is written: its owner and department, which the payment and its
+		// counter take, cannot change meanwhile.
 		var k Contract
-		if err := tx.Scopes(inTenant(c.TenantID)).Select("owner_id").Where("id = ?", in.ContractID).Take(&k).Error; err != nil {
+		if err := forUpdate(tx).Scopes(inTenant(c.TenantID)).Select("owner_id", "department_id").Where("id = ?", in.ContractID).Take(&k).Error; err != nil {
 			return storeError(err, "contract")
 		}
 		if in.PlanID != 0 {
@@ -101,10 +104,9 @@ func (s *Service) AddPayment(ctx context.Context, c Caller, in NewPayment) (Paym
 		if err := tx.Create(&p).Error; err != nil {
 			return storeError(err, "payment")
 		}
-		// Read the owner again in the write itself: on MySQL that read locks the
-		// contract row, so an owner change committed meanwhile is not missed.
-		return storeError(tx.Exec(`UPDATE payments SET owner_id = COALESCE((SELECT k.owner_id FROM contracts k
-  WHERE k.id = ? AND k.tenant_id = ?), owner_id) WHERE tenant_id = ? AND id = ?`, in.ContractID, c.TenantID, c.TenantID, p.ID).Error, "payment")
+		d := counterDeltas{}
+		d.back(k, p, 1)
+		return d.apply(tx, c.TenantID)
 	})
 	if err != nil {
 		return Payment{}, err

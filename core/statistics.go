@@ -85,27 +85,23 @@ type MonthFigures struct {
 	Target *Money // the user's target for the month
 }
 
-// MonthFigures adds up the caller's month, in one query of three indexed aggregates.
+// MonthFigures adds up the caller's month from its counters: a few rows,
+// however many contracts and payments the month holds.
 func (s *Service) MonthFigures(ctx context.Context, c Caller, m Month) (MonthFigures, error) {
 	return s.monthFigures(s.db.WithContext(ctx), c, m)
 }
 
 func (s *Service) monthFigures(db *gorm.DB, c Caller, m Month) (MonthFigures, error) {
-	from, to := m.FirstDay(), m.Next().FirstDay()
-	var deal, back, target sql.Null[Money]
-	row := db.Raw(`SELECT
-  (SELECT `+s.sumCents("total_amount")+` FROM contracts
-    WHERE tenant_id = ? AND owner_id = ? AND sign_date >= ? AND sign_date < ?),
-  (SELECT `+s.sumCents("amount")+` FROM payments
-    WHERE tenant_id = ? AND owner_id = ? AND direction = ? AND paid_on >= ? AND paid_on < ?),
-  (SELECT amount FROM monthly_targets WHERE tenant_id = ? AND user_id = ? AND month = ?)`,
-		c.TenantID, c.UserID, from, to,
-		c.TenantID, c.UserID, PaymentIn, from, to,
-		c.TenantID, c.UserID, m.String()).Row()
-	if err := row.Scan(&deal, &back, &target); err != nil {
+	var sums monthSums
+	var target sql.Null[Money]
+	row := db.Raw(`SELECT `+sumsOfCounters+`,
+  (SELECT amount FROM monthly_targets WHERE tenant_id = ? AND user_id = ? AND month = ?)
+FROM month_counters WHERE tenant_id = ? AND month = ? AND owner_id = ?`,
+		c.TenantID, c.UserID, m.String(), c.TenantID, m.String(), c.UserID).Row()
+	if err := row.Scan(&sums.Deals, &sums.DealHi, &sums.DealLo, &sums.Backs, &sums.BackHi, &sums.BackLo, &target); err != nil {
 		return MonthFigures{}, storeError(err, "figures")
 	}
-	return MonthFigures{Deal: nullMoney(deal), Back: nullMoney(back), Target: nullMoney(target)}, nil
+	return MonthFigures{Deal: sums.deal(), Back: sums.back(), Target: nullMoney(target)}, nil
 }
 
 func nullMoney(n sql.Null[Money]) *Money {
@@ -163,6 +159,9 @@ func (s *Service) ContractFigures(ctx context.Context, c Caller, q ContractQuery
 	db := s.db.WithContext(ctx)
 	base := db.Model(&Contract{}).Scopes(inTenant(c.TenantID)).
 		Where("sign_date >= ? AND sign_date < ?", q.Month.FirstDay(), q.Month.Next().FirstDay())
+	// The same conditions on the month's counters, which give the total.
+	var counted string
+	var countedArgs []any
 	switch q.Scope {
 	case ScopeUsers:
 		ids := q.IDs
@@ -173,6 +172,7 @@ func (s *Service) ContractFigures(ctx context.Context, c Caller, q ContractQuery
 			return ContractPage{}, err
 		}
 		base = base.Where("owner_id IN ?", ids)
+		counted, countedArgs = "owner_id IN ?", []any{ids}
 	case ScopeDepartment:
 		ids := q.IDs
 		if len(ids) == 0 {
@@ -185,20 +185,21 @@ func (s *Service) ContractFigures(ctx context.Context, c Caller, q ContractQuery
 			return ContractPage{}, err
 		}
 		base = base.Where("department_id = ?", ids[0])
+		counted, countedArgs = "department_id = ?", []any{ids[0]}
 	case ScopeCompany:
 	default:
 		return ContractPage{}, Invalidf(FieldScope, "unknown scope %d", q.Scope)
 	}
-	base = base.Session(&gorm.Session{}) // the conditions, safe to reuse for the count and the page
-	var page ContractPage
-	if err := base.Count(&page.Total).Error; err != nil {
-		return ContractPage{}, storeError(err, "contract")
+	sums, err := sumCounters(db, c.TenantID, q.Month, counted, countedArgs...)
+	if err != nil {
+		return ContractPage{}, err
 	}
+	page := ContractPage{Total: sums.Deals.Int64}
 	sum := func(direction string) string {
 		return "(SELECT COALESCE(" + s.sumCents("p.amount") + ", 0) FROM payments p WHERE p.tenant_id = contracts.tenant_id" +
 			" AND p.contract_id = contracts.id AND p.direction = '" + direction + "')"
 	}
-	err := base.Select("id, title, total_amount AS amount, status, " +
+	err = base.Select("id, title, total_amount AS amount, status, " +
 		sum(PaymentIn) + " AS received, " + sum(PaymentOut) + " AS paid_out").
 		Order("sign_date, id").Limit(q.Size).Offset(q.Page * q.Size).Scan(&page.Items).Error
 	return page, storeError(err, "contract")

@@ -253,6 +253,14 @@ func Migrate(db *gorm.DB) error {
   WHERE owner_id = 0 AND EXISTS (SELECT 1 FROM contracts k WHERE k.id = payments.contract_id AND k.tenant_id = payments.tenant_id)`).Error; err != nil {
 		return err
 	}
+	// Contracts written before the month counters were kept: counted once.
+	if missing, err := countersMissing(db); err != nil {
+		return err
+	} else if missing {
+		if err := RecountFigures(db); err != nil {
+			return fmt.Errorf("count the months' figures: %w", err)
+		}
+	}
 	if err := fillDialectIDs(db); err != nil {
 		return err
 	}

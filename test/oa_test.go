@@ -366,7 +366,7 @@ func TestOAMonthPlanIsAllOrNothing(t *testing.T) {
 		seedOA(e)
 		var before int64
 		e.must(e.db.Model(&core.MonthlyTarget{}).Count(&before).Error)
-		e.must(e.db.Exec("ALTER TABLE payments RENAME TO payments_away").Error) // home's figures now fail
+		e.must(e.db.Exec("ALTER TABLE month_counters RENAME TO month_counters_away").Error) // home's figures now fail
 		status, body := e.postForm("/oa/crm/monthplan?access_token="+docToken, url.Values{"yearmonth": {"2015-11"}, "targetamount": {"350000"}})
 		var a oaAnswer
 		e.must(json.Unmarshal(body, &a))
@@ -378,7 +378,7 @@ func TestOAMonthPlanIsAllOrNothing(t *testing.T) {
 		if int64(len(targets)) != before {
 			t.Errorf("the target was kept: %d targets, had %d", len(targets), before)
 		}
-		e.must(e.db.Exec("ALTER TABLE payments_away RENAME TO payments").Error)
+		e.must(e.db.Exec("ALTER TABLE month_counters_away RENAME TO month_counters").Error)
 		if _, body := e.postForm("/oa/crm/monthplan?access_token="+docToken, url.Values{"yearmonth": {"2015-11"}, "targetamount": {"350000"}}); !strings.Contains(string(body), `"statuscode":"0000"`) {
 			t.Errorf("monthplan once the figures answer: %s", body)
 		}
