@@ -86,11 +86,16 @@ func (p process) cpu(b *testing.B) time.Duration {
 // seededServer builds crmgw, seeds the bench tenant at n contracts into a
 // SQLite file and serves it: the fixture's token, tenant, contract and customer.
 func seededServer(b *testing.B, n int) (process, fixture) {
-	dir := b.TempDir()
-	bin, dsn := filepath.Join(dir, "crmgw"), filepath.Join(dir, "crmgw.db")
+	bin := filepath.Join(b.TempDir(), "crmgw")
 	if out, err := exec.Command("go", "build", "-o", bin, "crmgw").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
+	return serveSeeded(b, bin, n)
+}
+
+// serveSeeded is seededServer with the crmgw binary bin.
+func serveSeeded(b *testing.B, bin string, n int) (process, fixture) {
+	dsn := filepath.Join(b.TempDir(), "crmgw.db")
 	s := spec(n)
 	out, err := exec.Command(bin, "seed", "bench", "--db-dsn", dsn, "--json", "--contracts", strconv.Itoa(n),
 		"--customers", strconv.Itoa(s.Customers), "--follow-ups", strconv.Itoa(s.FollowUps)).Output()
@@ -149,8 +154,9 @@ func load(b *testing.B, connections int, d time.Duration, request func() *http.R
 // seeded at CRMGW_BENCH_CONTRACTS' first size), as a share of the floor: a
 // bare net/http server answering a fixed body, measured in the same run, and
 // the server's CPU per request. CRMGW_BENCH_DURATION is each endpoint's load
-// (default 5s). The load generator shares the machine with the servers, as
-// wrk would.
+// (default 5s). CRMGW_BENCH_BEFORE names another crmgw binary (an earlier
+// commit's build) measured the same way in the same run, under before/. The
+// load generator shares the machine with the servers, as wrk would.
 func BenchmarkThroughput(b *testing.B) {
 	duration := 5 * time.Second
 	if v := os.Getenv("CRMGW_BENCH_DURATION"); v != "" {
@@ -164,40 +170,103 @@ func BenchmarkThroughput(b *testing.B) {
 	floorCmd := exec.Command(os.Args[0], "-test.run=^$")
 	floorCmd.Env = append(os.Environ(), floorEnv+"="+floorAddr)
 	floor := startProcess(b, floorCmd, floorAddr, "/")
-	server, f := seededServer(b, sizes(b)[0])
-
-	targets := []struct {
+	type target struct {
 		name    string
 		p       process
 		request func(base string) *http.Request
-	}{
-		{"floor", floor, func(base string) *http.Request { return get(base + "/") }},
-		{"healthz", server, func(base string) *http.Request { return get(base + "/healthz") }},
+		alone   string // for reads beside writers: the target measured alone
+		writers func(b *testing.B) (stop func() float64)
 	}
-	for _, ep := range endpoints {
-		targets = append(targets, struct {
-			name    string
-			p       process
-			request func(base string) *http.Request
-		}{ep.name, server, func(base string) *http.Request { return ep.request(f, base) }})
+	targets := []target{{name: "floor", p: floor, request: func(base string) *http.Request { return get(base + "/") }}}
+	add := func(prefix string, server process, f fixture) {
+		targets = append(targets, target{name: prefix + "healthz", p: server, request: func(base string) *http.Request { return get(base + "/healthz") }})
+		var home func(base string) *http.Request
+		for _, ep := range endpoints {
+			request := func(base string) *http.Request { return ep.request(f, base) }
+			if ep.name == "oa_home" {
+				home = request
+			}
+			targets = append(targets, target{name: prefix + ep.name, p: server, request: request})
+		}
+		for _, n := range []int{4, 16} {
+			targets = append(targets, target{name: fmt.Sprintf("%soa_home_beside_%d_writers", prefix, n), p: server, request: home,
+				alone: prefix + "oa_home", writers: func(b *testing.B) func() float64 { return startWriters(b, server.base, f, n) }})
+		}
 	}
-	var floorRate float64
+	if before := os.Getenv("CRMGW_BENCH_BEFORE"); before != "" {
+		server, f := serveSeeded(b, before, sizes(b)[0])
+		add("before/", server, f)
+		defer func() { b.ReportMetric(procStatus(b, server.cmd.Process.Pid, "VmHWM"), "before-peak-RSS-MiB") }()
+	}
+	server, f := seededServer(b, sizes(b)[0])
+	add("", server, f)
+	rates := map[string]float64{} // measured so far in this run
 	for _, t := range targets {
 		b.Run(t.name, func(b *testing.B) {
+			if t.writers != nil {
+				stop := t.writers(b)
+				defer func() { b.ReportMetric(stop(), "writes/s") }()
+			}
 			load(b, connections, time.Second, func() *http.Request { return t.request(t.p.base) }) // warm: connections, caches
 			cpu := t.p.cpu(b)
 			started := time.Now()
 			n := load(b, connections, duration, func() *http.Request { return t.request(t.p.base) })
 			rate := float64(n) / time.Since(started).Seconds()
-			if t.name == "floor" {
-				floorRate = rate
-			}
+			rates[t.name] = rate
 			b.ReportMetric(rate, "req/s")
-			if floorRate > 0 { // measured before, in this run
-				b.ReportMetric(rate/floorRate, "x-floor")
+			if floor := rates["floor"]; floor > 0 && t.name != "floor" {
+				b.ReportMetric(rate/floor, "x-floor")
+			}
+			if alone := rates[t.alone]; alone > 0 {
+				b.ReportMetric(rate/alone, "x-alone")
 			}
 			b.ReportMetric(float64(t.p.cpu(b)-cpu)/float64(time.Microsecond)/float64(n), "cpu-us/req")
 		})
 	}
 	b.ReportMetric(procStatus(b, server.cmd.Process.Pid, "VmHWM"), "peak-RSS-MiB")
+}
+
+// startWriters sends n ikcrm contract creations at a time to the server at
+// base, each writer on a connection of its own, until stop, which answers the
+// rate of writes and fails the benchmark if any was not acknowledged.
+func startWriters(b *testing.B, base string, f fixture, n int) (stop func() float64) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n, MaxConnsPerHost: n}}
+	body := fmt.Sprintf(`{"contract":{"title":"写者的合同","customer_id":%d,"total_amount":"19800","start_at":"2026-01-01","end_at":"2026-12-31"}}`, f.customerID)
+	var done atomic.Bool
+	var wrote, failed atomic.Int64
+	var firstFailure atomic.Value
+	var wg sync.WaitGroup
+	started := time.Now()
+	for range n {
+		wg.Go(func() {
+			for !done.Load() {
+				r, _ := http.NewRequest(http.MethodPost, base+"/api/v2/contracts", strings.NewReader(body))
+				r.Header.Set("Authorization", `Token token="`+f.token+`",device="open_api"`)
+				r.Header.Set("Content-Type", "application/json")
+				res, err := client.Do(r)
+				if err != nil {
+					failed.Add(1)
+					firstFailure.CompareAndSwap(nil, err.Error())
+					continue
+				}
+				answer, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK || !strings.Contains(string(answer), `"code":0`) {
+					failed.Add(1)
+					firstFailure.CompareAndSwap(nil, fmt.Sprintf("HTTP %d %.200s", res.StatusCode, answer))
+					continue
+				}
+				wrote.Add(1)
+			}
+		})
+	}
+	return func() float64 {
+		done.Store(true)
+		wg.Wait()
+		client.CloseIdleConnections()
+		if failed.Load() > 0 {
+			b.Fatalf("%d writes failed, the first: %v", failed.Load(), firstFailure.Load())
+		}
+		return float64(wrote.Load()) / time.Since(started).Seconds()
+	}
 }
