@@ -26,6 +26,12 @@ type Service struct {
 	logins    *loginGuard
 	maxPage   int
 	callers   *authCache // shared by InTransaction's copies
+	// writeSlot, on SQLite, lets one transaction at a time hold a connection:
+	// SQLite has one writer at a time anyway, and transactions waiting for it
+	// in its busy handler held every connection of the pool, the readers'
+	// too. Nil on MySQL, and in InTransaction's copies, whose transaction
+	// holds it already.
+	writeSlot chan struct{}
 }
 
 // Options configures a Service.
@@ -65,7 +71,7 @@ func NewService(db *gorm.DB, opts Options) *Service {
 	}
 	return &Service{db: cachedStatements(db), begin: db, clock: opts.Clock, validate: v, defaultTZ: opts.TimeZone, zones: &sync.Map{},
 		limiter: newRateLimiter(opts.RateLimit, opts.RateBurst), logins: newLoginGuard(opts.Logins), maxPage: opts.MaxPageSize,
-		callers: newAuthCache(cachedStatements(db))}
+		callers: newAuthCache(cachedStatements(db)), writeSlot: writeSlot(db)}
 }
 
 // now is the time as stored: UTC, to the second.
@@ -121,6 +127,14 @@ func (s *Service) location(name string) (*time.Location, error) {
 
 // tx runs fn in one transaction: a failed write leaves nothing behind.
 func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if s.writeSlot != nil {
+		select {
+		case s.writeSlot <- struct{}{}:
+			defer func() { <-s.writeSlot }()
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the database's writer: %w", ctx.Err())
+		}
+	}
 	before := s.callers.generation()
 	err := s.begin.WithContext(ctx).Transaction(fn)
 	s.callers.settled(before)
@@ -139,7 +153,7 @@ func (s *Service) InTransaction(ctx context.Context, fn func(tx *Service) error)
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		in := *s
 		in.db = tx.Session(&gorm.Session{DisableNestedTransaction: true})
-		in.begin = in.db
+		in.begin, in.writeSlot = in.db, nil
 		return fn(&in)
 	})
 }

@@ -164,6 +164,14 @@ const (
 	preparedStatements = 256 // SQLite's, per process, each prepared on the connections that run it
 )
 
+// writeSlot is Service.writeSlot for db: one slot on SQLite, none on MySQL.
+func writeSlot(db *gorm.DB) chan struct{} {
+	if db == nil || db.Dialector.Name() != DriverSQLite {
+		return nil
+	}
+	return make(chan struct{}, 1)
+}
+
 // cachedStatements is db with SQLite's statements compiled once per
 // connection, not on every call (its parser was over a quarter of a read's
 // CPU); bounded, as queries with IN lists vary in length. Only for statements
