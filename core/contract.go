@@ -441,19 +441,24 @@ func (s *Service) CreateContract(ctx context.Context, c Caller, in NewContract) 
 		}
 		lineIDs = append(lineIDs, l.ID)
 	}
-	var k Contract
-	if err := s.contract(c, in, &k); err != nil {
+	var proto Contract
+	if err := s.contract(c, in, &proto); err != nil {
 		return Contract{}, err
 	}
-	k.ID, k.CreatorID = in.ID, c.UserID
-	k.CreatedAt, k.UpdatedAt = in.CreatedAt, in.CreatedAt
+	proto.ID, proto.CreatorID = in.ID, c.UserID
+	proto.CreatedAt, proto.UpdatedAt = in.CreatedAt, in.CreatedAt
 	if !in.UpdatedAt.IsZero() {
-		k.UpdatedAt = in.UpdatedAt
+		proto.UpdatedAt = in.UpdatedAt
 	}
-	for i := range k.Lines {
-		k.Lines[i].CreatedAt = in.CreatedAt // made with the contract
+	for i := range proto.Lines {
+		proto.Lines[i].CreatedAt = in.CreatedAt // made with the contract
 	}
+	var k Contract
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		// What the insert fills in (ids, times, the number, the department)
+		// starts from the checked input again on each attempt.
+		k = proto
+		k.Lines = slices.Clone(proto.Lines)
 		if err := s.references(tx, c, &k, in.NotifyUserIDs); err != nil {
 			return err
 		}

@@ -129,18 +129,20 @@ func (s *Service) CreateCustomer(ctx context.Context, c Caller, in NewCustomer) 
 	if err != nil {
 		return Customer{}, err
 	}
-	cu := Customer{TenantID: c.TenantID, ID: in.ID, UpdatedAt: in.UpdatedAt, OwnerID: in.OwnerID, CreatorID: c.UserID, Name: in.Name, Tel: in.Tel, Address: in.Address,
+	proto := Customer{TenantID: c.TenantID, ID: in.ID, UpdatedAt: in.UpdatedAt, OwnerID: in.OwnerID, CreatorID: c.UserID, Name: in.Name, Tel: in.Tel, Address: in.Address,
 		IndustryID: in.IndustryID, SourceID: in.SourceID, ProgressID: in.ProgressID, CategoryID: in.CategoryID,
 		StatusID: in.StatusID, CreatedAt: in.CreatedAt, Level: level, CustomFields: custom}
-	cu.setDetails(in.CustomerDetails)
+	proto.setDetails(in.CustomerDetails)
 	switch {
 	case !in.LostAt.IsZero():
 		lost := in.LostAt.UTC().Truncate(time.Second)
-		cu.OwnerID, cu.IsPublic, cu.LostByID, cu.LostAt = 0, true, in.OwnerID, &lost
+		proto.OwnerID, proto.IsPublic, proto.LostByID, proto.LostAt = 0, true, in.OwnerID, &lost
 	case in.Public:
-		cu.OwnerID, cu.IsPublic = 0, true
+		proto.OwnerID, proto.IsPublic = 0, true
 	}
+	var cu Customer
 	err = s.tx(ctx, func(tx *gorm.DB) error {
+		cu = proto // what the insert fills in starts again on each attempt
 		codes := customerCodes(cu, func(string) bool { return in.CheckCodes })
 		if err := s.checkCustomer(tx, c, cu, codes, level, in.UniqueName); err != nil {
 			return err

@@ -257,9 +257,10 @@ func (s *Service) DefineCustomField(ctx context.Context, tenantID uint64, d Cust
 	if err != nil {
 		return CustomField{}, fmt.Errorf("options: %w", err)
 	}
-	f := CustomField{TenantID: tenantID, Entity: d.Entity, Key: d.Key, Label: d.Label, FieldType: d.FieldType,
-		GroupName: d.GroupName, Options: string(options), Required: d.Required, Enabled: true, Sort: d.Sort}
+	var f CustomField
 	err = s.tx(ctx, func(tx *gorm.DB) error {
+		f = CustomField{TenantID: tenantID, Entity: d.Entity, Key: d.Key, Label: d.Label, FieldType: d.FieldType,
+			GroupName: d.GroupName, Options: string(options), Required: d.Required, Enabled: true, Sort: d.Sort}
 		if err := s.mustExistTenant(tx, tenantID); err != nil {
 			return err
 		}

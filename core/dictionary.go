@@ -178,8 +178,9 @@ func (s *Service) PutDictEntry(ctx context.Context, c Caller, e DictEntry) (_ Di
 	}{e.Name}); err != nil {
 		return DictEntry{}, false, err
 	}
-	e.TenantID, e.ID = c.TenantID, 0
+	e.TenantID = c.TenantID
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		e.ID, changed = 0, false // as on the first attempt
 		var have DictEntry
 		err := tx.Scopes(inTenant(c.TenantID)).Where("kind = ? AND code = ?", e.Kind, e.Code).Take(&have).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -150,10 +150,12 @@ func (s *Service) AddFollowUp(ctx context.Context, c Caller, in NewFollowUp) (Co
 	if in.ContactedAt.IsZero() {
 		in.ContactedAt = s.clock.Now()
 	}
-	h := ContactHistory{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, UserID: c.UserID, TypeID: in.TypeID, Content: in.Content,
+	proto := ContactHistory{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, UserID: c.UserID, TypeID: in.TypeID, Content: in.Content,
 		ContactedAt: in.ContactedAt.UTC().Truncate(time.Second), SubjectKind: in.SubjectKind, ContactID: in.ContactID,
 		Place: in.Place, Lat: in.Lat, Lng: in.Lng}
+	var h ContactHistory
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		h = proto // what the insert fills in starts again on each attempt
 		scoped := func() *gorm.DB { return tx.Scopes(inTenant(c.TenantID)) }
 		if err := keptIDFree(tx, c, &ContactHistory{}, "contact history", in.ID); err != nil {
 			return err

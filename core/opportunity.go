@@ -248,20 +248,23 @@ func (s *Service) CreateOpportunity(ctx context.Context, c Caller, in NewOpportu
 	if err := CheckTime(FieldCreatedAt, in.CreatedAt); err != nil {
 		return Opportunity{}, err
 	}
-	var o Opportunity
-	if err := s.opportunity(c, in, &o); err != nil {
+	var proto Opportunity
+	if err := s.opportunity(c, in, &proto); err != nil {
 		return Opportunity{}, err
 	}
-	o.ID, o.CreatorID = in.ID, c.UserID
-	o.CreatedAt = in.CreatedAt.UTC().Truncate(time.Second)
-	o.UpdatedAt = o.CreatedAt
+	proto.ID, proto.CreatorID = in.ID, c.UserID
+	proto.CreatedAt = in.CreatedAt.UTC().Truncate(time.Second)
+	proto.UpdatedAt = proto.CreatedAt
 	if !in.UpdatedAt.IsZero() {
-		o.UpdatedAt = in.UpdatedAt.UTC().Truncate(time.Second)
+		proto.UpdatedAt = in.UpdatedAt.UTC().Truncate(time.Second)
 	}
-	for i := range o.Lines {
-		o.Lines[i].CreatedAt = o.CreatedAt // made with the opportunity
+	for i := range proto.Lines {
+		proto.Lines[i].CreatedAt = proto.CreatedAt // made with the opportunity
 	}
+	var o Opportunity
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		o = proto // what the insert and the references fill in starts again on each attempt
+		o.Lines = slices.Clone(proto.Lines)
 		if err := s.opportunityReferences(tx, c, &o, in.ContactIDs); err != nil {
 			return err
 		}

@@ -328,8 +328,9 @@ func (s *Service) AddDepartment(ctx context.Context, tenantID, id uint64, name s
 	}{name}); err != nil {
 		return Department{}, err
 	}
-	d := Department{TenantID: tenantID, ID: id, Name: name}
+	var d Department
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		d = Department{TenantID: tenantID, ID: id, Name: name}
 		if err := s.mustExistTenant(tx, tenantID); err != nil {
 			return err
 		}
@@ -361,10 +362,11 @@ func (s *Service) AddUser(ctx context.Context, tenantID uint64, in NewUser) (Use
 	if in.RealName == "" {
 		in.RealName = in.Name
 	}
-	u := User{TenantID: tenantID, ID: in.ID, Name: in.Name, RealName: in.RealName, Email: in.Email, Phone: in.Phone,
-		DepartmentID: in.DepartmentID, CreatedAt: in.CreatedAt}
+	var u User
 	c := Caller{TenantID: tenantID}
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		u = User{TenantID: tenantID, ID: in.ID, Name: in.Name, RealName: in.RealName, Email: in.Email, Phone: in.Phone,
+			DepartmentID: in.DepartmentID, CreatedAt: in.CreatedAt}
 		if err := s.mustExistTenant(tx, tenantID); err != nil {
 			return err
 		}

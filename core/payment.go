@@ -74,9 +74,11 @@ func (s *Service) AddPayment(ctx context.Context, c Caller, in NewPayment) (Paym
 	if in.PlanID != 0 && in.Direction != PaymentIn {
 		return Payment{}, Invalidf(FieldDirection, "only a payment in settles a payment plan")
 	}
-	p := Payment{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, ContractID: in.ContractID, Direction: in.Direction, Amount: in.Amount, PaidOn: in.PaidOn,
+	proto := Payment{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, ContractID: in.ContractID, Direction: in.Direction, Amount: in.Amount, PaidOn: in.PaidOn,
 		PlanID: in.PlanID, PaymentTypeID: in.PaymentTypeID, Remark: in.Remark}
+	var p Payment
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		p = proto // what the insert fills in starts again on each attempt
 		// The contract is locked (on SQLite, the database is) until the payment
 		// is written: its owner and department, which the payment and its
 		// counter take, cannot change meanwhile.
@@ -163,9 +165,11 @@ func (s *Service) AddPaymentPlan(ctx context.Context, c Caller, in NewPaymentPla
 	if in.DueOn.IsZero() {
 		return PaymentPlan{}, Invalidf(FieldDueOn, "%s is required", FieldDueOn)
 	}
-	p := PaymentPlan{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, ContractID: in.ContractID, Amount: in.Amount, DueOn: in.DueOn,
+	proto := PaymentPlan{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, ContractID: in.ContractID, Amount: in.Amount, DueOn: in.DueOn,
 		PaymentTypeID: in.PaymentTypeID, Remark: in.Remark}
+	var p PaymentPlan
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		p = proto // what the insert fills in starts again on each attempt
 		// The contract's lock orders concurrent plans of it, so no two draw one stage.
 		var k Contract
 		if err := forUpdate(tx).Scopes(inTenant(c.TenantID)).Select("id").Where("id = ?", in.ContractID).Take(&k).Error; err != nil {

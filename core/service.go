@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"sync"
 	"time"
@@ -32,6 +33,7 @@ type Service struct {
 	// too. Nil on MySQL, and in InTransaction's copies, whose transaction
 	// holds it already.
 	writeSlot chan struct{}
+	attempts  int // how often tx runs a transaction chosen to break a deadlock; 1 in InTransaction's copies
 }
 
 // Options configures a Service.
@@ -71,7 +73,7 @@ func NewService(db *gorm.DB, opts Options) *Service {
 	}
 	return &Service{db: cachedStatements(db), begin: db, clock: opts.Clock, validate: v, defaultTZ: opts.TimeZone, zones: &sync.Map{},
 		limiter: newRateLimiter(opts.RateLimit, opts.RateBurst), logins: newLoginGuard(opts.Logins), maxPage: opts.MaxPageSize,
-		callers: newAuthCache(cachedStatements(db)), writeSlot: writeSlot(db)}
+		callers: newAuthCache(cachedStatements(db)), writeSlot: writeSlot(db), attempts: txAttempts}
 }
 
 // now is the time as stored: UTC, to the second.
@@ -125,8 +127,18 @@ func (s *Service) location(name string) (*time.Location, error) {
 	return l, nil
 }
 
-// tx runs fn in one transaction: a failed write leaves nothing behind.
+// tx runs fn in one transaction: a failed write leaves nothing behind. A
+// transaction the database rolled back whole to break a deadlock (on Galera,
+// also one that lost certification to a write on another node) is run again
+// from the start, after a short random pause, up to s.attempts times; so fn
+// builds everything it writes anew on each call, and changes nothing outside
+// it but what it assigns. Inside InTransaction, a deadlock goes up to its
+// caller.
 func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.transaction(ctx, s.attempts, fn)
+}
+
+func (s *Service) transaction(ctx context.Context, attempts int, fn func(tx *gorm.DB) error) error {
 	if s.writeSlot != nil {
 		select {
 		case s.writeSlot <- struct{}{}:
@@ -135,12 +147,27 @@ func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 			return fmt.Errorf("waiting for the database's writer: %w", ctx.Err())
 		}
 	}
-	before := s.callers.generation()
-	err := s.begin.WithContext(ctx).Transaction(fn)
-	s.callers.settled(before)
-	s.space().note(err) // a COMMIT that finds no room runs no callback
-	return err
+	for attempt := 1; ; attempt++ {
+		before := s.callers.generation()
+		err := s.begin.WithContext(ctx).Transaction(fn)
+		s.callers.settled(before)
+		s.space().note(err) // a COMMIT that finds no room runs no callback
+		if attempt >= attempts || !deadlocked(err) {
+			return err
+		}
+		pause := time.NewTimer(rand.N(time.Millisecond << attempt))
+		select {
+		case <-pause.C:
+		case <-ctx.Done():
+			pause.Stop()
+			return err
+		}
+	}
 }
+
+// txAttempts bounds how often tx runs a transaction that keeps being chosen
+// to break a deadlock: the pauses between them add up to a quarter second at most.
+const txAttempts = 8
 
 // InTransaction runs fn with a Service whose every use case writes in one
 // transaction, committed when fn returns nil: all of fn's writes are kept, or
@@ -148,12 +175,16 @@ func (s *Service) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 // (an import's, a seed's) keeps every invariant that a single request keeps,
 // and commits once. A use case's own transaction is no savepoint within it
 // (savepoints cost SQLite dearly in a long transaction), so fn must return
-// the first error a use case returns, which rolls everything back.
+// the first error a use case returns, which rolls everything back. Unlike a
+// use case's, this transaction is not run again after a deadlock: its callers
+// keep what a batch did (counts, progress, what is written) outside it, and
+// each of them (an import, a seed, a token import) can be run again and
+// carries on where it failed.
 func (s *Service) InTransaction(ctx context.Context, fn func(tx *Service) error) error {
-	return s.tx(ctx, func(tx *gorm.DB) error {
+	return s.transaction(ctx, 1, func(tx *gorm.DB) error {
 		in := *s
 		in.db = tx.Session(&gorm.Session{DisableNestedTransaction: true})
-		in.begin, in.writeSlot = in.db, nil
+		in.begin, in.writeSlot, in.attempts = in.db, nil, 1
 		return fn(&in)
 	})
 }

@@ -144,11 +144,12 @@ func (s *Service) CreateSampleOrder(ctx context.Context, c Caller, orderNo strin
 	if orderNo == "" {
 		return SampleOrder{}, Invalidf(FieldOrderNo, "order number is required")
 	}
-	o := SampleOrder{TenantID: c.TenantID, OrderNo: orderNo, CustomerID: customerID}
-	for _, l := range lines {
-		o.Lines = append(o.Lines, SampleOrderLine{TenantID: c.TenantID, ProductName: l.ProductName, Quantity: l.Quantity})
-	}
+	var o SampleOrder
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		o = SampleOrder{TenantID: c.TenantID, OrderNo: orderNo, CustomerID: customerID}
+		for _, l := range lines {
+			o.Lines = append(o.Lines, SampleOrderLine{TenantID: c.TenantID, ProductName: l.ProductName, Quantity: l.Quantity})
+		}
 		if err := s.mustExistTx(tx, c, &Customer{}, "customer", customerID); err != nil {
 			return err
 		}

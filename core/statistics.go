@@ -32,6 +32,7 @@ func (s *Service) SetMonthlyTarget(ctx context.Context, c Caller, m Month, amoun
 // which an import counts.
 func (s *Service) PutMonthlyTarget(ctx context.Context, c Caller, m Month, amount Money) (changed bool, _ error) {
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		changed = false // as on the first attempt
 		var have []MonthlyTarget
 		if err := tx.Scopes(inTenant(c.TenantID)).Where("user_id = ? AND month = ?", c.UserID, m.String()).Limit(1).Find(&have).Error; err != nil {
 			return storeError(err, "target")

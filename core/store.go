@@ -471,6 +471,7 @@ func unavailable(err error) bool {
 		case 1040, // too many connections
 			1053, // server shutdown in progress
 			1205, // lock wait timeout
+			1213, // deadlock, after tx's attempts
 			1290, // the server runs --read-only
 			1317, // query interrupted
 			1927, // connection killed
@@ -485,6 +486,13 @@ func unavailable(err error) bool {
 		}
 	}
 	return false
+}
+
+// deadlocked tells a transaction that the database rolled back to break a
+// deadlock; Galera reports a lost certification the same way.
+func deadlocked(err error) bool {
+	var myErr *mysql.MySQLError
+	return errors.As(err, &myErr) && myErr.Number == 1213
 }
 
 // noSpace tells a write that failed for lack of space: MySQL's disk full and

@@ -137,8 +137,10 @@ func (s *Service) AddTenant(ctx context.Context, name, timeZone string, ids Tena
 	if err != nil {
 		return Tenant{}, err
 	}
-	t := Tenant{Name: name, TimeZone: timeZone, CustomerSign: 1}
+	proto := Tenant{Name: name, TimeZone: timeZone, CustomerSign: 1}
+	var t Tenant
 	err = s.tx(ctx, func(tx *gorm.DB) error {
+		t = proto // what the insert fills in starts again on each attempt
 		if err := tx.Create(&t).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return Errorf(ECONFLICT, "tenant %q exists already", Excerpt(name))
