@@ -54,6 +54,7 @@ func TestDatabaseOutOfReachIsUnavailable(t *testing.T) {
 		{fmt.Errorf("token: %w", mysql.ErrInvalidConn), EUNAVAILABLE},
 		{&mysql.MySQLError{Number: 1053, Message: "Server shutdown in progress"}, EUNAVAILABLE},
 		{&mysql.MySQLError{Number: 1290, Message: "--read-only"}, EUNAVAILABLE},
+		{fmt.Errorf("payment: %w", &mysql.MySQLError{Number: 1213, Message: "Deadlock found"}), EUNAVAILABLE}, // after every attempt
 		{fmt.Errorf("customer: %w", sqlite3.READONLY), EUNAVAILABLE},
 		{fmt.Errorf("customer: %w", sqlite3.BUSY), EUNAVAILABLE},
 		{&mysql.MySQLError{Number: 1064, Message: "You have an error in your SQL syntax"}, EINTERNAL},

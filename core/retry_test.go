@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"gorm.io/gorm"
 
 	"crmgw/core"
@@ -52,6 +53,29 @@ func TestADeadlockedWriteIsRunAgainWhole(t *testing.T) {
 		must(t, calm.Order("tenant_id, month, owner_id, department_id").Find(&counters[1]).Error)
 		if g, w := normal(jsonOf(t, counters[0])), normal(jsonOf(t, counters[1])); g != w {
 			t.Errorf("month counters after deadlocks:\n%s\nwithout:\n%s", g, w)
+		}
+	})
+}
+
+// A write chosen to break a deadlock at every attempt stops after eight, and
+// its client is told to come back (503 in every dialect), with nothing written.
+func TestAWriteDeadlockedAtEveryAttemptIsUnavailable(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		o := newOrg(t, svc, "acme", "sales", "ann")
+		attempts := 0
+		must(t, db.Callback().Create().Before("gorm:create").Register("test:always_deadlocked", func(tx *gorm.DB) {
+			if tx.Statement.Table == "customers" {
+				attempts++
+				tx.AddError(&mysql.MySQLError{Number: 1213, Message: "Deadlock found when trying to get lock; try restarting transaction"})
+			}
+		}))
+		defer func() { must(t, db.Callback().Create().Remove("test:always_deadlocked")) }()
+		_, err := svc.CreateCustomer(context.Background(), o.caller, core.NewCustomer{Name: "never"})
+		if core.ErrorCode(err) != core.EUNAVAILABLE || attempts != 8 {
+			t.Fatalf("%d attempts, then %v; want 8, then unavailable", attempts, err)
+		}
+		if n := rows(t, db, "customers"); n != 0 {
+			t.Fatalf("%d customers written", n)
 		}
 	})
 }
