@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -149,14 +150,21 @@ func (s *Service) CancelMainContact(ctx context.Context, c Caller, id uint64) (i
 // checkContactOf checks that the customer is the tenant's and, when contactID
 // is set, that the contact is one of that customer's.
 func (s *Service) checkContactOf(tx *gorm.DB, c Caller, customerID, contactID uint64) error {
-	if err := s.mustExistTx(tx, c, &Customer{}, "customer", customerID); err != nil {
-		return err
+	// The customer is locked until the write commits, as DeleteCustomer locks
+	// it: no record of it is written beside its deletion, and left naming
+	// nothing (and counted in its employee's figures).
+	err := forUpdate(tx).Scopes(inTenant(c.TenantID)).Select("id").Where("id = ?", customerID).Take(&Customer{}).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return NotFoundf("customer", "customer %d not found", customerID)
+	}
+	if err != nil {
+		return storeError(err, "customer")
 	}
 	if contactID == 0 {
 		return nil
 	}
 	var n int64
-	err := tx.Model(&Contact{}).Scopes(inTenant(c.TenantID)).Where("id = ? AND customer_id = ?", contactID, customerID).Count(&n).Error
+	err = tx.Model(&Contact{}).Scopes(inTenant(c.TenantID)).Where("id = ? AND customer_id = ?", contactID, customerID).Count(&n).Error
 	if err != nil {
 		return storeError(err, "contact")
 	}

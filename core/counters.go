@@ -160,8 +160,9 @@ func sumCounters(db *gorm.DB, tenantID uint64, m Month, where string, args ...an
 }
 
 // RecountFigures builds every month counter again from the contracts and
-// payments: for a store whose contracts were written before the counters were
-// kept (Migrate), or changed beside crmgw.
+// payments, and every employee's figures (UserFigure, UserDay) from the
+// customers, follow-ups and opportunities: for a store whose records were
+// written before they were kept (Migrate), or changed beside crmgw.
 func RecountFigures(db *gorm.DB) error {
 	return db.Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("1 = 1").Delete(&MonthCounter{}).Error; err != nil {
@@ -211,7 +212,7 @@ func RecountFigures(db *gorm.DB) error {
 				return err
 			}
 		}
-		return nil
+		return recountUserFigures(tx)
 	})
 }
 

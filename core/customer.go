@@ -153,6 +153,11 @@ func (s *Service) CreateCustomer(ctx context.Context, c Caller, in NewCustomer) 
 		if err := storeError(tx.Create(&cu).Error, "customer"); err != nil {
 			return err
 		}
+		d := newUserDeltas(c.Location)
+		d.customer(nil, &cu)
+		if err := d.apply(tx, c.TenantID); err != nil {
+			return err
+		}
 		if err := setTags(tx, c, cu.ID, in.TagIDs); err != nil {
 			return err
 		}
@@ -280,9 +285,10 @@ func (s *Service) UpdateCustomer(ctx context.Context, c Caller, id uint64, in Ne
 	}
 	var cu Customer
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Scopes(inTenant(c.TenantID)).Where("id = ?", id).Take(&cu).Error; err != nil {
+		if err := forUpdate(tx).Scopes(inTenant(c.TenantID)).Where("id = ?", id).Take(&cu).Error; err != nil {
 			return storeError(err, "customer")
 		}
+		was := cu
 		if in.OwnerID != 0 && in.OwnerID != cu.OwnerID {
 			if err := s.mustExistTx(tx, c, &User{}, "user", in.OwnerID); err != nil {
 				return err
@@ -292,7 +298,12 @@ func (s *Service) UpdateCustomer(ctx context.Context, c Caller, id uint64, in Ne
 		cu.Name, cu.Tel, cu.Address = in.Name, in.Tel, in.Address
 		cu.IndustryID, cu.SourceID, cu.ProgressID = in.IndustryID, in.SourceID, in.ProgressID
 		cu.CategoryID, cu.StatusID = in.CategoryID, in.StatusID
-		return storeError(tx.Save(&cu).Error, "customer")
+		if err := tx.Save(&cu).Error; err != nil {
+			return storeError(err, "customer")
+		}
+		d := newUserDeltas(c.Location)
+		d.customer(&was, &cu)
+		return d.apply(tx, c.TenantID)
 	})
 	return cu, err
 }
@@ -348,9 +359,14 @@ func (s *Service) MoveToPublicPool(ctx context.Context, c Caller, ids []uint64) 
 		return err
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
+		var was []Customer
+		if err := forUpdate(tx).Scopes(inTenant(c.TenantID)).Select(customerFigureColumns).Where("id IN ?", ids).
+			Order("id").Find(&was).Error; err != nil {
+			return storeError(err, "customer")
+		}
 		for id := range uniq(ids) {
-			if err := s.mustExistTx(tx, c, &Customer{}, "customer", id); err != nil {
-				return err
+			if !slices.ContainsFunc(was, func(cu Customer) bool { return cu.ID == id }) {
+				return NotFoundf("customer", "customer %d not found", id)
 			}
 		}
 		// The owners lose them: recorded first, as one UPDATE's SET order differs between engines.
@@ -362,7 +378,19 @@ func (s *Service) MoveToPublicPool(ctx context.Context, c Caller, ids []uint64) 
 		}
 		err = tx.Model(&Customer{}).Scopes(inTenant(c.TenantID)).Where("id IN ?", ids).
 			Updates(map[string]any{"is_public": true, "owner_id": 0, "updated_at": now}).Error
-		return storeError(err, "customer")
+		if err != nil {
+			return storeError(err, "customer")
+		}
+		d := newUserDeltas(c.Location)
+		for _, cu := range was {
+			moved := cu
+			if cu.OwnerID != 0 {
+				moved.LostByID, moved.LostAt = cu.OwnerID, &now
+			}
+			moved.OwnerID = 0
+			d.customer(&cu, &moved)
+		}
+		return d.apply(tx, c.TenantID)
 	})
 }
 
@@ -477,6 +505,7 @@ func (s *Service) ChangeCustomer(ctx context.Context, c Caller, id uint64, ch Cu
 		if err := forUpdate(tx).Scopes(inTenant(c.TenantID)).Where("id = ?", id).Take(&cu).Error; err != nil {
 			return storeError(err, "customer")
 		}
+		was := cu
 		in := NewCustomer{Name: cu.Name, Tel: cu.Tel, Address: cu.Address, OwnerID: cu.OwnerID, IndustryID: cu.IndustryID,
 			SourceID: cu.SourceID, ProgressID: cu.ProgressID, CategoryID: cu.CategoryID, StatusID: cu.StatusID,
 			CustomerDetails: CustomerDetails{Phone: cu.Phone, Email: cu.Email, QQ: cu.QQ, Wechat: cu.Wechat, URL: cu.URL,
@@ -528,6 +557,11 @@ func (s *Service) ChangeCustomer(ctx context.Context, c Caller, id uint64, ch Cu
 		// Save would insert when MySQL reports no changed rows; Updates of every column does not.
 		if err := tx.Model(&cu).Select("*").Omit("ID", "CreatedAt").Updates(&cu).Error; err != nil {
 			return storeError(err, "customer")
+		}
+		d := newUserDeltas(c.Location)
+		d.customer(&was, &cu)
+		if err := d.apply(tx, c.TenantID); err != nil {
+			return err
 		}
 		if ch.TagIDs != nil {
 			if err := setTags(tx, c, cu.ID, append([]uint64{}, *ch.TagIDs...)); err != nil {
@@ -790,7 +824,8 @@ func (s *Service) customerDetails(ctx context.Context, c Caller, rows []Customer
 // opportunities, messages or sample orders stays: those records would name nothing.
 func (s *Service) DeleteCustomer(ctx context.Context, c Caller, id uint64) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		if err := forUpdate(tx).Scopes(inTenant(c.TenantID)).Where("id = ?", id).Take(&Customer{}).Error; err != nil {
+		var cu Customer
+		if err := forUpdate(tx).Scopes(inTenant(c.TenantID)).Select(customerFigureColumns).Where("id = ?", id).Take(&cu).Error; err != nil {
 			return storeError(err, "customer")
 		}
 		for _, dep := range []struct {
@@ -805,11 +840,24 @@ func (s *Service) DeleteCustomer(ctx context.Context, c Caller, id uint64) error
 				return &Error{Code: ECONFLICT, Entity: "customer", Message: fmt.Sprintf("customer %d has %d %s", id, n, dep.what)}
 			}
 		}
+		var follows []ContactHistory
+		if err := forUpdate(tx).Scopes(inTenant(c.TenantID)).Select("user_id", "contacted_at").Where("customer_id = ?", id).
+			Find(&follows).Error; err != nil {
+			return storeError(err, "customer")
+		}
 		for _, m := range []any{&Contact{}, &ContactHistory{}, &ContactPlan{}, &CustomerTag{}, &CustomerShare{}, &CustomerCollection{}} {
 			if err := tx.Scopes(inTenant(c.TenantID)).Where("customer_id = ?", id).Delete(m).Error; err != nil {
 				return storeError(err, "customer")
 			}
 		}
-		return storeError(tx.Scopes(inTenant(c.TenantID)).Where("id = ?", id).Delete(&Customer{}).Error, "customer")
+		if err := tx.Scopes(inTenant(c.TenantID)).Where("id = ?", id).Delete(&Customer{}).Error; err != nil {
+			return storeError(err, "customer")
+		}
+		d := newUserDeltas(c.Location)
+		d.customer(&cu, nil)
+		for _, h := range follows {
+			d.follow(h.UserID, h.ContactedAt, -1)
+		}
+		return d.apply(tx, c.TenantID)
 	})
 }

@@ -61,19 +61,34 @@ func (s *Service) AddContactHistory(ctx context.Context, c Caller, in NewContact
 	if err := CheckTime(FieldContactedAt, in.ContactedAt); err != nil {
 		return ContactHistory{}, err
 	}
-	if err := s.checkContactOf(s.db.WithContext(ctx), c, in.CustomerID, in.ContactID); err != nil {
-		return ContactHistory{}, err
-	}
 	if in.ContactedAt.IsZero() {
 		in.ContactedAt = s.clock.Now()
 	}
-	h := ContactHistory{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, UserID: c.UserID, CustomerID: in.CustomerID, ContactID: in.ContactID,
+	proto := ContactHistory{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, UserID: c.UserID, CustomerID: in.CustomerID, ContactID: in.ContactID,
 		TypeID: in.TypeID, RouteID: in.RouteID, Title: in.Title, Content: in.Content,
 		ContactedAt: in.ContactedAt.UTC().Truncate(time.Second)}
-	if err := keptIDFree(s.db.WithContext(ctx), c, &ContactHistory{}, "contact history", in.ID); err != nil {
-		return ContactHistory{}, err
-	}
-	return h, storeError(s.db.WithContext(ctx).Create(&h).Error, "contact history")
+	var h ContactHistory
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		h = proto // what the insert fills in starts again on each attempt
+		if err := s.checkContactOf(tx, c, in.CustomerID, in.ContactID); err != nil {
+			return err
+		}
+		if err := keptIDFree(tx, c, &ContactHistory{}, "contact history", in.ID); err != nil {
+			return err
+		}
+		if err := tx.Create(&h).Error; err != nil {
+			return storeError(err, "contact history")
+		}
+		return countFollow(tx, c, h)
+	})
+	return h, err
+}
+
+// countFollow counts follow-up h in its user's figures of its day.
+func countFollow(tx *gorm.DB, c Caller, h ContactHistory) error {
+	d := newUserDeltas(c.Location)
+	d.follow(h.UserID, h.ContactedAt, 1)
+	return d.apply(tx, c.TenantID)
 }
 
 // GetContactHistory returns one of the tenant's follow-up records.
@@ -163,8 +178,7 @@ func (s *Service) AddFollowUp(ctx context.Context, c Caller, in NewFollowUp) (Co
 		var err error
 		switch in.SubjectKind {
 		case SubjectCustomer:
-			h.CustomerID = in.SubjectID
-			err = s.mustExistTx(tx, c, &Customer{}, "customer", in.SubjectID)
+			h.CustomerID = in.SubjectID // checkContactOf finds it below
 		case SubjectContact:
 			var ct Contact
 			err = storeError(scoped().Where("id = ?", in.SubjectID).Take(&ct).Error, "contact")
@@ -193,6 +207,9 @@ func (s *Service) AddFollowUp(ctx context.Context, c Caller, in NewFollowUp) (Co
 		}
 		if err := tx.Create(&h).Error; err != nil {
 			return storeError(err, "contact history")
+		}
+		if err := countFollow(tx, c, h); err != nil {
+			return err
 		}
 		now := s.now()
 		if in.StageID != 0 {

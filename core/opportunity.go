@@ -277,6 +277,11 @@ func (s *Service) CreateOpportunity(ctx context.Context, c Caller, in NewOpportu
 		if err := storeError(tx.Create(&o).Error, "opportunity"); err != nil {
 			return err
 		}
+		d := newUserDeltas(c.Location)
+		d.opportunity(o.OwnerID, o.CreatedAt, 1)
+		if err := d.apply(tx, c.TenantID); err != nil {
+			return err
+		}
 		if err := learnCustomFields(tx, c, EntityOpportunity, in.CustomFields); err != nil {
 			return err
 		}
@@ -390,6 +395,7 @@ func (s *Service) UpdateOpportunity(ctx context.Context, c Caller, id uint64, ch
 		if err != nil {
 			return err
 		}
+		wasOwner := o.OwnerID
 		if err := change.ApplyTo(&in); err != nil {
 			return err
 		}
@@ -402,6 +408,14 @@ func (s *Service) UpdateOpportunity(ctx context.Context, c Caller, id uint64, ch
 		o.UpdatedAt = s.now()
 		if err := tx.Model(&o).Select("*").Omit("ID", "Lines", "CreatedAt", "CreatorID").Updates(&o).Error; err != nil {
 			return storeError(err, "opportunity")
+		}
+		if o.OwnerID != wasOwner {
+			d := newUserDeltas(c.Location)
+			d.opportunity(wasOwner, o.CreatedAt, -1)
+			d.opportunity(o.OwnerID, o.CreatedAt, 1)
+			if err := d.apply(tx, c.TenantID); err != nil {
+				return err
+			}
 		}
 		// Lines keep their ids: removed all, then written back with them.
 		if err := tx.Scopes(inTenant(c.TenantID)).Where("opportunity_id = ?", id).Delete(&OpportunityLine{}).Error; err != nil {

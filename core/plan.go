@@ -123,6 +123,9 @@ func (s *Service) ExecuteContactPlan(ctx context.Context, c Caller, planID uint6
 		if err := tx.Create(&h).Error; err != nil {
 			return storeError(err, "contact history")
 		}
+		if err := countFollow(tx, c, h); err != nil {
+			return err
+		}
 		// Mark it done only if it is still pending: of two concurrent calls, one wins.
 		res := tx.Model(&ContactPlan{}).Scopes(inTenant(c.TenantID)).Where("id = ? AND done_at IS NULL", planID).Update("done_at", now)
 		if res.Error != nil {

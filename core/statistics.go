@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -267,23 +268,29 @@ func (s *Service) EmployeeStats(ctx context.Context, c Caller, q EmployeeStatsQu
 	}
 	out := EmployeeStats{Opportunities: t.Opportunities}
 
-	users, userArgs := "users u WHERE u.tenant_id = ?", []any{c.TenantID}
+	userWhere, userArgs := "u.tenant_id = ?", []any{c.TenantID}
 	if q.Name != "" {
 		like, err := containsPattern(FieldName, q.Name)
 		if err != nil {
 			return EmployeeStats{}, err
 		}
-		users += " AND (u.real_name LIKE ? ESCAPE '!' OR u.name LIKE ? ESCAPE '!')"
+		userWhere += " AND (u.real_name LIKE ? ESCAPE '!' OR u.name LIKE ? ESCAPE '!')"
 		userArgs = append(userArgs, like, like)
 	}
 	if q.DepartmentID != 0 {
-		users += " AND u.department_id = ?"
+		userWhere += " AND u.department_id = ?"
 		userArgs = append(userArgs, q.DepartmentID)
 	}
-	if err := s.db.WithContext(ctx).Raw("SELECT COUNT(*) FROM "+users, userArgs...).Scan(&out.Total).Error; err != nil {
+	users := "users u WHERE " + userWhere
+	err := s.db.WithContext(ctx).Raw("SELECT COUNT(*) FROM "+users, userArgs...).Scan(&out.Total).Error
+	if err != nil {
 		return EmployeeStats{}, storeError(err, "employee statistics")
 	}
 
+	if q.IndustryID == 0 && q.SourceID == 0 && q.ProgressID == 0 && q.TagID == 0 {
+		out.Items, err = s.employeeFigures(ctx, c, q, userWhere, userArgs)
+		return out, err
+	}
 	// Conditions on the customers counted (alias cu), and on a time column in the range.
 	custSQL, custArgs := "", []any{}
 	for _, f := range []struct {
@@ -365,6 +372,48 @@ func (s *Service) EmployeeStats(ctx context.Context, c Caller, q EmployeeStatsQu
 		}
 		e.CustomerLast, e.FollowLast = customerLast.t, followLast.t
 		out.Items = append(out.Items, e)
+	}
+	return out, storeError(rows.Err(), "employee statistics")
+}
+
+// employeeFigures is EmployeeStats's page when no filter names the customers
+// counted: read from the employees' UserFigure and UserDay rows, a row per
+// employee and day of the range, whatever the number of records.
+func (s *Service) employeeFigures(ctx context.Context, c Caller, q EmployeeStatsQuery, userWhere string, userArgs []any) ([]EmployeeStat, error) {
+	days, dayArgs := "", []any{}
+	if !q.From.IsZero() {
+		days += " AND d.day >= ?"
+		dayArgs = append(dayArgs, q.From.String())
+	}
+	if !q.To.IsZero() {
+		days += " AND d.day <= ?"
+		dayArgs = append(dayArgs, q.To.String())
+	}
+	// The page of employees is chosen first, so the figures are added up for its rows only.
+	sql := "SELECT p.id, p.name, p.customer_count, COALESCE(SUM(d.follows), 0), MAX(d.follow_last), COALESCE(SUM(d.lost), 0)," +
+		" COALESCE(SUM(d.new_customers), 0), MAX(d.customer_last), COALESCE(SUM(d.opportunities), 0)" +
+		"\nFROM (SELECT u.id, COALESCE(NULLIF(u.real_name, ''), u.name) AS name, COALESCE(f.customers, 0) AS customer_count" +
+		"\n FROM users u LEFT JOIN user_figures f ON f.tenant_id = u.tenant_id AND f.user_id = u.id" +
+		"\n WHERE " + userWhere +
+		"\n ORDER BY customer_count DESC, u.id LIMIT ? OFFSET ?) p" +
+		"\nLEFT JOIN user_days d ON d.tenant_id = ? AND d.user_id = p.id" + days +
+		"\nGROUP BY p.id, p.name, p.customer_count\nORDER BY p.customer_count DESC, p.id"
+	args := slices.Concat(userArgs, []any{q.PerPage, (q.Page - 1) * q.PerPage, c.TenantID}, dayArgs)
+	rows, err := s.db.WithContext(ctx).Raw(sql, args...).Rows()
+	if err != nil {
+		return nil, storeError(err, "employee statistics")
+	}
+	defer rows.Close()
+	var out []EmployeeStat
+	for rows.Next() {
+		var e EmployeeStat
+		var customerLast, followLast sqlTime
+		if err := rows.Scan(&e.UserID, &e.Name, &e.CustomerCount, &e.FollowCount, &followLast, &e.LoseCustomerCount,
+			&e.NewCustomerCount, &customerLast, &e.OpportunityCount); err != nil {
+			return nil, storeError(err, "employee statistics")
+		}
+		e.CustomerLast, e.FollowLast = customerLast.t, followLast.t
+		out = append(out, e)
 	}
 	return out, storeError(rows.Err(), "employee statistics")
 }

@@ -261,10 +261,17 @@ func Migrate(db *gorm.DB) error {
   WHERE owner_id = 0 AND EXISTS (SELECT 1 FROM contracts k WHERE k.id = payments.contract_id AND k.tenant_id = payments.tenant_id)`).Error; err != nil {
 		return err
 	}
-	// Contracts written before the month counters were kept: counted once.
-	if missing, err := countersMissing(db); err != nil {
+	// Records written before the month counters or the employees' figures
+	// were kept: counted once.
+	monthsMissing, err := countersMissing(db)
+	if err != nil {
 		return err
-	} else if missing {
+	}
+	usersMissing, err := userFiguresMissing(db)
+	if err != nil {
+		return err
+	}
+	if monthsMissing || usersMissing {
 		if err := RecountFigures(db); err != nil {
 			return fmt.Errorf("count the months' figures: %w", err)
 		}

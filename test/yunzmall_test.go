@@ -125,7 +125,8 @@ func TestYunzmallDocExample(t *testing.T) {
 				e.must(err)
 			}
 			for n := 0; n < r.opportunities; n++ {
-				e.must(e.db.Create(&core.Opportunity{TenantID: tn.ID, OwnerID: me.UserID, CustomerID: customer.ID, Title: "商机", Stage: "open"}).Error)
+				_, err := e.svc.CreateOpportunity(ctx, me, core.NewOpportunity{CustomerID: customer.ID, Title: "商机", Stage: "open"})
+				e.must(err)
 			}
 		}
 		_, err = e.svc.RegisterToken(ctx, tn.ID, admin.UserID, yzToken)
@@ -316,7 +317,11 @@ func TestYunzmallFilters(t *testing.T) {
 func TestYunzmallOpportunities(t *testing.T) {
 	eachEngine(t, func(e *env) {
 		s := seedYZ(e)
-		e.must(e.db.Create(&core.Opportunity{TenantID: s.tenant.ID, OwnerID: s.bob.UserID, Title: "商机", Stage: "open", CreatedAt: shanghai(e, "2023-03-03 10:00:00")}).Error)
+		var three core.Customer
+		e.must(e.db.Where("tenant_id = ? AND name = ?", s.tenant.ID, "三号").Take(&three).Error)
+		_, err := e.svc.CreateOpportunity(context.Background(), s.bob, core.NewOpportunity{CustomerID: three.ID, Title: "商机", Stage: "open",
+			CreatedAt: shanghai(e, "2023-03-03 10:00:00")})
+		e.must(err)
 		e.must(e.svc.SetTenantSettings(context.Background(), s.tenant.ID, core.TenantSettings{ContractPrefix: "HT", Opportunities: true}))
 		for body, want := range map[string]float64{"": 1, "search[date][]=2023-04-01": 0, "search[date][]=&search[date][]=2023-03-03": 1} {
 			_, got := e.yzPost(yzPath(s.tenant.ID), yzToken, "application/x-www-form-urlencoded", []byte(body))
