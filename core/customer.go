@@ -104,11 +104,9 @@ type CustomerDetails struct {
 
 // CreateCustomer adds a customer owned by the caller or by in.OwnerID.
 func (s *Service) CreateCustomer(ctx context.Context, c Caller, in NewCustomer) (Customer, error) {
-	if err := s.check(in); err != nil {
+	proto, level, err := s.customerRow(c, &in)
+	if err != nil {
 		return Customer{}, err
-	}
-	if in.OwnerID == 0 {
-		in.OwnerID = c.UserID
 	}
 	// A customer made in the public pool by the tenant alone (an import of a
 	// vendor that shows such customers without an owner or a creator) names
@@ -117,28 +115,6 @@ func (s *Service) CreateCustomer(ctx context.Context, c Caller, in NewCustomer) 
 		if err := s.mustExist(ctx, c, &User{}, "user", []uint64{in.OwnerID}); err != nil {
 			return Customer{}, err
 		}
-	}
-	if !in.LostAt.IsZero() && in.LostAt.Before(in.CreatedAt) {
-		return Customer{}, Invalidf(FieldLostAt, "%s %s is before %s %s", FieldLostAt, in.LostAt, FieldCreatedAt, in.CreatedAt)
-	}
-	level := DefaultCustomerLevel
-	if in.Level != nil {
-		level = *in.Level
-	}
-	custom, err := mergeCustom("", in.CustomFields)
-	if err != nil {
-		return Customer{}, err
-	}
-	proto := Customer{TenantID: c.TenantID, ID: in.ID, UpdatedAt: in.UpdatedAt, OwnerID: in.OwnerID, CreatorID: c.UserID, Name: in.Name, Tel: in.Tel, Address: in.Address,
-		IndustryID: in.IndustryID, SourceID: in.SourceID, ProgressID: in.ProgressID, CategoryID: in.CategoryID,
-		StatusID: in.StatusID, CreatedAt: in.CreatedAt, Level: level, CustomFields: custom}
-	proto.setDetails(in.CustomerDetails)
-	switch {
-	case !in.LostAt.IsZero():
-		lost := in.LostAt.UTC().Truncate(time.Second)
-		proto.OwnerID, proto.IsPublic, proto.LostByID, proto.LostAt = 0, true, in.OwnerID, &lost
-	case in.Public:
-		proto.OwnerID, proto.IsPublic = 0, true
 	}
 	var cu Customer
 	err = s.tx(ctx, func(tx *gorm.DB) error {
@@ -174,6 +150,40 @@ func (s *Service) CreateCustomer(ctx context.Context, c Caller, in NewCustomer) 
 		return nil
 	})
 	return cu, err
+}
+
+// customerRow checks in, as far as it can without the database, and makes
+// the customer it describes; in.OwnerID becomes the caller when 0.
+func (s *Service) customerRow(c Caller, in *NewCustomer) (Customer, int, error) {
+	if err := s.check(in); err != nil {
+		return Customer{}, 0, err
+	}
+	if in.OwnerID == 0 {
+		in.OwnerID = c.UserID
+	}
+	if !in.LostAt.IsZero() && in.LostAt.Before(in.CreatedAt) {
+		return Customer{}, 0, Invalidf(FieldLostAt, "%s %s is before %s %s", FieldLostAt, in.LostAt, FieldCreatedAt, in.CreatedAt)
+	}
+	level := DefaultCustomerLevel
+	if in.Level != nil {
+		level = *in.Level
+	}
+	custom, err := mergeCustom("", in.CustomFields)
+	if err != nil {
+		return Customer{}, 0, err
+	}
+	proto := Customer{TenantID: c.TenantID, ID: in.ID, UpdatedAt: in.UpdatedAt, OwnerID: in.OwnerID, CreatorID: c.UserID, Name: in.Name, Tel: in.Tel, Address: in.Address,
+		IndustryID: in.IndustryID, SourceID: in.SourceID, ProgressID: in.ProgressID, CategoryID: in.CategoryID,
+		StatusID: in.StatusID, CreatedAt: in.CreatedAt, Level: level, CustomFields: custom}
+	proto.setDetails(in.CustomerDetails)
+	switch {
+	case !in.LostAt.IsZero():
+		lost := in.LostAt.UTC().Truncate(time.Second)
+		proto.OwnerID, proto.IsPublic, proto.LostByID, proto.LostAt = 0, true, in.OwnerID, &lost
+	case in.Public:
+		proto.OwnerID, proto.IsPublic = 0, true
+	}
+	return proto, level, nil
 }
 
 func (cu *Customer) setDetails(d CustomerDetails) {

@@ -191,8 +191,16 @@ func (s *Service) InTransaction(ctx context.Context, fn func(tx *Service) error)
 
 // mustExist checks that every id names a row of model in the caller's tenant.
 func (s *Service) mustExist(ctx context.Context, c Caller, model any, entity string, ids []uint64) error {
+	return mustExistAll(s.db.WithContext(ctx), c, model, entity, ids)
+}
+
+// mustExistAll checks in db that every id names a row of model in the caller's tenant.
+func mustExistAll(db *gorm.DB, c Caller, model any, entity string, ids []uint64) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	var n int64
-	err := s.db.WithContext(ctx).Model(model).Scopes(inTenant(c.TenantID)).Where("id IN ?", ids).Count(&n).Error
+	err := db.Model(model).Scopes(inTenant(c.TenantID)).Where("id IN ?", ids).Count(&n).Error
 	if err != nil {
 		return storeError(err, entity)
 	}
