@@ -3,6 +3,7 @@ package core
 import (
 	"cmp"
 	"database/sql"
+	"reflect"
 	"slices"
 
 	"github.com/shopspring/decimal"
@@ -105,22 +106,43 @@ func (d counterDeltas) apply(tx *gorm.DB, tenantID uint64) error {
 	slices.SortFunc(keys, func(a, b counterKey) int {
 		return cmp.Or(cmp.Compare(a.month, b.month), cmp.Compare(a.owner, b.owner), cmp.Compare(a.department, b.department))
 	})
+	rows := make([]MonthCounter, 0, len(keys))
 	for _, k := range keys {
 		c := d[k]
 		c.TenantID, c.Month, c.OwnerID, c.DepartmentID = tenantID, k.month, k.owner, k.department
-		add := map[string]any{}
-		for col, n := range map[string]int64{"deals": c.Deals, "deal_hi": c.DealHi, "deal_lo": c.DealLo,
-			"backs": c.Backs, "back_hi": c.BackHi, "back_lo": c.BackLo} {
-			add[col] = gorm.Expr(col+" + ?", n)
-		}
-		if err := tx.Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "tenant_id"}, {Name: "month"}, {Name: "owner_id"}, {Name: "department_id"}},
-			DoUpdates: clause.Assignments(add),
-		}).Create(&c).Error; err != nil {
-			return storeError(err, "figures")
-		}
+		rows = append(rows, c)
 	}
-	return nil
+	return addUp(tx, &rows, []string{"tenant_id", "month", "owner_id", "department_id"},
+		[]string{"deals", "deal_hi", "deal_lo", "backs", "back_hi", "back_lo"}, nil)
+}
+
+// addUp writes counter rows (a pointer to a slice of a counter model, in key
+// order), many to a statement: a row of a new key is inserted as it is; to a
+// row of a key that exists, each of the sums columns is added and each of the
+// latest columns (times) moves forward to the row's, unless NULL.
+func addUp(tx *gorm.DB, rows any, key, sums, latest []string) error {
+	if reflect.ValueOf(rows).Elem().Len() == 0 {
+		return nil
+	}
+	// The value the insert brought for a column, in the update of a key that exists.
+	brought := func(col string) string { return "excluded." + col }
+	if tx.Dialector.Name() == DriverMySQL {
+		brought = func(col string) string { return "VALUES(" + col + ")" }
+	}
+	set := clause.Set{}
+	for _, col := range sums {
+		set = append(set, clause.Assignment{Column: clause.Column{Name: col}, Value: gorm.Expr(col + " + " + brought(col))})
+	}
+	for _, col := range latest {
+		set = append(set, clause.Assignment{Column: clause.Column{Name: col}, Value: gorm.Expr("CASE WHEN " + brought(col) +
+			" IS NOT NULL AND (" + col + " IS NULL OR " + col + " < " + brought(col) + ") THEN " + brought(col) + " ELSE " + col + " END")})
+	}
+	columns := make([]clause.Column, len(key))
+	for i, k := range key {
+		columns[i] = clause.Column{Name: k}
+	}
+	err := tx.Clauses(clause.OnConflict{Columns: columns, DoUpdates: set}).CreateInBatches(rows, rowsPerInsert).Error
+	return storeError(err, "figures")
 }
 
 // monthSums are a month's counters added up over some of its owners or departments.

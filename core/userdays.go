@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // UserFigure is what an employee holds now: the customers it owns, by which
@@ -137,42 +136,25 @@ func byUserDay(a, b userDayKey) int {
 // share in one order), then recounts the latest times that went away. It runs
 // after the records are written.
 func (d *userDeltas) apply(tx *gorm.DB, tenantID uint64) error {
+	var figures []UserFigure
 	for _, user := range slices.Sorted(maps.Keys(d.owned)) {
-		if d.owned[user] == 0 {
-			continue
-		}
-		f := UserFigure{TenantID: tenantID, UserID: user, Customers: d.owned[user]}
-		if err := tx.Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "tenant_id"}, {Name: "user_id"}},
-			DoUpdates: clause.Assignments(map[string]any{"customers": gorm.Expr("customers + ?", f.Customers)}),
-		}).Create(&f).Error; err != nil {
-			return storeError(err, "figures")
+		if d.owned[user] != 0 {
+			figures = append(figures, UserFigure{TenantID: tenantID, UserID: user, Customers: d.owned[user]})
 		}
 	}
+	if err := addUp(tx, &figures, []string{"tenant_id", "user_id"}, []string{"customers"}, nil); err != nil {
+		return err
+	}
+	var days []UserDay
 	for _, k := range slices.SortedFunc(maps.Keys(d.days), byUserDay) {
-		u := d.days[k]
-		if u == (UserDay{}) {
-			continue
+		if u := d.days[k]; u != (UserDay{}) {
+			u.TenantID, u.UserID, u.Day = tenantID, k.user, k.day
+			days = append(days, u)
 		}
-		set := map[string]any{}
-		for col, n := range map[string]int64{"follows": u.Follows, "lost": u.Lost, "new_customers": u.NewCustomers,
-			"opportunities": u.Opportunities} {
-			if n != 0 {
-				set[col] = gorm.Expr(col+" + ?", n)
-			}
-		}
-		for col, t := range map[string]*time.Time{"follow_last": u.FollowLast, "customer_last": u.CustomerLast} {
-			if t != nil {
-				set[col] = gorm.Expr("CASE WHEN "+col+" IS NULL OR "+col+" < ? THEN ? ELSE "+col+" END", *t, *t)
-			}
-		}
-		u.TenantID, u.UserID, u.Day = tenantID, k.user, k.day
-		if err := tx.Clauses(clause.OnConflict{
-			Columns:   []clause.Column{{Name: "tenant_id"}, {Name: "user_id"}, {Name: "day"}},
-			DoUpdates: clause.Assignments(set),
-		}).Create(&u).Error; err != nil {
-			return storeError(err, "figures")
-		}
+	}
+	if err := addUp(tx, &days, []string{"tenant_id", "user_id", "day"}, []string{"follows", "lost", "new_customers", "opportunities"},
+		[]string{"follow_last", "customer_last"}); err != nil {
+		return err
 	}
 	for _, r := range []struct {
 		keys              map[userDayKey]bool

@@ -3,7 +3,9 @@ package seed
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -24,7 +26,8 @@ type BenchSummary struct {
 }
 
 // chunk is how many rows of a kind one transaction writes: one commit for
-// thousands of use cases, each still making its own checks.
+// thousands of records, each still checked as its use case checks it (the
+// batch use cases, where there is one).
 const chunk = 5000
 
 // Bench fills tenants bench-01 … with reproducible data for the benchmarks:
@@ -82,12 +85,6 @@ type benchFill struct {
 type benchCustomer struct {
 	id    uint64
 	owner int
-}
-
-// benchContract is a contract written, and a caller of its owner.
-type benchContract struct {
-	contract core.Contract
-	owner    core.Caller
 }
 
 // tenant fills the named tenant with users and, when it has no customers
@@ -186,26 +183,44 @@ func (f *benchFill) inChunks(ctx context.Context, n int, done func(rows int), wr
 }
 
 // customers writes n customers created over the last two years, one in
-// twenty lost since to the public pool.
+// twenty lost since to the public pool, each made by its owner.
 func (f *benchFill) customers(ctx context.Context, n int) error {
-	err := f.inChunks(ctx, n, f.progress, func(tx *core.Service, i int) error {
-		owner := f.rng.IntN(len(f.staff))
-		created := f.ago(730)
-		in := core.NewCustomer{Name: fmt.Sprintf("客户%07d", i+1), Tel: fmt.Sprintf("138%08d", f.rng.IntN(1e8)),
-			IndustryID: 1 + f.rng.Uint64N(6), SourceID: 1 + f.rng.Uint64N(5), ProgressID: 1 + f.rng.Uint64N(6),
-			CategoryID: 1 + f.rng.Uint64N(2), StatusID: 1 + f.rng.Uint64N(4), CreatedAt: created}
-		if f.rng.IntN(20) == 0 {
-			in.LostAt = created.Add(time.Duration(f.rng.Int64N(int64(f.now.Sub(created)) + 1))).Truncate(time.Second)
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		byOwner := map[int][]core.NewCustomer{}
+		for i := start; i < end; i++ {
+			owner := f.rng.IntN(len(f.staff))
+			created := f.ago(730)
+			in := core.NewCustomer{Name: fmt.Sprintf("客户%07d", i+1), Tel: fmt.Sprintf("138%08d", f.rng.IntN(1e8)),
+				IndustryID: 1 + f.rng.Uint64N(6), SourceID: 1 + f.rng.Uint64N(5), ProgressID: 1 + f.rng.Uint64N(6),
+				CategoryID: 1 + f.rng.Uint64N(2), StatusID: 1 + f.rng.Uint64N(4), CreatedAt: created}
+			if f.rng.IntN(20) == 0 {
+				in.LostAt = created.Add(time.Duration(f.rng.Int64N(int64(f.now.Sub(created)) + 1))).Truncate(time.Second)
+			}
+			byOwner[owner] = append(byOwner[owner], in)
 		}
-		cu, err := tx.CreateCustomer(ctx, f.staff[owner], in)
+		var written []benchCustomer
+		err := f.svc.InTransaction(ctx, func(tx *core.Service) error {
+			written = written[:0]
+			for _, owner := range slices.Sorted(maps.Keys(byOwner)) {
+				cus, err := tx.CreateCustomers(ctx, f.staff[owner], byOwner[owner])
+				if err != nil {
+					return err
+				}
+				for _, cu := range cus {
+					written = append(written, benchCustomer{id: cu.ID, owner: owner})
+				}
+			}
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		f.customer = append(f.customer, benchCustomer{id: cu.ID, owner: owner})
-		return nil
-	})
+		f.customer = append(f.customer, written...)
+		f.progress(end - start)
+	}
 	f.sum.Customers += n
-	return err
+	return nil
 }
 
 // tags tags every fifth customer, 重要 and 待跟进 in turn.
@@ -220,72 +235,98 @@ func (f *benchFill) tags(ctx context.Context) error {
 // random customers, each chunk's followed by none, one or two payments each.
 func (f *benchFill) contracts(ctx context.Context, n int) error {
 	statuses := []string{core.ContractExecuting, core.ContractExecuting, core.ContractExecuting, core.ContractFinished, core.ContractTerminated}
+	today := core.DateOf(f.now.In(f.loc))
 	for start := 0; start < n; start += chunk {
 		end := min(start+chunk, n)
-		var written []benchContract
+		byOwner := map[int][]core.NewContract{}
+		for i := start; i < end; i++ {
+			cu := f.customer[f.rng.IntN(len(f.customer))]
+			signed := core.DateOf(f.ago(365).In(f.loc))
+			created := signed.In(f.loc).Add(time.Duration(f.rng.IntN(9*3600)) * time.Second).UTC()
+			amount := core.MoneyFromCents(100_000 + f.rng.Int64N(50_000_000)) // 1,000.00 to 501,000.00
+			byOwner[cu.owner] = append(byOwner[cu.owner], core.NewContract{SN: fmt.Sprintf("B%08d", i+1),
+				Title: fmt.Sprintf("合同%07d", i+1), CustomerID: cu.id, TotalAmount: amount,
+				SignDate: signed, StartDate: signed, EndDate: signed.AddDays(365),
+				Status: statuses[f.rng.IntN(len(statuses))], ApproveStatus: core.ApprovalApproved, CreatedAt: created})
+		}
+		owners := slices.Sorted(maps.Keys(byOwner))
+		// None, one or two parts of each contract, each 10 to 49 percent of its
+		// amount, paid between its signing and today: drawn before the
+		// transaction, so that the same seed gives the same data.
+		type part struct {
+			contract, percent int // the contract's place in the chunk
+			paid              int // days after its signing
+		}
+		var parts []part
+		at := 0
+		for _, owner := range owners {
+			for _, k := range byOwner[owner] {
+				days := int(today.In(time.UTC).Sub(k.SignDate.In(time.UTC)).Hours() / 24)
+				for m := f.rng.IntN(3); m > 0; m-- {
+					parts = append(parts, part{contract: at, paid: f.rng.IntN(days + 1), percent: 10 + f.rng.IntN(40)})
+				}
+				at++
+			}
+		}
 		err := f.svc.InTransaction(ctx, func(tx *core.Service) error {
-			for i := start; i < end; i++ {
-				cu := f.customer[f.rng.IntN(len(f.customer))]
-				signed := core.DateOf(f.ago(365).In(f.loc))
-				created := signed.In(f.loc).Add(time.Duration(f.rng.IntN(9*3600)) * time.Second).UTC()
-				amount := core.MoneyFromCents(100_000 + f.rng.Int64N(50_000_000)) // 1,000.00 to 501,000.00
-				by := f.staff[cu.owner]
-				k, err := tx.CreateContract(ctx, by, core.NewContract{SN: fmt.Sprintf("B%08d", i+1),
-					Title: fmt.Sprintf("合同%07d", i+1), CustomerID: cu.id, TotalAmount: amount,
-					SignDate: signed, StartDate: signed, EndDate: signed.AddDays(365),
-					Status: statuses[f.rng.IntN(len(statuses))], ApproveStatus: core.ApprovalApproved, CreatedAt: created})
+			var written []core.Contract
+			for _, owner := range owners {
+				ks, err := tx.CreateContracts(ctx, f.staff[owner], byOwner[owner])
 				if err != nil {
 					return err
 				}
-				written = append(written, benchContract{k, by})
+				written = append(written, ks...)
 			}
-			return f.payments(ctx, tx, written)
+			payments := make([]core.NewPayment, 0, len(parts))
+			for _, p := range parts {
+				k := written[p.contract]
+				amount := k.TotalAmount.Mul(decimal.NewFromInt(int64(p.percent))).Div(decimal.NewFromInt(100)).Round(2)
+				payments = append(payments, core.NewPayment{ContractID: k.ID, Direction: core.PaymentIn,
+					Amount: core.Money{Decimal: amount}, PaidOn: k.SignDate.AddDays(p.paid)})
+			}
+			_, err := tx.AddPayments(ctx, f.staff[0], payments)
+			return err
 		})
 		if err != nil {
 			return err
 		}
+		f.sum.Payments += len(parts)
 		f.progress(end - start)
 	}
 	f.sum.Contracts += n
 	return nil
 }
 
-// payments receives none, one or two parts of each contract, each 10 to 49
-// percent of its amount, paid between its signing and today.
-func (f *benchFill) payments(ctx context.Context, tx *core.Service, contracts []benchContract) error {
-	today := core.DateOf(f.now.In(f.loc))
-	for _, w := range contracts {
-		k := w.contract
-		for n := f.rng.IntN(3); n > 0; n-- {
-			days := int(today.In(time.UTC).Sub(k.SignDate.In(time.UTC)).Hours() / 24)
-			paid := k.SignDate.AddDays(f.rng.IntN(days + 1))
-			part := k.TotalAmount.Mul(decimal.NewFromInt(10 + f.rng.Int64N(40))).Div(decimal.NewFromInt(100)).Round(2)
-			if _, err := tx.AddPayment(ctx, w.owner, core.NewPayment{ContractID: k.ID, Direction: core.PaymentIn,
-				Amount: core.Money{Decimal: part}, PaidOn: paid}); err != nil {
-				return err
-			}
-			f.sum.Payments++
-		}
-	}
-	return nil
-}
-
 // followUps writes n follow-ups over the last year, nine in ten by the
 // customer's owner, the rest by anyone.
 func (f *benchFill) followUps(ctx context.Context, n int) error {
-	err := f.inChunks(ctx, n, f.progress, func(tx *core.Service, _ int) error {
-		cu := f.customer[f.rng.IntN(len(f.customer))]
-		by := f.staff[cu.owner]
-		if f.rng.IntN(10) == 0 {
-			by = f.staff[f.rng.IntN(len(f.staff))]
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		byAuthor := map[int][]core.NewContactHistory{}
+		for range end - start {
+			cu := f.customer[f.rng.IntN(len(f.customer))]
+			by := cu.owner
+			if f.rng.IntN(10) == 0 {
+				by = f.rng.IntN(len(f.staff))
+			}
+			byAuthor[by] = append(byAuthor[by], core.NewContactHistory{CustomerID: cu.id, TypeID: 1 + f.rng.Uint64N(7),
+				RouteID: 1 + f.rng.Uint64N(4), Title: "跟进", Content: "电话沟通需求", ContactedAt: f.ago(365)})
 		}
-		at := f.ago(365)
-		_, err := tx.AddContactHistory(ctx, by, core.NewContactHistory{CustomerID: cu.id, TypeID: 1 + f.rng.Uint64N(7),
-			RouteID: 1 + f.rng.Uint64N(4), Title: "跟进", Content: "电话沟通需求", ContactedAt: at})
-		return err
-	})
+		err := f.svc.InTransaction(ctx, func(tx *core.Service) error {
+			for _, by := range slices.Sorted(maps.Keys(byAuthor)) {
+				if _, err := tx.AddContactHistories(ctx, f.staff[by], byAuthor[by]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		f.progress(end - start)
+	}
 	f.sum.FollowUps += n
-	return err
+	return nil
 }
 
 // opportunities writes n open opportunities, each with a random customer's owner.
