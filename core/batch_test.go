@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,6 +182,55 @@ func TestABatchWithABadInputWritesNothing(t *testing.T) {
 			if n := rows(t, db, table); n != want {
 				t.Errorf("%s: %d rows, want %d", table, n, want)
 			}
+		}
+	})
+}
+
+// A bulk load of an empty store runs without the non-unique indexes of the
+// tables it fills and leaves every index as Migrate makes it, also when the
+// load fails; a store with customers is loaded with its indexes.
+func TestBulkLoadBuildsTheIndexesAfter(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		ctx := context.Background()
+		indexes := func() string {
+			var names []string
+			for _, model := range []any{&core.Customer{}, &core.ContactHistory{}, &core.Contract{}, &core.Payment{}, &core.Opportunity{}} {
+				ixs, err := db.Migrator().GetIndexes(model)
+				must(t, err)
+				for _, ix := range ixs {
+					unique, _ := ix.Unique()
+					names = append(names, fmt.Sprintf("%s unique=%v %v", ix.Name(), unique, ix.Columns()))
+				}
+			}
+			slices.Sort(names)
+			return strings.Join(names, "\n")
+		}
+		migrated := indexes()
+		o := newOrg(t, svc, "acme", "sales", "ann")
+		failed := errors.New("load failed")
+		var during string
+		err := svc.BulkLoad(ctx, func() error {
+			during = indexes()
+			if _, err := svc.CreateCustomers(ctx, o.caller, []core.NewCustomer{{Name: "a"}, {Name: "b"}}); err != nil {
+				return err
+			}
+			return failed
+		})
+		if !errors.Is(err, failed) {
+			t.Fatalf("BulkLoad = %v, want the load's error", err)
+		}
+		if strings.Contains(during, "unique=false") || !strings.Contains(during, "unique=true") {
+			t.Errorf("indexes during the load:\n%s\nwant the unique ones only", during)
+		}
+		if got := indexes(); got != migrated {
+			t.Errorf("indexes after the load:\n%s\nwant:\n%s", got, migrated)
+		}
+		must(t, svc.BulkLoad(ctx, func() error {
+			during = indexes()
+			return nil
+		}))
+		if during != migrated {
+			t.Errorf("indexes while loading a store with customers:\n%s\nwant them all:\n%s", during, migrated)
 		}
 	})
 }

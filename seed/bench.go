@@ -46,16 +46,22 @@ func Bench(ctx context.Context, svc *core.Service, spec BenchSpec, progress func
 	rng := rand.New(rand.NewPCG(spec.Seed, spec.Seed^0x9e3779b97f4a7c15))
 	var sum BenchSummary
 	var first Result
-	for t := 1; t <= spec.Tenants; t++ {
-		share := func(n int) int { return n/spec.Tenants + btoi(t <= n%spec.Tenants) }
-		f := &benchFill{svc: svc, rng: rng, progress: progress, sum: &sum}
-		res, err := f.tenant(ctx, fmt.Sprintf("bench-%02d", t), spec.Users, share(spec.Customers), share(spec.Contracts), share(spec.FollowUps))
-		if err != nil {
-			return Result{}, BenchSummary{}, err
+	err := svc.BulkLoad(ctx, func() error {
+		for t := 1; t <= spec.Tenants; t++ {
+			share := func(n int) int { return n/spec.Tenants + btoi(t <= n%spec.Tenants) }
+			f := &benchFill{svc: svc, rng: rng, progress: progress, sum: &sum}
+			res, err := f.tenant(ctx, fmt.Sprintf("bench-%02d", t), spec.Users, share(spec.Customers), share(spec.Contracts), share(spec.FollowUps))
+			if err != nil {
+				return err
+			}
+			if t == 1 {
+				first = res
+			}
 		}
-		if t == 1 {
-			first = res
-		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, BenchSummary{}, err
 	}
 	return first, sum, nil
 }
