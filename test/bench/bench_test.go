@@ -71,10 +71,12 @@ func newFixture(b *testing.B, driver string, contracts int) fixture {
 	db := dbtest.Open(b, driver, core.SystemClock{})
 	a := app.New(defaultConfig(b), db, app.Seams{Logs: io.Discard})
 	svc := a.Service
+	start := time.Now()
 	res, _, err := seed.Bench(ctx, svc, spec(contracts), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Logf("seeded %d contracts on %s in %s", contracts, driver, time.Since(start).Round(time.Second))
 	if err := svc.SetTenantSettings(ctx, res.TenantID, core.TenantSettings{ContractPrefix: "HT", Opportunities: true}); err != nil {
 		b.Fatal(err)
 	}
