@@ -138,7 +138,7 @@ func (s *Service) CreateContracts(ctx context.Context, c Caller, ins []NewContra
 		for _, u := range staff {
 			department[u.ID] = u.DepartmentID
 		}
-		if err := mustExistAll(tx, c, &Customer{}, "customer", keys(customers)); err != nil {
+		if err := lockCustomers(tx, c, keys(customers)); err != nil {
 			return err
 		}
 		var taken []string
@@ -272,18 +272,8 @@ func (s *Service) AddContactHistories(ctx context.Context, c Caller, ins []NewCo
 	}
 	var out []ContactHistory
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		// The customers are locked as checkContactOf locks each one.
-		var found []uint64
-		if err := forUpdate(tx).Model(&Customer{}).Scopes(inTenant(c.TenantID)).Where("id IN ?", keys(customers)).
-			Order("id").Pluck("id", &found).Error; err != nil {
-			return storeError(err, "customer")
-		}
-		if len(found) != len(customers) {
-			for i, h := range protos {
-				if _, ok := slices.BinarySearch(found, h.CustomerID); !ok {
-					return itemError(NotFoundf("customer", "customer %d not found", h.CustomerID), "contact history", i)
-				}
-			}
+		if err := lockCustomers(tx, c, keys(customers)); err != nil {
+			return err
 		}
 		out = slices.Clone(protos)
 		if err := tx.CreateInBatches(&out, rowsPerInsert).Error; err != nil {
@@ -296,4 +286,20 @@ func (s *Service) AddContactHistories(ctx context.Context, c Caller, ins []NewCo
 		return d.apply(tx, c.TenantID)
 	})
 	return out, err
+}
+
+// lockCustomers locks the customers of ids, as checkContactOf locks one, and
+// checks that every one is the caller's tenant's.
+func lockCustomers(tx *gorm.DB, c Caller, ids []uint64) error {
+	var found []uint64
+	if err := forUpdate(tx).Model(&Customer{}).Scopes(inTenant(c.TenantID)).Where("id IN ?", ids).
+		Order("id").Pluck("id", &found).Error; err != nil {
+		return storeError(err, "customer")
+	}
+	for _, id := range ids {
+		if _, ok := slices.BinarySearch(found, id); !ok {
+			return NotFoundf("customer", "customer %d not found", id)
+		}
+	}
+	return nil
 }

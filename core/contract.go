@@ -342,7 +342,7 @@ func (s *Service) references(tx *gorm.DB, c Caller, k *Contract, notify []uint64
 	} else if err := s.mustExistTx(tx, c, &Department{}, "department", k.DepartmentID); err != nil {
 		return err
 	}
-	if err := s.mustExistTx(tx, c, &Customer{}, "customer", k.CustomerID); err != nil {
+	if err := s.checkContactOf(tx, c, k.CustomerID, 0); err != nil { // locks the customer
 		return err
 	}
 	if k.OpportunityID != 0 {

@@ -134,6 +134,14 @@ func (m Month) String() string { return fmt.Sprintf("%04d-%02d", m.Year, int(m.M
 // FirstDay is the month's first day.
 func (m Month) FirstDay() Date { return Date{m.Year, m.Month, 1} }
 
+// Previous is the month before m.
+func (m Month) Previous() Month {
+	if m.Month == time.January {
+		return Month{m.Year - 1, time.December}
+	}
+	return Month{m.Year, m.Month - 1}
+}
+
 // Next is the month after m.
 func (m Month) Next() Month {
 	if m.Month == time.December {

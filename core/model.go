@@ -8,7 +8,7 @@ package core
 var allModels = []any{
 	&Tenant{}, &Department{}, &User{}, &APIToken{},
 	&Customer{}, &CustomerTag{}, &Contact{}, &ContactHistory{}, &ContactPlan{},
-	&Opportunity{}, &OpportunityLine{}, &OpportunityContact{}, &Contract{}, &ContractLine{}, &ContractNotifyUser{}, &Payment{}, &PaymentPlan{}, &MonthCounter{}, &UserFigure{}, &UserDay{},
+	&Opportunity{}, &OpportunityLine{}, &OpportunityContact{}, &Contract{}, &ContractLine{}, &ContractNotifyUser{}, &Payment{}, &PaymentPlan{}, &MonthCounter{}, &UserFigure{}, &UserDay{}, &UserMonth{},
 	&MonthlyTarget{}, &ImsLock{}, &CallRecord{}, &SmsMessage{}, &CustomerCollection{}, &CustomerShare{},
 	&DictEntry{}, &SiteKey{}, &HitCounter{}, &MessageBoardEntry{}, &SampleOrder{}, &SampleOrderLine{},
 	&CustomField{}, &idSequence{}, &ImportRun{},

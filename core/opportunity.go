@@ -209,7 +209,7 @@ func (s *Service) opportunityReferences(tx *gorm.DB, c Caller, o *Opportunity, c
 		}
 	}
 	if len(contacts) == 0 {
-		if err := s.mustExistTx(tx, c, &Customer{}, "customer", o.CustomerID); err != nil {
+		if err := s.checkContactOf(tx, c, o.CustomerID, 0); err != nil {
 			return err
 		}
 	}

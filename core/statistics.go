@@ -377,45 +377,111 @@ func (s *Service) EmployeeStats(ctx context.Context, c Caller, q EmployeeStatsQu
 }
 
 // employeeFigures is EmployeeStats's page when no filter names the customers
-// counted: read from the employees' UserFigure and UserDay rows, a row per
-// employee and day of the range, whatever the number of records.
+// counted: read from the employees' UserFigure, UserMonth and UserDay rows, the
+// whole months of the range from the months and the days at its ends from the
+// days, a few dozen rows per employee whatever the number of records.
 func (s *Service) employeeFigures(ctx context.Context, c Caller, q EmployeeStatsQuery, userWhere string, userArgs []any) ([]EmployeeStat, error) {
-	days, dayArgs := "", []any{}
-	if !q.From.IsZero() {
-		days += " AND d.day >= ?"
-		dayArgs = append(dayArgs, q.From.String())
+	db := s.db.WithContext(ctx)
+	var page []EmployeeStat
+	err := db.Raw("SELECT u.id AS user_id, COALESCE(NULLIF(u.real_name, ''), u.name) AS name, COALESCE(f.customers, 0) AS customer_count"+
+		" FROM users u LEFT JOIN user_figures f ON f.tenant_id = u.tenant_id AND f.user_id = u.id WHERE "+userWhere+
+		" ORDER BY customer_count DESC, u.id LIMIT ? OFFSET ?", slices.Concat(userArgs, []any{q.PerPage, (q.Page - 1) * q.PerPage})...).
+		Scan(&page).Error
+	if err != nil || len(page) == 0 {
+		return page, storeError(err, "employee statistics")
 	}
-	if !q.To.IsZero() {
-		days += " AND d.day <= ?"
-		dayArgs = append(dayArgs, q.To.String())
+	ids := make([]uint64, len(page))
+	for i, e := range page {
+		ids[i] = e.UserID
 	}
-	// The page of employees is chosen first, so the figures are added up for its rows only.
-	sql := "SELECT p.id, p.name, p.customer_count, COALESCE(SUM(d.follows), 0), MAX(d.follow_last), COALESCE(SUM(d.lost), 0)," +
-		" COALESCE(SUM(d.new_customers), 0), MAX(d.customer_last), COALESCE(SUM(d.opportunities), 0)" +
-		"\nFROM (SELECT u.id, COALESCE(NULLIF(u.real_name, ''), u.name) AS name, COALESCE(f.customers, 0) AS customer_count" +
-		"\n FROM users u LEFT JOIN user_figures f ON f.tenant_id = u.tenant_id AND f.user_id = u.id" +
-		"\n WHERE " + userWhere +
-		"\n ORDER BY customer_count DESC, u.id LIMIT ? OFFSET ?) p" +
-		"\nLEFT JOIN user_days d ON d.tenant_id = ? AND d.user_id = p.id" + days +
-		"\nGROUP BY p.id, p.name, p.customer_count\nORDER BY p.customer_count DESC, p.id"
-	args := slices.Concat(userArgs, []any{q.PerPage, (q.Page - 1) * q.PerPage, c.TenantID}, dayArgs)
-	rows, err := s.db.WithContext(ctx).Raw(sql, args...).Rows()
+	const tally = "user_id, follows, follow_last, lost, new_customers, customer_last, opportunities"
+	var parts []string
+	var args []any
+	months, days := periodsOf(q.From, q.To)
+	if months.whole {
+		part, a := "SELECT "+tally+" FROM user_months WHERE tenant_id = ? AND user_id IN ?", []any{c.TenantID, ids}
+		if months.from != "" {
+			part, a = part+" AND month >= ?", append(a, months.from)
+		}
+		if months.to != "" {
+			part, a = part+" AND month <= ?", append(a, months.to)
+		}
+		parts, args = append(parts, part), append(args, a...)
+	}
+	for _, d := range days {
+		parts = append(parts, "SELECT "+tally+" FROM user_days WHERE tenant_id = ? AND user_id IN ? AND day >= ? AND day <= ?")
+		args = append(args, c.TenantID, ids, d[0], d[1])
+	}
+	byUser := map[uint64]*EmployeeStat{}
+	for i := range page {
+		byUser[page[i].UserID] = &page[i]
+	}
+	if len(parts) == 0 {
+		return page, nil
+	}
+	rows, err := db.Raw("SELECT user_id, SUM(follows), MAX(follow_last), SUM(lost), SUM(new_customers), MAX(customer_last), SUM(opportunities)"+
+		" FROM ("+strings.Join(parts, " UNION ALL ")+") t GROUP BY user_id", args...).Rows()
 	if err != nil {
 		return nil, storeError(err, "employee statistics")
 	}
 	defer rows.Close()
-	var out []EmployeeStat
 	for rows.Next() {
-		var e EmployeeStat
+		var user uint64
+		var t EmployeeStat
 		var customerLast, followLast sqlTime
-		if err := rows.Scan(&e.UserID, &e.Name, &e.CustomerCount, &e.FollowCount, &followLast, &e.LoseCustomerCount,
-			&e.NewCustomerCount, &customerLast, &e.OpportunityCount); err != nil {
+		if err := rows.Scan(&user, &t.FollowCount, &followLast, &t.LoseCustomerCount, &t.NewCustomerCount, &customerLast, &t.OpportunityCount); err != nil {
 			return nil, storeError(err, "employee statistics")
 		}
+		e := byUser[user]
+		e.FollowCount, e.LoseCustomerCount, e.NewCustomerCount, e.OpportunityCount = t.FollowCount, t.LoseCustomerCount, t.NewCustomerCount, t.OpportunityCount
 		e.CustomerLast, e.FollowLast = customerLast.t, followLast.t
-		out = append(out, e)
 	}
-	return out, storeError(rows.Err(), "employee statistics")
+	return page, storeError(rows.Err(), "employee statistics")
+}
+
+// monthSpan is the whole months of a range of days: from and to ("2006-01",
+// both included; "" for no bound), when whole says there are any.
+type monthSpan struct {
+	whole    bool
+	from, to string
+}
+
+// periodsOf splits the days from … to (zero: no bound) into the whole months
+// they hold and the ranges of days ("2006-01-02", both included) before and
+// after those, or all of them when they hold no whole month.
+func periodsOf(from, to Date) (monthSpan, [][2]string) {
+	first, last := Month{}, Month{} // the first and last whole month; zero: unbounded
+	if !from.IsZero() {
+		first = Month{from.Year, from.Month}
+		if from.Day != 1 {
+			first = first.Next()
+		}
+	}
+	if !to.IsZero() {
+		last = Month{to.Year, to.Month}
+		if to.AddDays(1).Day != 1 {
+			last = last.Previous()
+		}
+	}
+	bounded := func(m Month) bool { return m != Month{} }
+	if bounded(first) && bounded(last) && last.FirstDay().Before(first.FirstDay()) {
+		return monthSpan{}, [][2]string{{from.String(), to.String()}}
+	}
+	span := monthSpan{whole: true}
+	var days [][2]string
+	if bounded(first) {
+		span.from = first.String()
+		if first.FirstDay() != from {
+			days = append(days, [2]string{from.String(), first.FirstDay().AddDays(-1).String()})
+		}
+	}
+	if bounded(last) {
+		span.to = last.String()
+		if end := last.Next().FirstDay().AddDays(-1); end != to {
+			days = append(days, [2]string{end.AddDays(1).String(), to.String()})
+		}
+	}
+	return span, days
 }
 
 // sqlTime scans an aggregate of a timestamp column: MySQL gives a time,

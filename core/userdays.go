@@ -17,23 +17,51 @@ type UserFigure struct {
 	Customers int64  `gorm:"not null"`
 }
 
-// UserDay is what an employee did on one day of its tenant's calendar, the
-// figures the employee statistics add up over a range of days. Like the month
-// counters, each write that changes a figure changes its row in the same
-// transaction, so the statistics of a page read a row per employee and day,
-// however many customers and follow-ups there are; and every row equals a
-// recount. Rows of user 0 (customers made by no one, in imports) are kept
-// but never read.
-type UserDay struct {
-	TenantID      uint64     `gorm:"primaryKey;autoIncrement:false"`
-	UserID        uint64     `gorm:"primaryKey;autoIncrement:false"`
-	Day           string     `gorm:"primaryKey;size:10"` // "2006-01-02", in the tenant's time zone
-	Follows       int64      `gorm:"not null"`           // follow-up records the user made that day
+// UserTally is what an employee did over a period of its tenant's calendar:
+// a day (UserDay) or a month (UserMonth), the figures the employee statistics
+// add up over a range of days, whole months from the months and the days at
+// either end from the days. Like the month counters, each write that changes
+// a figure changes its rows in the same transaction, so the statistics of a
+// page read a few dozen rows per employee, however many customers and
+// follow-ups there are; and every row equals a recount. Rows of user 0
+// (customers made by no one, in imports) are kept but never read.
+type UserTally struct {
+	Follows       int64      `gorm:"not null"` // follow-up records the user made
 	FollowLast    *time.Time // the latest of them
-	Lost          int64      `gorm:"not null"` // customers the user lost to the public pool that day
-	NewCustomers  int64      `gorm:"not null"` // customers the user owns now that were created that day
-	CustomerLast  *time.Time // the latest customer the user created that day
-	Opportunities int64      `gorm:"not null"` // opportunities the user owns that were created that day
+	Lost          int64      `gorm:"not null"` // customers the user lost to the public pool
+	NewCustomers  int64      `gorm:"not null"` // customers the user owns now that were created in the period
+	CustomerLast  *time.Time // the latest customer the user created in the period
+	Opportunities int64      `gorm:"not null"` // opportunities the user owns that were created in the period
+}
+
+// add adds t's counts to u's, and moves u's latest times on to t's.
+func (u *UserTally) add(t UserTally) {
+	u.Follows += t.Follows
+	u.Lost += t.Lost
+	u.NewCustomers += t.NewCustomers
+	u.Opportunities += t.Opportunities
+	if t.FollowLast != nil {
+		u.FollowLast = later(u.FollowLast, *t.FollowLast)
+	}
+	if t.CustomerLast != nil {
+		u.CustomerLast = later(u.CustomerLast, *t.CustomerLast)
+	}
+}
+
+// UserDay is an employee's tally of one day.
+type UserDay struct {
+	TenantID  uint64 `gorm:"primaryKey;autoIncrement:false"`
+	UserID    uint64 `gorm:"primaryKey;autoIncrement:false"`
+	Day       string `gorm:"primaryKey;size:10"` // "2006-01-02", in the tenant's time zone
+	UserTally `gorm:"embedded"`
+}
+
+// UserMonth is an employee's tally of one month: its days' added up.
+type UserMonth struct {
+	TenantID  uint64 `gorm:"primaryKey;autoIncrement:false"`
+	UserID    uint64 `gorm:"primaryKey;autoIncrement:false"`
+	Month     string `gorm:"primaryKey;size:7"` // "2006-01", in the tenant's time zone
+	UserTally `gorm:"embedded"`
 }
 
 // dayOf is the day of the tenant's calendar t falls on, as UserDay keeps it.
@@ -51,13 +79,13 @@ type userDayKey struct {
 type userDeltas struct {
 	loc       *time.Location
 	owned     map[uint64]int64
-	days      map[userDayKey]UserDay
+	days      map[userDayKey]UserTally
 	customerL map[userDayKey]bool // CustomerLast to recount
 	followL   map[userDayKey]bool // FollowLast to recount
 }
 
 func newUserDeltas(loc *time.Location) *userDeltas {
-	return &userDeltas{loc: loc, owned: map[uint64]int64{}, days: map[userDayKey]UserDay{},
+	return &userDeltas{loc: loc, owned: map[uint64]int64{}, days: map[userDayKey]UserTally{},
 		customerL: map[userDayKey]bool{}, followL: map[userDayKey]bool{}}
 }
 
@@ -146,14 +174,24 @@ func (d *userDeltas) apply(tx *gorm.DB, tenantID uint64) error {
 		return err
 	}
 	var days []UserDay
+	months := map[userDayKey]UserTally{} // day: the month, "2006-01"
 	for _, k := range slices.SortedFunc(maps.Keys(d.days), byUserDay) {
-		if u := d.days[k]; u != (UserDay{}) {
-			u.TenantID, u.UserID, u.Day = tenantID, k.user, k.day
-			days = append(days, u)
+		if u := d.days[k]; u != (UserTally{}) {
+			days = append(days, UserDay{TenantID: tenantID, UserID: k.user, Day: k.day, UserTally: u})
+			m := months[userDayKey{k.user, k.day[:7]}]
+			m.add(u)
+			months[userDayKey{k.user, k.day[:7]}] = m
 		}
 	}
-	if err := addUp(tx, &days, []string{"tenant_id", "user_id", "day"}, []string{"follows", "lost", "new_customers", "opportunities"},
-		[]string{"follow_last", "customer_last"}); err != nil {
+	var ms []UserMonth
+	for _, k := range slices.SortedFunc(maps.Keys(months), byUserDay) {
+		ms = append(ms, UserMonth{TenantID: tenantID, UserID: k.user, Month: k.day, UserTally: months[k]})
+	}
+	sums, latest := []string{"follows", "lost", "new_customers", "opportunities"}, []string{"follow_last", "customer_last"}
+	if err := addUp(tx, &days, []string{"tenant_id", "user_id", "day"}, sums, latest); err != nil {
+		return err
+	}
+	if err := addUp(tx, &ms, []string{"tenant_id", "user_id", "month"}, sums, latest); err != nil {
 		return err
 	}
 	for _, r := range []struct {
@@ -164,27 +202,37 @@ func (d *userDeltas) apply(tx *gorm.DB, tenantID uint64) error {
 		{d.customerL, "customer_last", "customers", "creator_id", "created_at"},
 		{d.followL, "follow_last", "contact_histories", "user_id", "contacted_at"},
 	} {
+		latest := func(model any, period string, key userDayKey, from, to Date) error {
+			err := tx.Model(model).Where("tenant_id = ? AND user_id = ? AND "+period+" = ?", tenantID, key.user, key.day).
+				Update(r.column, gorm.Expr("(SELECT MAX("+r.at+") FROM "+r.from+" WHERE tenant_id = ? AND "+r.who+" = ? AND "+
+					r.at+" >= ? AND "+r.at+" < ?)", tenantID, key.user, from.In(d.loc).UTC(), to.In(d.loc).UTC())).Error
+			return storeError(err, "figures")
+		}
+		recounted := map[userDayKey]bool{}
 		for _, k := range slices.SortedFunc(maps.Keys(r.keys), byUserDay) {
 			day, err := ParseDate(k.day)
 			if err != nil {
 				return err
 			}
-			from, to := day.In(d.loc).UTC(), day.AddDays(1).In(d.loc).UTC()
-			err = tx.Model(&UserDay{}).Where("tenant_id = ? AND user_id = ? AND day = ?", tenantID, k.user, k.day).
-				Update(r.column, gorm.Expr("(SELECT MAX("+r.at+") FROM "+r.from+" WHERE tenant_id = ? AND "+r.who+" = ? AND "+
-					r.at+" >= ? AND "+r.at+" < ?)", tenantID, k.user, from, to)).Error
-			if err != nil {
-				return storeError(err, "figures")
+			if err := latest(&UserDay{}, "day", k, day, day.AddDays(1)); err != nil {
+				return err
+			}
+			m := Month{day.Year, day.Month}
+			if month := (userDayKey{k.user, m.String()}); !recounted[month] {
+				recounted[month] = true
+				if err := latest(&UserMonth{}, "month", month, m.FirstDay(), m.Next().FirstDay()); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	return nil
 }
 
-// recountUserFigures builds every UserFigure and UserDay again from the
+// recountUserFigures builds every UserFigure, UserDay and UserMonth again from the
 // customers, follow-ups and opportunities (RecountFigures).
 func recountUserFigures(tx *gorm.DB) error {
-	for _, m := range []any{&UserFigure{}, &UserDay{}} {
+	for _, m := range []any{&UserFigure{}, &UserDay{}, &UserMonth{}} {
 		if err := tx.Where("1 = 1").Delete(m).Error; err != nil {
 			return err
 		}
@@ -255,11 +303,11 @@ func recountUserFigures(tx *gorm.DB) error {
 }
 
 // userFiguresMissing tells whether the store holds customers, follow-ups or
-// opportunities but no UserDay: each of those makes one (its user's, or user
-// 0's), and rows are never deleted.
+// opportunities but no UserMonth: each of those makes one (its user's, or
+// user 0's), and rows are never deleted.
 func userFiguresMissing(db *gorm.DB) (bool, error) {
-	var days []uint64
-	if err := db.Model(&UserDay{}).Limit(1).Pluck("tenant_id", &days).Error; err != nil || len(days) > 0 {
+	var months []uint64
+	if err := db.Model(&UserMonth{}).Limit(1).Pluck("tenant_id", &months).Error; err != nil || len(months) > 0 {
 		return false, err
 	}
 	for _, m := range []any{&Customer{}, &ContactHistory{}, &Opportunity{}} {

@@ -140,6 +140,8 @@ func TestEmployeeFiguresEqualARecountUnderConcurrentWriters(t *testing.T) {
 		for _, q := range []core.EmployeeStatsQuery{
 			{}, {From: day("2015-09-01")}, {To: day("2015-09-30")}, {From: day("2015-10-01"), To: day("2015-10-01")},
 			{From: day("2015-08-31"), To: day("2015-09-01")}, {DepartmentID: south.ID, From: day("2015-09-01"), To: day("2015-10-15")},
+			{From: day("2015-08-31"), To: day("2015-10-14")}, {From: day("2015-09-01"), To: day("2015-09-30")}, {From: day("2015-09-30")},
+			{To: day("2015-10-01")}, {From: day("2014-12-31"), To: day("2016-01-01")},
 		} {
 			q.Page, q.PerPage = 1, 10
 			counted, err := svc.EmployeeStats(ctx, o.caller, q)
@@ -162,10 +164,19 @@ func userFigures(t *testing.T, db *gorm.DB) string {
 	var days []core.UserDay
 	must(t, db.Where("follows <> 0 OR lost <> 0 OR new_customers <> 0 OR opportunities <> 0 OR follow_last IS NOT NULL OR customer_last IS NOT NULL").
 		Order("tenant_id, user_id, day").Find(&days).Error)
+	var months []core.UserMonth
+	must(t, db.Where("follows <> 0 OR lost <> 0 OR new_customers <> 0 OR opportunities <> 0 OR follow_last IS NOT NULL OR customer_last IS NOT NULL").
+		Order("tenant_id, user_id, month").Find(&months).Error)
 	out := jsonOf(t, figures)
-	for _, d := range days {
+	tally := func(tenant, user uint64, period string, d core.UserTally) {
 		out += fmt.Sprintf("\n%d %d %s: %d follows (last %v), %d lost, %d new (last %v), %d opportunities",
-			d.TenantID, d.UserID, d.Day, d.Follows, d.FollowLast, d.Lost, d.NewCustomers, d.CustomerLast, d.Opportunities)
+			tenant, user, period, d.Follows, d.FollowLast, d.Lost, d.NewCustomers, d.CustomerLast, d.Opportunities)
+	}
+	for _, d := range days {
+		tally(d.TenantID, d.UserID, d.Day, d.UserTally)
+	}
+	for _, m := range months {
+		tally(m.TenantID, m.UserID, m.Month, m.UserTally)
 	}
 	return out
 }
@@ -184,13 +195,13 @@ func TestMigrateCountsTheEmployeeFiguresOfAStoreWithoutThem(t *testing.T) {
 		_, err = svc.CreateOpportunity(ctx, o.caller, core.NewOpportunity{CustomerID: cu.ID, Title: "deal"})
 		must(t, err)
 		want := userFigures(t, db)
-		must(t, db.Where("1 = 1").Delete(&core.UserDay{}).Error)
-		must(t, db.Where("1 = 1").Delete(&core.UserFigure{}).Error)
+		must(t, db.Where("1 = 1").Delete(&core.UserMonth{}).Error) // as the operations guide says
+
 		must(t, core.Migrate(db))
 		if got := userFigures(t, db); got != want {
 			t.Fatalf("figures after the upgrade:\n%s\nwant:\n%s", got, want)
 		}
-		must(t, db.Model(&core.UserDay{}).Where("1 = 1").Update("follows", 99).Error)
+		must(t, db.Model(&core.UserMonth{}).Where("1 = 1").Update("follows", 99).Error)
 		changed := userFigures(t, db)
 		must(t, core.Migrate(db))
 		if got := userFigures(t, db); got != changed {
