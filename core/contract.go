@@ -25,20 +25,20 @@ const (
 
 // Contract is a signed deal with a customer.
 type Contract struct {
-	ID            uint64 `gorm:"primaryKey;autoIncrement:false;not null;index:ix_contracts_created_id,priority:3"` // the tenant's own (ids.go)
-	TenantID      uint64 `gorm:"primaryKey;autoIncrement:false;not null;uniqueIndex:ux_contracts_sn,priority:1;index:ix_contracts_owner_month,priority:1;index:ix_contracts_department_signed,priority:1;index:ix_contracts_signed,priority:1;index:ix_contracts_customer,priority:1;index:ix_contracts_created_id,priority:1"`
+	ID            uint64 `gorm:"primaryKey;autoIncrement:false;not null;index:ix_contracts_created_id,priority:3;index:ix_contracts_signed_id,priority:3;index:ix_contracts_department_signed_id,priority:4"` // the tenant's own (ids.go)
+	TenantID      uint64 `gorm:"primaryKey;autoIncrement:false;not null;uniqueIndex:ux_contracts_sn,priority:1;index:ix_contracts_owner_month,priority:1;index:ix_contracts_department_signed_id,priority:1;index:ix_contracts_signed_id,priority:1;index:ix_contracts_customer,priority:1;index:ix_contracts_created_id,priority:1"`
 	SN            string `gorm:"column:sn;size:64;not null;uniqueIndex:ux_contracts_sn,priority:2"`
 	Title         string `gorm:"size:255;not null"`
 	CustomerID    uint64 `gorm:"not null;index:ix_contracts_customer,priority:2"`
 	OwnerID       uint64 `gorm:"not null;index:ix_contracts_owner_month,priority:2"`
-	DepartmentID  uint64 `gorm:"not null;index:ix_contracts_department_signed,priority:2"`
+	DepartmentID  uint64 `gorm:"not null;index:ix_contracts_department_signed_id,priority:2"`
 	CreatorID     uint64 `gorm:"not null"`
 	OpportunityID uint64 `gorm:"not null"`
 	// CustomFieldTemplateID is the client's business type id, kept as given (no catalogue yet).
 	CustomFieldTemplateID uint64 `gorm:"not null;default:0"`
 	// In the owner-and-month index too, so a month's deal is summed from the index alone.
 	TotalAmount    Money          `gorm:"not null;index:ix_contracts_owner_month,priority:4"`
-	SignDate       Date           `gorm:"not null;index:ix_contracts_owner_month,priority:3;index:ix_contracts_department_signed,priority:3;index:ix_contracts_signed,priority:2"`
+	SignDate       Date           `gorm:"not null;index:ix_contracts_owner_month,priority:3;index:ix_contracts_department_signed_id,priority:3;index:ix_contracts_signed_id,priority:2"`
 	StartDate      Date           `gorm:"not null"`
 	EndDate        Date           `gorm:"not null"`
 	Status         string         `gorm:"size:16;not null"`

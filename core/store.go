@@ -241,13 +241,16 @@ func Migrate(db *gorm.DB) error {
 	// through (…, contacted_at) on its own key: without it the planners walk
 	// ix_histories_contacted back through every follow-up of the tenant. The
 	// contracts' newest-first pages are read by (created_at, id), the
-	// payments' by (direction, paid_on, id), no sort.
+	// payments' by (direction, paid_on, id), a month's contracts of the
+	// tenant or a department by (sign_date, id): no sort (SQLite sorted a
+	// whole day's contracts for each page).
 	m := db.Migrator()
 	for _, old := range []struct {
 		model any
 		name  string
 	}{{&Contract{}, "ix_contracts_owner_signed"}, {&ContactHistory{}, "ix_histories_customer"}, {&ContactHistory{}, "ix_histories_subject"},
-		{&Contract{}, "ix_contracts_created"}, {&Payment{}, "ix_payments_paid"}} {
+		{&Contract{}, "ix_contracts_created"}, {&Payment{}, "ix_payments_paid"}, {&Contract{}, "ix_contracts_signed"},
+		{&Contract{}, "ix_contracts_department_signed"}} {
 		if m.HasIndex(old.model, old.name) {
 			if err := m.DropIndex(old.model, old.name); err != nil {
 				return err
