@@ -264,9 +264,13 @@ func setTags(tx *gorm.DB, c Caller, customerID uint64, tags []uint64) error {
 	}
 	for i, code := range tags {
 		if err := dictMustHave(tx, c, DictTag, code); err != nil {
-			e := AsError(err)
-			e.Field, e.Index = FieldTags, i+1
-			return e
+			var e *Error
+			if !errors.As(err, &e) {
+				return err // the database's: a deadlock is run again, an outage answered as such
+			}
+			at := *e // never the shared error it may be
+			at.Field, at.Index = FieldTags, i+1
+			return &at
 		}
 	}
 	if err := tx.Scopes(inTenant(c.TenantID)).Where("customer_id = ?", customerID).Delete(&CustomerTag{}).Error; err != nil {

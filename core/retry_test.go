@@ -80,6 +80,29 @@ func TestAWriteDeadlockedAtEveryAttemptIsUnavailable(t *testing.T) {
 	})
 }
 
+// A deadlock met while a customer's tags are checked is run again like any
+// other, and leaves the error every outage answers as it was.
+func TestADeadlockAtATagIsRunAgain(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		o := newOrg(t, svc, "acme", "sales", "ann")
+		failed := false
+		must(t, db.Callback().Query().Before("gorm:query").Register("test:deadlock_tag", func(tx *gorm.DB) {
+			if tx.Statement.Table == "dict_entries" && !failed {
+				failed = true
+				tx.AddError(&mysql.MySQLError{Number: 1213, Message: "Deadlock found when trying to get lock; try restarting transaction"})
+			}
+		}))
+		defer func() { must(t, db.Callback().Query().Remove("test:deadlock_tag")) }()
+		cu, err := svc.CreateCustomer(context.Background(), o.caller, core.NewCustomer{Name: "tagged", TagIDs: []uint64{1}})
+		if err != nil || !failed {
+			t.Fatalf("create = %v, %v (deadlock met: %v); want it made on the second attempt", cu, err, failed)
+		}
+		if e := core.AsError(context.DeadlineExceeded); e.Field != "" || e.Index != 0 {
+			t.Fatalf("the outage error now names %s %d", e.Field, e.Index)
+		}
+	})
+}
+
 // retriedWrites makes one of each write, in order, and answers what they
 // answered, and the month's figures after, as JSON.
 func retriedWrites(t *testing.T, svc *core.Service) string {

@@ -560,8 +560,9 @@ var bulkTables = []any{&Customer{}, &CustomerTag{}, &ContactHistory{}, &Opportun
 // load, every index took every row at a random place, and at a million
 // contracts that was most of SQLite's time. The unique indexes stay, and go on
 // checking. A store that holds customers already is loaded as it is, indexes
-// and all. Should load fail, or the process die, the next Migrate (each start
-// runs one) builds the missing indexes.
+// and all; an empty one must not be served meanwhile, as its queries would
+// read whole tables. Should the process die, the next Migrate (each start runs
+// one) builds the missing indexes.
 func (s *Service) BulkLoad(ctx context.Context, load func() error) error {
 	db := s.begin.WithContext(ctx)
 	var some []uint64
@@ -586,7 +587,8 @@ func (s *Service) BulkLoad(ctx context.Context, load func() error) error {
 		}
 	}
 	err := load()
-	if err := Migrate(db); err != nil {
+	// Built even when the load was cancelled: the store must not stay without them.
+	if err := Migrate(s.begin.WithContext(context.WithoutCancel(ctx))); err != nil {
 		return fmt.Errorf("build the indexes again: %w", err)
 	}
 	return err
