@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"time"
 
 	"gorm.io/gorm"
 )
@@ -186,17 +185,11 @@ func (s *Service) AddPayments(ctx context.Context, c Caller, ins []NewPayment) (
 		case in.PlanID != 0:
 			return nil, refused("payment", i, "plan")
 		}
-		if err := s.check(in); err != nil {
+		p, err := s.paymentRow(c, in)
+		if err != nil {
 			return nil, itemError(err, "payment", i)
 		}
-		if err := checkAmount(in.Amount, "a payment must be positive"); err != nil {
-			return nil, itemError(err, "payment", i)
-		}
-		if in.PaidOn.IsZero() {
-			in.PaidOn = DateOf(s.clock.Now().In(c.Location))
-		}
-		protos[i] = Payment{TenantID: c.TenantID, CreatedAt: in.CreatedAt, ContractID: in.ContractID, Direction: in.Direction,
-			Amount: in.Amount, PaidOn: in.PaidOn, PaymentTypeID: in.PaymentTypeID, Remark: in.Remark}
+		protos[i] = p
 		contracts[in.ContractID] = true
 		if in.PaymentTypeID != 0 {
 			types[in.PaymentTypeID] = true
@@ -257,17 +250,11 @@ func (s *Service) AddContactHistories(ctx context.Context, c Caller, ins []NewCo
 		case in.ContactID != 0:
 			return nil, refused("contact history", i, "contact")
 		}
-		if err := s.check(in); err != nil {
+		h, err := s.historyRow(c, in)
+		if err != nil {
 			return nil, itemError(err, "contact history", i)
 		}
-		if err := CheckTime(FieldContactedAt, in.ContactedAt); err != nil {
-			return nil, itemError(err, "contact history", i)
-		}
-		if in.ContactedAt.IsZero() {
-			in.ContactedAt = s.clock.Now()
-		}
-		protos[i] = ContactHistory{TenantID: c.TenantID, CreatedAt: in.CreatedAt, UserID: c.UserID, CustomerID: in.CustomerID,
-			TypeID: in.TypeID, RouteID: in.RouteID, Title: in.Title, Content: in.Content, ContactedAt: in.ContactedAt.UTC().Truncate(time.Second)}
+		protos[i] = h
 		customers[in.CustomerID] = true
 	}
 	var out []ContactHistory

@@ -55,20 +55,12 @@ type NewContactHistory struct {
 
 // AddContactHistory records a follow-up the caller made with a customer.
 func (s *Service) AddContactHistory(ctx context.Context, c Caller, in NewContactHistory) (ContactHistory, error) {
-	if err := s.check(in); err != nil {
+	proto, err := s.historyRow(c, in)
+	if err != nil {
 		return ContactHistory{}, err
 	}
-	if err := CheckTime(FieldContactedAt, in.ContactedAt); err != nil {
-		return ContactHistory{}, err
-	}
-	if in.ContactedAt.IsZero() {
-		in.ContactedAt = s.clock.Now()
-	}
-	proto := ContactHistory{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, UserID: c.UserID, CustomerID: in.CustomerID, ContactID: in.ContactID,
-		TypeID: in.TypeID, RouteID: in.RouteID, Title: in.Title, Content: in.Content,
-		ContactedAt: in.ContactedAt.UTC().Truncate(time.Second)}
 	var h ContactHistory
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err = s.tx(ctx, func(tx *gorm.DB) error {
 		h = proto // what the insert fills in starts again on each attempt
 		if err := s.checkContactOf(tx, c, in.CustomerID, in.ContactID); err != nil {
 			return err
@@ -82,6 +74,23 @@ func (s *Service) AddContactHistory(ctx context.Context, c Caller, in NewContact
 		return countFollow(tx, c, h)
 	})
 	return h, err
+}
+
+// historyRow checks in, as far as it can without the database, and makes the
+// follow-up record it describes, made by the caller.
+func (s *Service) historyRow(c Caller, in NewContactHistory) (ContactHistory, error) {
+	if err := s.check(in); err != nil {
+		return ContactHistory{}, err
+	}
+	if err := CheckTime(FieldContactedAt, in.ContactedAt); err != nil {
+		return ContactHistory{}, err
+	}
+	if in.ContactedAt.IsZero() {
+		in.ContactedAt = s.clock.Now()
+	}
+	return ContactHistory{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, UserID: c.UserID, CustomerID: in.CustomerID, ContactID: in.ContactID,
+		TypeID: in.TypeID, RouteID: in.RouteID, Title: in.Title, Content: in.Content,
+		ContactedAt: in.ContactedAt.UTC().Truncate(time.Second)}, nil
 }
 
 // countFollow counts follow-up h in its user's figures of its day.

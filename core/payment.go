@@ -62,22 +62,12 @@ type NewPayment struct {
 // AddPayment records money received or paid out under one of the tenant's
 // contracts, in one transaction with the checks of what it names.
 func (s *Service) AddPayment(ctx context.Context, c Caller, in NewPayment) (Payment, error) {
-	if err := s.check(in); err != nil {
+	proto, err := s.paymentRow(c, in)
+	if err != nil {
 		return Payment{}, err
 	}
-	if err := checkAmount(in.Amount, "a payment must be positive"); err != nil {
-		return Payment{}, err
-	}
-	if in.PaidOn.IsZero() {
-		in.PaidOn = DateOf(s.clock.Now().In(c.Location))
-	}
-	if in.PlanID != 0 && in.Direction != PaymentIn {
-		return Payment{}, Invalidf(FieldDirection, "only a payment in settles a payment plan")
-	}
-	proto := Payment{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, ContractID: in.ContractID, Direction: in.Direction, Amount: in.Amount, PaidOn: in.PaidOn,
-		PlanID: in.PlanID, PaymentTypeID: in.PaymentTypeID, Remark: in.Remark}
 	var p Payment
-	err := s.tx(ctx, func(tx *gorm.DB) error {
+	err = s.tx(ctx, func(tx *gorm.DB) error {
 		p = proto // what the insert fills in starts again on each attempt
 		// The contract is locked (on SQLite, the database is) until the payment
 		// is written: its owner and department, which the payment and its
@@ -114,6 +104,25 @@ func (s *Service) AddPayment(ctx context.Context, c Caller, in NewPayment) (Paym
 		return Payment{}, err
 	}
 	return p, nil
+}
+
+// paymentRow checks in, as far as it can without the database, and makes the
+// payment it describes (its owner is its contract's, read in the transaction).
+func (s *Service) paymentRow(c Caller, in NewPayment) (Payment, error) {
+	if err := s.check(in); err != nil {
+		return Payment{}, err
+	}
+	if err := checkAmount(in.Amount, "a payment must be positive"); err != nil {
+		return Payment{}, err
+	}
+	if in.PaidOn.IsZero() {
+		in.PaidOn = DateOf(s.clock.Now().In(c.Location))
+	}
+	if in.PlanID != 0 && in.Direction != PaymentIn {
+		return Payment{}, Invalidf(FieldDirection, "only a payment in settles a payment plan")
+	}
+	return Payment{TenantID: c.TenantID, ID: in.ID, CreatedAt: in.CreatedAt, ContractID: in.ContractID, Direction: in.Direction, Amount: in.Amount,
+		PaidOn: in.PaidOn, PlanID: in.PlanID, PaymentTypeID: in.PaymentTypeID, Remark: in.Remark}, nil
 }
 
 // checkAmount refuses an amount that is not positive or not storable.
