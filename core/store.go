@@ -359,12 +359,39 @@ func (s *Service) Ping(ctx context.Context) error {
 	if err := sqlDB.PingContext(ctx); err != nil {
 		return err
 	}
-	if s.db.Dialector.Name() == DriverSQLite {
+	switch s.db.Dialector.Name() {
+	case DriverSQLite:
 		if err := s.filesWritable(ctx); err != nil {
+			return err
+		}
+	case DriverMySQL:
+		if err := s.nodeSynced(ctx); err != nil {
 			return err
 		}
 	}
 	return s.probeSpace(ctx)
+}
+
+// nodeSynced checks, on a node of a Galera cluster, that the node is part of
+// the cluster's primary component and in step with it: a node that is joining,
+// donating its state or cut off from the others answers pings but refuses
+// queries (error 1047), and a balancer asking /readyz must take it out. A
+// server that does not replicate that way (wsrep_on OFF, or MySQL, which has
+// no such variable) is ready once it answers.
+func (s *Service) nodeSynced(ctx context.Context) error {
+	var v struct{ VariableName, Value string }
+	db := s.db.WithContext(ctx)
+	if err := db.Raw("SHOW GLOBAL VARIABLES LIKE 'wsrep_on'").Scan(&v).Error; err != nil || !strings.EqualFold(v.Value, "ON") {
+		return err
+	}
+	v = struct{ VariableName, Value string }{}
+	if err := db.Raw("SHOW GLOBAL STATUS LIKE 'wsrep_ready'").Scan(&v).Error; err != nil {
+		return err
+	}
+	if !strings.EqualFold(v.Value, "ON") {
+		return errors.New("this Galera node is not ready: not synced with the cluster's primary component")
+	}
+	return nil
 }
 
 // filesWritable checks that SQLite's files can be opened for writing: an
@@ -479,6 +506,7 @@ func unavailable(err error) bool {
 	case errors.As(err, &myErr):
 		switch myErr.Number {
 		case 1040, // too many connections
+			1047, // a Galera node out of the primary component, or not yet synced
 			1053, // server shutdown in progress
 			1205, // lock wait timeout
 			1213, // deadlock, after tx's attempts

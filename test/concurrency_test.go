@@ -108,29 +108,39 @@ func TestConcurrentWriters(t *testing.T) {
 		cfg.Log.Format = "json"
 		srv := httptest.NewServer(e.rebuild(cfg, logs).Gateway.Handler())
 		defer srv.Close()
-		transport := &http.Transport{MaxIdleConnsPerHost: stormWriters}
-		defer transport.CloseIdleConnections()
-		c := &stormClient{url: srv.URL, http: &http.Client{Transport: transport, Timeout: 60 * time.Second}}
+		stormAndCheck(e, tenants, srv.URL, srv.Close, logs)
+	})
+}
 
-		start := time.Now()
-		writes := storm(c, tenants)
-		stormed := time.Since(start)
+// stormAndCheck runs the storm against the gateway at base and checks what
+// it left in e's database and answers at base; closeServers closes the
+// servers behind base, so that every request is done and logged, and logs
+// are what they logged: none may be an error.
+func stormAndCheck(e *env, tenants []*stormTenant, base string, closeServers func(), logs ...*logBuffer) {
+	transport := &http.Transport{MaxIdleConnsPerHost: stormWriters}
+	defer transport.CloseIdleConnections()
+	c := &stormClient{url: base, http: &http.Client{Transport: transport, Timeout: 60 * time.Second}}
 
-		f := &stormFaults{}
-		checkStormAnswers(f, writes)
-		checkStormRaces(f, e, tenants, writes)
-		checkStormStored(f, e, tenants, writes)
-		want := stormRecount(tenants, writes)
-		checkStormFigures(f, e, c, tenants, want)
-		srv.Close() // every request and its log line are done
-		for _, line := range strings.Split(logs.String(), "\n") {
+	start := time.Now()
+	writes := storm(c, tenants)
+	stormed := time.Since(start)
+
+	f := &stormFaults{}
+	checkStormAnswers(f, writes)
+	checkStormRaces(f, e, tenants, writes)
+	checkStormStored(f, e, tenants, writes)
+	want := stormRecount(tenants, writes)
+	checkStormFigures(f, e, c, tenants, want)
+	closeServers()
+	for _, l := range logs {
+		for _, line := range strings.Split(l.String(), "\n") {
 			if strings.Contains(line, `"level":"ERROR"`) {
 				f.add("server logged an error: %s", line)
 			}
 		}
-		f.report(e.t)
-		e.t.Logf("%d writes by %d writers in %v, checked in %v", len(writes), stormWriters, stormed, time.Since(start)-stormed)
-	})
+	}
+	f.report(e.t)
+	e.t.Logf("%d writes by %d writers in %v, checked in %v", len(writes), stormWriters, stormed, time.Since(start)-stormed)
 }
 
 // seedStorm makes two tenants of stormUsers users in two departments, with

@@ -24,6 +24,7 @@ type privateMariaDB struct {
 	server string // the mariadbd binary
 	dir    string
 	port   int
+	extra  []string // more of the server's options, for its next start
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when cmd has been waited for
 	out    *bytes.Buffer
@@ -53,6 +54,16 @@ func lookMariaDB() (server, install string) {
 // on a free port of 127.0.0.1. It skips the test where MariaDB is not installed.
 func startPrivateMariaDB(t *testing.T) *privateMariaDB {
 	t.Helper()
+	m := newPrivateMariaDB(t)
+	m.start(t)
+	return m
+}
+
+// newPrivateMariaDB initialises a fresh data directory and chooses a free
+// port, but does not start the server. It skips the test where MariaDB is not
+// installed.
+func newPrivateMariaDB(t *testing.T) *privateMariaDB {
+	t.Helper()
 	server, install := lookMariaDB()
 	if server == "" || install == "" {
 		t.Skip("mariadbd and mariadb-install-db are not installed: no private MariaDB server to stop and start")
@@ -68,17 +79,19 @@ func startPrivateMariaDB(t *testing.T) *privateMariaDB {
 		t.Fatalf("mariadb-install-db: %v\n%s", err, out)
 	}
 	t.Logf("private MariaDB: data directory initialised in %s", time.Since(begin).Round(time.Millisecond))
+	m.port = freePort(t)
+	return m
+}
 
+// freePort is a TCP port of 127.0.0.1 that no one listened on a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.port = ln.Addr().(*net.TCPAddr).Port
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
-	m.start(t)
-	return m
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // lightInnoDB keeps a throwaway server small and quick to start.
@@ -114,6 +127,7 @@ func (m *privateMariaDB) start(t *testing.T) {
 		"--tmpdir=" + m.dir, "--log-error=" + filepath.Join(m.dir, "error.log"),
 		"--skip-name-resolve", "--performance-schema=OFF", "--skip-log-bin"}, m.userArgs()...)
 	args = append(args, lightInnoDB...)
+	args = append(args, m.extra...)
 	m.cmd = exec.Command(m.server, args...)
 	m.out = &bytes.Buffer{}
 	m.cmd.Stdout, m.cmd.Stderr = m.out, m.out

@@ -155,8 +155,10 @@ func load(b *testing.B, connections int, d time.Duration, request func() *http.R
 // bare net/http server answering a fixed body, measured in the same run, and
 // the server's CPU per request. CRMGW_BENCH_DURATION is each endpoint's load
 // (default 5s). CRMGW_BENCH_BEFORE names another crmgw binary (an earlier
-// commit's build) measured the same way in the same run, under before/. The
-// load generator shares the machine with the servers, as wrk would.
+// commit's build) measured the same way in the same run, under before/.
+// CRMGW_BENCH_PERF names a folder for a perf CPU profile of each endpoint's
+// load (perf's sampling costs the server a little). The load generator
+// shares the machine with the servers, as wrk would.
 func BenchmarkThroughput(b *testing.B) {
 	duration := 5 * time.Second
 	if v := os.Getenv("CRMGW_BENCH_DURATION"); v != "" {
@@ -196,7 +198,7 @@ func BenchmarkThroughput(b *testing.B) {
 	if before := os.Getenv("CRMGW_BENCH_BEFORE"); before != "" {
 		server, f := serveSeeded(b, before, sizes(b)[0])
 		add("before/", server, f)
-		defer func() { b.ReportMetric(procStatus(b, server.cmd.Process.Pid, "VmHWM"), "before-peak-RSS-MiB") }()
+		defer func() { b.Logf("before: peak RSS %.0f MiB", procStatus(b, server.cmd.Process.Pid, "VmHWM")) }()
 	}
 	server, f := seededServer(b, sizes(b)[0])
 	add("", server, f)
@@ -209,8 +211,10 @@ func BenchmarkThroughput(b *testing.B) {
 			}
 			load(b, connections, time.Second, func() *http.Request { return t.request(t.p.base) }) // warm: connections, caches
 			cpu := t.p.cpu(b)
+			recorded := profile(b, t.p, t.name, duration)
 			started := time.Now()
 			n := load(b, connections, duration, func() *http.Request { return t.request(t.p.base) })
+			recorded()
 			rate := float64(n) / time.Since(started).Seconds()
 			rates[t.name] = rate
 			b.ReportMetric(rate, "req/s")
@@ -223,7 +227,29 @@ func BenchmarkThroughput(b *testing.B) {
 			b.ReportMetric(float64(t.p.cpu(b)-cpu)/float64(time.Microsecond)/float64(n), "cpu-us/req")
 		})
 	}
-	b.ReportMetric(procStatus(b, server.cmd.Process.Pid, "VmHWM"), "peak-RSS-MiB")
+	// Logged: a benchmark with sub-benchmarks prints no metric of its own.
+	b.Logf("peak RSS %.0f MiB", procStatus(b, server.cmd.Process.Pid, "VmHWM"))
+}
+
+// profile records, with perf, the CPU profile of p for the next duration into
+// dir/name.data, where CRMGW_BENCH_PERF names dir; it returns at once, and the
+// returned func waits for the recording to be written.
+func profile(b *testing.B, p process, name string, duration time.Duration) (wait func()) {
+	dir := os.Getenv("CRMGW_BENCH_PERF")
+	if dir == "" {
+		return func() {}
+	}
+	cmd := exec.Command("perf", "record", "-q", "-F", "499", "-g", "-p", strconv.Itoa(p.cmd.Process.Pid),
+		"-o", filepath.Join(dir, strings.ReplaceAll(name, "/", "_")+".data"), "--", "sleep", strconv.FormatFloat(duration.Seconds(), 'f', -1, 64))
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatalf("CRMGW_BENCH_PERF: %v", err)
+	}
+	return func() {
+		if err := cmd.Wait(); err != nil {
+			b.Fatalf("perf record: %v", err)
+		}
+	}
 }
 
 // startWriters sends n ikcrm contract creations at a time to the server at
