@@ -30,6 +30,10 @@ type BenchSummary struct {
 // batch use cases, where there is one).
 const chunk = 5000
 
+// window is how many follow-ups followUps draws before writing them,
+// grouped by author.
+const window = 20 * chunk
+
 // Bench fills tenants bench-01 … with reproducible data for the benchmarks:
 // customers over the last two years (some lost to the public pool, some
 // tagged), contracts signed over the last year with payments, follow-ups,
@@ -304,10 +308,13 @@ func (f *benchFill) contracts(ctx context.Context, n int) error {
 }
 
 // followUps writes n follow-ups over the last year, nine in ten by the
-// customer's owner, the rest by anyone.
+// customer's owner, the rest by anyone. They are drawn a window at a time
+// and written author by author: an author's few thousand follow-ups of a
+// window fall on fewer days than there are of them, and the employees' daily
+// figures take one upsert a day per batch, not one a follow-up.
 func (f *benchFill) followUps(ctx context.Context, n int) error {
-	for start := 0; start < n; start += chunk {
-		end := min(start+chunk, n)
+	for start := 0; start < n; start += window {
+		end := min(start+window, n)
 		byAuthor := map[int][]core.NewContactHistory{}
 		for range end - start {
 			cu := f.customer[f.rng.IntN(len(f.customer))]
@@ -318,18 +325,20 @@ func (f *benchFill) followUps(ctx context.Context, n int) error {
 			byAuthor[by] = append(byAuthor[by], core.NewContactHistory{CustomerID: cu.id, TypeID: 1 + f.rng.Uint64N(7),
 				RouteID: 1 + f.rng.Uint64N(4), Title: "跟进", Content: "电话沟通需求", ContactedAt: f.ago(365)})
 		}
-		err := f.svc.InTransaction(ctx, func(tx *core.Service) error {
-			for _, by := range slices.Sorted(maps.Keys(byAuthor)) {
-				if _, err := tx.AddContactHistories(ctx, f.staff[by], byAuthor[by]); err != nil {
+		for _, by := range slices.Sorted(maps.Keys(byAuthor)) {
+			for rows := byAuthor[by]; len(rows) > 0; {
+				batch := rows[:min(chunk, len(rows))]
+				rows = rows[len(batch):]
+				err := f.svc.InTransaction(ctx, func(tx *core.Service) error {
+					_, err := tx.AddContactHistories(ctx, f.staff[by], batch)
+					return err
+				})
+				if err != nil {
 					return err
 				}
+				f.progress(len(batch))
 			}
-			return nil
-		})
-		if err != nil {
-			return err
 		}
-		f.progress(end - start)
 	}
 	f.sum.FollowUps += n
 	return nil
