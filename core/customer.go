@@ -172,9 +172,11 @@ func (s *Service) customerRow(c Caller, in *NewCustomer) (Customer, int, error) 
 	if err != nil {
 		return Customer{}, 0, err
 	}
-	proto := Customer{TenantID: c.TenantID, ID: in.ID, UpdatedAt: in.UpdatedAt, OwnerID: in.OwnerID, CreatorID: c.UserID, Name: in.Name, Tel: in.Tel, Address: in.Address,
+	// Times to the second, as the store keeps them: a creation at 23:59:59.9
+	// must count on the day it is read back on, on either engine.
+	proto := Customer{TenantID: c.TenantID, ID: in.ID, UpdatedAt: in.UpdatedAt.UTC().Truncate(time.Second), OwnerID: in.OwnerID, CreatorID: c.UserID, Name: in.Name, Tel: in.Tel, Address: in.Address,
 		IndustryID: in.IndustryID, SourceID: in.SourceID, ProgressID: in.ProgressID, CategoryID: in.CategoryID,
-		StatusID: in.StatusID, CreatedAt: in.CreatedAt, Level: level, CustomFields: custom}
+		StatusID: in.StatusID, CreatedAt: in.CreatedAt.UTC().Truncate(time.Second), Level: level, CustomFields: custom}
 	proto.setDetails(in.CustomerDetails)
 	switch {
 	case !in.LostAt.IsZero():

@@ -209,3 +209,28 @@ func TestMigrateCountsTheEmployeeFiguresOfAStoreWithoutThem(t *testing.T) {
 		}
 	})
 }
+
+// A customer imported with a creation time a fraction of a second before the
+// tenant's midnight is kept to the second, and counted on the day it is read
+// back on: its figures equal a recount on both engines (MySQL would round
+// 23:59:59.9 up into the next day, SQLite cut it down).
+func TestACustomerCreatedJustBeforeMidnightCountsOnTheDayItIsReadOn(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		ctx := context.Background()
+		o := newOrg(t, svc, "acme", "sales", "ann")
+		at := time.Date(2015, 9, 30, 15, 59, 59, 900_000_000, time.UTC) // 23:59:59.9 in Shanghai
+		cu, err := svc.CreateCustomer(ctx, o.caller, core.NewCustomer{Name: "late", CreatedAt: at})
+		must(t, err)
+		var stored core.Customer
+		must(t, db.Where("id = ?", cu.ID).Take(&stored).Error)
+		if want := at.Truncate(time.Second); !stored.CreatedAt.Equal(want) || !cu.CreatedAt.Equal(want) {
+			t.Fatalf("created at %v, answered %v; want %v", stored.CreatedAt, cu.CreatedAt, want)
+		}
+		want := userFigures(t, db)
+		must(t, db.Where("1 = 1").Delete(&core.UserMonth{}).Error)
+		must(t, core.Migrate(db)) // counts every figure again from the records
+		if got := userFigures(t, db); got != want {
+			t.Fatalf("figures kept:\n%s\nrecounted:\n%s", want, got)
+		}
+	})
+}
