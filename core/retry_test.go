@@ -57,7 +57,7 @@ func TestADeadlockedWriteIsRunAgainWhole(t *testing.T) {
 	})
 }
 
-// A write chosen to break a deadlock at every attempt stops after sixteen, and
+// A write chosen to break a deadlock at every attempt stops after 32, and
 // its client is told to come back (503 in every dialect), with nothing written.
 func TestAWriteDeadlockedAtEveryAttemptIsUnavailable(t *testing.T) {
 	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
@@ -71,8 +71,8 @@ func TestAWriteDeadlockedAtEveryAttemptIsUnavailable(t *testing.T) {
 		}))
 		defer func() { must(t, db.Callback().Create().Remove("test:always_deadlocked")) }()
 		_, err := svc.CreateCustomer(context.Background(), o.caller, core.NewCustomer{Name: "never"})
-		if core.ErrorCode(err) != core.EUNAVAILABLE || attempts != 16 {
-			t.Fatalf("%d attempts, then %v; want 16, then unavailable", attempts, err)
+		if core.ErrorCode(err) != core.EUNAVAILABLE || attempts != 32 {
+			t.Fatalf("%d attempts, then %v; want 32, then unavailable", attempts, err)
 		}
 		if n := rows(t, db, "customers"); n != 0 {
 			t.Fatalf("%d customers written", n)

@@ -372,12 +372,13 @@ func (s *Service) Ping(ctx context.Context) error {
 	return s.probeSpace(ctx)
 }
 
-// nodeSynced checks, on a node of a Galera cluster, that the node is part of
-// the cluster's primary component and in step with it: a node that is joining,
-// donating its state or cut off from the others answers pings but refuses
-// queries (error 1047), and a balancer asking /readyz must take it out. A
-// server that does not replicate that way (wsrep_on OFF, or MySQL, which has
-// no such variable) is ready once it answers.
+// nodeSynced checks, on a node of a Galera cluster, that the node is synced
+// with the cluster's primary component (wsrep_local_state 4), as Galera's
+// own clustercheck does: a node that is joining or cut off from the others
+// answers pings but refuses queries (error 1047), and one donating its state
+// by rsync holds every write until the transfer ends; a balancer asking
+// /readyz must take either out. A server that does not replicate that way
+// (wsrep_on OFF, or MySQL, which has no such variable) is ready once it answers.
 func (s *Service) nodeSynced(ctx context.Context) error {
 	var v struct{ VariableName, Value string }
 	db := s.db.WithContext(ctx)
@@ -385,11 +386,11 @@ func (s *Service) nodeSynced(ctx context.Context) error {
 		return err
 	}
 	v = struct{ VariableName, Value string }{}
-	if err := db.Raw("SHOW GLOBAL STATUS LIKE 'wsrep_ready'").Scan(&v).Error; err != nil {
+	if err := db.Raw("SHOW GLOBAL STATUS LIKE 'wsrep_local_state'").Scan(&v).Error; err != nil {
 		return err
 	}
-	if !strings.EqualFold(v.Value, "ON") {
-		return errors.New("this Galera node is not ready: not synced with the cluster's primary component")
+	if v.Value != "4" {
+		return fmt.Errorf("this Galera node is not synced with the cluster's primary component (wsrep_local_state %s)", v.Value)
 	}
 	return nil
 }
@@ -506,7 +507,6 @@ func unavailable(err error) bool {
 	case errors.As(err, &myErr):
 		switch myErr.Number {
 		case 1040, // too many connections
-			1047, // a Galera node out of the primary component, or not yet synced
 			1053, // server shutdown in progress
 			1205, // lock wait timeout
 			1213, // deadlock, after tx's attempts
@@ -515,6 +515,8 @@ func unavailable(err error) bool {
 			1927, // connection killed
 			4031: // disconnected for inactivity
 			return true
+		case 1047: // also MySQL's unknown command, which is a bug, not an outage
+			return strings.Contains(myErr.Message, "WSREP") // a Galera node out of the primary component, or not yet synced
 		}
 	}
 	for _, code := range []sqlite3.ErrorCode{sqlite3.BUSY, sqlite3.LOCKED, sqlite3.READONLY, sqlite3.CANTOPEN,

@@ -133,10 +133,8 @@ func stormAndCheck(e *env, tenants []*stormTenant, base string, closeServers fun
 	checkStormFigures(f, e, c, tenants, want)
 	closeServers()
 	for _, l := range logs {
-		for _, line := range strings.Split(l.String(), "\n") {
-			if strings.Contains(line, `"level":"ERROR"`) {
-				f.add("server logged an error: %s", line)
-			}
+		for _, line := range l.errors() {
+			f.add("server logged an error: %s", line)
 		}
 	}
 	f.report(e.t)

@@ -64,6 +64,17 @@ func (l *logBuffer) String() string {
 	return l.buf.String()
 }
 
+// errors are the lines of a JSON log at level ERROR.
+func (l *logBuffer) errors() []string {
+	var out []string
+	for _, line := range strings.Split(l.String(), "\n") {
+		if strings.Contains(line, `"level":"ERROR"`) {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
 // eachEngine runs fn against a server on every database engine.
 func eachEngine(t *testing.T, fn func(e *env)) {
 	eachEngineWith(t, nil, fn)

@@ -245,6 +245,12 @@ func profile(b *testing.B, p process, name string, duration time.Duration) (wait
 	if err := cmd.Start(); err != nil {
 		b.Fatalf("CRMGW_BENCH_PERF: %v", err)
 	}
+	b.Cleanup(func() { // when the load failed before waiting for it
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
 	return func() {
 		if err := cmd.Wait(); err != nil {
 			b.Fatalf("perf record: %v", err)
