@@ -229,10 +229,14 @@ func (s *Service) checkCustomer(tx *gorm.DB, c Caller, cu Customer, codes []dict
 	if !unique {
 		return nil
 	}
-	// The tenant's row, locked, serialises the writes that check a name: two
-	// at once would each find the other's name free.
-	if err := forUpdate(tx).Select("id").Where("id = ?", c.TenantID).Take(&Tenant{}).Error; err != nil {
-		return storeError(err, "tenant")
+	// The tenant's row, written, serialises the writes that check a name: two
+	// at once would each find the other's name free (see Tenant.NameChecks).
+	res := tx.Model(&Tenant{}).Where("id = ?", c.TenantID).UpdateColumn("name_checks", gorm.Expr("name_checks + 1"))
+	if err := storeError(res.Error, "tenant"); err != nil {
+		return err
+	}
+	if res.RowsAffected != 1 {
+		return NotFoundf("tenant", "tenant not found")
 	}
 	var n int64
 	if err := tx.Model(&Customer{}).Scopes(inTenant(c.TenantID)).Where("name = ? AND id <> ?", cu.Name, cu.ID).Count(&n).Error; err != nil {

@@ -22,6 +22,11 @@ type Tenant struct {
 	// Contracts created without an sn are numbered ContractPrefix + the next ContractSeq, six digits.
 	ContractPrefix string `gorm:"size:16;not null;default:HT"`
 	ContractSeq    uint64 `gorm:"not null;default:0"`
+	// NameChecks counts the checks of a customer's name against the others':
+	// each takes the tenant's row by adding to it, a write, so that a
+	// multi-primary engine (Galera) certifies two of them on two nodes as
+	// conflicting, where it would not see two locks taken by reading.
+	NameChecks uint64 `gorm:"not null;default:0"`
 	// Opportunities: the tenant uses opportunities (the yunzmall statistics show opportunity_count).
 	Opportunities bool `gorm:"not null;default:false"`
 	// Devices are the client editions (a dialect's device names) the

@@ -408,6 +408,11 @@ func TestGaleraCluster(t *testing.T) {
 		t.Logf("certification conflicts and aborts across the cluster during the storm, every one retried: %d", met)
 	})
 
+	t.Run("unique names across nodes", func(t *testing.T) {
+		g := startGateways(t, nodes, clock, "crmgw_names")
+		testUniqueNamesAcrossNodes(t, g)
+	})
+
 	t.Run("node cut off", func(t *testing.T) {
 		g := startGateways(t, nodes, clock, "crmgw_partition")
 		lb := startHAProxy(t, g.servers)
@@ -653,5 +658,71 @@ func testNodeCutOff(t *testing.T, nodes []*galeraNode, g *galeraGateways, lb *ha
 	g.close()
 	for _, line := range g.logs[2].errors() {
 		t.Errorf("gateway 3 logged an error: %s", line)
+	}
+}
+
+// testUniqueNamesAcrossNodes creates customers of a few names at once through
+// every node, each required to be unique in the tenant (as the OA dialect
+// does): each name is taken once, every other creation is refused as a
+// conflict, and no node ever holds a name twice.
+func testUniqueNamesAcrossNodes(t *testing.T, g *galeraGateways) {
+	ctx := context.Background()
+	tn, err := g.apps[0].Service.EnsureTenant(ctx, "names")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := g.apps[0].Service.EnsureUser(ctx, tn.ID, "clerk", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := g.apps[0].Service.RegisterToken(ctx, tn.ID, u.ID, "names")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const names, perNode = 10, 3
+	var mu sync.Mutex
+	taken := map[string]int{}
+	var ready, done sync.WaitGroup
+	gate := make(chan struct{})
+	for _, a := range g.apps {
+		caller, err := a.Service.Authenticate(ctx, tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n := range names {
+			for range perNode {
+				ready.Add(1)
+				done.Go(func() {
+					name := fmt.Sprintf("同名客户%d", n)
+					ready.Done()
+					<-gate
+					_, err := a.Service.CreateCustomer(ctx, caller, core.NewCustomer{Name: name, UniqueName: true})
+					switch {
+					case err == nil:
+						mu.Lock()
+						taken[name]++
+						mu.Unlock()
+					case core.ErrorCode(err) != core.ECONFLICT:
+						t.Errorf("%s: %v, want success or a conflict", name, err)
+					}
+				})
+			}
+		}
+	}
+	ready.Wait()
+	close(gate)
+	done.Wait()
+	for n := range names {
+		if name := fmt.Sprintf("同名客户%d", n); taken[name] != 1 {
+			t.Errorf("%s created %d times, want once", name, taken[name])
+		}
+	}
+	var twice []string
+	if err := g.apps[1].DB.Raw("SELECT name FROM customers WHERE tenant_id = ? GROUP BY name HAVING COUNT(*) > 1", tn.ID).
+		Scan(&twice).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(twice) > 0 {
+		t.Errorf("names held twice: %v", twice)
 	}
 }
