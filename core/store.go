@@ -515,8 +515,9 @@ func unavailable(err error) bool {
 			1927, // connection killed
 			4031: // disconnected for inactivity
 			return true
-		case 1047: // also MySQL's unknown command, which is a bug, not an outage
-			return strings.Contains(myErr.Message, "WSREP") // a Galera node out of the primary component, or not yet synced
+		case 1047, // the server refuses commands: a Galera node out of the primary component, or not yet synced
+			1180: // the COMMIT failed, so nothing was written (a Galera node shutting down)
+			return true
 		}
 	}
 	for _, code := range []sqlite3.ErrorCode{sqlite3.BUSY, sqlite3.LOCKED, sqlite3.READONLY, sqlite3.CANTOPEN,
