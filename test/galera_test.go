@@ -426,6 +426,25 @@ func TestGaleraCluster(t *testing.T) {
 	})
 }
 
+// galeraTenant makes a tenant of one user, and a token of the user's.
+func galeraTenant(t *testing.T, svc *core.Service, name string) (core.Tenant, string) {
+	t.Helper()
+	ctx := context.Background()
+	tn, err := svc.EnsureTenant(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := svc.EnsureUser(ctx, tn.ID, name+"-user", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := svc.RegisterToken(ctx, tn.ID, u.ID, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn, tok
+}
+
 // A failoverWrite is one contract creation of the load and its answer.
 type failoverWrite struct {
 	sn     string
@@ -442,18 +461,7 @@ type failoverWrite struct {
 func testNodeStoppedMidLoad(t *testing.T, nodes []*galeraNode, g *galeraGateways, lb *haproxy) {
 	ctx := context.Background()
 	svc := g.apps[0].Service
-	tn, err := svc.EnsureTenant(ctx, "failover")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := svc.EnsureUser(ctx, tn.ID, "writer", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := svc.RegisterToken(ctx, tn.ID, u.ID, "failover")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tn, tok := galeraTenant(t, svc, "failover")
 	owner, err := svc.Authenticate(ctx, tok)
 	if err != nil {
 		t.Fatal(err)
@@ -601,20 +609,7 @@ func testNodeStoppedMidLoad(t *testing.T, nodes []*galeraNode, g *galeraGateways
 // client 503 (not an internal error), that the balancer takes it out, and
 // that both are back once the node has rejoined.
 func testNodeCutOff(t *testing.T, nodes []*galeraNode, g *galeraGateways, lb *haproxy) {
-	ctx := context.Background()
-	svc := g.apps[0].Service
-	tn, err := svc.EnsureTenant(ctx, "partition")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := svc.EnsureUser(ctx, tn.ID, "reader", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := svc.RegisterToken(ctx, tn.ID, u.ID, "partition")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, tok := galeraTenant(t, g.apps[0].Service, "partition")
 	node, gw := nodes[2], g.servers[2]
 	db, err := sql.Open("mysql", node.dsn())
 	if err != nil {
@@ -667,18 +662,7 @@ func testNodeCutOff(t *testing.T, nodes []*galeraNode, g *galeraGateways, lb *ha
 // conflict, and no node ever holds a name twice.
 func testUniqueNamesAcrossNodes(t *testing.T, g *galeraGateways) {
 	ctx := context.Background()
-	tn, err := g.apps[0].Service.EnsureTenant(ctx, "names")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := g.apps[0].Service.EnsureUser(ctx, tn.ID, "clerk", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := g.apps[0].Service.RegisterToken(ctx, tn.ID, u.ID, "names")
-	if err != nil {
-		t.Fatal(err)
-	}
+	tn, tok := galeraTenant(t, g.apps[0].Service, "names")
 	const names, perNode = 10, 3
 	var mu sync.Mutex
 	taken := map[string]int{}
