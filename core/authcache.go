@@ -28,6 +28,27 @@ const (
 // authTables are the tables an authenticated caller is read from.
 var authTables = map[string]bool{"api_tokens": true, "site_keys": true, "users": true, "tenants": true}
 
+// unreadColumns are columns of authTables no caller is read from: the
+// tenant's contract numbering and name checks, which writers take at every
+// numbered contract and every customer whose name must be unique.
+var unreadColumns = map[string]bool{"contract_seq": true, "name_checks": true}
+
+// countersOnly tells an update of unreadColumns alone (gorm's UpdateColumn),
+// which leaves every cached caller as it was: counted, it made every request
+// beside such writers authenticate from the database again.
+func countersOnly(stmt *gorm.Statement) bool {
+	cols, ok := stmt.Dest.(map[string]any)
+	if !ok || len(cols) == 0 {
+		return false
+	}
+	for col := range cols {
+		if !unreadColumns[col] {
+			return false
+		}
+	}
+	return true
+}
+
 // authWrites is the store's count of the writes to authTables (any raw
 // statement included): a caller cached before a write is not used after it.
 // It counts once a write is committed, so that a caller read between the
@@ -39,7 +60,7 @@ func (w *authWrites) Name() string { return "crmgw:auth_writes" }
 
 func (w *authWrites) Initialize(db *gorm.DB) error {
 	bump := func(db *gorm.DB) {
-		if db.Error == nil && (db.Statement.Schema == nil || authTables[db.Statement.Schema.Table]) {
+		if db.Error == nil && (db.Statement.Schema == nil || authTables[db.Statement.Schema.Table]) && !countersOnly(db.Statement) {
 			w.generation.Add(1)
 		}
 	}

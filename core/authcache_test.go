@@ -86,3 +86,37 @@ func TestAuthCacheRevocation(t *testing.T) {
 		}
 	})
 }
+
+// A cached caller stays cached through the writes that take the tenant's row
+// only for its counters (a numbered contract, a customer whose name must be
+// unique), and no longer once the tenant itself changes.
+func TestAuthCacheOutlivesTheTenantsCounters(t *testing.T) {
+	eachEngine(t, func(t *testing.T, db *gorm.DB, svc *core.Service) {
+		ctx := context.Background()
+		o := newOrg(t, svc, "acme", "sales", "ann")
+		token, err := svc.RegisterToken(ctx, o.tenant.ID, o.caller.UserID, "")
+		must(t, err)
+		_, err = svc.Authenticate(ctx, token) // cached
+		must(t, err)
+		cu, err := svc.CreateCustomer(ctx, o.caller, core.NewCustomer{Name: "unique", UniqueName: true})
+		must(t, err)
+		_, err = svc.CreateContract(ctx, o.caller, core.NewContract{Title: "numbered", CustomerID: cu.ID,
+			StartDate: date(t, "2015-10-01"), EndDate: date(t, "2015-10-02")})
+		must(t, err)
+		authenticate := func() int64 {
+			var queries atomic.Int64
+			must(t, db.Callback().Query().Before("gorm:query").Register("test:count_queries", func(*gorm.DB) { queries.Add(1) }))
+			defer func() { must(t, db.Callback().Query().Remove("test:count_queries")) }()
+			_, err := svc.Authenticate(ctx, token)
+			must(t, err)
+			return queries.Load()
+		}
+		if n := authenticate(); n != 0 {
+			t.Errorf("after a numbered contract and a unique name, authentication cost %d queries, want none", n)
+		}
+		must(t, db.Model(&core.Tenant{}).Where("id = ?", o.tenant.ID).Update("time_zone", "Asia/Shanghai").Error)
+		if n := authenticate(); n == 0 {
+			t.Errorf("after the tenant changed, authentication read nothing: the cached caller was used")
+		}
+	})
+}
